@@ -1,0 +1,45 @@
+/**
+ * Key formats of the five DynamoDB tables. Adapters build every key through these helpers,
+ * so the formats live in one place. Ids are validated tokens without `#` (see ids.ts).
+ *
+ * | table           | partition key     | sort key                                        |
+ * |-----------------|-------------------|-------------------------------------------------|
+ * | Conversations   | userId            | `<conversationId>#<timestamp>#<messageId>`, and `#meta#<conversationId>` |
+ * | Settings        | userId            | settingKey (`settings`, `telegram#<telegramUserId>`, …) |
+ * | TaskState       | userId            | –                                               |
+ * | Connections     | connectionId      | – (GSI `byUser`: userId)                        |
+ * | PendingMessages | userId            | `<timestamp>#<uuid>`, and `dedupe#<clientMessageId>` |
+ */
+export const TABLES = ["Conversations", "Settings", "TaskState", "Connections", "PendingMessages"] as const;
+export type TableName = (typeof TABLES)[number];
+
+export const KEYS = {
+  conversations: {
+    pk: "userId",
+    sk: "sk",
+    message: (conversationId: string, timestamp: string, messageId: string) =>
+      `${conversationId}#${timestamp}#${messageId}`,
+    messagePrefix: (conversationId: string) => `${conversationId}#`,
+    meta: (conversationId: string) => `#meta#${conversationId}`,
+    metaPrefix: "#meta#",
+  },
+  settings: {
+    pk: "userId",
+    sk: "settingKey",
+    settings: "settings",
+    telegramPairing: (telegramUserId: number) => `telegram#${telegramUserId}`,
+    telegramPairingPrefix: "telegram#",
+    pairingCode: (code: string) => `pairing-code#${code}`,
+  },
+  taskState: { pk: "userId" },
+  connections: { pk: "connectionId", byUserIndex: "byUser", byUserPk: "userId" },
+  pending: {
+    pk: "userId",
+    sk: "sk",
+    message: (timestamp: string, uuid: string) => `${timestamp}#${uuid}`,
+    dedupe: (clientMessageId: string) => `dedupe#${clientMessageId}`,
+  },
+} as const;
+
+/** The TTL attribute of Connections and PendingMessages (epoch seconds). */
+export const TTL_ATTRIBUTE = "expiresAt";

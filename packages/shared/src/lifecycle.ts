@@ -1,0 +1,48 @@
+import { z } from "zod";
+
+/**
+ * The agent's lifecycle, one per user, kept in TaskState.
+ * Idle → Starting → Running → Stopping → Idle, and Starting → Idle when a start fails.
+ */
+export const AGENT_STATES = ["Idle", "Starting", "Running", "Stopping"] as const;
+export const AgentStateSchema = z.enum(AGENT_STATES);
+export type AgentState = z.infer<typeof AgentStateSchema>;
+
+/** Which transitions the lifecycle allows. Anything else is a bug or a race that lost. */
+export const ALLOWED_TRANSITIONS: Readonly<Record<AgentState, readonly AgentState[]>> = {
+  Idle: ["Starting"],
+  Starting: ["Running", "Idle", "Stopping"],
+  Running: ["Stopping"],
+  Stopping: ["Idle"],
+};
+
+export function canTransition(from: AgentState, to: AgentState): boolean {
+  return ALLOWED_TRANSITIONS[from].includes(to);
+}
+
+/**
+ * Start-up steps, in order, shown to the user while the agent wakes.
+ * `provisioning` is the time ECS (or the local process runner) takes before our code runs.
+ */
+export const STARTUP_STEPS = [
+  "provisioning",
+  "restoring-state",
+  "writing-config",
+  "starting-openclaw",
+  "connecting",
+  "ready",
+] as const;
+export const StartupStepSchema = z.enum(STARTUP_STEPS);
+export type StartupStep = z.infer<typeof StartupStepSchema>;
+
+export const STARTUP_STEP_LABELS: Readonly<Record<StartupStep, string>> = {
+  provisioning: "Starting container…",
+  "restoring-state": "Restoring memory…",
+  "writing-config": "Preparing settings…",
+  "starting-openclaw": "Starting OpenClaw…",
+  connecting: "Connecting…",
+  ready: "Ready",
+};
+
+/** What a user sees while the agent wakes. */
+export const WAKING_MESSAGE = "Waking up the agent…";

@@ -1,0 +1,94 @@
+import { z } from "zod";
+import { ChannelSchema, ClientMessageIdSchema, ConversationIdSchema, UserIdSchema } from "./ids";
+import { AgentStateSchema, StartupStepSchema } from "./lifecycle";
+import { LIMITS } from "./limits";
+
+/** Where the agent should send a reply besides the user's web connections. */
+export const ReplyTargetSchema = z.discriminatedUnion("channel", [
+  z.object({ channel: z.literal("web") }),
+  z.object({
+    channel: z.literal("telegram"),
+    chatId: z.number().int(),
+    messageId: z.number().int().optional(),
+  }),
+  z.object({ channel: z.literal("schedule"), scheduleId: z.string().max(128) }),
+]);
+export type ReplyTarget = z.infer<typeof ReplyTargetSchema>;
+
+/** A message waiting for the agent (PendingMessages). Deleted only once its turn is stored. */
+export const PendingMessageSchema = z.object({
+  userId: UserIdSchema,
+  /** Sort key: `<receivedAt ISO>#<uuid>`, so a query returns messages in arrival order. */
+  id: z.string().max(200),
+  clientMessageId: ClientMessageIdSchema,
+  conversationId: ConversationIdSchema,
+  text: z.string().max(LIMITS.maxMessageChars),
+  channel: ChannelSchema,
+  replyTo: ReplyTargetSchema,
+  receivedAt: z.iso.datetime(),
+});
+export type PendingMessage = z.infer<typeof PendingMessageSchema>;
+
+export const RoleSchema = z.enum(["user", "assistant"]);
+
+/** One stored message of a conversation (Conversations table). */
+export const StoredMessageSchema = z.object({
+  conversationId: ConversationIdSchema,
+  messageId: z.string().max(200),
+  clientMessageId: ClientMessageIdSchema,
+  role: RoleSchema,
+  text: z.string(),
+  channel: ChannelSchema,
+  createdAt: z.iso.datetime(),
+  /** Set on an assistant message that is an error explanation rather than a model reply. */
+  error: z.object({ code: z.string(), message: z.string() }).optional(),
+});
+export type StoredMessage = z.infer<typeof StoredMessageSchema>;
+
+export const ConversationMetaSchema = z.object({
+  conversationId: ConversationIdSchema,
+  title: z.string().max(LIMITS.maxTitleChars),
+  channel: ChannelSchema,
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+export type ConversationMeta = z.infer<typeof ConversationMetaSchema>;
+
+/** The agent's state as stored in TaskState and shown to the user. */
+export const TaskStateSchema = z.object({
+  userId: UserIdSchema,
+  state: AgentStateSchema,
+  /** Incremented on every write: the condition of every conditional update. */
+  version: z.number().int().nonnegative(),
+  updatedAt: z.iso.datetime(),
+  taskArn: z.string().optional(),
+  /** When the current start began (Starting) or the task reached Running. */
+  startedAt: z.iso.datetime().optional(),
+  runningAt: z.iso.datetime().optional(),
+  heartbeatAt: z.iso.datetime().optional(),
+  step: StartupStepSchema.optional(),
+  stepAt: z.iso.datetime().optional(),
+  agentConnectionId: z.string().optional(),
+  /** SHA-256 of the per-start secret the task must present when it connects. */
+  agentSecretHash: z.string().optional(),
+  lastError: z.object({ code: z.string(), message: z.string(), at: z.iso.datetime() }).optional(),
+});
+export type TaskState = z.infer<typeof TaskStateSchema>;
+
+export const ConnectionSchema = z.object({
+  connectionId: z.string().min(1).max(128),
+  userId: UserIdSchema,
+  kind: z.enum(["client", "agent"]),
+  connectedAt: z.iso.datetime(),
+  /** Epoch seconds; DynamoDB TTL attribute. */
+  expiresAt: z.number().int(),
+});
+export type Connection = z.infer<typeof ConnectionSchema>;
+
+export const TelegramPairingSchema = z.object({
+  telegramUserId: z.number().int(),
+  userId: UserIdSchema,
+  username: z.string().max(64).optional(),
+  pairedAt: z.iso.datetime(),
+});
+export type TelegramPairing = z.infer<typeof TelegramPairingSchema>;
