@@ -11,6 +11,6 @@ export default defineConfig({
     pool: "forks",
     maxWorkers: 2,
     globalSetup: ["packages/testkit/src/global-setup.ts"],
-    reporters: ["default"],
+    reporters: ["default", "./scripts/summary-reporter.ts"],
   },
 });
