@@ -1,0 +1,168 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { TestkitError } from "./errors";
+
+export interface ProcessExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export interface StartProcessOptions {
+  /** Short name used in error messages ("DynamoDB Local", "OpenClaw"). */
+  name: string;
+  command: string;
+  args?: readonly string[];
+  cwd?: string;
+  /** The complete environment of the child (defaults to this process's). */
+  env?: NodeJS.ProcessEnv;
+  /** How much of the combined stdout+stderr to keep for diagnostics. */
+  maxLogChars?: number;
+}
+
+export interface ManagedProcess {
+  readonly name: string;
+  readonly pid: number;
+  readonly child: ChildProcess;
+  /** Resolves when the direct child has exited. */
+  readonly exited: Promise<ProcessExit>;
+  exitInfo(): ProcessExit | undefined;
+  /** The captured output (the last `maxLogChars` characters of stdout and stderr, interleaved). */
+  logs(): string;
+  tail(lines?: number): string;
+  /** SIGTERM to the whole process group, then SIGKILL once `graceMs` has passed. Idempotent. */
+  stop(options?: { graceMs?: number }): Promise<ProcessExit>;
+}
+
+// Process groups we started and have not seen stopped. When the test process exits for any reason other
+// than SIGKILL, nothing we started may outlive it (OpenClaw alone holds ~1 GB).
+const liveGroups = new Set<number>();
+let safetyNetInstalled = false;
+
+function killGroup(pgid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+    // ESRCH: the group is already gone.
+  }
+}
+
+function installSafetyNet(): void {
+  if (safetyNetInstalled) return;
+  safetyNetInstalled = true;
+  process.on("exit", () => {
+    for (const pgid of liveGroups) killGroup(pgid, "SIGKILL");
+  });
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    // Only take over a signal nobody else handles, and then behave like the default (exit).
+    if (process.listenerCount(signal) > 0) continue;
+    process.once(signal, () => {
+      for (const pgid of liveGroups) killGroup(pgid, "SIGKILL");
+      process.exit(128 + (signal === "SIGINT" ? 2 : signal === "SIGTERM" ? 15 : 1));
+    });
+  }
+}
+
+/**
+ * Spawns a long-running helper in its own process group (so stop() also reaches its workers), captures its
+ * output for error messages, and registers it with the exit-time safety net.
+ */
+export function startProcess(options: StartProcessOptions): ManagedProcess {
+  installSafetyNet();
+  const maxLogChars = options.maxLogChars ?? 200_000;
+  const child = spawn(options.command, [...(options.args ?? [])], {
+    cwd: options.cwd,
+    env: options.env ?? process.env,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  if (child.pid === undefined) {
+    throw new TestkitError("STANDIN_EXITED", `${options.name}: could not spawn ${options.command}`);
+  }
+  const pid = child.pid;
+  liveGroups.add(pid);
+
+  let log = "";
+  const append = (chunk: Buffer) => {
+    log += chunk.toString("utf8");
+    if (log.length > maxLogChars) log = log.slice(log.length - maxLogChars);
+  };
+  child.stdout?.on("data", append);
+  child.stderr?.on("data", append);
+
+  let exit: ProcessExit | undefined;
+  const exited = new Promise<ProcessExit>((resolve) => {
+    child.once("exit", (code, signal) => {
+      exit = { code, signal };
+      resolve(exit);
+    });
+    child.on("error", (err) => {
+      append(Buffer.from(`\n[spawn error] ${err.message}\n`));
+      exit = exit ?? { code: null, signal: null };
+      resolve(exit);
+    });
+  });
+
+  let stopping: Promise<ProcessExit> | undefined;
+  const stop = (stopOptions?: { graceMs?: number }): Promise<ProcessExit> => {
+    stopping ??= (async () => {
+      const graceMs = stopOptions?.graceMs ?? 10_000;
+      if (!exit) killGroup(pid, "SIGTERM");
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<"timeout">((resolve) => {
+        timer = setTimeout(() => resolve("timeout"), graceMs);
+      });
+      const first = await Promise.race([exited, timedOut]);
+      clearTimeout(timer);
+      // Also reaps workers that outlived the leader (same group), right away so the pgid cannot be reused.
+      killGroup(pid, "SIGKILL");
+      const result = first === "timeout" ? await exited : first;
+      liveGroups.delete(pid);
+      return result;
+    })();
+    return stopping;
+  };
+
+  const tail = (lines = 40) => log.split("\n").slice(-lines).join("\n");
+  return { name: options.name, pid, child, exited, exitInfo: () => exit, logs: () => log, tail, stop };
+}
+
+export interface WaitUntilOptions {
+  timeoutMs: number;
+  intervalMs?: number;
+  /** Fail at once (with its last log lines) when this process exits while we wait. */
+  process?: ManagedProcess;
+}
+
+/** Polls `check` until it returns true; a thrown error counts as "not yet". */
+export async function waitUntil(
+  what: string,
+  check: () => Promise<boolean>,
+  options: WaitUntilOptions,
+): Promise<void> {
+  const deadline = Date.now() + options.timeoutMs;
+  const intervalMs = options.intervalMs ?? 100;
+  let lastError = "";
+  for (;;) {
+    const proc = options.process;
+    const exit = proc?.exitInfo();
+    if (proc && exit) {
+      throw new TestkitError(
+        "STANDIN_EXITED",
+        `${proc.name} exited (code ${exit.code}, signal ${exit.signal}) before ${what}. Last output:\n${proc.tail()}`,
+      );
+    }
+    try {
+      if (await check()) return;
+    } catch (err) {
+      lastError = err instanceof Error ? err.message : String(err);
+    }
+    if (Date.now() >= deadline) {
+      const output = proc ? `\nLast output:\n${proc.tail()}` : "";
+      const last = lastError ? ` Last error: ${lastError}.` : "";
+      throw new TestkitError(
+        "STANDIN_TIMEOUT",
+        `Timed out after ${options.timeoutMs} ms waiting for ${what}.${last}${output}`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
