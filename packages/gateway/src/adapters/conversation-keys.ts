@@ -1,0 +1,32 @@
+import { type ConversationMeta, KEYS, type StoredMessage } from "@serverless-openclaw/shared";
+import { invalidArgument } from "./store-error";
+
+/**
+ * Besides messages (`<conversationId>#<ts>#<messageId>`) and meta (`#meta#<conversationId>`), the
+ * Conversations table holds one turn item per stored turn, `#turn#<conversationId>#<clientMessageId>`.
+ * Writing it with `attribute_not_exists` in the same transaction as the two messages is what makes a
+ * redelivered message produce no second turn, and it holds a copy of the reply for findReply.
+ * It starts with `#`, so it is outside both the message prefix and the meta prefix.
+ */
+export const turnKey = (conversationId: string, clientMessageId: string) =>
+  `#turn#${conversationId}#${clientMessageId}`;
+export const turnPrefix = (conversationId: string) => `#turn#${conversationId}#`;
+
+export const messageKey = (m: StoredMessage) =>
+  KEYS.conversations.message(m.conversationId, m.createdAt, m.messageId);
+
+export function validateTurn(user: StoredMessage, reply: StoredMessage): void {
+  if (user.conversationId !== reply.conversationId || user.clientMessageId !== reply.clientMessageId) {
+    throw invalidArgument("A turn's user message and reply must share conversationId and clientMessageId.");
+  }
+  if (user.role !== "user" || reply.role !== "assistant") {
+    throw invalidArgument("A turn is a user message followed by an assistant reply.");
+  }
+}
+
+/** Most recently updated first, the order a conversation list shows. */
+export function sortByRecent(metas: ConversationMeta[]): ConversationMeta[] {
+  return metas.sort(
+    (a, b) => b.updatedAt.localeCompare(a.updatedAt) || a.conversationId.localeCompare(b.conversationId),
+  );
+}

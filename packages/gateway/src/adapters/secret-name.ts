@@ -1,0 +1,15 @@
+import { invalidArgument } from "./store-error";
+
+/** Secret names are paths like `users/<userId>/llm-api-key`, valid as SSM parameter name parts. */
+export function validateSecretName(name: string): string {
+  if (
+    !/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/.test(name) ||
+    name.length > 900 ||
+    name.split("/").includes("..")
+  ) {
+    throw invalidArgument(
+      `Invalid secret name ${JSON.stringify(name.slice(0, 100))}: use '/'-separated letters, digits, '.', '-' and '_'.`,
+    );
+  }
+  return name;
+}
