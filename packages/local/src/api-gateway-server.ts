@@ -1,0 +1,201 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { API_ROUTES } from "@serverless-openclaw/shared";
+import { compileRoutes, type HttpApiHandler, httpEvent, matchRoute, writeHttpResult } from "./http-api";
+import { BodyTooLargeError, isLoopbackHost, readBody, sendJson } from "./http-util";
+import { type LambdaHandler, lambdaContext } from "./lambda-context";
+import type { LocalLogger } from "./local-logger";
+import { handleManagement, isManagementPath } from "./management-endpoint";
+import { serveStatic } from "./static-files";
+import { WebSocketApi } from "./websocket-api";
+import type { WebSocketEvent } from "./websocket-events";
+
+/** The Lambda handlers behind the local API Gateway; attached after start, when the URL is known. */
+export interface ApiGatewayHandlers {
+  clientSocket: LambdaHandler<WebSocketEvent>;
+  agentSocket: LambdaHandler<WebSocketEvent>;
+  httpApi: HttpApiHandler;
+  telegramWebhook?: HttpApiHandler;
+}
+
+/** A non-API route of the local server (`/cognito/`, `/_local/rpc`): gets the raw request and body. */
+export interface LocalRoute {
+  prefix: string;
+  maxBodyBytes: number;
+  handle(req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<void>;
+}
+
+export interface ApiGatewayServerOptions {
+  /** Default 127.0.0.1. Anything but loopback needs `allowNonLoopback` (an explicit `--host`). */
+  host?: string;
+  /** 0 = a free port. */
+  port?: number;
+  allowNonLoopback?: boolean;
+  logger: LocalLogger;
+  handlers?: ApiGatewayHandlers;
+  localRoutes?: LocalRoute[];
+  /** The built web UI (packages/web/dist). */
+  staticDir?: string;
+  /** The body of `/config.json`, from the running server's URLs. */
+  runtimeConfig?: (urls: { httpUrl: string; wsUrl: string }) => Record<string, unknown>;
+  idleTimeoutMs?: number;
+  maxConnectionMs?: number;
+}
+
+export interface ApiGatewayServer {
+  readonly host: string;
+  readonly port: number;
+  /** `http://127.0.0.1:<port>`: also the Management API endpoint of both WebSocket APIs. */
+  readonly url: string;
+  /** Client WebSocket API (`ws://…/ws`). */
+  readonly wsUrl: string;
+  /** Agent WebSocket API (`ws://…/agent`). */
+  readonly agentWsUrl: string;
+  readonly client: WebSocketApi;
+  readonly agent: WebSocketApi;
+  setHandlers(handlers: ApiGatewayHandlers): void;
+  close(): Promise<void>;
+}
+
+/** HTTP API payload quota (10 MB). */
+const MAX_API_BODY_BYTES = 10 * 1024 * 1024;
+const ROUTES = compileRoutes(API_ROUTES);
+
+export class HostNotAllowedError extends Error {
+  readonly code = "HOST_NOT_LOOPBACK";
+}
+
+/**
+ * One node:http server that plays API Gateway for local mode: the client WebSocket API at `/ws`, the
+ * agent WebSocket API at `/agent`, the Management API at `/@connections/{id}`, the HTTP API at `/api/*`,
+ * plus the static web UI, `/config.json` and the local-only routes.
+ */
+export async function startApiGatewayServer(options: ApiGatewayServerOptions): Promise<ApiGatewayServer> {
+  const host = options.host ?? "127.0.0.1";
+  if (!isLoopbackHost(host) && !options.allowNonLoopback) {
+    throw new HostNotAllowedError(
+      `refusing to listen on ${host}: local mode binds to loopback unless --host is given explicitly`,
+    );
+  }
+  const { logger } = options;
+  let handlers = options.handlers;
+  let domainName = "127.0.0.1";
+  const apiOptions = {
+    stage: "local",
+    domainName: () => domainName,
+    logger,
+    idleTimeoutMs: options.idleTimeoutMs,
+    maxConnectionMs: options.maxConnectionMs,
+  };
+  const client = new WebSocketApi({
+    ...apiOptions,
+    name: "client",
+    apiId: "localclient",
+    handler: () => handlers?.clientSocket,
+  });
+  const agent = new WebSocketApi({
+    ...apiOptions,
+    name: "agent",
+    apiId: "localagent",
+    handler: () => handlers?.agentSocket,
+  });
+
+  const handleApi = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
+    const rawPath = url.pathname.slice("/api".length) || "/";
+    const matched = matchRoute(ROUTES, req.method ?? "GET", rawPath);
+    const handler =
+      matched?.route.target === "telegramWebhook" ? handlers?.telegramWebhook : handlers?.httpApi;
+    if (!matched || !handler) {
+      sendJson(res, 404, { message: "Not Found" });
+      return;
+    }
+    const body = await readBody(req, MAX_API_BODY_BYTES);
+    const event = httpEvent({
+      req,
+      body,
+      rawPath,
+      rawQueryString: url.search.slice(1),
+      routeKey: matched.route.routeKey,
+      pathParameters: matched.pathParameters,
+      apiId: "localhttp",
+      domainName,
+    });
+    try {
+      writeHttpResult(res, await handler(event, lambdaContext(matched.route.target)));
+    } catch (err) {
+      logger.error(`[http api] ${matched.route.routeKey} handler failed`, err);
+      sendJson(res, 500, { message: "Internal Server Error" });
+    }
+  };
+
+  const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    const path = url.pathname;
+    if (isManagementPath(path)) return handleManagement(req, res, path, [client, agent]);
+    if (path === "/api" || path.startsWith("/api/")) return handleApi(req, res, url);
+    const local = options.localRoutes?.find((r) => path === r.prefix || path.startsWith(r.prefix));
+    if (local) return local.handle(req, await readBody(req, local.maxBodyBytes), res);
+    if (path === "/config.json") {
+      // From the Host the browser used, so the UI works at localhost, 127.0.0.1 or a LAN address alike.
+      const origin = req.headers.host ?? domainName;
+      const config =
+        options.runtimeConfig?.({ httpUrl: `http://${origin}`, wsUrl: `ws://${origin}/ws` }) ?? {};
+      sendJson(res, 200, config, { "cache-control": "no-store" });
+      return;
+    }
+    if (options.staticDir) return serveStatic(options.staticDir, req, res);
+    sendJson(res, 404, { message: "Not Found" });
+  };
+
+  const server = createServer((req, res) => {
+    route(req, res).catch((err: unknown) => {
+      if (err instanceof BodyTooLargeError) {
+        if (!res.headersSent) sendJson(res, 413, { message: err.message }, { connection: "close" });
+        return;
+      }
+      logger.error(`[server] ${req.method} ${req.url?.split("?")[0]} failed`, err);
+      if (!res.headersSent) sendJson(res, 500, { message: "Internal Server Error" });
+      else res.destroy();
+    });
+  });
+  server.on("upgrade", (req, socket, head) => {
+    const path = new URL(req.url ?? "/", "http://localhost").pathname;
+    if (path === "/ws") client.handleUpgrade(req, socket, head);
+    else if (path === "/agent") agent.handleUpgrade(req, socket, head);
+    else socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const hostForUrl = host.includes(":") ? `[${host}]` : host;
+  domainName = `${hostForUrl}:${port}`;
+  const httpUrl = `http://${hostForUrl}:${port}`;
+
+  return {
+    host,
+    port,
+    url: httpUrl,
+    wsUrl: `ws://${hostForUrl}:${port}/ws`,
+    agentWsUrl: `ws://${hostForUrl}:${port}/agent`,
+    client,
+    agent,
+    setHandlers(next) {
+      handlers = next;
+    },
+    async close() {
+      await Promise.all([client.close(), agent.close()]);
+      server.closeIdleConnections();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Keep-alive sockets of SDK clients would otherwise hold close() open.
+        setTimeout(() => server.closeAllConnections(), 2_000).unref();
+      });
+    },
+  };
+}

@@ -1,0 +1,68 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { BodyTooLargeError, readBody, sendJson } from "./http-util";
+import { WEBSOCKET_LIMITS, type WebSocketApi } from "./websocket-api";
+
+/** `/@connections/{id}`, optionally behind a stage prefix (`/dev/@connections/…`) as the SDK sends it. */
+const PATH = /^(?:\/[^/]+)*\/@connections\/([^/]+)$/;
+
+export function isManagementPath(pathname: string): boolean {
+  return PATH.test(pathname);
+}
+
+function gone(res: ServerResponse, connectionId: string): void {
+  sendJson(
+    res,
+    410,
+    { message: `Connection ${connectionId} is gone` },
+    { "x-amzn-errortype": "GoneException" },
+  );
+}
+
+/**
+ * The API Gateway Management API for both WebSocket APIs: PostToConnection (POST, raw body),
+ * GetConnection (GET), DeleteConnection (DELETE). Unknown ids get 410 GoneException, as on AWS,
+ * which the real @aws-sdk/client-apigatewaymanagementapi turns into `GoneException`.
+ */
+export async function handleManagement(
+  req: IncomingMessage,
+  res: ServerResponse,
+  pathname: string,
+  apis: readonly WebSocketApi[],
+): Promise<void> {
+  const match = PATH.exec(pathname);
+  const connectionId = decodeURIComponent(match?.[1] ?? "");
+  const api = apis.find((a) => a.has(connectionId));
+  switch (req.method) {
+    case "POST": {
+      let body: Buffer;
+      try {
+        body = await readBody(req, WEBSOCKET_LIMITS.maxMessageBytes);
+      } catch (err) {
+        if (!(err instanceof BodyTooLargeError)) throw err;
+        sendJson(
+          res,
+          413,
+          { message: "Message too long" },
+          { "x-amzn-errortype": "PayloadTooLargeException" },
+        );
+        return;
+      }
+      if (!api?.post(connectionId, body)) return gone(res, connectionId);
+      res.writeHead(200, { "content-length": 0 }).end();
+      return;
+    }
+    case "GET": {
+      const info = api?.info(connectionId);
+      if (!info) return gone(res, connectionId);
+      sendJson(res, 200, info);
+      return;
+    }
+    case "DELETE": {
+      if (!api?.disconnect(connectionId)) return gone(res, connectionId);
+      res.writeHead(204).end();
+      return;
+    }
+    default:
+      sendJson(res, 405, { message: "Method not allowed" });
+  }
+}
