@@ -1,0 +1,77 @@
+import type {
+  BlobStore,
+  ClientPush,
+  Clock,
+  ConnectionStore,
+  ConversationStore,
+  PendingQueue,
+  SecretStore,
+  SettingsStore,
+  TaskRunner,
+  TaskStateStore,
+  TokenVerifier,
+} from "./ports";
+
+/** Structured log attributes. Never put tokens, secrets or message text here at info level. */
+export type LogAttributes = Record<string, unknown>;
+
+/** The subset of the Powertools Logger the gateway uses; local mode may pass any compatible logger. */
+export interface Logger {
+  debug(message: string, ...attributes: LogAttributes[]): void;
+  info(message: string, ...attributes: LogAttributes[]): void;
+  warn(message: string, ...attributes: LogAttributes[]): void;
+  error(message: string, ...attributes: LogAttributes[]): void;
+}
+
+/** Counters for dashboards (Powertools Metrics on AWS, a no-op locally). */
+export interface Metrics {
+  count(name: string, value?: number): void;
+}
+
+export interface GatewayConfig {
+  /** Browser origins allowed to call the HTTP API (the SPA's CloudFront URL, or the local server). `*` allows any. */
+  allowedOrigins: readonly string[];
+  /** Shown while the agent wakes ("usually ~N s"). */
+  typicalWakeSeconds: number;
+  /** Whether the Telegram bot is set up in this deployment (pairing routes answer 409 otherwise). */
+  telegramEnabled: boolean;
+  /** The bot's @username, for pairing instructions and deep links. */
+  telegramBotUsername?: string;
+}
+
+export interface GatewayDeps {
+  connections: ConnectionStore;
+  taskState: TaskStateStore;
+  pending: PendingQueue;
+  conversations: ConversationStore;
+  settings: SettingsStore;
+  secrets: SecretStore;
+  blobs: BlobStore;
+  taskRunner: TaskRunner;
+  /** Browser connections (client WebSocket API). */
+  clientPush: ClientPush;
+  /** Agent connections (agent WebSocket API). */
+  agentPush: ClientPush;
+  tokenVerifier: TokenVerifier;
+  clock: Clock;
+  logger: Logger;
+  metrics?: Metrics;
+  config: GatewayConfig;
+}
+
+export const DEFAULT_GATEWAY_CONFIG: GatewayConfig = {
+  allowedOrigins: [],
+  typicalWakeSeconds: 60,
+  telegramEnabled: false,
+};
+
+export const systemClock: Clock = { now: () => new Date() };
+
+export const silentLogger: Logger = {
+  debug: () => {},
+  info: () => {},
+  warn: () => {},
+  error: () => {},
+};
+
+export const noopMetrics: Metrics = { count: () => {} };

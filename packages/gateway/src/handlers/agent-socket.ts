@@ -1,0 +1,99 @@
+import { AgentToGatewaySchema, LIMITS, parseJson, UserIdSchema } from "@serverless-openclaw/shared";
+import { z } from "zod";
+import type { GatewayDeps } from "../deps";
+import { AuthError, errorSummary } from "../errors";
+import { createServices, type GatewayServices } from "../services";
+import { bodyText, type HandlerResult, type ParsedWebSocketEvent, WebSocketEventSchema } from "./events";
+import type { WebSocketHandler } from "./web-socket";
+
+const AgentConnectQuerySchema = z.object({
+  userId: UserIdSchema,
+  secret: z.string().min(16).max(256),
+});
+
+/**
+ * The agent task's WebSocket API. On AWS its `$connect` route is IAM-authorized, so only the task role
+ * reaches it; on top of that the task presents `?userId=&secret=`, the per-start secret whose hash the
+ * gateway stored when it started the task, so a task can only ever act for its own user.
+ */
+export function createAgentSocketHandler(
+  deps: GatewayDeps,
+  services: GatewayServices = createServices(deps),
+): WebSocketHandler {
+  const { logger } = deps;
+
+  async function connect(event: ParsedWebSocketEvent): Promise<HandlerResult> {
+    const query = AgentConnectQuerySchema.safeParse(event.queryStringParameters ?? {});
+    if (!query.success) return { statusCode: 401 };
+    try {
+      await services.lifecycle.agentConnected({
+        connectionId: event.requestContext.connectionId,
+        userId: query.data.userId,
+        secret: query.data.secret,
+      });
+      logger.info("agent connected", {
+        userId: query.data.userId,
+        connectionId: event.requestContext.connectionId,
+      });
+      return { statusCode: 200 };
+    } catch (error) {
+      if (!(error instanceof AuthError)) throw error;
+      logger.warn("agent connect rejected", { userId: query.data.userId, reason: error.message });
+      return { statusCode: 401 };
+    }
+  }
+
+  async function disconnect(connectionId: string): Promise<HandlerResult> {
+    const connection = await deps.connections.get(connectionId);
+    if (!connection) return { statusCode: 200 };
+    await deps.connections.delete(connectionId);
+    if (connection.kind === "agent") {
+      await services.lifecycle.agentDisconnected(connection.userId, connectionId);
+      logger.info("agent disconnected", { userId: connection.userId, connectionId });
+    }
+    return { statusCode: 200 };
+  }
+
+  async function message(event: ParsedWebSocketEvent): Promise<HandlerResult> {
+    const connectionId = event.requestContext.connectionId;
+    const connection = await deps.connections.get(connectionId);
+    if (connection?.kind !== "agent") return { statusCode: 403 };
+    const parsed = parseJson(AgentToGatewaySchema, bodyText(event), LIMITS.maxBodyBytes);
+    if (!parsed.ok)
+      return {
+        statusCode: 400,
+        body: JSON.stringify({ error: { code: "BAD_REQUEST", message: parsed.message } }),
+      };
+    // agent.ping: keep the connection row alive as long as the socket is (API Gateway's own idle limit
+    // is what the ping is really for). The heartbeat itself is written by the task into TaskState.
+    const now = deps.clock.now();
+    await deps.connections.put({
+      ...connection,
+      expiresAt: Math.floor(now.getTime() / 1000) + LIMITS.connectionTtlSeconds,
+    });
+    return { statusCode: 200 };
+  }
+
+  return async (rawEvent) => {
+    const parsed = WebSocketEventSchema.safeParse(rawEvent);
+    if (!parsed.success) return { statusCode: 400 };
+    const event = parsed.data;
+    try {
+      switch (event.requestContext.routeKey) {
+        case "$connect":
+          return await connect(event);
+        case "$disconnect":
+          return await disconnect(event.requestContext.connectionId);
+        default:
+          return await message(event);
+      }
+    } catch (error) {
+      logger.error("agent socket handler failed", {
+        connectionId: event.requestContext.connectionId,
+        route: event.requestContext.routeKey,
+        ...errorSummary(error),
+      });
+      return { statusCode: 500 };
+    }
+  };
+}

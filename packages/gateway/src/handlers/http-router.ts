@@ -1,0 +1,60 @@
+import { API_ROUTES } from "@serverless-openclaw/shared";
+
+export type RouteName = Exclude<keyof typeof API_ROUTES, "telegramWebhook">;
+
+interface CompiledRoute {
+  name: RouteName;
+  method: string;
+  pattern: RegExp;
+  params: string[];
+}
+
+/** The JWT-protected routes of shared/src/api.ts. The Telegram webhook has its own Lambda. */
+const ROUTES: CompiledRoute[] = (Object.entries(API_ROUTES) as Array<[keyof typeof API_ROUTES, string]>)
+  .filter((entry): entry is [RouteName, string] => entry[0] !== "telegramWebhook")
+  .map(([name, spec]) => {
+    const [method = "", template = ""] = spec.split(" ");
+    const params: string[] = [];
+    const source = template
+      .split("/")
+      .map((segment) => {
+        const param = /^\{(\w+)\}$/.exec(segment);
+        if (!param?.[1]) return segment.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+        params.push(param[1]);
+        return "([^/]+)";
+      })
+      .join("/");
+    return { name, method, pattern: new RegExp(`^${source}/?$`), params };
+  });
+
+export type RouteMatch =
+  | { kind: "route"; name: RouteName; params: Record<string, string> }
+  | { kind: "method-not-allowed"; allow: string[] }
+  | { kind: "not-found" };
+
+/** Matches a method and path (without stage) against the API routes. */
+export function matchRoute(method: string, path: string): RouteMatch {
+  const allow: string[] = [];
+  for (const route of ROUTES) {
+    const m = route.pattern.exec(path);
+    if (!m) continue;
+    if (route.method !== method) {
+      allow.push(route.method);
+      continue;
+    }
+    const params: Record<string, string> = {};
+    route.params.forEach((name, i) => {
+      params[name] = safeDecode(m[i + 1] ?? "");
+    });
+    return { kind: "route", name: route.name, params };
+  }
+  return allow.length > 0 ? { kind: "method-not-allowed", allow } : { kind: "not-found" };
+}
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}

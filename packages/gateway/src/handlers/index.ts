@@ -1,0 +1,5 @@
+export { createAgentSocketHandler } from "./agent-socket";
+export type { HandlerResult, HttpEvent, WebSocketEvent } from "./events";
+export { createHttpApiHandler, type HttpApiHandler } from "./http-api";
+export { createWatchdogHandler, type WatchdogHandler } from "./watchdog";
+export { createWebSocketHandler, type WebSocketHandler } from "./web-socket";

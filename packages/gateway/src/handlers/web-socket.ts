@@ -1,0 +1,174 @@
+import type { Connection } from "@serverless-openclaw/shared";
+import {
+  type ClientMessage,
+  ClientMessageSchema,
+  LIMITS,
+  parseJson,
+  type ServerEvent,
+} from "@serverless-openclaw/shared";
+import type { GatewayDeps } from "../deps";
+import { AuthError, errorSummary } from "../errors";
+import { createServices, type GatewayServices } from "../services";
+import { pushTo } from "../services/broadcast";
+import {
+  bodyText,
+  type HandlerResult,
+  type ParsedWebSocketEvent,
+  type WebSocketEvent,
+  WebSocketEventSchema,
+} from "./events";
+
+export type WebSocketHandler = (event: WebSocketEvent) => Promise<HandlerResult>;
+
+const OK: HandlerResult = { statusCode: 200 };
+
+/**
+ * The browser's WebSocket API. `$connect` verifies the Cognito id token from `?token=` and records the
+ * connection; `$default` takes the shared client protocol. Replies go out through ClientPush, because
+ * API Gateway only relays Lambda return bodies on routes with route responses.
+ *
+ * `$connect` does not push the current status: on AWS a connection cannot receive pushes until
+ * `$connect` has returned. The client asks with `status.get` (or `agent.wake`) once the socket opens.
+ */
+export function createWebSocketHandler(
+  deps: GatewayDeps,
+  services: GatewayServices = createServices(deps),
+): WebSocketHandler {
+  const { logger } = deps;
+
+  async function connect(event: ParsedWebSocketEvent): Promise<HandlerResult> {
+    const token = event.queryStringParameters?.token;
+    try {
+      if (!token) throw new AuthError("TOKEN_MISSING", "sign in first: the token query parameter is missing");
+      const user = await deps.tokenVerifier.verify(token);
+      const now = deps.clock.now();
+      await deps.connections.put({
+        connectionId: event.requestContext.connectionId,
+        userId: user.userId,
+        kind: "client",
+        connectedAt: now.toISOString(),
+        expiresAt: Math.floor(now.getTime() / 1000) + LIMITS.connectionTtlSeconds,
+      });
+      logger.info("client connected", {
+        userId: user.userId,
+        connectionId: event.requestContext.connectionId,
+      });
+      return OK;
+    } catch (error) {
+      if (!(error instanceof AuthError)) throw error;
+      logger.info("client connect rejected", { code: error.code });
+      return {
+        statusCode: 401,
+        body: JSON.stringify({ error: { code: error.code, message: error.message } }),
+      };
+    }
+  }
+
+  async function message(event: ParsedWebSocketEvent): Promise<HandlerResult> {
+    const connectionId = event.requestContext.connectionId;
+    const reply = (e: ServerEvent) => pushTo(deps, connectionId, e);
+    const connection = await deps.connections.get(connectionId);
+    if (connection?.kind !== "client") {
+      await reply({
+        type: "error",
+        code: "NOT_CONNECTED",
+        message: "this connection is not signed in; reconnect",
+      });
+      return { statusCode: 403 };
+    }
+    const parsed = parseJson(ClientMessageSchema, bodyText(event), LIMITS.maxBodyBytes);
+    if (!parsed.ok) {
+      await reply({ type: "error", code: "BAD_REQUEST", message: parsed.message });
+      return { statusCode: 400 };
+    }
+    await dispatch(connection, parsed.value, reply);
+    return OK;
+  }
+
+  async function dispatch(
+    connection: Connection,
+    msg: ClientMessage,
+    reply: (e: ServerEvent) => Promise<boolean>,
+  ): Promise<void> {
+    const { userId } = connection;
+    switch (msg.type) {
+      case "chat.send": {
+        const result = await services.chat.send({
+          userId,
+          conversationId: msg.conversationId,
+          clientMessageId: msg.clientMessageId,
+          text: msg.text,
+          channel: "web",
+          replyTo: { channel: "web" },
+        });
+        const { clientMessageId, conversationId } = msg;
+        await reply({ type: "chat.ack", clientMessageId, conversationId, state: result.ack });
+        return;
+      }
+      case "chat.cancel": {
+        const dequeued = await services.chat.cancel(userId, msg.clientMessageId);
+        for (const m of dequeued) {
+          await reply({
+            type: "chat.error",
+            clientMessageId: m.clientMessageId,
+            conversationId: m.conversationId,
+            code: "CANCELLED",
+            message: "Cancelled before the agent started on it.",
+            retryable: true,
+          });
+        }
+        return;
+      }
+      case "agent.wake":
+        await services.lifecycle.wake(userId);
+        await reply(await services.lifecycle.status(userId));
+        return;
+      case "status.get":
+        await reply(await services.lifecycle.status(userId));
+        return;
+      case "history.get": {
+        const page = await services.conversations.history(userId, msg.conversationId, {
+          ...(msg.before !== undefined ? { before: msg.before } : {}),
+          ...(msg.limit !== undefined ? { limit: msg.limit } : {}),
+        });
+        await reply({ type: "history.page", ...page });
+        return;
+      }
+      case "ping":
+        await reply({ type: "pong" });
+        return;
+    }
+  }
+
+  return async (rawEvent) => {
+    const parsed = WebSocketEventSchema.safeParse(rawEvent);
+    if (!parsed.success) return { statusCode: 400 };
+    const event = parsed.data;
+    const connectionId = event.requestContext.connectionId;
+    try {
+      switch (event.requestContext.routeKey) {
+        case "$connect":
+          return await connect(event);
+        case "$disconnect":
+          await deps.connections.delete(connectionId);
+          return OK;
+        default:
+          return await message(event);
+      }
+    } catch (error) {
+      logger.error("web socket handler failed", {
+        connectionId,
+        route: event.requestContext.routeKey,
+        ...errorSummary(error),
+      });
+      if (event.requestContext.routeKey !== "$connect") {
+        await pushTo(deps, connectionId, {
+          type: "error",
+          code: "INTERNAL",
+          message: "Something went wrong on our side; try again in a moment.",
+        });
+      }
+      return { statusCode: 500 };
+    }
+  };
+}

@@ -1,0 +1,127 @@
+import { randomUUID } from "node:crypto";
+import {
+  type AgentState,
+  type Channel,
+  KEYS,
+  LIMITS,
+  type PendingMessage,
+  type ReplyTarget,
+} from "@serverless-openclaw/shared";
+import type { GatewayDeps } from "../deps";
+import { errorSummary } from "../errors";
+import { pushTo } from "./broadcast";
+import type { LifecycleService } from "./lifecycle";
+
+export type ChatDeps = Pick<
+  GatewayDeps,
+  "pending" | "conversations" | "taskState" | "connections" | "clientPush" | "agentPush" | "clock" | "logger"
+>;
+
+export interface SendInput {
+  userId: string;
+  conversationId: string;
+  clientMessageId: string;
+  /** Already validated by the caller with the shared schemas. */
+  text: string;
+  channel: Channel;
+  replyTo: ReplyTarget;
+}
+
+export interface SendResult {
+  ack: "queued" | "delivered" | "duplicate";
+  agentState: AgentState;
+}
+
+/** A conversation's title: its first message, on one line, cut to the title limit. */
+export function titleFrom(text: string): string {
+  const line = text.replace(/\s+/g, " ").trim();
+  if (line.length <= LIMITS.maxTitleChars) return line || "New conversation";
+  return `${line.slice(0, LIMITS.maxTitleChars - 1).trimEnd()}…`;
+}
+
+/**
+ * Takes a user's message from any channel: stores it (idempotent on clientMessageId), keeps the
+ * conversation's metadata current, and hands it to the running agent or wakes one. The message stays in
+ * PendingMessages until the agent has stored the finished turn, so nothing here can lose it.
+ */
+export class ChatService {
+  constructor(
+    private readonly deps: ChatDeps,
+    private readonly lifecycle: LifecycleService,
+  ) {}
+
+  async send(input: SendInput): Promise<SendResult> {
+    const { pending, conversations, taskState, clock, logger } = this.deps;
+    const now = clock.now().toISOString();
+    const message: PendingMessage = {
+      userId: input.userId,
+      id: KEYS.pending.message(now, randomUUID()),
+      clientMessageId: input.clientMessageId,
+      conversationId: input.conversationId,
+      text: input.text,
+      channel: input.channel,
+      replyTo: input.replyTo,
+      receivedAt: now,
+    };
+    const log = { userId: input.userId, correlationId: input.clientMessageId, channel: input.channel };
+    const enqueued = await pending.enqueue(message);
+    if (enqueued.status === "duplicate") {
+      logger.info("chat.send duplicate", log);
+      return { ack: "duplicate", agentState: (await taskState.get(input.userId)).state };
+    }
+
+    const meta = await conversations.getMeta(input.userId, input.conversationId);
+    await conversations.upsertMeta(
+      input.userId,
+      meta
+        ? { ...meta, updatedAt: now }
+        : {
+            conversationId: input.conversationId,
+            title: titleFrom(input.text),
+            channel: input.channel,
+            createdAt: now,
+            updatedAt: now,
+          },
+    );
+
+    const row = await taskState.get(input.userId);
+    if (row.state === "Running" && row.agentConnectionId) {
+      const delivered = await pushTo(
+        this.deps,
+        row.agentConnectionId,
+        { type: "agent.deliver", message: enqueued.message },
+        this.deps.agentPush,
+      );
+      logger.info("chat.send", { ...log, ack: delivered ? "delivered" : "queued", agentState: row.state });
+      // A gone agent connection leaves the message pending: the agent drains the queue when it reconnects.
+      return { ack: delivered ? "delivered" : "queued", agentState: row.state };
+    }
+    const agentState = row.state === "Running" ? row.state : await this.lifecycle.wake(input.userId);
+    logger.info("chat.send", { ...log, ack: "queued", agentState });
+    return { ack: "queued", agentState };
+  }
+
+  /**
+   * Cancels a message: drops it from the queue if the agent has not taken it yet, and tells a running
+   * agent to abort the turn. Returns the messages taken off the queue (the caller tells the user).
+   */
+  async cancel(userId: string, clientMessageId: string): Promise<PendingMessage[]> {
+    const { pending, taskState, logger } = this.deps;
+    const queued = (await pending.list(userId)).filter((m) => m.clientMessageId === clientMessageId);
+    for (const m of queued) await pending.delete(userId, m.id);
+    const row = await taskState.get(userId);
+    if (row.state === "Running" && row.agentConnectionId) {
+      try {
+        await this.deps.agentPush.send(row.agentConnectionId, { type: "agent.cancel", clientMessageId });
+      } catch (error) {
+        logger.warn("agent.cancel push failed", {
+          userId,
+          correlationId: clientMessageId,
+          ...errorSummary(error),
+        });
+      }
+    }
+    logger.info("chat.cancel", { userId, correlationId: clientMessageId, dequeued: queued.length });
+    return queued;
+  }
+}

@@ -1,0 +1,299 @@
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { type AgentState, type AgentStatusEvent, LIMITS, type TaskState } from "@serverless-openclaw/shared";
+import type { GatewayDeps } from "../deps";
+import { AuthError, errorSummary, GatewayError } from "../errors";
+import type { TaskStateChange } from "../ports";
+import { broadcast, pushTo } from "./broadcast";
+import { statusEvent } from "./status";
+
+export type LifecycleDeps = Pick<
+  GatewayDeps,
+  | "taskState"
+  | "taskRunner"
+  | "connections"
+  | "clientPush"
+  | "agentPush"
+  | "clock"
+  | "logger"
+  | "metrics"
+  | "config"
+>;
+
+type LastError = { code: string; message: string };
+
+/** Fields that belong to one run of a task; cleared whenever the row returns to Idle. */
+const RUN_FIELDS_CLEARED = {
+  taskArn: null,
+  agentConnectionId: null,
+  agentSecretHash: null,
+  step: null,
+  stepAt: null,
+  heartbeatAt: null,
+  runningAt: null,
+} as const;
+
+export function hashAgentSecret(secret: string): string {
+  return createHash("sha256").update(secret, "utf8").digest("hex");
+}
+
+/** Constant-time check of a presented secret against the stored SHA-256 hex. */
+export function agentSecretMatches(secret: string, storedHash: string | undefined): boolean {
+  if (!storedHash || !/^[0-9a-f]{64}$/.test(storedHash)) return false;
+  return timingSafeEqual(Buffer.from(hashAgentSecret(secret), "hex"), Buffer.from(storedHash, "hex"));
+}
+
+/**
+ * The agent's lifecycle per user: Idle → Starting → Running → Stopping → Idle (Starting → Idle on failure).
+ * Every write is a conditional TaskState transition, so concurrent callers race safely: exactly one of
+ * them wins Idle → Starting and calls TaskRunner.start.
+ */
+export class LifecycleService {
+  constructor(private readonly deps: LifecycleDeps) {}
+
+  async status(userId: string): Promise<AgentStatusEvent> {
+    return this.toEvent(await this.deps.taskState.get(userId));
+  }
+
+  /** Makes sure an agent is on its way: starts one when Idle, replaces a start stuck past its limit. */
+  async wake(userId: string): Promise<AgentState> {
+    let row = await this.deps.taskState.get(userId);
+    if (row.state === "Starting" && this.startTimedOut(row)) {
+      row = (await this.failStart(row, START_TIMEOUT)) ?? (await this.deps.taskState.get(userId));
+    }
+    if (row.state !== "Idle") return row.state;
+    return this.start(userId);
+  }
+
+  /** Starts a task unless someone else already did. Returns the state afterwards. */
+  private async start(userId: string): Promise<AgentState> {
+    const { taskState, clock, logger } = this.deps;
+    const agentSecret = randomBytes(32).toString("base64url");
+    const now = clock.now().toISOString();
+    const starting = await taskState.transition({
+      userId,
+      expectState: "Idle",
+      set: {
+        ...RUN_FIELDS_CLEARED,
+        state: "Starting",
+        startedAt: now,
+        step: "provisioning",
+        stepAt: now,
+        agentSecretHash: hashAgentSecret(agentSecret),
+        lastError: null,
+      },
+    });
+    if (!starting) return (await taskState.get(userId)).state; // another caller won the race
+    this.deps.metrics?.count("AgentStart");
+    logger.info("agent start", { userId });
+    await this.broadcastStatus(starting);
+
+    let taskArn: string;
+    try {
+      ({ taskArn } = await this.deps.taskRunner.start({ userId, agentSecret }));
+    } catch (error) {
+      logger.error("agent start failed", { userId, ...errorSummary(error) });
+      this.deps.metrics?.count("AgentStartFailed");
+      const failed = await this.failStart(starting, startFailure(error));
+      return failed?.state ?? (await taskState.get(userId)).state;
+    }
+    return (await this.saveTaskArn(userId, starting, taskArn)).state;
+  }
+
+  /** The agent may already have connected (bumping the version) by the time RunTask returns. */
+  private async saveTaskArn(userId: string, starting: TaskState, taskArn: string): Promise<TaskState> {
+    let row = starting;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      if (row.agentSecretHash !== starting.agentSecretHash || !["Starting", "Running"].includes(row.state)) {
+        // This start was superseded (failed, stopped) before RunTask returned: don't leave the task running.
+        await this.stopTaskQuietly(taskArn, "superseded start");
+        return row;
+      }
+      const saved = await this.deps.taskState.transition({
+        userId,
+        expectState: row.state,
+        expectVersion: row.version,
+        set: { taskArn },
+      });
+      if (saved) return saved;
+      row = await this.deps.taskState.get(userId);
+    }
+    this.deps.logger.warn("could not record taskArn", { userId, taskArn });
+    return row;
+  }
+
+  /** Starting → Idle with a reason the user sees; stops the task if one was started. */
+  async failStart(row: TaskState, error: LastError): Promise<TaskState | undefined> {
+    const failed = await this.deps.taskState.transition({
+      userId: row.userId,
+      expectState: "Starting",
+      expectVersion: row.version,
+      set: { ...RUN_FIELDS_CLEARED, state: "Idle", lastError: { ...error, at: this.now() } },
+    });
+    if (!failed) return undefined;
+    if (row.taskArn) await this.stopTaskQuietly(row.taskArn, error.code);
+    await this.broadcastStatus(failed);
+    return failed;
+  }
+
+  /** The agent task opened its WebSocket: check its per-start secret, then mark it Running. */
+  async agentConnected(input: { connectionId: string; userId: string; secret: string }): Promise<TaskState> {
+    const { taskState, connections, clock } = this.deps;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const row = await taskState.get(input.userId);
+      if (row.state !== "Starting" && row.state !== "Running") {
+        throw new AuthError(
+          "AGENT_REJECTED",
+          `no agent start is in progress for this user (state ${row.state})`,
+        );
+      }
+      if (!agentSecretMatches(input.secret, row.agentSecretHash)) {
+        throw new AuthError("AGENT_REJECTED", "the agent secret does not match the current start");
+      }
+      const now = clock.now();
+      const running = await taskState.transition({
+        userId: input.userId,
+        expectState: row.state,
+        expectVersion: row.version,
+        set: {
+          state: "Running",
+          agentConnectionId: input.connectionId,
+          runningAt: row.runningAt ?? now.toISOString(),
+          heartbeatAt: now.toISOString(),
+          step: "ready",
+          stepAt: now.toISOString(),
+        },
+      });
+      if (!running) continue; // the task wrote a start-up step meanwhile; read again
+      await connections.put({
+        connectionId: input.connectionId,
+        userId: input.userId,
+        kind: "agent",
+        connectedAt: now.toISOString(),
+        expiresAt: Math.floor(now.getTime() / 1000) + LIMITS.connectionTtlSeconds,
+      });
+      if (row.agentConnectionId && row.agentConnectionId !== input.connectionId) {
+        await connections.delete(row.agentConnectionId);
+      }
+      if (row.state === "Starting") {
+        this.deps.metrics?.count("AgentRunning");
+        await this.broadcastStatus(running);
+      }
+      return running;
+    }
+    throw new AuthError("AGENT_REJECTED", "the agent state kept changing while connecting; reconnect");
+  }
+
+  /** The agent's WebSocket closed. The task may reconnect; until then messages stay pending. */
+  async agentDisconnected(userId: string, connectionId: string): Promise<void> {
+    const row = await this.deps.taskState.get(userId);
+    if (row.agentConnectionId !== connectionId) return;
+    await this.deps.taskState.transition({
+      userId,
+      expectState: row.state,
+      expectVersion: row.version,
+      set: { agentConnectionId: null },
+    });
+  }
+
+  /**
+   * Stops the user's agent. A Running agent is asked to shut down over its connection (it backs its
+   * state up and sets Idle itself); if it can't be reached the task is stopped through the TaskRunner and
+   * the watchdog repairs the row. A Starting agent is stopped and set Idle at once.
+   */
+  async stop(userId: string, reason: string): Promise<AgentStatusEvent> {
+    const row = await this.deps.taskState.get(userId);
+    this.deps.logger.info("agent stop requested", { userId, state: row.state, reason });
+    if (row.state === "Starting") {
+      const idle = await this.forceIdle(row);
+      if (row.taskArn) await this.stopTaskQuietly(row.taskArn, reason);
+      return this.toEvent(idle ?? (await this.deps.taskState.get(userId)));
+    }
+    if (row.state !== "Running") return this.toEvent(row);
+
+    const asked =
+      row.agentConnectionId !== undefined &&
+      (await pushTo(
+        this.deps,
+        row.agentConnectionId,
+        { type: "agent.shutdown", reason },
+        this.deps.agentPush,
+      ));
+    if (!asked) {
+      if (row.taskArn) await this.stopTaskQuietly(row.taskArn, reason);
+      else await this.forceIdle(row); // nothing to stop: a row without a task is only a stale record
+    }
+    return { ...this.toEvent(row), state: row.state, message: "Stopping the agent…" };
+  }
+
+  /**
+   * Brings a row back to Idle whatever its state, through the allowed transitions
+   * (Running → Stopping → Idle; Starting/Stopping → Idle). Undefined when another writer got there first.
+   */
+  async forceIdle(row: TaskState, lastError?: LastError): Promise<TaskState | undefined> {
+    let current: TaskState | undefined = row;
+    if (current.state === "Idle") return current;
+    if (current.state === "Running") {
+      current = await this.transition(current, "Running", { state: "Stopping" });
+      if (!current) return undefined;
+    }
+    const idle = await this.transition(current, ["Starting", "Stopping"], {
+      ...RUN_FIELDS_CLEARED,
+      state: "Idle",
+      ...(lastError ? { lastError: { ...lastError, at: this.now() } } : {}),
+    });
+    if (idle) await this.broadcastStatus(idle);
+    return idle;
+  }
+
+  startTimedOut(row: TaskState): boolean {
+    const since = Date.parse(row.startedAt ?? row.updatedAt);
+    return this.deps.clock.now().getTime() - since > LIMITS.startTimeoutMs;
+  }
+
+  async stopTaskQuietly(taskArn: string, reason: string): Promise<void> {
+    try {
+      await this.deps.taskRunner.stop(taskArn, reason);
+    } catch (error) {
+      this.deps.logger.warn("stop task failed", { taskArn, ...errorSummary(error) });
+    }
+  }
+
+  async broadcastStatus(row: TaskState): Promise<void> {
+    await broadcast(this.deps, row.userId, this.toEvent(row));
+  }
+
+  toEvent(row: TaskState): AgentStatusEvent {
+    return statusEvent(row, this.deps.config.typicalWakeSeconds);
+  }
+
+  private transition(
+    row: TaskState,
+    expectState: TaskStateChange["expectState"],
+    set: TaskStateChange["set"],
+  ): Promise<TaskState | undefined> {
+    return this.deps.taskState.transition({
+      userId: row.userId,
+      expectState,
+      expectVersion: row.version,
+      set,
+    });
+  }
+
+  private now(): string {
+    return this.deps.clock.now().toISOString();
+  }
+}
+
+export const START_TIMEOUT: LastError = {
+  code: "START_TIMEOUT",
+  message: `The agent did not finish starting within ${LIMITS.startTimeoutMs / 60_000} minutes. Send a message to try again; if this keeps happening, check the task logs in CloudWatch.`,
+};
+
+function startFailure(error: unknown): LastError {
+  if (error instanceof GatewayError) return { code: error.code, message: error.message };
+  return {
+    code: "TASK_START_FAILED",
+    message:
+      "The agent could not be started. Send a message to try again; if this keeps happening, check the gateway logs.",
+  };
+}

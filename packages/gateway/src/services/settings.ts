@@ -1,0 +1,56 @@
+import {
+  DEFAULT_SETTINGS,
+  KEYS,
+  type Settings,
+  SettingsSchema,
+  type SettingsUpdate,
+} from "@serverless-openclaw/shared";
+import type { GatewayDeps } from "../deps";
+import { ValidationError } from "../errors";
+
+export type SettingsDeps = Pick<GatewayDeps, "settings" | "secrets" | "logger">;
+
+/** The SecretStore name of a user's LLM API key (read by the agent task at boot). */
+export const apiKeySecretName = (userId: string) => `users/${userId}/llm-api-key`;
+
+/**
+ * A user's agent settings. The API key is write-only: it goes to the SecretStore (SSM SecureString on
+ * AWS) and only `apiKeySet` ever comes back. The stored document is the public view itself.
+ */
+export class SettingsService {
+  constructor(private readonly deps: SettingsDeps) {}
+
+  async get(userId: string): Promise<Settings> {
+    const stored = await this.deps.settings.get(userId, KEYS.settings.settings);
+    // A document written by an older version (or damaged) falls back to defaults, field by field.
+    const parsed = SettingsSchema.partial().safeParse(stored ?? {});
+    return { ...DEFAULT_SETTINGS, ...(parsed.success ? stripUndefined(parsed.data) : {}) };
+  }
+
+  async put(userId: string, update: SettingsUpdate): Promise<Settings> {
+    const current = await this.get(userId);
+    const { apiKey, ...rest } = update;
+    const next: Settings = { ...current, ...stripUndefined(rest) };
+    if (next.provider === "openai-compatible" && !next.baseUrl) {
+      throw new ValidationError(
+        "an OpenAI-compatible provider needs a baseUrl, e.g. http://127.0.0.1:11434/v1",
+      );
+    }
+    if (apiKey !== undefined) {
+      if (apiKey === null) await this.deps.secrets.delete(apiKeySecretName(userId));
+      else await this.deps.secrets.put(apiKeySecretName(userId), apiKey);
+      next.apiKeySet = apiKey !== null;
+    }
+    await this.deps.settings.put(userId, KEYS.settings.settings, next);
+    this.deps.logger.info("settings updated", {
+      userId,
+      fields: Object.keys(update).filter((k) => k !== "apiKey"),
+      apiKeyChanged: apiKey !== undefined,
+    });
+    return next;
+  }
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
