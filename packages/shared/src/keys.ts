@@ -31,6 +31,31 @@ export const KEYS = {
     telegramPairingPrefix: "telegram#",
     pairingCode: (code: string) => `pairing-code#${code}`,
   },
+  /**
+   * Telegram items in the Settings table. Per-user items live in the user's partition; the rest
+   * live in partitions no Cognito `sub` can take (they are not UUIDs):
+   *
+   * | partition (userId)          | settingKey                     | value                               |
+   * |-----------------------------|--------------------------------|-------------------------------------|
+   * | `<userId>`                  | `telegram#<telegramUserId>`    | TelegramPairing                     |
+   * | `<userId>`                  | `telegram-conversation#<tgId>` | `{ conversationId }` for that chat  |
+   * | `<userId>`                  | `telegram-pairing-code`        | `{ code }`: the user's latest code  |
+   * | `telegram-<telegramUserId>` | `pairing`                      | `{ userId }`: reverse lookup        |
+   * | `telegram-pairing-codes`    | `pairing-code#<code>`          | `{ userId, expiresAt }` (TTL)       |
+   * | `telegram-updates`          | `update#<update_id>`           | dedupe marker (TTL)                 |
+   * | `telegram-bot`              | `bot-info`                     | getMe result, so cold starts skip it |
+   */
+  telegram: {
+    conversation: (telegramUserId: number) => `telegram-conversation#${telegramUserId}`,
+    currentCode: "telegram-pairing-code",
+    userPartition: (telegramUserId: number) => `telegram-${telegramUserId}`,
+    userPairing: "pairing",
+    codesPartition: "telegram-pairing-codes",
+    updatesPartition: "telegram-updates",
+    update: (updateId: number) => `update#${updateId}`,
+    botPartition: "telegram-bot",
+    botInfo: "bot-info",
+  },
   taskState: { pk: "userId" },
   connections: { pk: "connectionId", byUserIndex: "byUser", byUserPk: "userId" },
   pending: {

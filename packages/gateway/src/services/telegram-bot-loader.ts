@@ -1,0 +1,67 @@
+import type { Bot } from "grammy";
+import { Api } from "grammy";
+import type { Logger } from "../deps";
+import { GatewayError } from "../errors";
+import type { Clock, SecretStore, SettingsStore } from "../ports";
+import { PairingService } from "./pairing";
+import { createTelegramBot, type TelegramChatPort, type TelegramLifecyclePort } from "./telegram-bot";
+import { loadBotInfo } from "./telegram-bot-info";
+
+export const TELEGRAM_SECRETS = {
+  botToken: "telegram/bot-token",
+  webhookSecret: "telegram/webhook-secret",
+} as const;
+
+export interface TelegramBotLoaderDeps {
+  secrets: SecretStore;
+  settings: SettingsStore;
+  clock: Clock;
+  logger: Logger;
+  chat: TelegramChatPort;
+  lifecycle: TelegramLifecyclePort;
+  /** Bot API root (tests, local fakes); Telegram's own when absent. */
+  apiRoot?: string;
+  /** Overrides the token in the SecretStore (local mode's TELEGRAM_BOT_TOKEN). */
+  token?: string;
+}
+
+/** The bot, built from the token in the SecretStore and the cached bot info. */
+export async function loadTelegramBot(deps: TelegramBotLoaderDeps): Promise<Bot> {
+  const token = deps.token ?? (await deps.secrets.get(TELEGRAM_SECRETS.botToken));
+  if (!token) {
+    throw new GatewayError(
+      "TELEGRAM_NOT_CONFIGURED",
+      `No Telegram bot token is stored (secret ${TELEGRAM_SECRETS.botToken}); see docs/telegram.md.`,
+      503,
+    );
+  }
+  const apiRoot = deps.apiRoot ? { apiRoot: deps.apiRoot } : {};
+  const botInfo = await loadBotInfo({ settings: deps.settings, api: new Api(token, apiRoot), token });
+  return createTelegramBot({
+    ...apiRoot,
+    token,
+    botInfo,
+    settings: deps.settings,
+    clock: deps.clock,
+    logger: deps.logger,
+    chat: deps.chat,
+    lifecycle: deps.lifecycle,
+    pairing: new PairingService({
+      settings: deps.settings,
+      clock: deps.clock,
+      botUsername: botInfo.username,
+    }),
+  });
+}
+
+/** Memoizes an async load; a failed load is forgotten so the next call tries again. */
+export function once<T>(load: () => Promise<T>): () => Promise<T> {
+  let pending: Promise<T> | undefined;
+  return () => {
+    pending ??= load().catch((error: unknown) => {
+      pending = undefined;
+      throw error;
+    });
+    return pending;
+  };
+}
