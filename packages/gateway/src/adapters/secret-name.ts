@@ -13,3 +13,11 @@ export function validateSecretName(name: string): string {
   }
   return name;
 }
+
+/** SSM rejects empty values, so every secret store does. */
+export function validateSecretValue(value: string): string {
+  if (typeof value !== "string" || value.length === 0 || value.length > 4096) {
+    throw invalidArgument("A secret value must be a non-empty string of at most 4096 characters.");
+  }
+  return value;
+}

@@ -1,5 +1,10 @@
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { S3Client } from "@aws-sdk/client-s3";
+import { SSMClient } from "@aws-sdk/client-ssm";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type {
   BlobStore,
+  Clock,
   ConnectionStore,
   ConversationStore,
   PendingQueue,
@@ -7,6 +12,14 @@ import type {
   SettingsStore,
   TaskStateStore,
 } from "../ports";
+import { DynamoConnectionStore } from "./aws/dynamo-connection-store";
+import { DynamoConversationStore } from "./aws/dynamo-conversation-store";
+import { DynamoPendingQueue } from "./aws/dynamo-pending-queue";
+import { DynamoSettingsStore } from "./aws/dynamo-settings-store";
+import { DynamoTaskStateStore } from "./aws/dynamo-task-state-store";
+import { S3BlobStore } from "./aws/s3-blob-store";
+import { SsmSecretStore } from "./aws/ssm-secret-store";
+import type { TableNames } from "./aws/tables";
 
 /** Every storage port, as one object: built by createAwsStores, createEmbeddedStores, createMemoryStores or createRpcStores. */
 export type Stores = {
@@ -18,3 +31,38 @@ export type Stores = {
   blobs: BlobStore;
   secrets: SecretStore;
 };
+
+export interface AwsStoresConfig {
+  tables: TableNames;
+  /** S3 bucket for blobs (OpenClaw state, skills). */
+  bucket: string;
+  /** Key prefix inside the bucket; default none. */
+  blobPrefix?: string;
+  /** SSM parameter path prefix, e.g. `/serverless-openclaw/`. */
+  secretPrefix: string;
+  /**
+   * SDK clients. Missing ones are created with the SDK defaults, which honour AWS_REGION and the
+   * standard endpoint overrides (AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL_SSM).
+   */
+  clients?: { dynamo?: DynamoDBClient; s3?: S3Client; ssm?: SSMClient };
+  clock?: Clock;
+}
+
+/** The document client every Dynamo adapter expects (undefined fields are dropped, not rejected). */
+export function createDocumentClient(client: DynamoDBClient): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+}
+
+export function createAwsStores(config: AwsStoresConfig): Stores {
+  const doc = createDocumentClient(config.clients?.dynamo ?? new DynamoDBClient({}));
+  const { tables, clock } = config;
+  return {
+    connections: new DynamoConnectionStore(doc, tables.connections),
+    taskState: new DynamoTaskStateStore(doc, tables.taskState, clock),
+    pending: new DynamoPendingQueue(doc, tables.pending, clock),
+    conversations: new DynamoConversationStore(doc, tables.conversations),
+    settings: new DynamoSettingsStore(doc, tables.settings, clock),
+    blobs: new S3BlobStore(config.clients?.s3 ?? new S3Client({}), config.bucket, config.blobPrefix),
+    secrets: new SsmSecretStore(config.clients?.ssm ?? new SSMClient({}), config.secretPrefix),
+  };
+}

@@ -11,7 +11,7 @@ import {
 import { dirname } from "node:path";
 import { z } from "zod";
 import type { SecretStore } from "../../ports";
-import { validateSecretName } from "../secret-name";
+import { validateSecretName, validateSecretValue } from "../secret-name";
 import { StoreError } from "../store-error";
 
 const SecretsFileSchema = z.record(z.string(), z.string());
@@ -33,9 +33,7 @@ export class FileSecretStore implements SecretStore {
   }
 
   async put(name: string, value: string): Promise<void> {
-    if (typeof value !== "string")
-      throw new StoreError("INVALID_ARGUMENT", "A secret value must be a string.");
-    this.secrets.set(validateSecretName(name), value);
+    this.secrets.set(validateSecretName(name), validateSecretValue(value));
     this.save();
   }
 

@@ -1,5 +1,5 @@
 import type { SecretStore } from "../../ports";
-import { validateSecretName } from "../secret-name";
+import { validateSecretName, validateSecretValue } from "../secret-name";
 
 /** Secrets in a Map, for unit tests. */
 export class MemorySecretStore implements SecretStore {
@@ -10,7 +10,7 @@ export class MemorySecretStore implements SecretStore {
   }
 
   async put(name: string, value: string): Promise<void> {
-    this.secrets.set(validateSecretName(name), value);
+    this.secrets.set(validateSecretName(name), validateSecretValue(value));
   }
 
   async delete(name: string): Promise<void> {

@@ -1,0 +1,44 @@
+import { randomUUID } from "node:crypto";
+import { SSMClient } from "@aws-sdk/client-ssm";
+import { type DynamoLocal, type S3rver, startDynamoLocal, startS3rver } from "@serverless-openclaw/testkit";
+import { afterAll, beforeAll } from "vitest";
+import { createTables, type TableNames } from "../../src/adapters/aws/tables";
+import { createAwsStores } from "../../src/adapters/stores";
+import { describeStoresContracts } from "./all-contracts";
+
+// SSM has no stand-in: SsmSecretStore is tested at the SDK boundary in tests/adapters.
+let dynamo: DynamoLocal;
+let s3: S3rver;
+const suffix = randomUUID().slice(0, 8);
+const tables: TableNames = {
+  conversations: `Conversations-${suffix}`,
+  settings: `Settings-${suffix}`,
+  taskState: `TaskState-${suffix}`,
+  connections: `Connections-${suffix}`,
+  pending: `PendingMessages-${suffix}`,
+};
+const bucket = "contract-blobs";
+
+beforeAll(async () => {
+  [dynamo, s3] = await Promise.all([startDynamoLocal(), startS3rver({ buckets: [bucket] })]);
+  await createTables(dynamo.client(), tables);
+});
+
+afterAll(async () => {
+  await Promise.all([dynamo?.stop(), s3?.stop()]);
+});
+
+describeStoresContracts(
+  "AWS adapters on DynamoDB Local and s3rver",
+  async (clock) => ({
+    store: createAwsStores({
+      tables,
+      bucket,
+      blobPrefix: "prefix/",
+      secretPrefix: "/unused/",
+      clients: { dynamo: dynamo.client(), s3: s3.client(), ssm: new SSMClient({ region: "us-east-1" }) },
+      clock,
+    }),
+  }),
+  ["connections", "taskState", "pending", "conversations", "settings", "blobs"],
+);
