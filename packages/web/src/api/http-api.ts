@@ -1,0 +1,121 @@
+import {
+  AgentStatusEventSchema,
+  ApiErrorSchema,
+  ConversationListSchema,
+  ConversationMetaSchema,
+  type HistoryPage,
+  HistoryPageEventSchema,
+  PairingCodeSchema,
+  PairingListSchema,
+  SettingsSchema,
+  type SettingsUpdate,
+} from "@serverless-openclaw/shared";
+import { z } from "zod";
+
+/** A failed API call, carrying the gateway's `{ error: { code, message } }`. */
+export class ApiCallError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
+
+const HistoryPageSchema = HistoryPageEventSchema.omit({ type: true });
+
+/**
+ * The management HTTP API. Every call carries `Authorization: Bearer <id token>`; a 401 gets one
+ * retry with a freshly refreshed token (the token may have expired between check and use).
+ */
+export class HttpApi {
+  constructor(
+    private readonly apiUrl: string,
+    private readonly auth: { getIdToken(): Promise<string>; refreshNow(): Promise<string> },
+    private readonly fetchImpl: typeof fetch = (...args) => fetch(...args),
+  ) {}
+
+  getSettings() {
+    return this.call("GET", "/settings", SettingsSchema);
+  }
+  putSettings(update: SettingsUpdate) {
+    return this.call("PUT", "/settings", SettingsSchema, update);
+  }
+  listConversations() {
+    return this.call("GET", "/conversations", ConversationListSchema).then((r) => r.conversations);
+  }
+  createConversation(conversationId: string, title?: string) {
+    return this.call("POST", "/conversations", ConversationMetaSchema, { conversationId, title });
+  }
+  renameConversation(conversationId: string, title: string) {
+    return this.call("PATCH", `/conversations/${enc(conversationId)}`, z.unknown(), { title });
+  }
+  deleteConversation(conversationId: string) {
+    return this.call("DELETE", `/conversations/${enc(conversationId)}`, z.unknown());
+  }
+  /** Newest page first call; pass the previous page's nextCursor as `before` for older ones. */
+  getMessages(conversationId: string, before?: string, limit?: number): Promise<HistoryPage> {
+    const q = new URLSearchParams();
+    if (before) q.set("before", before);
+    if (limit) q.set("limit", String(limit));
+    const qs = q.size > 0 ? `?${q}` : "";
+    return this.call("GET", `/conversations/${enc(conversationId)}/messages${qs}`, HistoryPageSchema);
+  }
+  getAgent() {
+    return this.call("GET", "/agent", AgentStatusEventSchema);
+  }
+  stopAgent() {
+    return this.call("POST", "/agent/stop", z.unknown());
+  }
+  createPairingCode() {
+    return this.call("POST", "/telegram/pairing-code", PairingCodeSchema);
+  }
+  listPairings() {
+    return this.call("GET", "/telegram/pairings", PairingListSchema).then((r) => r.pairings);
+  }
+  deletePairing(telegramUserId: number) {
+    return this.call("DELETE", `/telegram/pairings/${telegramUserId}`, z.unknown());
+  }
+
+  private async call<T>(method: string, path: string, schema: z.ZodType<T>, body?: unknown): Promise<T> {
+    let res = await this.send(method, path, await this.auth.getIdToken(), body);
+    if (res.status === 401) res = await this.send(method, path, await this.auth.refreshNow(), body);
+    const text = await res.text();
+    let data: unknown;
+    try {
+      data = text ? JSON.parse(text) : undefined;
+    } catch {
+      data = undefined;
+    }
+    if (!res.ok) {
+      const err = ApiErrorSchema.safeParse(data);
+      if (err.success) throw new ApiCallError(err.data.error.code, err.data.error.message, res.status);
+      throw new ApiCallError(
+        `HTTP_${res.status}`,
+        `The server answered ${res.status}. Try again.`,
+        res.status,
+      );
+    }
+    const parsed = schema.safeParse(data);
+    if (!parsed.success) throw new ApiCallError("BAD_RESPONSE", "The server sent an unexpected answer.", 502);
+    return parsed.data;
+  }
+
+  private async send(method: string, path: string, token: string, body: unknown): Promise<Response> {
+    try {
+      return await this.fetchImpl(`${this.apiUrl.replace(/\/+$/, "")}${path}`, {
+        method,
+        headers: {
+          Authorization: `Bearer ${token}`,
+          ...(body === undefined ? {} : { "Content-Type": "application/json" }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch {
+      throw new ApiCallError("NETWORK", "Cannot reach the server. Check your connection.", 0);
+    }
+  }
+}
+
+const enc = encodeURIComponent;

@@ -1,0 +1,138 @@
+import { useLayoutEffect, useRef, useState } from "react";
+import type { ChatItem } from "./chat-store";
+import { Markdown } from "./markdown";
+
+export interface MessageListProps {
+  items: ChatItem[];
+  hasOlder: boolean;
+  loadingOlder: boolean;
+  loaded: boolean;
+  onLoadOlder: () => void;
+  onRetry: (item: ChatItem) => void;
+}
+
+const USER_STATUS: Partial<Record<ChatItem["status"], string>> = {
+  sending: "Sending…",
+  queued: "Queued — the agent will answer when it is awake",
+  delivered: "Delivered",
+  stopped: "Stopped",
+};
+
+/**
+ * Messages, oldest at the top. Scrolling near the top loads the previous page and keeps the
+ * message under the reader's eye where it was; new messages scroll into view only when the
+ * reader is already at the bottom.
+ */
+export function MessageList({
+  items,
+  hasOlder,
+  loadingOlder,
+  loaded,
+  onLoadOlder,
+  onRetry,
+}: MessageListProps) {
+  const ref = useRef<HTMLDivElement>(null);
+  const fromBottom = useRef<number | null>(null);
+  const firstKey = useRef<string | undefined>(undefined);
+  const stick = useRef(true);
+
+  const loadOlder = () => {
+    const el = ref.current;
+    if (!el || !hasOlder || loadingOlder) return;
+    fromBottom.current = el.scrollHeight - el.scrollTop;
+    onLoadOlder();
+  };
+
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const first = items[0]?.key;
+    if (fromBottom.current !== null && first !== firstKey.current) {
+      el.scrollTop = el.scrollHeight - fromBottom.current;
+      fromBottom.current = null;
+    } else if (stick.current) {
+      el.scrollTop = el.scrollHeight;
+    }
+    firstKey.current = first;
+  });
+
+  return (
+    <div
+      className="message-list"
+      ref={ref}
+      data-testid="message-list"
+      onScroll={(e) => {
+        const el = e.currentTarget;
+        stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 48;
+        if (el.scrollTop < 120) loadOlder();
+      }}
+    >
+      {hasOlder && (
+        <button type="button" className="load-older link-button" onClick={loadOlder} disabled={loadingOlder}>
+          {loadingOlder ? "Loading older messages…" : "Load older messages"}
+        </button>
+      )}
+      {loaded && items.length === 0 && (
+        <p className="empty">Say hello — your agent will wake up and answer.</p>
+      )}
+      <ol className="messages" aria-label="Messages">
+        {items.map((item) => (
+          <MessageItem key={item.key} item={item} onRetry={onRetry} />
+        ))}
+      </ol>
+    </div>
+  );
+}
+
+function MessageItem({ item, onRetry }: { item: ChatItem; onRetry: (item: ChatItem) => void }) {
+  const [copied, setCopied] = useState(false);
+  const copy = () => {
+    void navigator.clipboard?.writeText(item.text).then(() => {
+      setCopied(true);
+      setTimeout(() => setCopied(false), 1500);
+    });
+  };
+  const status = item.role === "user" ? USER_STATUS[item.status] : undefined;
+  return (
+    <li
+      className={`message message-${item.role} message-${item.status}`}
+      data-testid="message"
+      data-role={item.role}
+      data-status={item.status}
+      data-client-message-id={item.clientMessageId}
+    >
+      <span className="visually-hidden">{item.role === "user" ? "You said:" : "Agent said:"}</span>
+      {item.text && <Markdown text={item.text} />}
+      {item.role === "assistant" && item.status === "streaming" && !item.text && (
+        <p className="typing">
+          <span className="visually-hidden">The agent is typing</span>
+          <span aria-hidden="true">…</span>
+        </p>
+      )}
+      {item.error && (
+        <p className="message-error" role="alert" data-testid="message-error">
+          {item.error.message}
+        </p>
+      )}
+      <div className="message-meta">
+        {status && <span data-testid="message-status">{status}</span>}
+        {item.role === "assistant" && item.status === "stopped" && <span>Stopped</span>}
+        {item.error?.retryable && !item.retried && (
+          <button
+            type="button"
+            className="link-button"
+            onClick={() => onRetry(item)}
+            data-testid="retry-button"
+          >
+            Retry
+          </button>
+        )}
+        {item.text && item.status !== "streaming" && (
+          <button type="button" className="link-button" onClick={copy} data-testid="copy-button">
+            {copied ? "Copied" : "Copy"}
+          </button>
+        )}
+      </div>
+    </li>
+  );
+}

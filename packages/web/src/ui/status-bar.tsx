@@ -1,0 +1,92 @@
+import { type AgentStatusEvent, STARTUP_STEP_LABELS, WAKING_MESSAGE } from "@serverless-openclaw/shared";
+import type { ConnectionState } from "../ws/ws-client";
+import { useNow } from "./use-now";
+
+export interface StatusBarProps {
+  agent: AgentStatusEvent | null;
+  connection: ConnectionState;
+  onReconnect?: () => void;
+  /** Injected by tests; otherwise the bar ticks by itself. */
+  now?: number;
+}
+
+/** Always visible: what the agent is doing, and whether we are connected at all. */
+export function StatusBar({ agent, connection, onReconnect, now: fixedNow }: StatusBarProps) {
+  const ticking =
+    fixedNow === undefined && (agent?.state === "Starting" || connection.status === "reconnecting");
+  const tickNow = useNow(ticking);
+  const now = fixedNow ?? tickNow;
+  const state = agent?.state ?? "unknown";
+  return (
+    <div className="status-bar" data-testid="status-bar" data-state={state} role="status" aria-live="polite">
+      <span className={`status-dot status-${state.toLowerCase()}`} aria-hidden="true" />
+      <span className="status-agent" data-testid="status-agent">
+        {describeAgent(agent, now)}
+      </span>
+      {agent?.error && (
+        <span className="status-error" data-testid="status-error" role="alert">
+          Start failed: {agent.error.message}
+        </span>
+      )}
+      {connection.status !== "open" && (
+        <span
+          className="status-connection"
+          data-testid="status-connection"
+          data-connection={connection.status}
+        >
+          {describeConnection(connection, now)}
+          {(connection.status === "reconnecting" ||
+            (connection.status === "offline" && connection.reason === "network")) &&
+            onReconnect && (
+              <button type="button" className="link-button" onClick={onReconnect}>
+                Retry now
+              </button>
+            )}
+        </span>
+      )}
+    </div>
+  );
+}
+
+export function describeAgent(agent: AgentStatusEvent | null, now: number): string {
+  if (!agent) return "Checking the agent…";
+  switch (agent.state) {
+    case "Idle":
+      return "Agent asleep — it wakes when you send a message";
+    case "Running":
+      return "Agent running";
+    case "Stopping":
+      return "Agent stopping…";
+    case "Starting": {
+      const step = agent.step ? STARTUP_STEP_LABELS[agent.step] : (agent.message ?? WAKING_MESSAGE);
+      const parts = [`Waking up: ${step}`];
+      if (agent.startedAt) {
+        const elapsed = Math.max(0, Math.floor((now - Date.parse(agent.startedAt)) / 1000));
+        parts.push(`${elapsed} s`);
+      }
+      if (agent.typicalWakeSeconds) parts.push(`usually ~${Math.round(agent.typicalWakeSeconds)} s`);
+      return parts.join(" · ");
+    }
+  }
+}
+
+export function describeConnection(connection: ConnectionState, now: number): string {
+  switch (connection.status) {
+    case "open":
+      return "Connected";
+    case "connecting":
+      return "Connecting…";
+    case "reconnecting": {
+      const seconds = Math.max(0, Math.ceil((connection.retryAt - now) / 1000));
+      return seconds > 0
+        ? `Connection lost — reconnecting in ${seconds} s`
+        : "Connection lost — reconnecting…";
+    }
+    case "offline":
+      return connection.reason === "signed-out"
+        ? "Signed out — sign in again"
+        : connection.reason === "network"
+          ? "Offline — waiting for the network"
+          : "Disconnected";
+  }
+}
