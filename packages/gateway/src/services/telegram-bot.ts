@@ -53,7 +53,15 @@ export function createTelegramBot(deps: TelegramBotDeps): Bot {
     client: { ...(deps.apiRoot ? { apiRoot: deps.apiRoot } : {}), timeoutSeconds: 10 },
   });
   // Honour 429 retry_after, but briefly: a webhook must answer Telegram within its timeout.
-  bot.api.config.use(autoRetry({ maxRetryAttempts: 2, maxDelaySeconds: 5 }));
+  // Server errors and network failures are not retried here: the 500 we answer makes Telegram redeliver.
+  bot.api.config.use(
+    autoRetry({
+      maxRetryAttempts: 2,
+      maxDelaySeconds: 5,
+      rethrowInternalServerErrors: true,
+      rethrowHttpErrors: true,
+    }),
+  );
 
   const chats = bot.chatType("private");
 

@@ -1,0 +1,176 @@
+import type { APIGatewayProxyEventV2 } from "aws-lambda";
+import { createMemoryStores } from "../../src/adapters/local/embedded-stores";
+import type { Stores } from "../../src/adapters/stores";
+import { DEFAULT_GATEWAY_CONFIG, type GatewayDeps, silentLogger } from "../../src/deps";
+import { createTelegramWebhookHandler } from "../../src/handlers/telegram-webhook";
+import type { ClientPush, Clock, StartTaskRequest, TaskRunner } from "../../src/ports";
+import { createServices } from "../../src/services";
+import { PairingService } from "../../src/services/pairing";
+import { writeBotInfo } from "../../src/services/telegram-bot-info";
+import { TELEGRAM_SECRETS } from "../../src/services/telegram-bot-loader";
+import { BOT_INFO, BOT_TOKEN, FakeBotApi } from "./fake-bot-api";
+
+export const WEBHOOK_SECRET = "webhook-secret_0123456789abcdefABCDEF";
+
+/** TaskRunner at the port boundary: records starts instead of calling ECS. */
+export class RecordingTaskRunner implements TaskRunner {
+  readonly starts: StartTaskRequest[] = [];
+  async start(request: StartTaskRequest) {
+    this.starts.push(request);
+    return { taskArn: `arn:test:task/${this.starts.length}` };
+  }
+  async stop() {}
+  async running(arns: readonly string[]) {
+    return new Set(arns);
+  }
+}
+
+export class FakeClock implements Clock {
+  constructor(private ms = Date.parse("2026-11-25T12:00:00.000Z")) {}
+  now() {
+    return new Date(this.ms);
+  }
+  advance(ms: number) {
+    this.ms += ms;
+  }
+}
+
+const recordingPush = (): ClientPush & { sent: unknown[] } => {
+  const sent: unknown[] = [];
+  const send = async (_id: string, event: unknown) => {
+    sent.push(event);
+    return true;
+  };
+  return { sent, send, disconnect: async () => {} };
+};
+
+/** Wraps every store so each write is recorded (the "nothing happened" assertions). */
+function recordWrites(stores: Stores, writes: string[]): Stores {
+  const WRITES = /^(put|putIfAbsent|take|delete|enqueue|transition|putTurn|upsertMeta)$/;
+  const wrap = <T extends object>(name: string, store: T): T =>
+    new Proxy(store, {
+      get(target, prop, receiver) {
+        const value = Reflect.get(target, prop, receiver);
+        if (typeof value !== "function" || typeof prop !== "string") return value;
+        return (...args: unknown[]) => {
+          if (WRITES.test(prop)) writes.push(`${name}.${prop}`);
+          return value.apply(target, args);
+        };
+      },
+    });
+  return Object.fromEntries(Object.entries(stores).map(([k, v]) => [k, wrap(k, v)])) as Stores;
+}
+
+export interface Harness {
+  fake: FakeBotApi;
+  stores: Stores;
+  clock: FakeClock;
+  runner: RecordingTaskRunner;
+  writes: string[];
+  pairing: PairingService;
+  handler: (event: unknown) => Promise<{ statusCode: number; body?: string }>;
+  post: (body: unknown, secret?: string | null) => Promise<{ statusCode: number; body?: string }>;
+  stop: () => Promise<void>;
+}
+
+export async function startHarness(opts: { cacheBotInfo?: boolean } = {}): Promise<Harness> {
+  const fake = await new FakeBotApi().start();
+  const clock = new FakeClock();
+  const writes: string[] = [];
+  const raw = createMemoryStores({ clock });
+  await raw.secrets.put(TELEGRAM_SECRETS.botToken, BOT_TOKEN);
+  await raw.secrets.put(TELEGRAM_SECRETS.webhookSecret, WEBHOOK_SECRET);
+  if (opts.cacheBotInfo ?? true) await writeBotInfo(raw.settings, BOT_INFO);
+  const stores = recordWrites(raw, writes);
+  const runner = new RecordingTaskRunner();
+  const deps: GatewayDeps = {
+    ...stores,
+    taskRunner: runner,
+    clientPush: recordingPush(),
+    agentPush: recordingPush(),
+    tokenVerifier: {
+      verify: async () => {
+        throw new Error("not used");
+      },
+    },
+    clock,
+    logger: silentLogger,
+    config: { ...DEFAULT_GATEWAY_CONFIG, telegramEnabled: true },
+  };
+  const services = createServices(deps);
+  const handler = createTelegramWebhookHandler({
+    secrets: stores.secrets,
+    settings: stores.settings,
+    clock,
+    logger: silentLogger,
+    chat: services.chat,
+    lifecycle: services.lifecycle,
+    apiRoot: fake.apiRoot,
+  });
+  const pairing = new PairingService({ settings: raw.settings, clock, botUsername: BOT_INFO.username });
+  return {
+    fake,
+    stores: raw,
+    clock,
+    runner,
+    writes,
+    pairing,
+    handler,
+    post: (body, secret = WEBHOOK_SECRET) => handler(httpEvent(body, secret)),
+    stop: () => fake.stop(),
+  };
+}
+
+export function httpEvent(body: unknown, secret: string | null): APIGatewayProxyEventV2 {
+  return {
+    version: "2.0",
+    routeKey: "POST /telegram/webhook",
+    rawPath: "/telegram/webhook",
+    rawQueryString: "",
+    headers: {
+      "content-type": "application/json",
+      ...(secret === null ? {} : { "x-telegram-bot-api-secret-token": secret }),
+    },
+    requestContext: {
+      accountId: "123456789012",
+      apiId: "api",
+      domainName: "example.execute-api.us-east-1.amazonaws.com",
+      domainPrefix: "example",
+      http: {
+        method: "POST",
+        path: "/telegram/webhook",
+        protocol: "HTTP/1.1",
+        sourceIp: "149.154.167.1",
+        userAgent: "",
+      },
+      requestId: "req",
+      routeKey: "POST /telegram/webhook",
+      stage: "$default",
+      time: "",
+      timeEpoch: 0,
+    },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+    isBase64Encoded: false,
+  };
+}
+
+let nextUpdateId = 500_000;
+export function nextId(): number {
+  return nextUpdateId++;
+}
+
+/** A private-chat text message as Telegram sends it (commands carry a bot_command entity). */
+export function textUpdate(text: string, from = 4242, updateId = nextId()) {
+  const command = /^\/\w+(@\w+)?/.exec(text);
+  return {
+    update_id: updateId,
+    message: {
+      message_id: updateId % 100_000,
+      date: 1_790_000_000,
+      chat: { id: from, type: "private", first_name: "Ada", username: "ada" },
+      from: { id: from, is_bot: false, first_name: "Ada", username: "ada", language_code: "en" },
+      text,
+      ...(command ? { entities: [{ type: "bot_command", offset: 0, length: command[0].length }] } : {}),
+    },
+  };
+}

@@ -1,0 +1,264 @@
+import { KEYS, LIMITS, WAKING_MESSAGE } from "@serverless-openclaw/shared";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { TELEGRAM_TEXT } from "../../src/services/telegram-messages";
+import { BOT_INFO } from "./fake-bot-api";
+import { type Harness, httpEvent, startHarness, textUpdate, WEBHOOK_SECRET } from "./harness";
+
+const USER = "6f1c2d3e-0000-4000-8000-00000000a11c";
+
+describe("Telegram webhook", () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await startHarness();
+  });
+  afterEach(async () => {
+    await h.stop();
+  });
+
+  const pendingOf = (userId = USER) => h.stores.pending.list(userId);
+  const pair = async (telegramUserId = 4242) => {
+    const { code } = await h.pairing.createCode(USER);
+    expect((await h.post(textUpdate(`/pair ${code}`, telegramUserId))).statusCode).toBe(200);
+    h.writes.length = 0;
+    h.fake.calls.length = 0;
+  };
+
+  describe("secret token", () => {
+    for (const [name, secret] of [
+      ["missing", null],
+      ["forged (same length)", WEBHOOK_SECRET.replace(/.$/, "X")],
+      ["forged (other length)", "nope"],
+      ["empty", ""],
+    ] as const) {
+      it(`rejects a ${name} secret with 401 and no store write or Bot API call`, async () => {
+        const res = await h.post(textUpdate("hello"), secret);
+        expect(res.statusCode).toBe(401);
+        expect(JSON.parse(res.body ?? "{}").error.code).toBe("TELEGRAM_SECRET_INVALID");
+        expect(h.writes).toEqual([]);
+        expect(h.fake.calls).toEqual([]);
+        expect(h.runner.starts).toEqual([]);
+      });
+    }
+
+    it("accepts the header in any letter case", async () => {
+      const event = httpEvent(textUpdate("/help"), null);
+      event.headers = { "X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET };
+      expect((await h.handler(event)).statusCode).toBe(200);
+      expect(h.fake.callsOf("sendMessage")).toHaveLength(1);
+    });
+
+    it("answers 401 when no webhook secret is stored at all", async () => {
+      const fresh = await startHarness();
+      await fresh.stores.secrets.delete("telegram/webhook-secret");
+      expect((await fresh.post(textUpdate("hi"), "")).statusCode).toBe(401);
+      expect(fresh.writes).toEqual([]);
+      await fresh.stop();
+    });
+  });
+
+  it("refuses an unpaired user with one short explanation, starting nothing", async () => {
+    const res = await h.post(textUpdate("please do my taxes", 777));
+    expect(res.statusCode).toBe(200);
+    expect(h.fake.sentTexts(777)).toEqual([TELEGRAM_TEXT.notPaired]);
+    expect(h.runner.starts).toEqual([]);
+    expect(await h.pairing.lookup(777)).toBeUndefined();
+    // The only write is the update's dedupe marker: no pending message, no task state, no conversation.
+    expect(h.writes).toEqual(["settings.putIfAbsent"]);
+    for (const command of ["/status", "/stop", "/new", "/unpair"]) {
+      await h.post(textUpdate(command, 777));
+    }
+    expect(h.runner.starts).toEqual([]);
+    expect(h.fake.sentTexts(777).slice(1)).toEqual(Array(4).fill(TELEGRAM_TEXT.notPaired));
+    expect(h.writes.every((w) => w === "settings.putIfAbsent")).toBe(true);
+  });
+
+  it("pairs with /pair CODE, then routes text to the agent and says it is waking", async () => {
+    const code = await h.pairing.createCode(USER);
+    expect(code.code).toMatch(new RegExp(`^[A-HJKMNP-Z2-9]{${LIMITS.pairingCodeLength}}$`));
+    expect(code.deepLink).toBe(`https://t.me/${BOT_INFO.username}?start=${code.code}`);
+
+    await h.post(textUpdate(`/pair ${code.code.toLowerCase()}`, 4242));
+    expect(h.fake.sentTexts(4242)).toEqual([TELEGRAM_TEXT.paired]);
+    expect(await h.pairing.lookup(4242)).toBe(USER);
+    expect(await h.pairing.list(USER)).toEqual([
+      expect.objectContaining({ telegramUserId: 4242, userId: USER, username: "ada" }),
+    ]);
+
+    const update = textUpdate("What's the weather?", 4242);
+    expect((await h.post(update)).statusCode).toBe(200);
+    expect(h.runner.starts).toHaveLength(1);
+    expect(h.runner.starts[0]?.userId).toBe(USER);
+    const pending = await pendingOf();
+    expect(pending).toHaveLength(1);
+    expect(pending[0]).toMatchObject({
+      clientMessageId: `tg-${update.update_id}`,
+      text: "What's the weather?",
+      channel: "telegram",
+      replyTo: { channel: "telegram", chatId: 4242, messageId: update.message.message_id },
+    });
+    expect(h.fake.sentTexts(4242).at(-1)).toBe(WAKING_MESSAGE);
+    // The conversation shows in the web history as a Telegram conversation.
+    const metas = await h.stores.conversations.listMeta(USER);
+    expect(metas).toEqual([
+      expect.objectContaining({ conversationId: pending[0]?.conversationId, channel: "telegram" }),
+    ]);
+  });
+
+  it("pairs through the deep link /start CODE", async () => {
+    const { code } = await h.pairing.createCode(USER);
+    await h.post(textUpdate(`/start ${code}`, 5151));
+    expect(h.fake.sentTexts(5151)).toEqual([TELEGRAM_TEXT.paired]);
+    expect(await h.pairing.lookup(5151)).toBe(USER);
+  });
+
+  it("refuses an expired code", async () => {
+    const { code } = await h.pairing.createCode(USER);
+    h.clock.advance(LIMITS.pairingCodeTtlSeconds * 1000 + 1000);
+    await h.post(textUpdate(`/pair ${code}`, 4242));
+    expect(h.fake.sentTexts(4242)).toEqual([TELEGRAM_TEXT.pairUnknown]);
+    expect(await h.pairing.lookup(4242)).toBeUndefined();
+  });
+
+  it("refuses a code that was already used, and a code replaced by a newer one", async () => {
+    const first = await h.pairing.createCode(USER);
+    await h.post(textUpdate(`/pair ${first.code}`, 4242));
+    await h.post(textUpdate(`/pair ${first.code}`, 9999));
+    expect(h.fake.sentTexts(9999)).toEqual([TELEGRAM_TEXT.pairUnknown]);
+    expect(await h.pairing.lookup(9999)).toBeUndefined();
+
+    const older = await h.pairing.createCode(USER);
+    await h.pairing.createCode(USER);
+    await h.post(textUpdate(`/pair ${older.code}`, 9999));
+    expect(await h.pairing.lookup(9999)).toBeUndefined();
+  });
+
+  it("explains malformed codes and a bare /pair", async () => {
+    await h.post(textUpdate("/pair", 4242));
+    await h.post(textUpdate("/pair 0OIL", 4242));
+    expect(h.fake.sentTexts(4242)).toEqual([TELEGRAM_TEXT.pairUsage, TELEGRAM_TEXT.pairMalformed]);
+  });
+
+  it("handles a retried update once", async () => {
+    await pair();
+    const update = textUpdate("hello once", 4242);
+    for (let i = 0; i < 3; i++) expect((await h.post(update)).statusCode).toBe(200);
+    expect(h.runner.starts).toHaveLength(1);
+    expect(await pendingOf()).toHaveLength(1);
+    expect(h.fake.sentTexts(4242)).toEqual([WAKING_MESSAGE]);
+  });
+
+  it("releases the update when the Bot API fails, so Telegram's retry is handled", async () => {
+    h.fake.failNext("sendMessage", { error_code: 500, description: "Internal Server Error" });
+    const update = textUpdate("hi", 31337);
+    expect((await h.post(update)).statusCode).toBe(500);
+    expect((await h.post(update)).statusCode).toBe(200);
+    expect(h.fake.sentTexts(31337)).toEqual([TELEGRAM_TEXT.notPaired, TELEGRAM_TEXT.notPaired]);
+    expect((await h.post(update)).statusCode).toBe(200);
+    expect(h.fake.callsOf("sendMessage")).toHaveLength(2);
+  });
+
+  it("/new starts a new conversation; later messages go there", async () => {
+    await pair();
+    await h.post(textUpdate("first", 4242));
+    await h.post(textUpdate("/new", 4242));
+    await h.post(textUpdate("second", 4242));
+    const [a, b] = await pendingOf();
+    expect(a?.conversationId).toMatch(/^tg-/);
+    expect(b?.conversationId).toMatch(/^tg-/);
+    expect(a?.conversationId).not.toBe(b?.conversationId);
+    expect(h.fake.sentTexts(4242)).toContain(TELEGRAM_TEXT.newConversation);
+  });
+
+  it("/status and /stop report and drive the lifecycle", async () => {
+    await pair();
+    await h.post(textUpdate("/status", 4242));
+    await h.post(textUpdate("/stop", 4242));
+    await h.post(textUpdate("wake up", 4242));
+    expect((await h.stores.taskState.get(USER)).state).toBe("Starting");
+    await h.post(textUpdate("/status", 4242));
+    await h.post(textUpdate("/stop", 4242));
+    expect((await h.stores.taskState.get(USER)).state).toBe("Idle");
+    expect(h.fake.sentTexts(4242)).toEqual([
+      expect.stringContaining("asleep"),
+      TELEGRAM_TEXT.notRunning,
+      WAKING_MESSAGE,
+      expect.stringContaining("starting"),
+      TELEGRAM_TEXT.stopping,
+    ]);
+  });
+
+  it("/unpair unlinks the account; the next message is refused", async () => {
+    await pair();
+    await h.post(textUpdate("/unpair", 4242));
+    expect(await h.pairing.lookup(4242)).toBeUndefined();
+    expect(await h.pairing.list(USER)).toEqual([]);
+    await h.post(textUpdate("still there?", 4242));
+    expect(h.fake.sentTexts(4242)).toEqual([TELEGRAM_TEXT.unpaired, TELEGRAM_TEXT.notPaired]);
+    expect(h.runner.starts).toEqual([]);
+  });
+
+  it("unpairing from the web app removes the reverse lookup too", async () => {
+    await pair();
+    await h.pairing.unpair(USER, 4242);
+    expect(await h.pairing.lookup(4242)).toBeUndefined();
+    expect(
+      await h.stores.settings.get(KEYS.telegram.userPartition(4242), KEYS.telegram.userPairing),
+    ).toBeUndefined();
+  });
+
+  it("answers non-text messages of a paired user without waking the agent", async () => {
+    await pair();
+    const update = textUpdate("x", 4242);
+    const { text: _text, ...photo } = update.message;
+    await h.post({ update_id: update.update_id, message: { ...photo, photo: [{ file_id: "f" }] } });
+    expect(h.fake.sentTexts(4242)).toEqual([TELEGRAM_TEXT.textOnly]);
+    expect(h.runner.starts).toEqual([]);
+  });
+
+  it("ignores groups, bots and updates it does not handle, without a write", async () => {
+    await pair();
+    const group = textUpdate("hello group", 4242);
+    group.message.chat = { ...group.message.chat, id: -100123, type: "group" };
+    const bot = textUpdate("beep", 4242);
+    bot.message.from = { ...bot.message.from, is_bot: true };
+    for (const body of [group, bot, { update_id: 1, edited_message: {} }, { update_id: 2 }, "not json", ""]) {
+      expect((await h.post(body)).statusCode).toBe(200);
+    }
+    expect(h.writes).toEqual([]);
+    expect(h.fake.calls).toEqual([]);
+  });
+
+  it("reads a base64-encoded body", async () => {
+    const event = httpEvent("", WEBHOOK_SECRET);
+    event.body = Buffer.from(JSON.stringify(textUpdate("/help", 4242))).toString("base64");
+    event.isBase64Encoded = true;
+    expect((await h.handler(event)).statusCode).toBe(200);
+    expect(h.fake.sentTexts(4242)[0]).toContain("/new");
+  });
+});
+
+describe("Telegram webhook cold start", () => {
+  it("asks getMe once when no bot info is cached, then caches it", async () => {
+    const h = await startHarness({ cacheBotInfo: false });
+    try {
+      await h.post(textUpdate("/help", 1));
+      await h.post(textUpdate("/help", 1));
+      expect(h.fake.callsOf("getMe")).toHaveLength(1);
+      expect(await h.stores.settings.get(KEYS.telegram.botPartition, KEYS.telegram.botInfo)).toMatchObject({
+        username: BOT_INFO.username,
+      });
+    } finally {
+      await h.stop();
+    }
+  });
+
+  it("never calls getMe when bot info is cached", async () => {
+    const h = await startHarness();
+    try {
+      await h.post(textUpdate("/help", 1));
+      expect(h.fake.callsOf("getMe")).toHaveLength(0);
+    } finally {
+      await h.stop();
+    }
+  });
+});
