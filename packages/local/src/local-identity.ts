@@ -1,0 +1,455 @@
+import { createHash, randomBytes, randomInt, randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { join } from "node:path";
+import { createLocalJWKSet, type JWK, jwtVerify, SignJWT } from "jose";
+import { z } from "zod";
+import type { LocalRoute } from "./api-gateway-server";
+import { CognitoError, invalidParameter, notAuthorized } from "./cognito-errors";
+import { sendJson } from "./http-util";
+import { type LocalUser, UserDirectory } from "./identity-users";
+import { readJsonFile, writeJsonFile } from "./json-file";
+import { hashPassword, verifyPassword } from "./password-hash";
+import { loadOrCreateSigningKey, type SigningKey } from "./signing-keys";
+
+export const LOCAL_REGION = "us-east-1";
+export const LOCAL_USER_POOL_ID = "us-east-1_LocalDev1";
+/** The real Cognito issuer format, so the gateway's CognitoJwtVerifier accepts these tokens unchanged. */
+export const LOCAL_ISSUER = `https://cognito-idp.${LOCAL_REGION}.amazonaws.com/${LOCAL_USER_POOL_ID}`;
+export const COGNITO_PATH = "/cognito/";
+export const JWKS_PATH = `${COGNITO_PATH}${LOCAL_USER_POOL_ID}/.well-known/jwks.json`;
+
+const TOKEN_TTL_SECONDS = 3600;
+const REFRESH_TTL_SECONDS = 30 * 24 * 3600;
+const CHALLENGE_TTL_MS = 3 * 60_000;
+const RESET_CODE_TTL_MS = 60 * 60_000;
+const MIN_PASSWORD_CHARS = 8;
+
+export interface AuthenticationResult {
+  AccessToken: string;
+  IdToken: string;
+  RefreshToken?: string;
+  ExpiresIn: number;
+  TokenType: "Bearer";
+}
+
+export interface LocalIdentityOptions {
+  /** Where keys and users are kept (`<data dir>/identity`). */
+  dir: string;
+  /** Prints what Cognito would e-mail (password-reset codes) on the terminal. */
+  notify: (line: string) => void;
+}
+
+const str = z.string().max(2048);
+const InitiateAuthSchema = z.object({
+  AuthFlow: str,
+  ClientId: str,
+  AuthParameters: z.record(z.string(), str).default({}),
+});
+const RespondSchema = z.object({
+  ChallengeName: str,
+  ClientId: str,
+  Session: str,
+  ChallengeResponses: z.record(z.string(), str).default({}),
+});
+const ForgotSchema = z.object({ ClientId: str, Username: str });
+const ConfirmForgotSchema = z.object({ ClientId: str, Username: str, ConfirmationCode: str, Password: str });
+const AccessTokenSchema = z.object({ AccessToken: str });
+const ChangePasswordSchema = z.object({ AccessToken: str, PreviousPassword: str, ProposedPassword: str });
+
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+
+function checkPasswordPolicy(password: string): void {
+  if (password.length < MIN_PASSWORD_CHARS) {
+    throw new CognitoError(
+      "InvalidPasswordException",
+      `Password did not conform with policy: Password not long enough (at least ${MIN_PASSWORD_CHARS} characters)`,
+    );
+  }
+}
+
+/**
+ * A Cognito-shaped identity provider for local mode. It speaks the Cognito IdP JSON protocol
+ * (`X-Amz-Target: AWSCognitoIdentityProviderService.<Operation>`) for the operations the web UI uses,
+ * issues RS256 id/access tokens with Cognito's claims and issuer, and serves the JWKS, so the gateway
+ * verifies them with the same CognitoJwtVerifier as on AWS.
+ */
+export class LocalIdentity {
+  private readonly challenges = new Map<string, { username: string; expiresAt: number }>();
+  private readonly keySet: ReturnType<typeof createLocalJWKSet>;
+
+  private constructor(
+    private readonly key: SigningKey,
+    readonly users: UserDirectory,
+    private readonly options: LocalIdentityOptions,
+  ) {
+    this.keySet = createLocalJWKSet(this.jwks());
+  }
+
+  static async open(options: LocalIdentityOptions): Promise<LocalIdentity> {
+    const key = await loadOrCreateSigningKey(options.dir);
+    // Cognito app client ids are 26 lower-case alphanumerics.
+    const users = await UserDirectory.open(options.dir, () =>
+      Array.from({ length: 26 }, () => "abcdefghijklmnopqrstuvwxyz0123456789"[randomInt(36)]).join(""),
+    );
+    return new LocalIdentity(key, users, options);
+  }
+
+  get clientId(): string {
+    return this.users.clientId;
+  }
+
+  get userPoolId(): string {
+    return LOCAL_USER_POOL_ID;
+  }
+
+  get issuer(): string {
+    return LOCAL_ISSUER;
+  }
+
+  jwks(): { keys: JWK[] } {
+    return { keys: [this.key.publicJwk] };
+  }
+
+  /** The `/cognito/` route for the local server. */
+  route(): LocalRoute {
+    return {
+      prefix: COGNITO_PATH,
+      maxBodyBytes: 64 * 1024,
+      handle: (req, body, res) => this.handle(req, body, res),
+    };
+  }
+
+  async handle(req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<void> {
+    const cors = { "access-control-allow-origin": "*" };
+    const path = new URL(req.url ?? "/", "http://localhost").pathname;
+    if (req.method === "GET" && path === JWKS_PATH) {
+      sendJson(res, 200, this.jwks(), cors);
+      return;
+    }
+    if (req.method === "OPTIONS") {
+      res
+        .writeHead(204, {
+          ...cors,
+          "access-control-allow-methods": "POST",
+          "access-control-allow-headers": "content-type, x-amz-target, x-amz-user-agent",
+        })
+        .end();
+      return;
+    }
+    const target = String(req.headers["x-amz-target"] ?? "");
+    const operation = target.startsWith("AWSCognitoIdentityProviderService.")
+      ? target.slice("AWSCognitoIdentityProviderService.".length)
+      : "";
+    const contentType = "application/x-amz-json-1.1";
+    try {
+      if (req.method !== "POST" || !operation) {
+        throw new CognitoError("UnknownOperationException", "POST with an X-Amz-Target header expected");
+      }
+      let input: unknown;
+      try {
+        input = body.length > 0 ? JSON.parse(body.toString("utf8")) : {};
+      } catch {
+        throw new CognitoError("SerializationException", "request body is not valid JSON");
+      }
+      const output = await this.dispatch(operation, input);
+      sendJson(res, 200, output, { ...cors, "content-type": contentType });
+    } catch (err) {
+      if (!(err instanceof CognitoError)) throw err;
+      sendJson(
+        res,
+        err.status,
+        { __type: err.type, message: err.message },
+        {
+          ...cors,
+          "content-type": contentType,
+          "x-amzn-errortype": `${err.type}:`,
+        },
+      );
+    }
+  }
+
+  private async dispatch(operation: string, input: unknown): Promise<unknown> {
+    const parse = <T>(schema: z.ZodType<T>): T => {
+      const result = schema.safeParse(input);
+      if (!result.success)
+        throw invalidParameter(
+          result.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "),
+        );
+      return result.data;
+    };
+    switch (operation) {
+      case "InitiateAuth":
+        return this.initiateAuth(parse(InitiateAuthSchema));
+      case "RespondToAuthChallenge":
+        return this.respondToAuthChallenge(parse(RespondSchema));
+      case "ForgotPassword":
+        return this.forgotPassword(parse(ForgotSchema));
+      case "ConfirmForgotPassword":
+        return this.confirmForgotPassword(parse(ConfirmForgotSchema));
+      case "GlobalSignOut":
+        return this.globalSignOut(parse(AccessTokenSchema));
+      case "GetUser":
+        return this.getUser(parse(AccessTokenSchema));
+      case "ChangePassword":
+        return this.changePassword(parse(ChangePasswordSchema));
+      default:
+        throw new CognitoError(
+          "UnknownOperationException",
+          `operation ${operation} is not supported locally`,
+        );
+    }
+  }
+
+  private dummy?: Promise<string>;
+  private dummyHash(): Promise<string> {
+    this.dummy ??= hashPassword(randomBytes(16).toString("hex"));
+    return this.dummy;
+  }
+
+  private checkClient(clientId: string): void {
+    if (clientId !== this.clientId) {
+      throw new CognitoError("ResourceNotFoundException", `User pool client ${clientId} does not exist.`);
+    }
+  }
+
+  private async initiateAuth(input: z.infer<typeof InitiateAuthSchema>): Promise<unknown> {
+    this.checkClient(input.ClientId);
+    if (input.AuthFlow === "USER_PASSWORD_AUTH") {
+      const { USERNAME: username = "", PASSWORD: password = "" } = input.AuthParameters;
+      const user = this.users.get(username);
+      // Hash even for unknown users, so timing does not reveal which usernames exist.
+      const ok = await verifyPassword(password, user?.passwordHash ?? (await this.dummyHash()));
+      if (!user || !ok) throw notAuthorized();
+      if (user.status === "FORCE_CHANGE_PASSWORD") {
+        const session = randomBytes(48).toString("base64url");
+        this.challenges.set(session, { username: user.username, expiresAt: Date.now() + CHALLENGE_TTL_MS });
+        return {
+          ChallengeName: "NEW_PASSWORD_REQUIRED",
+          Session: session,
+          ChallengeParameters: {
+            USER_ID_FOR_SRP: user.username,
+            requiredAttributes: "[]",
+            userAttributes: JSON.stringify(user.email ? { email: user.email } : {}),
+          },
+        };
+      }
+      return { AuthenticationResult: await this.startSession(user), ChallengeParameters: {} };
+    }
+    if (input.AuthFlow === "REFRESH_TOKEN_AUTH" || input.AuthFlow === "REFRESH_TOKEN") {
+      const refreshHash = sha256(input.AuthParameters.REFRESH_TOKEN ?? "");
+      for (const user of this.allUsers()) {
+        const session = user.sessions.find((s) => s.refreshHash === refreshHash);
+        if (!session) continue;
+        if (session.expiresAt < Date.now()) break;
+        const { RefreshToken: _unused, ...tokens } = await this.issueTokens(user, session.originJti);
+        return { AuthenticationResult: tokens, ChallengeParameters: {} };
+      }
+      throw notAuthorized("Invalid Refresh Token");
+    }
+    throw invalidParameter(`AuthFlow ${input.AuthFlow} is not enabled for this client`);
+  }
+
+  private async respondToAuthChallenge(input: z.infer<typeof RespondSchema>): Promise<unknown> {
+    this.checkClient(input.ClientId);
+    if (input.ChallengeName !== "NEW_PASSWORD_REQUIRED") {
+      throw invalidParameter(`ChallengeName ${input.ChallengeName} is not supported locally`);
+    }
+    const challenge = this.challenges.get(input.Session);
+    const user = challenge && this.users.get(challenge.username);
+    if (!challenge || challenge.expiresAt < Date.now() || !user) {
+      throw notAuthorized("Invalid session for the user, session is expired.");
+    }
+    const username = input.ChallengeResponses.USERNAME;
+    if (username !== undefined && this.users.get(username)?.sub !== user.sub) {
+      throw notAuthorized("Invalid session for the user.");
+    }
+    const password = input.ChallengeResponses.NEW_PASSWORD ?? "";
+    checkPasswordPolicy(password);
+    this.challenges.delete(input.Session);
+    const updated: LocalUser = { ...user, passwordHash: await hashPassword(password), status: "CONFIRMED" };
+    await this.users.update(updated);
+    return { AuthenticationResult: await this.startSession(updated), ChallengeParameters: {} };
+  }
+
+  private async forgotPassword(input: z.infer<typeof ForgotSchema>): Promise<unknown> {
+    this.checkClient(input.ClientId);
+    const user = this.users.get(input.Username);
+    // Like a pool with "prevent user existence errors": the answer is the same for unknown users.
+    if (user) {
+      const code = String(randomInt(0, 1_000_000)).padStart(6, "0");
+      await this.users.update({
+        ...user,
+        resetCode: { hash: sha256(code), expiresAt: Date.now() + RESET_CODE_TTL_MS, attempts: 0 },
+      });
+      this.options.notify(`Password reset code for ${user.username}: ${code} (valid for 1 hour)`);
+    }
+    return {
+      CodeDeliveryDetails: {
+        Destination: "the npm start terminal",
+        DeliveryMedium: "EMAIL",
+        AttributeName: "email",
+      },
+    };
+  }
+
+  private async confirmForgotPassword(input: z.infer<typeof ConfirmForgotSchema>): Promise<unknown> {
+    this.checkClient(input.ClientId);
+    const user = this.users.get(input.Username);
+    const reset = user?.resetCode;
+    if (!user || !reset)
+      throw new CognitoError("ExpiredCodeException", "Invalid code provided, please request a code again.");
+    if (reset.expiresAt < Date.now() || reset.attempts >= 5) {
+      await this.users.update({ ...user, resetCode: undefined });
+      throw new CognitoError("ExpiredCodeException", "Invalid code provided, please request a code again.");
+    }
+    if (sha256(input.ConfirmationCode.trim()) !== reset.hash) {
+      await this.users.update({ ...user, resetCode: { ...reset, attempts: reset.attempts + 1 } });
+      throw new CognitoError(
+        "CodeMismatchException",
+        "Invalid verification code provided, please try again.",
+      );
+    }
+    checkPasswordPolicy(input.Password);
+    // A reset signs the user out everywhere, as Cognito does.
+    await this.users.update({
+      ...user,
+      passwordHash: await hashPassword(input.Password),
+      status: "CONFIRMED",
+      resetCode: undefined,
+      sessions: [],
+    });
+    return {};
+  }
+
+  private async userFromAccessToken(token: string): Promise<LocalUser> {
+    let payload: Record<string, unknown>;
+    try {
+      ({ payload } = await jwtVerify(token, this.keySet, { issuer: LOCAL_ISSUER, algorithms: ["RS256"] }));
+    } catch {
+      throw notAuthorized("Invalid Access Token");
+    }
+    const user = typeof payload.sub === "string" ? this.users.bySub(payload.sub) : undefined;
+    if (payload.token_use !== "access" || !user) throw notAuthorized("Invalid Access Token");
+    if (!user.sessions.some((s) => s.originJti === payload.origin_jti)) {
+      throw notAuthorized("Access Token has been revoked");
+    }
+    return user;
+  }
+
+  private async globalSignOut(input: z.infer<typeof AccessTokenSchema>): Promise<unknown> {
+    const user = await this.userFromAccessToken(input.AccessToken);
+    await this.users.update({ ...user, sessions: [] });
+    return {};
+  }
+
+  private async getUser(input: z.infer<typeof AccessTokenSchema>): Promise<unknown> {
+    const user = await this.userFromAccessToken(input.AccessToken);
+    return {
+      Username: user.username,
+      UserAttributes: [
+        { Name: "sub", Value: user.sub },
+        ...(user.email ? [{ Name: "email", Value: user.email }] : []),
+      ],
+    };
+  }
+
+  private async changePassword(input: z.infer<typeof ChangePasswordSchema>): Promise<unknown> {
+    const user = await this.userFromAccessToken(input.AccessToken);
+    if (!(await verifyPassword(input.PreviousPassword, user.passwordHash))) throw notAuthorized();
+    checkPasswordPolicy(input.ProposedPassword);
+    await this.users.update({ ...user, passwordHash: await hashPassword(input.ProposedPassword) });
+    return {};
+  }
+
+  private allUsers(): LocalUser[] {
+    return this.users.names().flatMap((name) => this.users.get(name) ?? []);
+  }
+
+  /** Signs a user in (new refresh token); for the CLI, tests and benches. */
+  async login(username: string, password: string): Promise<AuthenticationResult> {
+    const user = this.users.get(username);
+    if (!user || !(await verifyPassword(password, user.passwordHash))) throw notAuthorized();
+    if (user.status !== "CONFIRMED") throw notAuthorized("User must set a new password first.");
+    return this.startSession(user);
+  }
+
+  private async startSession(user: LocalUser): Promise<AuthenticationResult> {
+    const originJti = randomUUID();
+    const refreshToken = randomBytes(64).toString("base64url");
+    const now = Date.now();
+    const sessions = [
+      ...user.sessions.filter((s) => s.expiresAt > now),
+      { originJti, refreshHash: sha256(refreshToken), expiresAt: now + REFRESH_TTL_SECONDS * 1000 },
+    ];
+    await this.users.update({ ...user, sessions });
+    return { ...(await this.issueTokens(user, originJti)), RefreshToken: refreshToken };
+  }
+
+  private async issueTokens(user: LocalUser, originJti: string): Promise<AuthenticationResult> {
+    const now = Math.floor(Date.now() / 1000);
+    const common = { origin_jti: originJti, event_id: randomUUID(), auth_time: now };
+    const sign = (claims: Record<string, unknown>) =>
+      new SignJWT(claims)
+        .setProtectedHeader({ alg: "RS256", kid: this.key.kid })
+        .setIssuer(LOCAL_ISSUER)
+        .setSubject(user.sub)
+        .setIssuedAt(now)
+        .setExpirationTime(now + TOKEN_TTL_SECONDS)
+        .setJti(randomUUID())
+        .sign(this.key.privateKey);
+    const IdToken = await sign({
+      ...common,
+      aud: this.clientId,
+      token_use: "id",
+      "cognito:username": user.username,
+      ...(user.email ? { email: user.email, email_verified: true } : {}),
+    });
+    const AccessToken = await sign({
+      ...common,
+      client_id: this.clientId,
+      token_use: "access",
+      scope: "aws.cognito.signin.user.admin",
+      username: user.username,
+    });
+    return { AccessToken, IdToken, ExpiresIn: TOKEN_TTL_SECONDS, TokenType: "Bearer" };
+  }
+}
+
+export interface InitialLogin {
+  username: string;
+  /** Present when the password was generated here (shown once, and again with --show-login). */
+  password?: string;
+  source: "generated" | "env" | "existing";
+}
+
+/**
+ * Makes sure someone can log in on first run: LOCAL_USER / LOCAL_PASSWORD when given, else a generated
+ * user whose password is saved (0600) so `--show-login` can print it again.
+ */
+export async function ensureInitialUser(
+  identity: LocalIdentity,
+  dir: string,
+  env: { LOCAL_USER?: string; LOCAL_PASSWORD?: string },
+): Promise<InitialLogin> {
+  const savedPath = join(dir, "initial-login.json");
+  if (env.LOCAL_USER && env.LOCAL_PASSWORD) {
+    if (!identity.users.get(env.LOCAL_USER)) {
+      checkPasswordPolicy(env.LOCAL_PASSWORD);
+      await identity.users.create({ username: env.LOCAL_USER, password: env.LOCAL_PASSWORD });
+    }
+    return { username: env.LOCAL_USER, source: "env" };
+  }
+  const saved = z
+    .object({ username: z.string(), password: z.string() })
+    .optional()
+    .parse(await readJsonFile(savedPath));
+  if (saved && identity.users.get(saved.username)) return { ...saved, source: "existing" };
+  if (identity.users.count() > 0) {
+    return { username: identity.users.names()[0] ?? "", source: "existing" };
+  }
+  const username = env.LOCAL_USER ?? "me";
+  const password = randomBytes(12).toString("base64url");
+  await identity.users.create({ username, password });
+  await writeJsonFile(savedPath, { username, password });
+  return { username, password, source: "generated" };
+}
