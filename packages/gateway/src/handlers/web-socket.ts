@@ -150,7 +150,8 @@ export function createWebSocketHandler(
         case "$connect":
           return await connect(event);
         case "$disconnect":
-          await deps.connections.delete(connectionId);
+          // Read first: a disconnect for a connection never stored ($connect refused) writes nothing.
+          if (await deps.connections.get(connectionId)) await deps.connections.delete(connectionId);
           return OK;
         default:
           return await message(event);
