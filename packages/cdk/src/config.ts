@@ -1,0 +1,85 @@
+import { z } from "zod";
+
+/**
+ * Deploy-time parameters, read from CDK context (`-c key=value` on the command line or `context` in
+ * cdk.json). Values from the command line arrive as strings, so booleans and numbers are coerced.
+ */
+const Bool = z.preprocess(
+  (v) => {
+    if (typeof v === "boolean") return v;
+    if (typeof v === "string") {
+      const s = v.trim().toLowerCase();
+      if (["true", "on", "yes", "1"].includes(s)) return true;
+      if (["false", "off", "no", "0", ""].includes(s)) return false;
+    }
+    return v;
+  },
+  z.boolean({ error: "must be on/off (true/false)" }),
+);
+
+const Num = (min: number, max: number) =>
+  z.coerce
+    .number({ error: "must be a number" })
+    .min(min, `must be at least ${min}`)
+    .max(max, `must be at most ${max}`);
+
+export const DeployConfigSchema = z.object({
+  /** AWS region to deploy to. */
+  region: z
+    .string()
+    .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "must be an AWS region such as us-east-1")
+    .default("us-east-1"),
+  /** Default inactivity timeout of the agent (users can change theirs in Settings). */
+  inactivityMinutes: Num(1, 240).int().default(15),
+  /** Deploy the Telegram webhook route and Lambda. */
+  telegram: Bool.default(false),
+  /** Let anyone with the URL create an account (off: only an admin creates users). */
+  selfSignUp: Bool.default(false),
+  /** Monthly AWS Budgets alert threshold in USD (0 = no budget). Also passed to the gateway as the cap. */
+  budgetMonthlyUsd: Num(0, 100_000).default(10),
+  /** Optional e-mail address for the budget alerts. */
+  budgetEmail: z.email("must be an e-mail address").optional(),
+  /** Keep tables, the data bucket and the user pool when the stacks are deleted. */
+  retainData: Bool.default(true),
+  /** Build the image with headless Chromium and give the task more CPU and memory. */
+  browser: Bool.default(false),
+  /** Retention of every log group, in days (must be a CloudWatch retention value). */
+  logRetentionDays: Num(1, 3653).int().default(14),
+  /** SSM parameter path under which secrets live (SecureString parameters created by hand). */
+  secretPrefix: z
+    .string()
+    .regex(/^(\/[A-Za-z0-9_.-]+)+$/, "must be a path such as /serverless-openclaw")
+    .default("/serverless-openclaw"),
+});
+export type DeployConfig = z.infer<typeof DeployConfigSchema>;
+
+/** Context keys that would put a secret into the CloudFormation template. Refused with a pointer to SSM. */
+const SECRET_KEYS = ["telegramBotToken", "telegramToken", "llmApiKey", "apiKey", "webhookSecret"];
+
+export class ConfigError extends Error {
+  readonly code = "CDK_CONFIG_INVALID";
+}
+
+/** Reads the config from a context lookup (`node.tryGetContext`). Unknown keys are ignored. */
+export function readDeployConfig(get: (key: string) => unknown): DeployConfig {
+  for (const key of SECRET_KEYS) {
+    if (get(key) !== undefined) {
+      throw new ConfigError(
+        `Context "${key}" would write a secret into the CloudFormation template. Store secrets in SSM ` +
+          "instead, e.g. `aws ssm put-parameter --type SecureString --name /serverless-openclaw/telegram/bot-token " +
+          "--value …` (see docs/deployment.md).",
+      );
+    }
+  }
+  const raw: Record<string, unknown> = {};
+  for (const key of Object.keys(DeployConfigSchema.shape)) {
+    const value = get(key);
+    if (value !== undefined) raw[key] = value;
+  }
+  const parsed = DeployConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `-c ${i.path.join(".")}: ${i.message}`).join("; ");
+    throw new ConfigError(`Invalid deploy parameters: ${issues}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,180 @@
+import { API_ROUTES } from "@serverless-openclaw/shared";
+import { Duration, RemovalPolicy, Validations } from "aws-cdk-lib";
+import {
+  CorsHttpMethod,
+  HttpApi,
+  HttpMethod,
+  HttpStage,
+  LogGroupLogDestination,
+  WebSocketApi,
+  WebSocketStage,
+} from "aws-cdk-lib/aws-apigatewayv2";
+import { HttpJwtAuthorizer, WebSocketIamAuthorizer } from "aws-cdk-lib/aws-apigatewayv2-authorizers";
+import { HttpLambdaIntegration, WebSocketLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
+import type { IFunction } from "aws-cdk-lib/aws-lambda";
+import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
+import { Construct } from "constructs";
+
+export const WS_STAGE = "prod";
+
+/** Per-stage throttles: generous for one person, low enough to cap a runaway client's bill. */
+export const THROTTLE = {
+  clientWs: { rateLimit: 50, burstLimit: 100 },
+  agentWs: { rateLimit: 100, burstLimit: 200 },
+  http: { rateLimit: 20, burstLimit: 50 },
+} as const;
+
+/**
+ * The two WebSocket APIs. Browsers use the client API (the $connect handler verifies the Cognito id
+ * token passed as `?token=`; browsers cannot set headers on a WebSocket). Agent tasks use the agent
+ * API, whose $connect requires an IAM SigV4 signature from the task role, plus the per-start secret
+ * the handler checks. Routes are attached once the Lambdas exist.
+ */
+export class WebSocketApis extends Construct {
+  readonly clientApi: WebSocketApi;
+  readonly clientStage: WebSocketStage;
+  readonly agentApi: WebSocketApi;
+  readonly agentStage: WebSocketStage;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    this.clientApi = new WebSocketApi(this, "ClientApi", {
+      description: "serverless-openclaw: browser chat connections",
+    });
+    this.clientStage = new WebSocketStage(this, "ClientStage", {
+      webSocketApi: this.clientApi,
+      stageName: WS_STAGE,
+      autoDeploy: true,
+      throttle: THROTTLE.clientWs,
+    });
+    this.agentApi = new WebSocketApi(this, "AgentApi", {
+      description: "serverless-openclaw: agent task connections (IAM)",
+    });
+    this.agentStage = new WebSocketStage(this, "AgentStage", {
+      webSocketApi: this.agentApi,
+      stageName: WS_STAGE,
+      autoDeploy: true,
+      throttle: THROTTLE.agentWs,
+    });
+    for (const stage of [this.clientStage, this.agentStage]) {
+      Validations.of(stage).acknowledge({
+        id: "AwsSolutions-APIG1",
+        reason:
+          "WebSocket access logs need the account-wide API Gateway CloudWatch role, a regional singleton " +
+          "this app must not overwrite; the handlers log every connect, disconnect and message instead.",
+      });
+    }
+  }
+
+  addRoutes(clientHandler: IFunction, agentHandler: IFunction): void {
+    const client = new WebSocketLambdaIntegration("ClientIntegration", clientHandler);
+    for (const route of ["$connect", "$disconnect", "$default"]) {
+      this.clientApi.addRoute(route, { integration: client });
+    }
+    Validations.of(this.clientApi).acknowledge({
+      id: "AwsSolutions-APIG4",
+      reason:
+        "The client $connect verifies the Cognito id token itself (aws-jwt-verify, same code as local " +
+        "mode); $disconnect and $default only act on connections that passed $connect.",
+    });
+    const agent = new WebSocketLambdaIntegration("AgentIntegration", agentHandler);
+    this.agentApi.addRoute("$connect", { integration: agent, authorizer: new WebSocketIamAuthorizer() });
+    this.agentApi.addRoute("$disconnect", { integration: agent });
+    this.agentApi.addRoute("$default", { integration: agent });
+    Validations.of(this.agentApi).acknowledge({
+      id: "AwsSolutions-APIG4",
+      reason:
+        "$connect is IAM-authorized (only the task role may open a connection); $disconnect and " +
+        "$default can only be reached over a connection that passed $connect.",
+    });
+  }
+}
+
+export interface HttpApiProps {
+  readonly handler: IFunction;
+  readonly telegramHandler?: IFunction;
+  readonly userPoolId: string;
+  readonly userPoolClientId: string;
+  readonly region: string;
+  readonly webOrigin: string;
+  readonly logRetention: RetentionDays;
+}
+
+/** Splits an API_ROUTES value, e.g. "PATCH /conversations/{conversationId}". */
+export function parseRoute(route: string): { method: HttpMethod; path: string } {
+  const [method, path] = route.split(" ");
+  if (!method || !path || !(method in HttpMethod)) throw new Error(`Bad route in API_ROUTES: ${route}`);
+  return { method: HttpMethod[method as keyof typeof HttpMethod], path };
+}
+
+/**
+ * The management HTTP API. Every management route has API Gateway's JWT authorizer in front (the
+ * handler verifies the token again, so it behaves the same in local mode); the Telegram webhook is
+ * open and checked by its secret-token header.
+ */
+export class ManagementHttpApi extends Construct {
+  readonly api: HttpApi;
+  readonly stage: HttpStage;
+
+  constructor(scope: Construct, id: string, props: HttpApiProps) {
+    super(scope, id);
+    this.api = new HttpApi(this, "Api", {
+      description: "serverless-openclaw: management API and Telegram webhook",
+      createDefaultStage: false,
+      corsPreflight: {
+        allowOrigins: [props.webOrigin],
+        allowHeaders: ["authorization", "content-type"],
+        allowMethods: [
+          CorsHttpMethod.GET,
+          CorsHttpMethod.POST,
+          CorsHttpMethod.PUT,
+          CorsHttpMethod.PATCH,
+          CorsHttpMethod.DELETE,
+        ],
+        maxAge: Duration.hours(1),
+      },
+    });
+    const accessLogs = new LogGroup(this, "AccessLogs", {
+      retention: props.logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.stage = new HttpStage(this, "DefaultStage", {
+      httpApi: this.api,
+      autoDeploy: true,
+      throttle: THROTTLE.http,
+      // Default format: request id, caller IP, route, status, latency; never headers or bodies.
+      accessLogSettings: { destination: new LogGroupLogDestination(accessLogs) },
+    });
+
+    const authorizer = new HttpJwtAuthorizer(
+      "CognitoJwt",
+      `https://cognito-idp.${props.region}.amazonaws.com/${props.userPoolId}`,
+      { jwtAudience: [props.userPoolClientId] },
+    );
+    const management = new HttpLambdaIntegration("Management", props.handler);
+    for (const route of Object.values(API_ROUTES)) {
+      if (route === API_ROUTES.telegramWebhook) continue;
+      const { method, path } = parseRoute(route);
+      this.api.addRoutes({ path, methods: [method], integration: management, authorizer });
+    }
+    if (props.telegramHandler) {
+      const { method, path } = parseRoute(API_ROUTES.telegramWebhook);
+      this.api.addRoutes({
+        path,
+        methods: [method],
+        integration: new HttpLambdaIntegration("TelegramWebhook", props.telegramHandler),
+      });
+      Validations.of(this.api).acknowledge({
+        id: "AwsSolutions-APIG4",
+        reason:
+          "POST /telegram/webhook is called by Telegram's servers, which cannot present a JWT; the " +
+          "handler checks the X-Telegram-Bot-Api-Secret-Token header set at webhook registration.",
+      });
+    }
+  }
+
+  /** `https://<id>.execute-api.<region>.amazonaws.com` (the $default stage has no path). */
+  get url(): string {
+    return this.api.apiEndpoint;
+  }
+}

@@ -1,0 +1,219 @@
+import { join } from "node:path";
+import { KEYS } from "@serverless-openclaw/shared";
+import { Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
+import type { WebSocketStage } from "aws-cdk-lib/aws-apigatewayv2";
+import type { IVpc, SecurityGroup } from "aws-cdk-lib/aws-ec2";
+import type { Cluster, FargateTaskDefinition } from "aws-cdk-lib/aws-ecs";
+import { PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
+import { Architecture, Runtime } from "aws-cdk-lib/aws-lambda";
+import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
+import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
+import type { Bucket } from "aws-cdk-lib/aws-s3";
+import { Construct } from "constructs";
+import type { DeployConfig } from "../config";
+import type { LambdaEntries, LambdaName } from "../paths";
+import { CONTAINER_NAME, manageConnectionsArn, USER_DATA_PREFIX } from "./agent-task";
+import { dataTableEnvironment, grantSecretRead, grantSecretWrite, grantUserObjects } from "./permissions";
+import type { DataTables } from "./storage";
+
+export interface GatewayFunctionsProps {
+  readonly config: DeployConfig;
+  readonly repoRoot: string;
+  readonly entries: LambdaEntries;
+  readonly tables: DataTables;
+  readonly dataBucket: Bucket;
+  readonly userPoolId: string;
+  readonly userPoolClientId: string;
+  readonly clientStage: WebSocketStage;
+  readonly agentStage: WebSocketStage;
+  readonly vpc: IVpc;
+  readonly taskSecurityGroup: SecurityGroup;
+  readonly cluster: Cluster;
+  readonly taskDefinition: FargateTaskDefinition;
+  readonly logRetention: RetentionDays;
+}
+
+/** The gateway acts for every user: item reads and writes on all five tables, never table management. */
+const GATEWAY_TABLE_ACTIONS = [
+  "dynamodb:GetItem",
+  "dynamodb:BatchGetItem",
+  "dynamodb:Query",
+  "dynamodb:PutItem",
+  "dynamodb:UpdateItem",
+  "dynamodb:DeleteItem",
+  "dynamodb:BatchWriteItem",
+  "dynamodb:ConditionCheckItem",
+] as const;
+
+/** What each Lambda may do on ECS beyond reading task state. */
+const ECS_ROLE: Record<LambdaName, { run: boolean; list: boolean }> = {
+  "web-socket": { run: true, list: false },
+  "agent-socket": { run: false, list: false },
+  "http-api": { run: true, list: false },
+  "telegram-webhook": { run: true, list: false },
+  watchdog: { run: false, list: true },
+};
+
+const TIMEOUT: Record<LambdaName, Duration> = {
+  // API Gateway gives up on an integration after 29 s; a Lambda running longer only bills.
+  "web-socket": Duration.seconds(29),
+  "agent-socket": Duration.seconds(29),
+  "http-api": Duration.seconds(29),
+  "telegram-webhook": Duration.seconds(29),
+  watchdog: Duration.seconds(60),
+};
+
+/**
+ * The gateway Lambdas, bundled locally with esbuild (no Docker), ARM64, small memory. Env names are
+ * the contract with packages/gateway/src/runtime/aws.ts.
+ */
+export class GatewayFunctions extends Construct {
+  readonly functions: Partial<Record<LambdaName, NodejsFunction>> = {};
+
+  constructor(scope: Construct, id: string, props: GatewayFunctionsProps) {
+    super(scope, id);
+    const names: LambdaName[] = ["web-socket", "agent-socket", "http-api", "watchdog"];
+    if (props.config.telegram) names.push("telegram-webhook");
+    for (const name of names) this.functions[name] = this.createFunction(name, props);
+  }
+
+  get(name: LambdaName): NodejsFunction {
+    const fn = this.functions[name];
+    if (!fn) throw new Error(`Lambda ${name} is not part of this deployment`);
+    return fn;
+  }
+
+  private createFunction(name: LambdaName, props: GatewayFunctionsProps): NodejsFunction {
+    const { config } = props;
+    const id = name.replace(/(^|-)(\w)/g, (_m, _d, c: string) => c.toUpperCase());
+    const logGroup = new LogGroup(this, `${id}Logs`, {
+      retention: props.logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    // Own role instead of AWSLambdaBasicExecutionRole: log writes to this function's group only.
+    const role = new Role(this, `${id}Role`, { assumedBy: new ServicePrincipal("lambda.amazonaws.com") });
+    logGroup.grantWrite(role);
+    const fn = new NodejsFunction(this, id, {
+      role,
+      entry: props.entries[name],
+      handler: "handler",
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      memorySize: 256,
+      timeout: TIMEOUT[name],
+      logGroup,
+      projectRoot: props.repoRoot,
+      depsLockFilePath: join(props.repoRoot, "package-lock.json"),
+      bundling: {
+        forceDockerBundling: false,
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        target: "node22",
+        format: OutputFormat.ESM,
+        mainFields: ["module", "main"],
+        // Bundle the AWS SDK too: pinned versions, and ESM cannot import the runtime's copy reliably.
+        externalModules: [],
+        // Some CommonJS dependencies call require(); give the ESM bundle one.
+        banner: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+      },
+      environment: {
+        ...dataTableEnvironment(props.tables),
+        DATA_BUCKET: props.dataBucket.bucketName,
+        SECRET_PREFIX: config.secretPrefix,
+        USER_POOL_ID: props.userPoolId,
+        USER_POOL_CLIENT_ID: props.userPoolClientId,
+        CLIENT_WS_MANAGEMENT_ENDPOINT: props.clientStage.callbackUrl,
+        AGENT_WS_MANAGEMENT_ENDPOINT: props.agentStage.callbackUrl,
+        AGENT_WS_URL: props.agentStage.url,
+        ECS_CLUSTER: props.cluster.clusterArn,
+        TASK_DEFINITION: props.taskDefinition.taskDefinitionArn,
+        TASK_SUBNETS: props.vpc.publicSubnets.map((s) => s.subnetId).join(","),
+        TASK_SECURITY_GROUP: props.taskSecurityGroup.securityGroupId,
+        CONTAINER_NAME,
+        TELEGRAM_ENABLED: String(config.telegram),
+        DEFAULT_INACTIVITY_MINUTES: String(config.inactivityMinutes),
+        BUDGET_MONTHLY_USD: String(config.budgetMonthlyUsd),
+        POWERTOOLS_SERVICE_NAME: name,
+        POWERTOOLS_LOG_LEVEL: "INFO",
+        POWERTOOLS_METRICS_NAMESPACE: "ServerlessOpenClaw",
+        NODE_OPTIONS: "--enable-source-maps",
+      },
+    });
+    this.grant(name, fn, props);
+    return fn;
+  }
+
+  private grant(name: LambdaName, fn: NodejsFunction, props: GatewayFunctionsProps): void {
+    const stack = Stack.of(this);
+    const t = props.tables;
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions:
+          name === "watchdog" ? [...GATEWAY_TABLE_ACTIONS, "dynamodb:Scan"] : [...GATEWAY_TABLE_ACTIONS],
+        resources: [
+          ...Object.values(t).map((table) => table.tableArn),
+          `${t.connections.tableArn}/index/${KEYS.connections.byUserIndex}`,
+        ],
+      }),
+    );
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ["execute-api:ManageConnections"],
+        resources: [manageConnectionsArn(props.clientStage), manageConnectionsArn(props.agentStage)],
+      }),
+    );
+    grantSecretRead(this, fn, props.config.secretPrefix);
+    if (name === "http-api") {
+      // Users store their own LLM API key from the Settings page.
+      grantSecretWrite(this, fn, props.config.secretPrefix, `${USER_DATA_PREFIX}*`);
+      grantUserObjects(fn.role as Role, props.dataBucket);
+    }
+
+    const clusterArn = props.cluster.clusterArn;
+    const onCluster = { ArnEquals: { "ecs:cluster": clusterArn } };
+    const taskArns = stack.formatArn({
+      service: "ecs",
+      resource: "task",
+      resourceName: `${props.cluster.clusterName}/*`,
+    });
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ["ecs:DescribeTasks", "ecs:StopTask"],
+        resources: [taskArns],
+        conditions: onCluster,
+      }),
+    );
+    const role = ECS_ROLE[name];
+    if (role.run) {
+      fn.addToRolePolicy(
+        new PolicyStatement({
+          actions: ["ecs:RunTask"],
+          resources: [props.taskDefinition.taskDefinitionArn],
+          conditions: onCluster,
+        }),
+      );
+      fn.addToRolePolicy(
+        new PolicyStatement({
+          actions: ["ecs:TagResource"],
+          resources: [taskArns],
+          conditions: { StringEquals: { "ecs:CreateAction": "RunTask" } },
+        }),
+      );
+      const roles = [props.taskDefinition.taskRole.roleArn];
+      if (props.taskDefinition.executionRole) roles.push(props.taskDefinition.executionRole.roleArn);
+      fn.addToRolePolicy(
+        new PolicyStatement({
+          actions: ["iam:PassRole"],
+          resources: roles,
+          conditions: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } },
+        }),
+      );
+    }
+    if (role.list) {
+      fn.addToRolePolicy(
+        new PolicyStatement({ actions: ["ecs:ListTasks"], resources: ["*"], conditions: onCluster }),
+      );
+    }
+  }
+}

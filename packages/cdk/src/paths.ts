@@ -1,0 +1,70 @@
+import { existsSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** Root of the monorepo (holds package-lock.json, docker/, packages/). */
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+
+export const LAMBDA_NAMES = [
+  "web-socket",
+  "agent-socket",
+  "http-api",
+  "telegram-webhook",
+  "watchdog",
+] as const;
+export type LambdaName = (typeof LAMBDA_NAMES)[number];
+export type LambdaEntries = Record<LambdaName, string>;
+
+/** The real Lambda entry files written by the gateway and Telegram packages. */
+export function realLambdaEntries(root = REPO_ROOT): LambdaEntries {
+  const entries = {} as LambdaEntries;
+  for (const name of LAMBDA_NAMES) entries[name] = join(root, "packages/gateway/src/lambda", `${name}.ts`);
+  return entries;
+}
+
+/** Entry files that do not exist yet (synth needs them all). */
+export function missingEntries(entries: LambdaEntries, telegram: boolean): string[] {
+  return LAMBDA_NAMES.filter((n) => telegram || n !== "telegram-webhook")
+    .map((n) => entries[n])
+    .filter((p) => !existsSync(p));
+}
+
+/** The built web UI if present, else a placeholder page telling the operator to build it. */
+export function webAssetDir(root = REPO_ROOT): { dir: string; placeholder: boolean } {
+  const dist = join(root, "packages/web/dist");
+  if (existsSync(join(dist, "index.html"))) return { dir: dist, placeholder: false };
+  return { dir: join(root, "packages/cdk/assets/web-placeholder"), placeholder: true };
+}
+
+/** Docker build context and Dockerfile of the agent image. */
+export interface ImageSource {
+  readonly directory: string;
+  readonly file: string;
+  /** True when the real Dockerfile is missing and a build that fails on purpose stands in. */
+  readonly missing: boolean;
+}
+
+/** The agent image: docker/openclaw/Dockerfile with the repo root as build context. */
+export function agentImageSource(root = REPO_ROOT): ImageSource {
+  const file = "docker/openclaw/Dockerfile";
+  if (existsSync(join(root, file))) return { directory: root, file, missing: false };
+  return { directory: join(root, "packages/cdk/assets/image-missing"), file: "Dockerfile", missing: true };
+}
+
+/**
+ * Paths left out of the image build context. CDK copies the context into cdk.out and hashes it at
+ * every synth, so the multi-GB node_modules and caches must never be part of it. Dependencies are
+ * installed inside the image from the lockfiles.
+ */
+export const IMAGE_CONTEXT_EXCLUDE = [
+  "**/node_modules",
+  ".git",
+  ".cache",
+  "**/cdk.out",
+  "**/dist",
+  "**/coverage",
+  ".local-data",
+  "bench/results",
+  "**/*.log",
+  ".env",
+];

@@ -1,0 +1,143 @@
+import { CfnOutput, Duration, Stack, type StackProps } from "aws-cdk-lib";
+import { Rule, Schedule } from "aws-cdk-lib/aws-events";
+import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
+import type { Construct } from "constructs";
+import type { DeployConfig } from "../config";
+import { AgentTask } from "../constructs/agent-task";
+import { ManagementHttpApi, WebSocketApis } from "../constructs/apis";
+import { MonthlyBudget } from "../constructs/budget";
+import { GatewayFunctions } from "../constructs/gateway-functions";
+import { Network } from "../constructs/network";
+import { WebSite } from "../constructs/web-site";
+import type { ImageSource, LambdaEntries } from "../paths";
+import type { DataStack } from "./data-stack";
+import { logRetention } from "./log-retention";
+
+export interface AppStackProps extends StackProps {
+  readonly config: DeployConfig;
+  readonly data: DataStack;
+  readonly repoRoot: string;
+  readonly lambdaEntries: LambdaEntries;
+  readonly image: ImageSource;
+  /** Directory uploaded as the web app (packages/web/dist or the placeholder page). */
+  readonly webAssetDir: string;
+}
+
+/** Everything stateless: network, APIs, Lambdas, the agent task definition and the web front end. */
+export class AppStack extends Stack {
+  readonly network: Network;
+  readonly sockets: WebSocketApis;
+  readonly agent: AgentTask;
+  readonly functions: GatewayFunctions;
+  readonly http: ManagementHttpApi;
+  readonly web: WebSite;
+
+  constructor(scope: Construct, id: string, props: AppStackProps) {
+    super(scope, id, props);
+    const { config, data } = props;
+    const retention = logRetention(config.logRetentionDays);
+    const { tables, dataBucket } = data.storage;
+    const { userPool, client } = data.auth;
+
+    this.network = new Network(this, "Network");
+    this.sockets = new WebSocketApis(this, "Sockets");
+    this.agent = new AgentTask(this, "Agent", {
+      config,
+      image: props.image,
+      vpc: this.network.vpc,
+      securityGroup: this.network.taskSecurityGroup,
+      tables,
+      dataBucket,
+      clientStage: this.sockets.clientStage,
+      agentStage: this.sockets.agentStage,
+      logRetention: retention,
+    });
+    this.functions = new GatewayFunctions(this, "Gateway", {
+      config,
+      repoRoot: props.repoRoot,
+      entries: props.lambdaEntries,
+      tables,
+      dataBucket,
+      userPoolId: userPool.userPoolId,
+      userPoolClientId: client.userPoolClientId,
+      clientStage: this.sockets.clientStage,
+      agentStage: this.sockets.agentStage,
+      vpc: this.network.vpc,
+      taskSecurityGroup: this.network.taskSecurityGroup,
+      cluster: this.agent.cluster,
+      taskDefinition: this.agent.taskDefinition,
+      logRetention: retention,
+    });
+    this.sockets.addRoutes(this.functions.get("web-socket"), this.functions.get("agent-socket"));
+
+    new Rule(this, "WatchdogSchedule", {
+      description: "Stops stale or overlong agent tasks and repairs TaskState",
+      schedule: Schedule.rate(Duration.minutes(5)),
+      targets: [new LambdaFunction(this.functions.get("watchdog"), { retryAttempts: 0 })],
+    });
+
+    this.web = new WebSite(this, "Web", { region: this.region, logRetention: retention });
+    this.http = new ManagementHttpApi(this, "Http", {
+      handler: this.functions.get("http-api"),
+      telegramHandler: config.telegram ? this.functions.get("telegram-webhook") : undefined,
+      userPoolId: userPool.userPoolId,
+      userPoolClientId: client.userPoolClientId,
+      region: this.region,
+      webOrigin: this.web.origin,
+      logRetention: retention,
+    });
+    this.web.deploy(props.webAssetDir, {
+      region: this.region,
+      userPoolId: userPool.userPoolId,
+      userPoolClientId: client.userPoolClientId,
+      cognitoEndpoint: `https://cognito-idp.${this.region}.amazonaws.com/`,
+      wsUrl: this.sockets.clientStage.url,
+      apiUrl: this.http.url,
+      selfSignUp: config.selfSignUp,
+    });
+
+    if (config.budgetMonthlyUsd > 0) {
+      new MonthlyBudget(this, "Budget", { limitUsd: config.budgetMonthlyUsd, email: config.budgetEmail });
+    }
+    this.outputs(props);
+  }
+
+  private outputs(props: AppStackProps): void {
+    const { config } = props;
+    const { userPool, client } = props.data.auth;
+    const region = this.region;
+    const out = (id: string, value: string, description: string) =>
+      new CfnOutput(this, id, { value, description });
+    out("WebUrl", this.web.origin, "Open this in a browser");
+    out("ClientWebSocketUrl", this.sockets.clientStage.url, "WebSocket API for the web chat");
+    out("AgentWebSocketUrl", this.sockets.agentStage.url, "WebSocket API the agent task connects to (IAM)");
+    out("HttpApiUrl", this.http.url, "Management HTTP API");
+    out("UserPoolId", userPool.userPoolId, "Cognito user pool");
+    out("UserPoolClientId", client.userPoolClientId, "Cognito app client of the web chat");
+    out(
+      "CreateFirstUserCommand",
+      `aws cognito-idp admin-create-user --region ${region} --user-pool-id ${userPool.userPoolId} ` +
+        "--username you@example.com --user-attributes Name=email,Value=you@example.com Name=email_verified,Value=true",
+      "Creates a user (replace the address twice); Cognito e-mails a temporary password",
+    );
+    if (config.telegram) {
+      out(
+        "SetTelegramTokenCommand",
+        `aws ssm put-parameter --region ${region} --type SecureString --overwrite ` +
+          `--name ${config.secretPrefix}/telegram/bot-token --value '<token from @BotFather>'`,
+        "Stores the Telegram bot token (SecureString; never in the template)",
+      );
+      out(
+        "SetTelegramWebhookSecretCommand",
+        `aws ssm put-parameter --region ${region} --type SecureString --overwrite ` +
+          `--name ${config.secretPrefix}/telegram/webhook-secret --value "$(openssl rand -hex 32)"`,
+        "Creates the secret Telegram sends with each webhook call",
+      );
+      out(
+        "TelegramWebhookUrl",
+        `${this.http.url}/telegram/webhook`,
+        "Register with: curl https://api.telegram.org/bot<token>/setWebhook -d url=<this> -d secret_token=<secret>",
+      );
+    }
+  }
+}
