@@ -1,0 +1,349 @@
+import type {
+  BlobStore,
+  ClientPush,
+  ConnectionStore,
+  ConversationStore,
+  PendingQueue,
+  SecretStore,
+  SettingsStore,
+  TaskStateStore,
+} from "@serverless-openclaw/gateway/ports";
+import { KEYS, LIMITS, type PendingMessage, type StartupStep } from "@serverless-openclaw/shared";
+import { AgentSocket } from "./agent-socket";
+import { AgentTaskError, EXIT_CODES } from "./errors";
+import { type LlmResolution, readSettings, resolveLlm } from "./llm-choice";
+import type { Logger } from "./logger";
+import { OpenClawHost } from "./openclaw-host";
+import type { OpenClawRuntime } from "./openclaw-runtime";
+import type { Redactor } from "./redact";
+import type { ReplySink } from "./sinks/reply-sink";
+import { WebReplySink } from "./sinks/web";
+import { backupState, restoreState } from "./state-archive";
+import { TaskStateReporter } from "./task-state";
+import { TurnRunner } from "./turns";
+
+export interface AgentTaskStores {
+  connections: ConnectionStore;
+  taskState: TaskStateStore;
+  pending: PendingQueue;
+  conversations: ConversationStore;
+  settings: SettingsStore;
+  secrets: SecretStore;
+  blobs: BlobStore;
+}
+
+export interface AgentTaskTimings {
+  /** Overrides Settings.inactivityMinutes (tests). */
+  inactivityMs?: number;
+  shutdownGraceMs: number;
+  heartbeatIntervalMs: number;
+  turnTimeoutMs: number;
+  pendingRescanMs: number;
+  openClawReadyTimeoutMs: number;
+  pingIntervalMs: number;
+}
+
+export const DEFAULT_TIMINGS: AgentTaskTimings = {
+  shutdownGraceMs: 25_000,
+  heartbeatIntervalMs: LIMITS.heartbeatIntervalMs,
+  turnTimeoutMs: LIMITS.turnTimeoutMs,
+  pendingRescanMs: 30_000,
+  openClawReadyTimeoutMs: 180_000,
+  pingIntervalMs: 4 * 60_000,
+};
+
+export interface AgentTaskDeps {
+  userId: string;
+  agentSecret: string;
+  agentWsUrl: string;
+  stores: AgentTaskStores;
+  /** Browser connections (API Gateway Management API of the client API). */
+  clientPush: ClientPush;
+  /** Signs the agent $connect (IAM) on AWS. */
+  signConnect?: (url: string) => Promise<Record<string, string>>;
+  runtime: OpenClawRuntime;
+  workDir: string;
+  logger: Logger;
+  redactor: Redactor;
+  timings?: Partial<AgentTaskTimings>;
+  /** Local mode: a key in the task's env (ANTHROPIC_API_KEY…) may stand in for Settings. */
+  envFallback?: boolean;
+  env?: Record<string, string | undefined>;
+  compileCacheDir?: string;
+  /** Extra sinks for a message (Telegram), besides the web sink every message gets. */
+  extraSinks?: (message: PendingMessage) => ReplySink[];
+  onOpenClawLine?: (line: string) => void;
+  now?: () => Date;
+}
+
+export type StopReason =
+  | "idle"
+  | "signal"
+  | "shutdown-requested"
+  | "replaced"
+  | "openclaw-crashed"
+  | "boot-failed";
+
+/**
+ * One run of the agent task: boot (restore state ∥ read settings, write config, start OpenClaw),
+ * connect to the gateway, answer messages, and stop (idle, SIGTERM, agent.shutdown) by the same
+ * path: finish or abandon the running turn, Stopping, stop OpenClaw, back up, Idle.
+ */
+export class AgentTask {
+  private readonly timings: AgentTaskTimings;
+  private readonly web: WebReplySink;
+  private readonly reporter: TaskStateReporter;
+  private readonly host: OpenClawHost;
+  private runner: TurnRunner | undefined;
+  private socket: AgentSocket | undefined;
+  private timers: NodeJS.Timeout[] = [];
+  private stopping: Promise<number> | undefined;
+  private resolveDone!: (code: number) => void;
+  private readonly done = new Promise<number>((r) => {
+    this.resolveDone = r;
+  });
+  private restored = false;
+  private openClawStarted = false;
+  private inactivityMs = LIMITS.inactivityMinutesDefault * 60_000;
+  /** Milliseconds from run() to each step, for the log and the boot bench. */
+  readonly marks: Partial<Record<StartupStep | "ready" | "connected", number>> = {};
+
+  constructor(private readonly deps: AgentTaskDeps) {
+    this.timings = { ...DEFAULT_TIMINGS, ...deps.timings };
+    const { stores, logger } = deps;
+    this.web = new WebReplySink(deps.userId, stores.connections, deps.clientPush, logger);
+    this.reporter = new TaskStateReporter(
+      deps.userId,
+      deps.agentSecret,
+      stores.taskState,
+      this.web,
+      logger,
+      deps.now,
+    );
+    deps.redactor.add(deps.agentSecret);
+    this.host = new OpenClawHost({
+      runtime: deps.runtime,
+      workDir: deps.workDir,
+      logger,
+      redactor: deps.redactor,
+      compileCacheDir: deps.compileCacheDir,
+      passEnv: pick(deps.env ?? {}, [
+        "PATH",
+        "LANG",
+        "LC_ALL",
+        "TZ",
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "NO_PROXY",
+      ]),
+      onLine: deps.onOpenClawLine,
+    });
+  }
+
+  private booting: Promise<void> = Promise.resolve();
+  private stopRequested = false;
+
+  /** Runs until the task stops; resolves with the process exit code. */
+  run(): Promise<number> {
+    this.booting = this.boot();
+    return this.done;
+  }
+
+  private async boot(): Promise<void> {
+    const t0 = performance.now();
+    const mark = (name: keyof AgentTask["marks"]) => {
+      this.marks[name] = Math.round(performance.now() - t0);
+    };
+    const { deps } = this;
+    const { logger, stores, userId } = deps;
+    try {
+      const row = await this.reporter.read();
+      const startedAt = row.startedAt;
+      const step = (s: StartupStep) => {
+        mark(s);
+        void this.reporter.step(s, startedAt);
+      };
+
+      // Restoring state and reading settings do not depend on each other.
+      step("restoring-state");
+      const [resolution] = await Promise.all([
+        this.readLlm(),
+        restoreState(stores.blobs, userId, this.host.layout.stateDir).then((found) => {
+          this.restored = true;
+          logger.info(found ? "openclaw state restored" : "no saved state; first boot");
+        }),
+      ]);
+      if (!resolution.ok) logger.warn("no usable LLM configured", { code: resolution.code });
+
+      if (this.stopRequested) return;
+      step("writing-config");
+      const secretEnv = await this.host.writeConfig(resolution.ok ? resolution.llm : undefined);
+      for (const value of Object.values(secretEnv)) deps.redactor.add(value);
+
+      if (this.stopRequested) return;
+      step("starting-openclaw");
+      await this.host.start(secretEnv, (exit) => {
+        logger.error("OpenClaw exited unexpectedly", { ...exit });
+        void this.stop("openclaw-crashed");
+      });
+      this.openClawStarted = true;
+      await this.host.ready(this.timings.openClawReadyTimeoutMs);
+      mark("ready");
+      if (this.stopRequested) return;
+
+      step("connecting");
+      this.runner = new TurnRunner({
+        userId,
+        pending: stores.pending,
+        conversations: stores.conversations,
+        sinksFor: (m) => [this.web, ...(deps.extraSinks?.(m) ?? [])],
+        chat: (r) => this.host.chat(r),
+        llmProblem: () =>
+          resolution.ok
+            ? undefined
+            : { code: resolution.code, message: resolution.message, retryable: false },
+        logger,
+        now: deps.now,
+        turnTimeoutMs: this.timings.turnTimeoutMs,
+        agentAlive: () => this.host.alive(),
+      });
+      this.connect(() => mark("connected"));
+      this.startTimers();
+      logger.info("agent task booted", { marks: this.marks });
+    } catch (err) {
+      logger.error("boot failed", { error: err });
+      const code =
+        err instanceof AgentTaskError && err.code.startsWith("OPENCLAW")
+          ? EXIT_CODES.openclaw
+          : EXIT_CODES.unexpected;
+      void this.stop("boot-failed", code);
+    }
+  }
+
+  private async readLlm(): Promise<LlmResolution> {
+    const { stores, userId, env = {}, envFallback = false } = this.deps;
+    const [raw, apiKey] = await Promise.all([
+      stores.settings.get(userId, KEYS.settings.settings),
+      stores.secrets.get(`users/${userId}/llm-api-key`),
+    ]);
+    this.deps.redactor.add(apiKey);
+    const settings = readSettings(raw);
+    this.inactivityMs = this.timings.inactivityMs ?? settings.inactivityMinutes * 60_000;
+    return resolveLlm(settings, apiKey, env, envFallback);
+  }
+
+  private connect(onFirstOpen: () => void): void {
+    const { deps } = this;
+    let first = true;
+    this.socket = new AgentSocket({
+      url: deps.agentWsUrl,
+      userId: deps.userId,
+      secret: deps.agentSecret,
+      logger: deps.logger,
+      sign: deps.signConnect,
+      pingIntervalMs: this.timings.pingIntervalMs,
+      onOpen: () => {
+        if (first) onFirstOpen();
+        first = false;
+        // Everything that waited while we were away, in order; pushed messages join the same queue.
+        this.runner
+          ?.drain()
+          .catch((err: unknown) => deps.logger.error("could not list pending messages", { error: err }));
+      },
+      onMessage: (message) => {
+        switch (message.type) {
+          case "agent.deliver":
+            this.runner?.enqueue(message.message);
+            break;
+          case "agent.cancel":
+            this.runner?.cancel(message.clientMessageId);
+            break;
+          case "agent.shutdown":
+            deps.logger.info("shutdown requested by the gateway", { reason: message.reason });
+            void this.stop("shutdown-requested");
+            break;
+        }
+      },
+      onRejected: (status) => {
+        deps.logger.warn("the gateway no longer accepts this task", { status });
+        void this.stop("replaced");
+      },
+    });
+    this.socket.start();
+  }
+
+  private startTimers(): void {
+    const { logger } = this.deps;
+    const every = (ms: number, fn: () => Promise<void>) => {
+      const timer = setInterval(
+        () => void fn().catch((err: unknown) => logger.warn("timer failed", { error: err })),
+        ms,
+      );
+      timer.unref();
+      this.timers.push(timer);
+    };
+    every(this.timings.heartbeatIntervalMs, async () => {
+      if (!this.socket?.isOpen) return;
+      if (!(await this.reporter.heartbeat())) void this.stop("replaced");
+    });
+    every(this.timings.pendingRescanMs, async () => {
+      if (this.socket?.isOpen) await this.runner?.drain();
+    });
+    every(Math.min(5_000, Math.max(250, this.inactivityMs / 4)), async () => {
+      const runner = this.runner;
+      if (!runner || runner.busy) return;
+      const now = this.deps.now?.().getTime() ?? Date.now();
+      if (now - runner.lastActivityAt >= this.inactivityMs) void this.stop("idle");
+    });
+  }
+
+  /** The one way out: idle, SIGTERM, agent.shutdown, crash. Idempotent. */
+  stop(reason: StopReason, exitCode?: number): Promise<number> {
+    this.stopRequested = true;
+    // Let an unfinished boot reach a point where it checks the flag (at most OpenClaw's start).
+    this.stopping ??= this.booting
+      .catch(() => undefined)
+      .then(() => this.shutdown(reason, exitCode))
+      .then((code) => {
+        this.resolveDone(code);
+        return code;
+      });
+    return this.stopping;
+  }
+
+  private async shutdown(reason: StopReason, exitCode?: number): Promise<number> {
+    const { logger } = this.deps;
+    logger.info("agent task stopping", { reason });
+    for (const timer of this.timers) clearInterval(timer);
+    let code: number = exitCode ?? (reason === "openclaw-crashed" ? EXIT_CODES.openclaw : EXIT_CODES.ok);
+    try {
+      const turn = await this.runner?.shutdown(
+        reason === "openclaw-crashed" ? 0 : this.timings.shutdownGraceMs,
+      );
+      if (turn) logger.info("turns stopped", { turn });
+      const ours = await this.reporter.stopping().catch((err: unknown) => {
+        logger.warn("could not record Stopping", { error: err });
+        return false;
+      });
+      if (ours) await this.reporter.push("Stopping");
+      await this.socket?.close();
+      if (this.openClawStarted) await this.host.stop();
+      // Never overwrite saved state with a half-restored dir.
+      if (this.restored && this.openClawStarted) {
+        const bytes = await backupState(this.deps.stores.blobs, this.deps.userId, this.host.layout.stateDir);
+        logger.info("openclaw state backed up", { bytes });
+      }
+      if (ours && (await this.reporter.idle())) await this.reporter.push("Idle");
+    } catch (err) {
+      logger.error("error while stopping", { error: err });
+      if (code === EXIT_CODES.ok) code = EXIT_CODES.unexpected;
+      await this.host.stop().catch(() => undefined);
+    }
+    logger.info("agent task stopped", { reason, exitCode: code });
+    return code;
+  }
+}
+
+function pick(env: Record<string, string | undefined>, names: string[]): Record<string, string | undefined> {
+  return Object.fromEntries(names.map((n) => [n, env[n]]));
+}

@@ -1,0 +1,106 @@
+import {
+  DEFAULT_MODELS,
+  DEFAULT_SETTINGS,
+  type Provider,
+  type Settings,
+  SettingsSchema,
+} from "@serverless-openclaw/shared";
+
+/** The LLM the user chose, resolved to something OpenClaw can be configured with. */
+export interface LlmChoice {
+  provider: Provider;
+  model: string;
+  baseUrl?: string;
+  /** Never logged; handed to OpenClaw through its environment, not its config file. */
+  apiKey?: string;
+  /** Where the choice came from: the user's Settings, or (local mode only) the task's environment. */
+  source: "settings" | "env";
+}
+
+export type LlmResolution =
+  | { ok: true; llm: LlmChoice }
+  | { ok: false; code: "NO_PROVIDER" | "NO_API_KEY" | "NO_BASE_URL"; message: string };
+
+/** Environment variables a local-mode user may set instead of Settings (checked in this order). */
+export const ENV_KEY_OF: Readonly<Record<Exclude<Provider, "openai-compatible">, string>> = {
+  anthropic: "ANTHROPIC_API_KEY",
+  openai: "OPENAI_API_KEY",
+  deepseek: "DEEPSEEK_API_KEY",
+};
+
+/** Settings as stored may be partial or older; anything unreadable falls back to the defaults. */
+export function readSettings(raw: unknown): Settings {
+  const parsed = SettingsSchema.partial().safeParse(raw ?? {});
+  return { ...DEFAULT_SETTINGS, ...(parsed.success ? stripUndefined(parsed.data) : {}) };
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function howToConfigure(envFallback: boolean): string {
+  const local = envFallback
+    ? " (or, in local mode, set ANTHROPIC_API_KEY, OPENAI_API_KEY or DEEPSEEK_API_KEY before `npm start`)"
+    : "";
+  return `Open Settings, choose a provider and model, and enter your API key${local}. Then send your message again.`;
+}
+
+/**
+ * Decides which LLM OpenClaw will use. `env` is consulted only when `envFallback` is on (local
+ * mode), so a deployment never silently picks up a key from the task's environment.
+ */
+export function resolveLlm(
+  settings: Settings,
+  apiKey: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+  envFallback: boolean,
+): LlmResolution {
+  const provider = settings.provider;
+  if (provider === null) {
+    if (envFallback) {
+      for (const [p, name] of Object.entries(ENV_KEY_OF) as Array<[Provider, string]>) {
+        const key = env[name];
+        if (key)
+          return { ok: true, llm: { provider: p, model: DEFAULT_MODELS[p], apiKey: key, source: "env" } };
+      }
+    }
+    return {
+      ok: false,
+      code: "NO_PROVIDER",
+      message: `No AI provider is configured yet. ${howToConfigure(envFallback)}`,
+    };
+  }
+  const model = settings.model ?? DEFAULT_MODELS[provider];
+  if (provider === "openai-compatible") {
+    if (!settings.baseUrl) {
+      return {
+        ok: false,
+        code: "NO_BASE_URL",
+        message:
+          "The OpenAI-compatible provider needs a base URL (for example http://127.0.0.1:11434/v1 for Ollama). Set it in Settings, then send your message again.",
+      };
+    }
+    return {
+      ok: true,
+      llm: { provider, model, baseUrl: settings.baseUrl, apiKey: apiKey || undefined, source: "settings" },
+    };
+  }
+  const key = apiKey || (envFallback ? env[ENV_KEY_OF[provider]] : undefined);
+  if (!key) {
+    return {
+      ok: false,
+      code: "NO_API_KEY",
+      message: `No API key is set for ${provider}. ${howToConfigure(envFallback)}`,
+    };
+  }
+  return {
+    ok: true,
+    llm: {
+      provider,
+      model,
+      baseUrl: settings.baseUrl ?? undefined,
+      apiKey: key,
+      source: apiKey ? "settings" : "env",
+    },
+  };
+}

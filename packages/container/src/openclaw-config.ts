@@ -1,0 +1,111 @@
+import type { LlmChoice } from "./llm-choice";
+
+/** The env var through which OpenClaw reads the key of a custom provider (a SecretRef, not a literal). */
+export const LLM_KEY_ENV = "SOC_LLM_API_KEY";
+
+/** Custom provider ids we register with OpenClaw for the providers it has no bundled plugin for. */
+const CUSTOM_PROVIDER_ID = { deepseek: "deepseek", "openai-compatible": "compat" } as const;
+const DEEPSEEK_BASE_URL = "https://api.deepseek.com";
+/** OpenClaw accepts a non-secret marker for keyless local servers (Ollama, vLLM on loopback or LAN). */
+const KEYLESS_MARKER = "not-needed";
+
+export interface OpenClawConfigInput {
+  /** undefined: no provider configured; OpenClaw still boots, the bridge answers with how to fix it. */
+  llm: LlmChoice | undefined;
+  gatewayToken: string;
+  logFile: string;
+}
+
+export interface OpenClawConfigOutput {
+  /** Written to OPENCLAW_CONFIG_PATH. Holds no user secret (keys go through `env`). */
+  config: Record<string, unknown>;
+  /** Extra environment for the OpenClaw process: the API key, under the name OpenClaw reads. */
+  env: Record<string, string>;
+  /** The model ref OpenClaw's agent uses, e.g. "anthropic/claude-sonnet-4-5". */
+  modelRef: string | undefined;
+}
+
+/**
+ * OpenClaw's config for one task. Key names checked against `openclaw config schema` and the
+ * provider docs of openclaw 2026.9.6 (docs/providers/anthropic.md, openai/setup.md, deepseek.md,
+ * gateway/local-models.md, gateway/config-secrets-env.md).
+ *
+ * Everything that spends money or CPU in the background, or could open a second door to the
+ * user's agent, is off: heartbeats, cron, update checks, mDNS, the control UI, the browser, memory
+ * search, and every channel (our gateway owns the Telegram bot; OpenClaw polling it too would make
+ * Telegram drop our webhook). The gateway listens on loopback only, behind a random token.
+ */
+export function buildOpenClawConfig(input: OpenClawConfigInput): OpenClawConfigOutput {
+  const { llm } = input;
+  const env: Record<string, string> = {};
+  let providers: Record<string, unknown> = {};
+  let modelRef: string | undefined;
+
+  if (llm) {
+    switch (llm.provider) {
+      case "anthropic":
+      case "openai": {
+        // Bundled provider plugins: they read the key from their standard env var.
+        modelRef = `${llm.provider}/${llm.model}`;
+        if (llm.apiKey)
+          env[llm.provider === "anthropic" ? "ANTHROPIC_API_KEY" : "OPENAI_API_KEY"] = llm.apiKey;
+        break;
+      }
+      case "deepseek":
+      case "openai-compatible": {
+        const id = CUSTOM_PROVIDER_ID[llm.provider];
+        const baseUrl = llm.provider === "deepseek" ? (llm.baseUrl ?? DEEPSEEK_BASE_URL) : llm.baseUrl;
+        if (llm.apiKey) env[LLM_KEY_ENV] = llm.apiKey;
+        providers = {
+          [id]: {
+            baseUrl,
+            api: "openai-completions",
+            apiKey: llm.apiKey ? { source: "env", provider: "default", id: LLM_KEY_ENV } : KEYLESS_MARKER,
+            models: [{ id: llm.model, name: llm.model }],
+          },
+        };
+        modelRef = `${id}/${llm.model}`;
+        break;
+      }
+    }
+  }
+
+  const config: Record<string, unknown> = {
+    models: { mode: "merge", catalogRefresh: { enabled: false }, providers },
+    agents: {
+      defaults: {
+        ...(modelRef ? { model: { primary: modelRef } } : {}),
+        heartbeat: { every: "0m" },
+      },
+    },
+    gateway: {
+      mode: "local",
+      bind: "loopback",
+      auth: { mode: "token", token: input.gatewayToken },
+      controlUi: { enabled: false },
+      http: { endpoints: { chatCompletions: { enabled: true } } },
+    },
+    update: { checkOnStart: false },
+    telemetry: { enabled: false },
+    cron: { enabled: false },
+    discovery: { mdns: { mode: "off" } },
+    browser: { enabled: false },
+    memory: { search: { enabled: false } },
+    logging: { file: input.logFile },
+  };
+  return { config, env, modelRef };
+}
+
+/**
+ * Environment that makes OpenClaw boot lean (measured in /work/shared/notes/openclaw.md: 12–13 s
+ * instead of 14–16 s) and keeps it from phoning home or polling channels.
+ */
+export const LEAN_BOOT_ENV: Readonly<Record<string, string>> = {
+  OPENCLAW_NO_AUTO_UPDATE: "1",
+  OPENCLAW_DISABLE_BONJOUR: "1",
+  OPENCLAW_SKIP_CHANNELS: "1",
+  OPENCLAW_SKIP_CRON: "1",
+  OPENCLAW_SKIP_BROWSER_CONTROL_SERVER: "1",
+  OPENCLAW_SKIP_CANVAS_HOST: "1",
+  OPENCLAW_SKIP_GMAIL_WATCHER: "1",
+};

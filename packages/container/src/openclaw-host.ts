@@ -1,0 +1,133 @@
+import { randomBytes } from "node:crypto";
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { LlmChoice } from "./llm-choice";
+import type { Logger } from "./logger";
+import { type ChatEvent, streamChat } from "./openclaw-chat";
+import { buildOpenClawConfig, LEAN_BOOT_ENV } from "./openclaw-config";
+import type { OpenClawRuntime } from "./openclaw-runtime";
+import type { Redactor } from "./redact";
+import { freeLoopbackPort, OpenClawSupervisor, type ProcessExit } from "./supervisor";
+
+/** Where one task keeps OpenClaw's files, all under WORK_DIR (ephemeral storage on Fargate). */
+export function workLayout(workDir: string) {
+  return {
+    stateDir: join(workDir, "state"),
+    configPath: join(workDir, "openclaw.json"),
+    home: join(workDir, "home"),
+    tmp: join(workDir, "tmp"),
+    logFile: join(workDir, "logs", "openclaw.log"),
+  };
+}
+
+export interface OpenClawHostOptions {
+  runtime: OpenClawRuntime;
+  workDir: string;
+  logger: Logger;
+  redactor: Redactor;
+  /** NODE_COMPILE_CACHE for OpenClaw (the image warms one at build time). */
+  compileCacheDir?: string;
+  /** Environment passed through to OpenClaw as is (PATH, LANG, TZ, proxies…); never our secrets. */
+  passEnv?: Record<string, string | undefined>;
+  onLine?: (line: string) => void;
+}
+
+/** Writes OpenClaw's config, starts it on a free loopback port and talks to it. */
+export class OpenClawHost {
+  private supervisor: OpenClawSupervisor | undefined;
+  private readonly token = randomBytes(24).toString("base64url");
+  readonly layout;
+
+  constructor(private readonly options: OpenClawHostOptions) {
+    this.layout = workLayout(options.workDir);
+    options.redactor.add(this.token);
+  }
+
+  get running(): boolean {
+    return this.supervisor?.running ?? false;
+  }
+
+  get baseUrl(): string | undefined {
+    return this.supervisor?.baseUrl;
+  }
+
+  /** Step "writing-config": dirs and the config file (no user secret in it). */
+  async writeConfig(llm: LlmChoice | undefined): Promise<Record<string, string>> {
+    const { layout } = this;
+    await Promise.all(
+      [layout.home, layout.tmp, join(this.options.workDir, "logs")].map((d) =>
+        mkdir(d, { recursive: true, mode: 0o700 }),
+      ),
+    );
+    const { config, env, modelRef } = buildOpenClawConfig({
+      llm,
+      gatewayToken: this.token,
+      logFile: layout.logFile,
+    });
+    await writeFile(layout.configPath, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
+    this.options.logger.info("openclaw config written", { model: modelRef ?? "(none configured)" });
+    return env;
+  }
+
+  /** Step "starting-openclaw": spawns it; `ready()` waits for /readyz. */
+  async start(secretEnv: Record<string, string>, onCrash: (exit: ProcessExit) => void): Promise<void> {
+    const { runtime, passEnv = {}, compileCacheDir } = this.options;
+    const { layout } = this;
+    const path = [runtime.binDir, passEnv.PATH ?? "/usr/local/bin:/usr/bin:/bin"].filter(Boolean).join(":");
+    const env: Record<string, string> = {
+      ...definedOnly(passEnv),
+      PATH: path,
+      HOME: layout.home,
+      TMPDIR: layout.tmp,
+      NO_COLOR: "1",
+      OPENCLAW_CONFIG_PATH: layout.configPath,
+      OPENCLAW_STATE_DIR: layout.stateDir,
+      ...LEAN_BOOT_ENV,
+      ...(compileCacheDir ? { NODE_COMPILE_CACHE: compileCacheDir } : {}),
+      ...secretEnv,
+    };
+    const port = await freeLoopbackPort();
+    this.supervisor = new OpenClawSupervisor({
+      runtime,
+      port,
+      env,
+      cwd: this.options.workDir,
+      logger: this.options.logger,
+      redactor: this.options.redactor,
+      onLine: this.options.onLine,
+    });
+    this.supervisor.onCrash(onCrash);
+    this.supervisor.start();
+  }
+
+  async ready(timeoutMs: number): Promise<void> {
+    if (!this.supervisor) throw new Error("OpenClaw was not started");
+    await this.supervisor.waitReady(timeoutMs);
+  }
+
+  chat(request: { sessionKey: string; text: string; signal: AbortSignal }): AsyncIterable<ChatEvent> {
+    const baseUrl = this.baseUrl;
+    if (!baseUrl) throw new Error("OpenClaw is not running");
+    return streamChat({ ...request, baseUrl, token: this.token });
+  }
+
+  /** Whether OpenClaw still answers (used to tell an LLM failure from OpenClaw dying mid-turn). */
+  async alive(): Promise<boolean> {
+    if (!this.supervisor?.running) return false;
+    try {
+      const res = await fetch(`${this.baseUrl}/healthz`, { signal: AbortSignal.timeout(2_000) });
+      await res.body?.cancel();
+      return res.ok;
+    } catch {
+      return false;
+    }
+  }
+
+  async stop(graceMs?: number): Promise<void> {
+    await this.supervisor?.stop(graceMs);
+  }
+}
+
+function definedOnly(env: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
+}

@@ -1,0 +1,69 @@
+import { createHash, createHmac } from "node:crypto";
+import { defaultProvider } from "@aws-sdk/credential-provider-node";
+import { SignatureV4 } from "@smithy/signature-v4";
+
+/** SHA-256 (or HMAC-SHA-256 when given a secret) in the shape SignatureV4 expects, from node:crypto. */
+class NodeSha256 {
+  private hash;
+  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
+    this.hash = secret === undefined ? createHash("sha256") : createHmac("sha256", toBuffer(secret));
+  }
+  update(data: string | ArrayBuffer | ArrayBufferView): void {
+    this.hash.update(toBuffer(data));
+  }
+  async digest(): Promise<Uint8Array> {
+    return new Uint8Array(this.hash.digest());
+  }
+  reset(): void {
+    throw new Error("reset is not supported");
+  }
+}
+
+function toBuffer(data: string | ArrayBuffer | ArrayBufferView): Buffer {
+  if (typeof data === "string") return Buffer.from(data, "utf8");
+  if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  return Buffer.from(data);
+}
+
+/** The region of an `https://<api-id>.execute-api.<region>.amazonaws.com/…` endpoint. */
+export function regionOf(url: URL, fallback: string | undefined): string {
+  const match = /\.execute-api\.([a-z0-9-]+)\.amazonaws\.com$/.exec(url.hostname);
+  const region = match?.[1] ?? fallback;
+  if (!region) throw new Error(`cannot tell the AWS region of ${url.hostname}; set AWS_REGION`);
+  return region;
+}
+
+/**
+ * Signs the WebSocket `$connect` of the agent API with the task role (IAM authorization), so
+ * only the tasks of this deployment can connect. Returns the headers to send with the upgrade.
+ */
+export function createConnectSigner(options: { region?: string } = {}) {
+  const credentials = defaultProvider();
+  return async (wsUrl: string): Promise<Record<string, string>> => {
+    const url = new URL(wsUrl);
+    const signer = new SignatureV4({
+      service: "execute-api",
+      region: regionOf(url, options.region),
+      credentials,
+      sha256: NodeSha256,
+    });
+    const query: Record<string, string> = {};
+    url.searchParams.forEach((value, key) => {
+      query[key] = value;
+    });
+    const signed = await signer.sign({
+      method: "GET",
+      protocol: "https:",
+      hostname: url.hostname,
+      port: url.port ? Number(url.port) : undefined,
+      path: url.pathname,
+      query,
+      headers: { host: url.host },
+    });
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(signed.headers)) {
+      if (name.toLowerCase() !== "host") headers[name] = String(value);
+    }
+    return headers;
+  };
+}

@@ -1,0 +1,94 @@
+import type { ClientPush, ConnectionStore } from "@serverless-openclaw/gateway/ports";
+import type { PendingMessage, ServerEvent } from "@serverless-openclaw/shared";
+import type { Logger } from "../logger";
+import type { ReplySink } from "./reply-sink";
+
+/** How long a looked-up list of the user's browser connections is reused within a turn. */
+const CONNECTION_LIST_TTL_MS = 5_000;
+
+/**
+ * Pushes a reply to every browser tab of the user through the Management API (ClientPush).
+ * A tab that is gone is removed from Connections so the next push skips it.
+ */
+export class WebReplySink implements ReplySink {
+  private cached: { ids: string[]; at: number } | undefined;
+
+  constructor(
+    private readonly userId: string,
+    private readonly connections: ConnectionStore,
+    private readonly push: ClientPush,
+    private readonly logger: Logger,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async started(): Promise<void> {
+    this.cached = undefined;
+  }
+
+  async delta(m: PendingMessage, chunk: string, seq: number): Promise<void> {
+    await this.broadcast({
+      type: "chat.delta",
+      clientMessageId: m.clientMessageId,
+      conversationId: m.conversationId,
+      seq,
+      text: chunk,
+    });
+  }
+
+  async final(m: PendingMessage, text: string, messageId: string, createdAt: string): Promise<void> {
+    this.cached = undefined;
+    await this.broadcast({
+      type: "chat.final",
+      clientMessageId: m.clientMessageId,
+      conversationId: m.conversationId,
+      messageId,
+      text,
+      createdAt,
+    });
+  }
+
+  async error(m: PendingMessage, code: string, message: string, retryable: boolean): Promise<void> {
+    this.cached = undefined;
+    await this.broadcast({
+      type: "chat.error",
+      clientMessageId: m.clientMessageId,
+      conversationId: m.conversationId,
+      code,
+      message,
+      retryable,
+    });
+  }
+
+  /** Any event to every tab of the user (also used for agent.status). */
+  async broadcast(event: ServerEvent): Promise<void> {
+    const ids = await this.connectionIds();
+    await Promise.all(
+      ids.map(async (id) => {
+        let alive: boolean;
+        try {
+          alive = await this.push.send(id, event);
+        } catch (err) {
+          // A failed push must not fail the turn; the reply is stored and the tab can reload history.
+          this.logger.warn("push to a browser connection failed", { connectionId: id, error: err });
+          return;
+        }
+        if (!alive) await this.forget(id);
+      }),
+    );
+  }
+
+  private async connectionIds(): Promise<string[]> {
+    const now = this.now();
+    if (this.cached && now - this.cached.at < CONNECTION_LIST_TTL_MS) return this.cached.ids;
+    const rows = await this.connections.listByUser(this.userId, "client");
+    this.cached = { ids: rows.map((r) => r.connectionId), at: now };
+    return this.cached.ids;
+  }
+
+  private async forget(connectionId: string): Promise<void> {
+    if (this.cached) this.cached.ids = this.cached.ids.filter((id) => id !== connectionId);
+    await this.connections.delete(connectionId).catch((err: unknown) => {
+      this.logger.warn("could not delete a gone connection", { connectionId, error: err });
+    });
+  }
+}

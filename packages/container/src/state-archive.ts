@@ -1,0 +1,74 @@
+import { mkdir, readdir, rm, stat } from "node:fs/promises";
+import { relative } from "node:path";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import type { BlobStore } from "@serverless-openclaw/gateway/ports";
+import * as tar from "tar";
+
+/** Blob key of a user's OpenClaw state. */
+export const stateBlobKey = (userId: string) => `users/${userId}/openclaw-state.tar.gz`;
+
+/**
+ * What is not worth saving: control-UI asset cache (~54 MB), temp files, logs, and the lock
+ * databases, which OpenClaw rebuilds. The SQLite `-wal`/`-shm` files ARE kept: after a clean stop
+ * they still hold committed pages.
+ */
+const TOP_LEVEL_SKIP = new Set(["cache", "tmp", "logs"]);
+const isLockDb = (name: string) => /lock.*\.sqlite(-wal|-shm|-journal)?$/.test(name);
+
+export function shouldBackUp(relPath: string): boolean {
+  const parts = relPath.split("/").filter((p) => p && p !== ".");
+  if (parts.length === 0) return true;
+  if (TOP_LEVEL_SKIP.has(parts[0] ?? "")) return false;
+  return !isLockDb(parts[parts.length - 1] ?? "");
+}
+
+/**
+ * Restores the saved state into `stateDir` (which must be empty or absent). Returns false on a
+ * first boot, when nothing was saved yet.
+ */
+export async function restoreState(blobs: BlobStore, userId: string, stateDir: string): Promise<boolean> {
+  await mkdir(stateDir, { recursive: true, mode: 0o700 });
+  const body = await blobs.get(stateBlobKey(userId));
+  if (!body) return false;
+  await pipeline(
+    Readable.from([Buffer.from(body)]),
+    tar.x({ cwd: stateDir, strict: true, preservePaths: false }),
+  );
+  return true;
+}
+
+/** Packs the state dir (only while OpenClaw is stopped: SQLite files must not move under it). */
+export async function packState(stateDir: string): Promise<Uint8Array> {
+  const entries = (await readdir(stateDir)).filter((name) => shouldBackUp(name)).sort();
+  const chunks: Buffer[] = [];
+  const stream = tar.c(
+    {
+      gzip: true,
+      cwd: stateDir,
+      portable: true,
+      filter: (path) => shouldBackUp(relative(".", path)),
+    },
+    entries,
+  );
+  for await (const chunk of stream as AsyncIterable<Buffer>) chunks.push(chunk);
+  return new Uint8Array(Buffer.concat(chunks));
+}
+
+export async function backupState(blobs: BlobStore, userId: string, stateDir: string): Promise<number> {
+  const body = await packState(stateDir);
+  await blobs.put(stateBlobKey(userId), body);
+  return body.byteLength;
+}
+
+export async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+export async function emptyDir(path: string): Promise<void> {
+  await rm(path, { recursive: true, force: true });
+  await mkdir(path, { recursive: true, mode: 0o700 });
+}

@@ -1,0 +1,172 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { createServer } from "node:net";
+import { AgentTaskError } from "./errors";
+import type { Logger } from "./logger";
+import type { OpenClawRuntime } from "./openclaw-runtime";
+import type { Redactor } from "./redact";
+
+export interface ProcessExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export interface SupervisorOptions {
+  runtime: OpenClawRuntime;
+  port: number;
+  /** The complete environment of OpenClaw (built by the caller; never this process's whole env). */
+  env: Record<string, string>;
+  cwd: string;
+  logger: Logger;
+  redactor: Redactor;
+  /** Every line OpenClaw prints, already redacted (tests capture them). */
+  onLine?: (line: string) => void;
+}
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: strips terminal colour codes from OpenClaw's output
+const ANSI = /\u001b\[[0-9;]*m/g;
+
+/**
+ * Runs `openclaw gateway run` bound to loopback, in its own process group so a stop reaches its
+ * workers too; passes its output (redacted) to the logger; tells a crash from a requested stop.
+ */
+export class OpenClawSupervisor {
+  private child: ChildProcess | undefined;
+  private exit: ProcessExit | undefined;
+  private stopRequested = false;
+  private exitedPromise: Promise<ProcessExit> | undefined;
+  private crashHandlers: Array<(exit: ProcessExit) => void> = [];
+
+  constructor(private readonly options: SupervisorOptions) {}
+
+  get baseUrl(): string {
+    return `http://127.0.0.1:${this.options.port}`;
+  }
+
+  get running(): boolean {
+    return this.child !== undefined && this.exit === undefined;
+  }
+
+  /** Called when OpenClaw exits without stop() having been asked for. */
+  onCrash(handler: (exit: ProcessExit) => void): void {
+    this.crashHandlers.push(handler);
+  }
+
+  start(): void {
+    const { runtime, port, env, cwd } = this.options;
+    const args = [runtime.entry, "gateway", "run", "--port", String(port), "--bind", "loopback"];
+    const child = spawn(runtime.node, args, { cwd, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    this.child = child;
+    this.exitedPromise = new Promise<ProcessExit>((resolve) => {
+      child.once("exit", (code, signal) => {
+        this.exit = { code, signal };
+        resolve(this.exit);
+        if (!this.stopRequested) for (const handler of this.crashHandlers) handler(this.exit);
+      });
+      child.once("error", (err) => {
+        this.options.logger.error("could not spawn OpenClaw", { error: err });
+        this.exit ??= { code: null, signal: null };
+        resolve(this.exit);
+      });
+    });
+    // If this process dies without stopping OpenClaw (a crash, an uncaught error), take it along:
+    // it sits in its own process group and would otherwise outlive us holding ~1 GB.
+    const reap = () => {
+      if (child.pid && !this.exit) killGroup(child.pid, "SIGKILL");
+    };
+    process.once("exit", reap);
+    child.once("exit", () => process.off("exit", reap));
+    this.pipeLines(child.stdout);
+    this.pipeLines(child.stderr);
+    this.options.logger.info("openclaw starting", { pid: child.pid, port });
+  }
+
+  private pipeLines(stream: NodeJS.ReadableStream | null): void {
+    if (!stream) return;
+    let buffer = "";
+    stream.on("data", (chunk: Buffer) => {
+      buffer += chunk.toString("utf8");
+      let newline = buffer.indexOf("\n");
+      while (newline >= 0) {
+        this.emitLine(buffer.slice(0, newline));
+        buffer = buffer.slice(newline + 1);
+        newline = buffer.indexOf("\n");
+      }
+    });
+    stream.on("end", () => {
+      if (buffer) this.emitLine(buffer);
+    });
+  }
+
+  private emitLine(raw: string): void {
+    const line = this.options.redactor.redact(raw.replace(ANSI, "").trimEnd());
+    if (!line) return;
+    this.options.onLine?.(line);
+    this.options.logger.debug("openclaw", { line });
+  }
+
+  /** Resolves once GET /readyz answers 200; rejects when OpenClaw exits first or the time runs out. */
+  async waitReady(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (this.exit) {
+        throw new AgentTaskError(
+          "OPENCLAW_EXITED",
+          `OpenClaw exited during start-up (code ${this.exit.code}, signal ${this.exit.signal}); see the task log.`,
+        );
+      }
+      try {
+        const res = await fetch(`${this.baseUrl}/readyz`, { signal: AbortSignal.timeout(2_000) });
+        await res.body?.cancel();
+        if (res.ok) return;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new AgentTaskError("OPENCLAW_START_TIMEOUT", `OpenClaw was not ready after ${timeoutMs} ms.`);
+  }
+
+  /** SIGTERM to the process group, SIGKILL after `graceMs`. Idempotent. */
+  async stop(graceMs = 10_000): Promise<ProcessExit> {
+    this.stopRequested = true;
+    const child = this.child;
+    if (!child?.pid || !this.exitedPromise) return { code: null, signal: null };
+    const pid = child.pid;
+    if (!this.exit) killGroup(pid, "SIGTERM");
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<"timeout">((r) => {
+      timer = setTimeout(() => r("timeout"), graceMs);
+    });
+    const first = await Promise.race([this.exitedPromise, timedOut]);
+    clearTimeout(timer);
+    if (first === "timeout")
+      this.options.logger.warn("openclaw did not stop in time; killing it", { graceMs });
+    // Also reaps workers that outlived the leader.
+    killGroup(pid, "SIGKILL");
+    const exit = first === "timeout" ? await this.exitedPromise : first;
+    this.options.logger.info("openclaw stopped", { ...exit });
+    return exit;
+  }
+}
+
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+/** A free TCP port on 127.0.0.1 (OpenClaw binds loopback only). */
+export function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.once("error", reject);
+    server.listen({ host: "127.0.0.1", port: 0 }, () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => (port ? resolve(port) : reject(new Error("no free port"))));
+    });
+  });
+}

@@ -1,0 +1,365 @@
+import type { ConversationStore, PendingQueue } from "@serverless-openclaw/gateway/ports";
+import { LIMITS, type PendingMessage, type StoredMessage } from "@serverless-openclaw/shared";
+import type { Logger } from "./logger";
+import type { ChatEvent, TurnFailure } from "./openclaw-chat";
+import { classifyLlmError } from "./openclaw-chat";
+import type { ReplySink } from "./sinks/reply-sink";
+
+export type ChatFn = (request: {
+  sessionKey: string;
+  text: string;
+  signal: AbortSignal;
+}) => AsyncIterable<ChatEvent>;
+
+export interface TurnRunnerDeps {
+  userId: string;
+  pending: PendingQueue;
+  conversations: ConversationStore;
+  sinksFor: (message: PendingMessage) => ReplySink[];
+  chat: ChatFn;
+  /** Set when no LLM is usable (no provider, no key): every turn answers with this instead. */
+  llmProblem: () => TurnFailure | undefined;
+  logger: Logger;
+  now?: () => Date;
+  turnTimeoutMs?: number;
+  /** Deltas are batched this long so a fast stream does not become hundreds of tiny frames. */
+  coalesceMs?: number;
+  /** Flush at once when this much text has gathered. */
+  coalesceChars?: number;
+  /**
+   * Asked when the stream breaks without an LLM error: false means OpenClaw itself died, so the
+   * turn is left pending for the next task instead of being answered with an error.
+   */
+  agentAlive?: () => Promise<boolean>;
+}
+
+type AbortReason = "timeout" | "cancel" | "shutdown";
+
+/** Deterministic ids of the two stored messages of a turn, derived from its pending item. */
+export function turnMessageIds(message: PendingMessage): { user: string; reply: string } {
+  return { user: `${message.clientMessageId}-user`, reply: `${message.clientMessageId}-reply` };
+}
+
+/**
+ * Answers the user's messages one at a time, in arrival order. A message is deleted from
+ * PendingMessages only after its turn is stored in Conversations; a message whose turn is already
+ * stored gets its stored reply re-sent instead of a second answer. On shutdown the running turn is
+ * abandoned without deleting it, so the next task answers it.
+ */
+export class TurnRunner {
+  private readonly queue: PendingMessage[] = [];
+  /** Ids queued or running; ids finished. Both dedupe redeliveries. */
+  private readonly known = new Set<string>();
+  private readonly done = new Set<string>();
+  private readonly cancelled = new Set<string>();
+  private current: { message: PendingMessage; controller: AbortController } | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+  private lastActivity: number;
+  private idleWaiters: Array<() => void> = [];
+
+  constructor(private readonly deps: TurnRunnerDeps) {
+    this.lastActivity = this.now().getTime();
+  }
+
+  private now(): Date {
+    return this.deps.now?.() ?? new Date();
+  }
+
+  /** True while a turn runs or messages wait. */
+  get busy(): boolean {
+    return this.current !== undefined || this.queue.length > 0;
+  }
+
+  get lastActivityAt(): number {
+    return this.lastActivity;
+  }
+
+  /** Adds a message (pushed by the gateway or found pending). Duplicates are ignored. */
+  enqueue(message: PendingMessage): void {
+    if (this.stopped || message.userId !== this.deps.userId) return;
+    if (this.known.has(message.id) || this.done.has(message.id)) return;
+    this.known.add(message.id);
+    // Pending ids start with the arrival time, so sorting by id restores arrival order even when
+    // a pushed message overtakes the drain of older ones.
+    const at = this.queue.findIndex((m) => m.id > message.id);
+    if (at < 0) this.queue.push(message);
+    else this.queue.splice(at, 0, message);
+    this.lastActivity = this.now().getTime();
+    this.kick();
+  }
+
+  /** Queues everything pending for the user (on connect, and periodically as a safety net). */
+  async drain(): Promise<number> {
+    const items = await this.deps.pending.list(this.deps.userId);
+    for (const item of items) this.enqueue(item);
+    return items.length;
+  }
+
+  /** agent.cancel: aborts the running turn for that message, or skips it when it is still queued. */
+  cancel(clientMessageId: string): void {
+    this.cancelled.add(clientMessageId);
+    if (this.current?.message.clientMessageId === clientMessageId) this.current.controller.abort("cancel");
+  }
+
+  /**
+   * Stops taking turns. Waits up to `graceMs` for the running turn to finish, then aborts it
+   * without storing or deleting anything (it stays pending for the next task).
+   */
+  async shutdown(graceMs: number): Promise<"finished" | "abandoned" | "idle"> {
+    this.stopped = true;
+    this.queue.length = 0;
+    const running = this.running;
+    if (!this.current || !running) return "idle";
+    let timer: NodeJS.Timeout | undefined;
+    const outcome = await Promise.race([
+      running.then(() => "finished" as const),
+      new Promise<"abandoned">((r) => {
+        timer = setTimeout(() => r("abandoned"), graceMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (outcome === "abandoned") {
+      this.current?.controller.abort("shutdown");
+      await running;
+    }
+    return outcome;
+  }
+
+  /** Resolves when nothing is queued or running. */
+  whenIdle(): Promise<void> {
+    if (!this.busy) return Promise.resolve();
+    return new Promise((r) => this.idleWaiters.push(r));
+  }
+
+  private kick(): void {
+    if (this.running) return;
+    this.running = this.loop().finally(() => {
+      this.running = undefined;
+      if (!this.busy) for (const r of this.idleWaiters.splice(0)) r();
+    });
+  }
+
+  private async loop(): Promise<void> {
+    for (;;) {
+      const message = this.queue.shift();
+      if (!message || this.stopped) return;
+      const controller = new AbortController();
+      this.current = { message, controller };
+      try {
+        const completed = await this.runTurn(message, controller);
+        if (completed) this.done.add(message.id);
+      } catch (err) {
+        // A store or push failure: the message stays pending and the periodic drain retries it.
+        this.deps.logger.error("turn failed; the message stays pending", {
+          pendingId: message.id,
+          error: err,
+        });
+      } finally {
+        this.known.delete(message.id);
+        this.current = undefined;
+        this.lastActivity = this.now().getTime();
+      }
+    }
+  }
+
+  /** Returns true when the message is answered and deleted from PendingMessages. */
+  private async runTurn(message: PendingMessage, controller: AbortController): Promise<boolean> {
+    const { deps } = this;
+    const sinks = deps.sinksFor(message);
+    const existing = await deps.conversations.findReply(
+      deps.userId,
+      message.conversationId,
+      message.clientMessageId,
+    );
+    if (existing) {
+      deps.logger.info("turn already answered; re-sending the stored reply", { pendingId: message.id });
+      if (existing.error)
+        await each(sinks, (s) => s.error(message, existing.error?.code ?? "", existing.text, false));
+      else await each(sinks, (s) => s.final(message, existing.text, existing.messageId, existing.createdAt));
+      await deps.pending.delete(deps.userId, message.id);
+      return true;
+    }
+    if (this.cancelled.has(message.clientMessageId)) {
+      return this.finishWithError(message, sinks, "", {
+        code: "CANCELLED",
+        message: "You stopped this reply.",
+        retryable: true,
+      });
+    }
+    const problem = deps.llmProblem();
+    if (problem) return this.finishWithError(message, sinks, "", problem);
+
+    await each(sinks, (s) => s.started(message));
+    const timeoutMs = deps.turnTimeoutMs ?? LIMITS.turnTimeoutMs;
+    const timer = setTimeout(() => controller.abort("timeout"), timeoutMs);
+    const stream = new DeltaBatcher(sinks, message, deps.coalesceMs ?? 60, deps.coalesceChars ?? 1_000);
+    let failure: TurnFailure | undefined;
+    try {
+      for await (const event of deps.chat({
+        sessionKey: message.conversationId,
+        text: message.text,
+        signal: controller.signal,
+      })) {
+        if (event.type === "error") {
+          failure = classifyLlmError(event.message, event.errorType);
+          break;
+        }
+        stream.add(event.text);
+      }
+    } catch (err) {
+      const reason = controller.signal.aborted ? (controller.signal.reason as AbortReason) : undefined;
+      const agentDied = reason === undefined && deps.agentAlive !== undefined && !(await deps.agentAlive());
+      if (reason === "shutdown" || agentDied || this.stopped) {
+        controller.abort("shutdown");
+        await stream.close();
+        deps.logger.info("turn abandoned at shutdown; it stays pending", { pendingId: message.id });
+        return false;
+      }
+      failure =
+        reason === "timeout"
+          ? {
+              code: "TURN_TIMEOUT",
+              message: `The agent did not finish within ${Math.round(timeoutMs / 1000)} s. Send your message again, or ask for something shorter.`,
+              retryable: true,
+            }
+          : reason === "cancel"
+            ? { code: "CANCELLED", message: "You stopped this reply.", retryable: true }
+            : {
+                code: "AGENT_ERROR",
+                message: `The agent could not answer: ${err instanceof Error ? err.message : String(err)}`,
+                retryable: true,
+              };
+    } finally {
+      clearTimeout(timer);
+    }
+    await stream.close();
+    if (controller.signal.reason === "shutdown") return false;
+    if (failure) return this.finishWithError(message, sinks, stream.text, failure);
+
+    const ids = turnMessageIds(message);
+    const createdAt = this.replyTime(message);
+    const reply = this.stored(message, ids.reply, "assistant", stream.text, createdAt);
+    const stored = await deps.conversations.putTurn(deps.userId, this.userMessage(message), reply);
+    if (!stored) return this.resendStored(message, sinks);
+    await each(sinks, (s) => s.final(message, reply.text, reply.messageId, reply.createdAt));
+    await deps.pending.delete(deps.userId, message.id);
+    return true;
+  }
+
+  private async finishWithError(
+    message: PendingMessage,
+    sinks: ReplySink[],
+    partial: string,
+    failure: TurnFailure,
+  ): Promise<boolean> {
+    const { deps } = this;
+    deps.logger.warn("turn ended with an error", { pendingId: message.id, code: failure.code });
+    const ids = turnMessageIds(message);
+    const text = partial ? `${partial}\n\n${failure.message}` : failure.message;
+    const reply: StoredMessage = {
+      ...this.stored(message, ids.reply, "assistant", text, this.replyTime(message)),
+      error: { code: failure.code, message: failure.message },
+    };
+    const stored = await deps.conversations.putTurn(deps.userId, this.userMessage(message), reply);
+    if (!stored) return this.resendStored(message, sinks);
+    await each(sinks, (s) => s.error(message, failure.code, failure.message, failure.retryable));
+    await deps.pending.delete(deps.userId, message.id);
+    return true;
+  }
+
+  private async resendStored(message: PendingMessage, sinks: ReplySink[]): Promise<boolean> {
+    const { deps } = this;
+    const existing = await deps.conversations.findReply(
+      deps.userId,
+      message.conversationId,
+      message.clientMessageId,
+    );
+    if (existing && !existing.error) {
+      await each(sinks, (s) => s.final(message, existing.text, existing.messageId, existing.createdAt));
+    }
+    await deps.pending.delete(deps.userId, message.id);
+    return true;
+  }
+
+  private userMessage(message: PendingMessage): StoredMessage {
+    return this.stored(message, turnMessageIds(message).user, "user", message.text, message.receivedAt);
+  }
+
+  /** The reply sorts after the user message even if the clock of this task lags the gateway's. */
+  private replyTime(message: PendingMessage): string {
+    const now = this.now().getTime();
+    const received = Date.parse(message.receivedAt);
+    return new Date(Math.max(now, received + 1)).toISOString();
+  }
+
+  private stored(
+    message: PendingMessage,
+    messageId: string,
+    role: StoredMessage["role"],
+    text: string,
+    createdAt: string,
+  ): StoredMessage {
+    return {
+      conversationId: message.conversationId,
+      messageId,
+      clientMessageId: message.clientMessageId,
+      role,
+      text,
+      channel: message.channel,
+      createdAt,
+    };
+  }
+}
+
+/** Runs a call on every sink; one sink failing (Telegram down) must not stop the others. */
+async function each(sinks: ReplySink[], call: (sink: ReplySink) => Promise<void>): Promise<void> {
+  const results = await Promise.allSettled(sinks.map(call));
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failed && results.every((r) => r.status === "rejected")) throw failed.reason;
+}
+
+/**
+ * Gathers stream deltas for a few tens of milliseconds (or until a size is reached) before
+ * handing them to the sinks, in order, each push ≤ LIMITS.maxDeltaChars.
+ */
+class DeltaBatcher {
+  text = "";
+  private buffer = "";
+  private seq = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private chain: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly sinks: ReplySink[],
+    private readonly message: PendingMessage,
+    private readonly delayMs: number,
+    private readonly flushChars: number,
+  ) {}
+
+  add(chunk: string): void {
+    this.text += chunk;
+    this.buffer += chunk;
+    if (this.buffer.length >= this.flushChars) this.flush();
+    else this.timer ??= setTimeout(() => this.flush(), this.delayMs);
+  }
+
+  private flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    while (this.buffer) {
+      const piece = this.buffer.slice(0, LIMITS.maxDeltaChars);
+      this.buffer = this.buffer.slice(piece.length);
+      const seq = this.seq++;
+      const soFar = this.text.slice(0, this.text.length - this.buffer.length);
+      this.chain = this.chain.then(() =>
+        each(this.sinks, (s) => s.delta(this.message, piece, seq, soFar)).catch(() => undefined),
+      );
+    }
+  }
+
+  async close(): Promise<void> {
+    this.flush();
+    await this.chain;
+  }
+}

@@ -1,0 +1,139 @@
+import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createMemoryStores } from "@serverless-openclaw/gateway/adapters/local/embedded-stores";
+import type { Stores } from "@serverless-openclaw/gateway/adapters/stores";
+import { KEYS, type PendingMessage, type Settings } from "@serverless-openclaw/shared";
+import { AgentTask, type AgentTaskTimings } from "../../src/agent-task";
+import { createJsonLogger } from "../../src/logger";
+import { resolveOpenClawRuntime } from "../../src/openclaw-runtime";
+import { Redactor } from "../../src/redact";
+import { FakeAgentGateway, RecordingClientPush } from "./fake-gateway";
+
+export const USER_ID = "user-1";
+
+/** Everything a test needs around one user: stores, a fake gateway, recorded pushes, captured logs. */
+export class TaskHarness {
+  readonly stores: Stores = createMemoryStores();
+  readonly push = new RecordingClientPush();
+  readonly gateway = new FakeAgentGateway(this.stores);
+  readonly logs: string[] = [];
+  workDirs: string[] = [];
+  private clientCount = 0;
+
+  async start(): Promise<void> {
+    await this.gateway.start();
+  }
+
+  async configure(settings: Partial<Settings>, apiKey?: string): Promise<void> {
+    await this.stores.settings.put(USER_ID, KEYS.settings.settings, {
+      apiKeySet: apiKey !== undefined,
+      ...settings,
+    });
+    if (apiKey) await this.stores.secrets.put(`users/${USER_ID}/llm-api-key`, apiKey);
+  }
+
+  /** A browser tab of the user (a client connection row). */
+  async addClient(): Promise<string> {
+    const connectionId = `client-${++this.clientCount}`;
+    await this.stores.connections.put({
+      connectionId,
+      userId: USER_ID,
+      kind: "client",
+      connectedAt: new Date().toISOString(),
+      expiresAt: Math.floor(Date.now() / 1000) + 3600,
+    });
+    return connectionId;
+  }
+
+  /** What the gateway does on chat.send: store it pending (idempotent on clientMessageId). */
+  async enqueue(
+    text: string,
+    conversationId = "conv-1",
+    clientMessageId: string = randomUUID(),
+  ): Promise<PendingMessage> {
+    const receivedAt = new Date().toISOString();
+    const message: PendingMessage = {
+      userId: USER_ID,
+      id: KEYS.pending.message(receivedAt, randomUUID()),
+      clientMessageId,
+      conversationId,
+      text,
+      channel: "web",
+      replyTo: { channel: "web" },
+      receivedAt,
+    };
+    const result = await this.stores.pending.enqueue(message);
+    if (result.status !== "queued") throw new Error("duplicate enqueue");
+    return result.message;
+  }
+
+  /** What the gateway does on wake: Idle → Starting with a fresh secret; then the task boots. */
+  async boot(timings: Partial<AgentTaskTimings> = {}): Promise<RunningTask> {
+    const secret = randomBytes(24).toString("hex");
+    const started = await this.stores.taskState.transition({
+      userId: USER_ID,
+      expectState: "Idle",
+      set: {
+        state: "Starting",
+        startedAt: new Date().toISOString(),
+        taskArn: `local-${randomUUID()}`,
+        agentSecretHash: createHash("sha256").update(secret).digest("hex"),
+        step: "provisioning",
+      },
+    });
+    if (!started) throw new Error("the agent is not Idle");
+    const workDir = await mkdtemp(join(tmpdir(), "container-test-"));
+    this.workDirs.push(workDir);
+    const redactor = new Redactor();
+    const logger = createJsonLogger({ redactor, level: "debug", write: (line) => this.logs.push(line) });
+    const task = new AgentTask({
+      userId: USER_ID,
+      agentSecret: secret,
+      agentWsUrl: this.gateway.url,
+      stores: this.stores,
+      clientPush: this.push,
+      runtime: resolveOpenClawRuntime(),
+      workDir,
+      logger,
+      redactor,
+      timings: { heartbeatIntervalMs: 1_000, pendingRescanMs: 2_000, ...timings },
+      onOpenClawLine: (line) => this.logs.push(line),
+    });
+    const exit = task.run();
+    return { task, exit, workDir };
+  }
+
+  /** Every log line of every run, plus OpenClaw's own log files. */
+  async allLogs(): Promise<string> {
+    const files = await Promise.all(
+      this.workDirs.map((d) => readFile(join(d, "logs", "openclaw.log"), "utf8").catch(() => "")),
+    );
+    return [...this.logs, ...files].join("\n");
+  }
+
+  async stop(): Promise<void> {
+    await this.gateway.stop();
+    await Promise.all(this.workDirs.map((d) => rm(d, { recursive: true, force: true })));
+  }
+}
+
+export interface RunningTask {
+  task: AgentTask;
+  exit: Promise<number>;
+  workDir: string;
+}
+
+export async function until(
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 90_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
