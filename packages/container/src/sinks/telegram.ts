@@ -93,7 +93,7 @@ export class TelegramReplySink implements ReplySink {
     }, wait);
   }
 
-  async final(message: PendingMessage, text: string): Promise<void> {
+  async final(message: PendingMessage, text: string, _messageId: string, _createdAt: string): Promise<void> {
     const turn = await this.turn(message);
     if (!turn) return;
     this.finish(message, turn);
@@ -101,7 +101,12 @@ export class TelegramReplySink implements ReplySink {
     await this.enqueue(turn, () => this.render(turn));
   }
 
-  async error(message: PendingMessage, _code: string, errorMessage: string): Promise<void> {
+  async error(
+    message: PendingMessage,
+    _code: string,
+    errorMessage: string,
+    _retryable: boolean,
+  ): Promise<void> {
     const turn = await this.turn(message);
     if (!turn) return;
     this.finish(message, turn);
