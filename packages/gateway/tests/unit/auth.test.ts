@@ -1,0 +1,142 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { CognitoTokenVerifier } from "../../src/adapters/aws/cognito-token-verifier";
+import { AuthError } from "../../src/errors";
+import { createHttpApiHandler, createWebSocketHandler } from "../../src/handlers";
+import { makeDeps, recordWrites } from "./fakes";
+import { CLIENT_ID, createTestIssuer, POOL_ID, type TestIssuer } from "./tokens";
+
+let issuer: TestIssuer;
+let stranger: TestIssuer;
+let verifier: CognitoTokenVerifier;
+
+beforeAll(async () => {
+  issuer = await createTestIssuer();
+  stranger = await createTestIssuer("test-key-1"); // same kid, different key: a forged token
+  verifier = new CognitoTokenVerifier({ userPoolId: POOL_ID, clientId: CLIENT_ID, jwks: issuer.jwks });
+});
+
+async function rejection(token: string): Promise<AuthError> {
+  const error = await verifier.verify(token).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(AuthError);
+  const auth = error as AuthError;
+  for (const part of token.split(".")) if (part.length > 8) expect(auth.message).not.toContain(part);
+  return auth;
+}
+
+function tamper(token: string): string {
+  const [header, payload, signature] = token.split(".");
+  const claims = JSON.parse(Buffer.from(payload ?? "", "base64url").toString());
+  claims.sub = "someone-else";
+  return [header, Buffer.from(JSON.stringify(claims)).toString("base64url"), signature].join(".");
+}
+
+describe("CognitoTokenVerifier", () => {
+  it("accepts an id token from the pool for the app client", async () => {
+    expect(await verifier.verify(await issuer.token())).toEqual({
+      userId: "0b6f3c2e-1111-4222-8333-944455556666",
+      username: "alice",
+      email: "alice@example.com",
+    });
+  });
+
+  it("rejects a missing token", async () => {
+    expect((await rejection("")).code).toBe("TOKEN_MISSING");
+  });
+
+  it("rejects garbage", async () => {
+    expect((await rejection("not-a-jwt")).code).toBe("TOKEN_MALFORMED");
+  });
+
+  it("rejects an expired token", async () => {
+    expect((await rejection(await issuer.token({}, { expiresIn: -60 }))).code).toBe("TOKEN_EXPIRED");
+  });
+
+  it("rejects a token from another user pool", async () => {
+    const token = await issuer.token({
+      iss: "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_OtherPool",
+    });
+    expect((await rejection(token)).code).toBe("TOKEN_INVALID");
+  });
+
+  it("rejects a token for another app client", async () => {
+    expect((await rejection(await issuer.token({ aud: "someotherclient" }))).code).toBe("TOKEN_INVALID");
+  });
+
+  it("rejects an access token where an id token is required", async () => {
+    const token = await issuer.token({ token_use: "access", aud: undefined, client_id: CLIENT_ID });
+    const error = await rejection(token);
+    expect(error.code).toBe("TOKEN_INVALID");
+    expect(error.message).toMatch(/id token/);
+  });
+
+  it("rejects a tampered payload", async () => {
+    expect((await rejection(tamper(await issuer.token()))).code).toBe("TOKEN_SIGNATURE");
+  });
+
+  it("rejects a token signed by another key with the same kid", async () => {
+    expect((await rejection(await stranger.token())).code).toBe("TOKEN_SIGNATURE");
+  });
+
+  it("rejects a token with an unknown kid without fetching anything", async () => {
+    expect((await rejection(await issuer.token({}, { kid: "unknown-kid" }))).code).toBe("TOKEN_SIGNATURE");
+  });
+
+  it("rejects an unsigned (alg none) token", async () => {
+    const [, payload] = (await issuer.token()).split(".");
+    const none = `${Buffer.from(JSON.stringify({ alg: "none", kid: "test-key-1" })).toString("base64url")}.${payload}.`;
+    expect((await rejection(none)).code).toBe("TOKEN_MALFORMED");
+  });
+});
+
+describe("handlers reject bad tokens", () => {
+  const badTokens = async () => ({
+    expired: await issuer.token({}, { expiresIn: -60 }),
+    wrongPool: await issuer.token({ iss: "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_OtherPool" }),
+    tampered: tamper(await issuer.token()),
+    forged: await stranger.token(),
+    accessToken: await issuer.token({ token_use: "access", aud: undefined, client_id: CLIENT_ID }),
+  });
+
+  it("$connect answers 401 and stores nothing", async () => {
+    const base = makeDeps({ tokenVerifier: verifier });
+    const { stores, writes } = recordWrites({ connections: base.connections });
+    const handler = createWebSocketHandler({ ...base, ...stores });
+    const event = (token?: string) => ({
+      requestContext: { routeKey: "$connect", connectionId: "abc=" },
+      queryStringParameters: token === undefined ? {} : { token },
+    });
+    for (const token of [undefined, ...Object.values(await badTokens())]) {
+      const result = await handler(event(token) as never);
+      expect(result.statusCode).toBe(401);
+      expect(result.body ?? "").not.toContain(token ?? "@@");
+    }
+    expect(writes).toEqual([]);
+    expect((await handler(event(await issuer.token()) as never)).statusCode).toBe(200);
+    expect(await base.connections.get("abc=")).toMatchObject({
+      userId: "0b6f3c2e-1111-4222-8333-944455556666",
+      kind: "client",
+    });
+  });
+
+  it("the HTTP API answers 401 with an error code for every bad or missing token", async () => {
+    const handler = createHttpApiHandler(makeDeps({ tokenVerifier: verifier }));
+    const request = (authorization?: string) =>
+      handler({
+        rawPath: "/settings",
+        requestContext: { http: { method: "GET" } },
+        headers: authorization ? { authorization } : {},
+      } as never);
+    const missing = await request();
+    expect(missing.statusCode).toBe(401);
+    expect(JSON.parse(missing.body ?? "")).toMatchObject({ error: { code: "TOKEN_MISSING" } });
+    for (const token of Object.values(await badTokens())) {
+      const result = await request(`Bearer ${token}`);
+      expect(result.statusCode).toBe(401);
+      expect(result.body).not.toContain(token);
+    }
+    expect((await request(`Bearer ${await issuer.token()}`)).statusCode).toBe(200);
+  });
+});
