@@ -85,7 +85,8 @@ function renderBlocks(lines: string[], depth: number, keyPrefix: string): ReactN
       while (i < lines.length) {
         const current = lines[i] as string;
         const m = LIST_ITEM.exec(current);
-        if (m && /\d/.test((m[2] as string)[0] as string) === ordered) {
+        const sibling = m && (m[1] as string).length <= (item[1] as string).length + 1;
+        if (m && sibling && /\d/.test((m[2] as string)[0] as string) === ordered) {
           items.push([m[3] as string]);
           i++;
         } else if (items.length > 0 && /^\s{2,}\S/.test(current)) {

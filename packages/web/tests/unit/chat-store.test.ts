@@ -1,0 +1,171 @@
+import type { ServerEvent, StoredMessage } from "@serverless-openclaw/shared";
+import { describe, expect, it } from "vitest";
+import { activeTurn, type ChatState, chatReducer } from "../../src/chat/chat-store";
+
+const c = "conv1";
+const at = "2026-11-25T12:00:00.000Z";
+const send = (id: string, agentRunning = false) =>
+  ({
+    type: "local-send",
+    conversationId: c,
+    clientMessageId: id,
+    text: `q ${id}`,
+    createdAt: at,
+    agentRunning,
+  }) as const;
+const server = (event: ServerEvent) => ({ type: "server", event }) as const;
+const run = (...actions: Parameters<typeof chatReducer>[1][]) => actions.reduce<ChatState>(chatReducer, {});
+const view = (s: ChatState) => s[c]?.items.map((i) => [i.role, i.status, i.text]) ?? [];
+
+describe("chatReducer", () => {
+  it("shows a message sent while the agent sleeps as queued at once", () => {
+    expect(view(run(send("m1")))).toEqual([["user", "queued", "q m1"]]);
+    expect(view(run(send("m1", true)))).toEqual([["user", "sending", "q m1"]]);
+  });
+
+  it("streams deltas into one reply and replaces it with the final text", () => {
+    const s = run(
+      send("m1", true),
+      server({ type: "chat.ack", clientMessageId: "m1", conversationId: c, state: "delivered" }),
+      server({ type: "chat.delta", clientMessageId: "m1", conversationId: c, seq: 0, text: "Hel" }),
+      server({ type: "chat.delta", clientMessageId: "m1", conversationId: c, seq: 1, text: "lo" }),
+    );
+    expect(view(s)).toEqual([
+      ["user", "delivered", "q m1"],
+      ["assistant", "streaming", "Hello"],
+    ]);
+    expect(activeTurn(s[c])?.role).toBe("assistant");
+    const done = chatReducer(
+      s,
+      server({
+        type: "chat.final",
+        clientMessageId: "m1",
+        conversationId: c,
+        messageId: "a1",
+        text: "Hello!",
+        createdAt: at,
+      }),
+    );
+    expect(view(done)).toEqual([
+      ["user", "done", "q m1"],
+      ["assistant", "done", "Hello!"],
+    ]);
+    expect(activeTurn(done[c])).toBeUndefined();
+  });
+
+  it("a duplicate ack does not change a queued message", () => {
+    const s = run(
+      send("m1"),
+      server({ type: "chat.ack", clientMessageId: "m1", conversationId: c, state: "duplicate" }),
+    );
+    expect(view(s)).toEqual([["user", "queued", "q m1"]]);
+  });
+
+  it("puts a reply right after its question even when later messages were sent", () => {
+    const s = run(
+      send("m1"),
+      send("m2"),
+      server({
+        type: "chat.final",
+        clientMessageId: "m1",
+        conversationId: c,
+        messageId: "a1",
+        text: "A1",
+        createdAt: at,
+      }),
+    );
+    expect(view(s).map((r) => r[2])).toEqual(["q m1", "A1", "q m2"]);
+  });
+
+  it("records an error with whether a retry may help", () => {
+    const s = run(
+      send("m1"),
+      server({
+        type: "chat.error",
+        clientMessageId: "m1",
+        conversationId: c,
+        code: "LLM",
+        message: "Rate limited",
+        retryable: true,
+      }),
+    );
+    const reply = s[c]?.items[1];
+    expect(reply).toMatchObject({
+      role: "assistant",
+      status: "error",
+      error: { message: "Rate limited", retryable: true },
+    });
+    expect(s[c]?.items[0]?.status).toBe("error");
+  });
+
+  it("a stopped turn stays stopped when late deltas arrive", () => {
+    const s = run(
+      send("m1", true),
+      server({ type: "chat.delta", clientMessageId: "m1", conversationId: c, seq: 0, text: "a" }),
+      { type: "local-stop", conversationId: c, clientMessageId: "m1" },
+      server({ type: "chat.delta", clientMessageId: "m1", conversationId: c, seq: 1, text: "b" }),
+    );
+    expect(view(s)).toEqual([
+      ["user", "stopped", "q m1"],
+      ["assistant", "stopped", "ab"],
+    ]);
+  });
+
+  const stored = (id: string, role: "user" | "assistant", text: string): StoredMessage => ({
+    conversationId: c,
+    messageId: `${role}-${id}`,
+    clientMessageId: id,
+    role,
+    text,
+    channel: "web",
+    createdAt: at,
+  });
+
+  it("merges history pages without duplicating messages shown live", () => {
+    const live = run(send("m3", true));
+    const withNewest = chatReducer(live, {
+      type: "history",
+      older: false,
+      page: {
+        conversationId: c,
+        messages: [stored("m2", "user", "q2"), stored("m2", "assistant", "a2")],
+        nextCursor: "cur1",
+      },
+    });
+    expect(view(withNewest).map((r) => r[2])).toEqual(["q2", "a2", "q m3"]);
+    expect(withNewest[c]).toMatchObject({ loaded: true, cursor: "cur1" });
+    const withOlder = chatReducer(withNewest, {
+      type: "history",
+      older: true,
+      page: { conversationId: c, messages: [stored("m1", "user", "q1"), stored("m2", "user", "q2")] },
+    });
+    expect(view(withOlder).map((r) => r[2])).toEqual(["q1", "q2", "a2", "q m3"]);
+    expect(withOlder[c]?.cursor).toBeUndefined();
+  });
+
+  it("the stored version wins over a finished live one when the newest page reloads", () => {
+    const s = run(
+      send("m1", true),
+      server({
+        type: "chat.final",
+        clientMessageId: "m1",
+        conversationId: c,
+        messageId: "a1",
+        text: "live",
+        createdAt: at,
+      }),
+      {
+        type: "history",
+        older: false,
+        page: {
+          conversationId: c,
+          messages: [stored("m1", "user", "q m1"), stored("m1", "assistant", "stored")],
+        },
+      },
+    );
+    expect(view(s)).toEqual([
+      ["user", "done", "q m1"],
+      ["assistant", "done", "stored"],
+    ]);
+  });
+});
