@@ -24,10 +24,9 @@ export class SsmSecretStore implements SecretStore {
   }
 
   async get(name: string): Promise<string | undefined> {
+    const Name = this.parameterName(name);
     try {
-      const { Parameter } = await this.client.send(
-        new GetParameterCommand({ Name: this.parameterName(name), WithDecryption: true }),
-      );
+      const { Parameter } = await this.client.send(new GetParameterCommand({ Name, WithDecryption: true }));
       return Parameter?.Value;
     } catch (err) {
       if (err instanceof Error && err.name === "ParameterNotFound") return undefined;
@@ -36,11 +35,12 @@ export class SsmSecretStore implements SecretStore {
   }
 
   async put(name: string, value: string): Promise<void> {
+    const Name = this.parameterName(name);
     validateSecretValue(value);
     try {
       await this.client.send(
         new PutParameterCommand({
-          Name: this.parameterName(name),
+          Name,
           Value: value,
           Type: "SecureString",
           Overwrite: true,
@@ -52,8 +52,9 @@ export class SsmSecretStore implements SecretStore {
   }
 
   async delete(name: string): Promise<void> {
+    const Name = this.parameterName(name);
     try {
-      await this.client.send(new DeleteParameterCommand({ Name: this.parameterName(name) }));
+      await this.client.send(new DeleteParameterCommand({ Name }));
     } catch (err) {
       if (err instanceof Error && err.name === "ParameterNotFound") return;
       throw scrub(err, name);

@@ -1,0 +1,67 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import { z } from "zod";
+import { GatewayError } from "../../errors";
+import type { Stores } from "../stores";
+import { RpcRequestSchema, rpcSpec, toBase64 } from "./rpc-protocol";
+
+export interface RpcResponse {
+  status: number;
+  /** JSON: `{result}` or `{error:{code,message}}`. */
+  body: string;
+}
+
+export type StoreRpcHandler = (authorization: string | undefined, bodyJson: string) => Promise<RpcResponse>;
+
+const digest = (value: string) => createHash("sha256").update(value, "utf8").digest();
+
+const reply = (status: number, payload: unknown): RpcResponse => ({ status, body: JSON.stringify(payload) });
+const fail = (status: number, code: string, message: string) => reply(status, { error: { code, message } });
+
+/**
+ * The server side of the store RPC (mounted by the local server at `POST /_local/rpc`). It checks the
+ * bearer token in constant time, then calls only allow-listed port methods with parsed arguments.
+ */
+export function createStoreRpcHandler(stores: Stores, token: string): StoreRpcHandler {
+  if (token.length < 16) throw new Error("The store RPC token must be at least 16 characters long.");
+  const expected = digest(token);
+
+  return async (authorization, bodyJson) => {
+    const presented = /^Bearer (.+)$/.exec(authorization ?? "")?.[1] ?? "";
+    // Comparing fixed-length digests keeps the comparison constant-time whatever the presented length.
+    if (!timingSafeEqual(digest(presented), expected)) {
+      return fail(401, "UNAUTHORIZED", "The store RPC needs `Authorization: Bearer <LOCAL_STORE_TOKEN>`.");
+    }
+
+    let request: z.infer<typeof RpcRequestSchema>;
+    try {
+      request = RpcRequestSchema.parse(JSON.parse(bodyJson));
+    } catch {
+      return fail(400, "BAD_REQUEST", "The body must be JSON {port, method, args[]}.");
+    }
+    const spec = rpcSpec(request.port, request.method);
+    if (!spec)
+      return fail(404, "UNKNOWN_METHOD", `There is no store method ${request.port}.${request.method}.`);
+    const args = spec.args.safeParse(request.args);
+    if (!args.success) {
+      return fail(
+        400,
+        "INVALID_ARGUMENT",
+        `${request.port}.${request.method}: ${z.prettifyError(args.error)}`,
+      );
+    }
+
+    const target = stores[request.port as keyof Stores] as unknown as Record<
+      string,
+      (...args: unknown[]) => Promise<unknown>
+    >;
+    try {
+      const result = await target[request.method]?.apply(target, args.data);
+      const encoded = spec.bytesResult && result instanceof Uint8Array ? toBase64(result) : result;
+      return reply(200, { result: encoded });
+    } catch (err) {
+      if (err instanceof GatewayError) return fail(err.status, err.code, err.message);
+      const message = err instanceof Error ? err.message : String(err);
+      return fail(500, "STORE_FAILED", `${request.port}.${request.method} failed: ${message}`);
+    }
+  };
+}
