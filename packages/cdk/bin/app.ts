@@ -1,11 +1,9 @@
 #!/usr/bin/env node
-import { Validations } from "aws-cdk-lib";
-import { AwsSolutionsChecks } from "cdk-nag";
-import { buildApp } from "../src/build-app";
 import { ConfigError } from "../src/config";
+import { createApp } from "../src/main";
 
 try {
-  const { app, webPlaceholder, image } = buildApp();
+  const { app, webPlaceholder, image } = createApp();
   if (image.missing) {
     console.warn(
       "docker/openclaw/Dockerfile is missing: synth works, but a deploy will fail at the image build.",
@@ -16,7 +14,6 @@ try {
       "packages/web/dist is missing: deploying a placeholder page. Run `npm run build -w @serverless-openclaw/web` first.",
     );
   }
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   app.synth();
 } catch (err) {
   if (err instanceof ConfigError) {

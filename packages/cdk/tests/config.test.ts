@@ -1,0 +1,59 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, readDeployConfig } from "../src/config";
+import { logRetention } from "../src/stacks/log-retention";
+
+const from = (ctx: Record<string, unknown>) => readDeployConfig((k) => ctx[k]);
+
+describe("deploy parameters from CDK context", () => {
+  it("has safe defaults: data retained, no Telegram, no self sign-up, 15 min inactivity, a $10 budget", () => {
+    expect(from({})).toEqual({
+      region: "us-east-1",
+      inactivityMinutes: 15,
+      telegram: false,
+      selfSignUp: false,
+      budgetMonthlyUsd: 10,
+      retainData: true,
+      browser: false,
+      logRetentionDays: 14,
+      secretPrefix: "/serverless-openclaw",
+    });
+  });
+
+  it("coerces command-line strings (-c telegram=on -c inactivityMinutes=30)", () => {
+    const c = from({
+      telegram: "on",
+      selfSignUp: "true",
+      retainData: "false",
+      browser: "1",
+      inactivityMinutes: "30",
+    });
+    expect(c).toMatchObject({
+      telegram: true,
+      selfSignUp: true,
+      retainData: false,
+      browser: true,
+      inactivityMinutes: 30,
+    });
+  });
+
+  it("rejects bad values with the parameter name and the rule", () => {
+    expect(() => from({ inactivityMinutes: "0" })).toThrow(/-c inactivityMinutes: must be at least 1/);
+    expect(() => from({ telegram: "maybe" })).toThrow(/-c telegram: must be on\/off/);
+    expect(() => from({ region: "moon-1" })).toThrow(/-c region: must be an AWS region/);
+    expect(() => from({ budgetEmail: "nope" })).toThrow(ConfigError);
+  });
+
+  it("refuses secrets passed as context and says where they go instead", () => {
+    for (const key of ["telegramBotToken", "llmApiKey", "webhookSecret"]) {
+      expect(() => from({ [key]: "123:secret" })).toThrow(/aws ssm put-parameter --type SecureString/);
+    }
+  });
+});
+
+describe("log retention", () => {
+  it("rounds up to a retention CloudWatch accepts", () => {
+    expect(logRetention(14)).toBe(14);
+    expect(logRetention(10)).toBe(14);
+    expect(logRetention(4000)).toBe(3653);
+  });
+});

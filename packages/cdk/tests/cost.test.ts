@@ -1,0 +1,56 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { CfnTemplate } from "../src/cost/idle-guard";
+import { estimateMonthlyCost, PRICES, readTemplateFacts, type TemplateFacts } from "../src/cost/model";
+import { cleanup, type Synthesized, synth } from "./synth";
+
+let s: Synthesized;
+let facts: TemplateFacts;
+beforeAll(() => {
+  s = synth({ telegram: true });
+  facts = readTemplateFacts([s.dataTemplate.toJSON() as CfnTemplate, s.appTemplate.toJSON() as CfnTemplate]);
+});
+afterAll(() => cleanup(s));
+
+describe("cost model", () => {
+  it("reads the deployment's shape from the synthesized templates", () => {
+    expect(facts).toEqual({
+      taskVcpu: 1,
+      taskMemoryGb: 2,
+      browser: false,
+      gatewayLambdaMemoryMb: 256,
+      watchdogInvocationsPerMonth: 8640,
+      watchdogMemoryMb: 256,
+      pitrTables: 2,
+    });
+  });
+
+  it("keeps 2 agent-hours a day under $1.50 a month without any free tier", () => {
+    const e = estimateMonthlyCost(facts, 2);
+    expect(e.total).toBeLessThan(1.5);
+    // Compute dominates; if another line grows past it the model or the stack changed shape.
+    const fargate = e.lines.find((l) => l.item.startsWith("Fargate"))?.usd ?? 0;
+    expect(Math.max(...e.lines.map((l) => l.usd))).toBe(fargate);
+  });
+
+  it("bills no compute while idle: 0 hours a day costs only storage and the watchdog", () => {
+    const idle = estimateMonthlyCost(facts, 0);
+    for (const item of ["Fargate (ARM)", "Public IPv4", "API Gateway"]) {
+      expect(idle.lines.find((l) => l.item === item)?.usd, item).toBe(0);
+    }
+    expect(idle.total).toBeLessThan(0.25);
+  });
+
+  it("grows with use and with a larger task, and shows what losing Spot would cost", () => {
+    const at = (h: number, f = facts) => estimateMonthlyCost(f, h).total;
+    expect(at(0)).toBeLessThan(at(2));
+    expect(at(2)).toBeLessThan(at(8));
+    expect(at(2, { ...facts, taskVcpu: 2, taskMemoryGb: 4, browser: true })).toBeGreaterThan(at(2));
+    expect(estimateMonthlyCost(facts, 2, { spotDiscount: 0 }).total).toBeGreaterThan(
+      estimateMonthlyCost(facts, 2, { spotDiscount: PRICES.spotDiscountWorstCase }).total,
+    );
+  });
+
+  it("refuses templates without the agent task or the watchdog schedule", () => {
+    expect(() => readTemplateFacts([{ Resources: {} }])).toThrow(/one ECS task definition/);
+  });
+});
