@@ -166,6 +166,8 @@ export class TelegramReplySink implements ReplySink {
       turn.shown[i] = shown
         ? await this.edit(api, turn.chatId, shown, piece, html)
         : await this.send(api, turn.chatId, piece, html);
+      // Counted from when Telegram answered: it has surely received the call by then.
+      this.lastSendAt.set(turn.chatId, this.now());
     }
   }
 

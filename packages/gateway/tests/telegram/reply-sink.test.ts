@@ -92,9 +92,9 @@ describe("Telegram reply sink", () => {
     expect(writes.length).toBeGreaterThan(2);
     for (let i = 1; i < writes.length; i++) {
       const gap = (writes[i]?.at ?? 0) - (writes[i - 1]?.at ?? 0);
-      // Measured where the server receives the call, so loopback jitter under load blurs it a little;
-      // unthrottled calls would be ~8 ms apart.
-      expect(gap).toBeGreaterThanOrEqual(150);
+      // The sink counts from Telegram's answer, so the server sees at least the interval
+      // (less a few ms of timer rounding); unthrottled calls would be ~8 ms apart.
+      expect(gap).toBeGreaterThanOrEqual(190);
     }
   });
 
