@@ -1,0 +1,205 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { mkdir, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import type { StartTaskRequest, TaskRunner } from "@serverless-openclaw/gateway/ports";
+import { formatAgentLine } from "./agent-log";
+import type { LocalLogger } from "./local-logger";
+import { descendantsOf, isSameAlive, signal, signalIfSame, startTimeOf } from "./process-tree";
+import type { Redactor } from "./redactor";
+
+export interface ProcessTaskRunnerOptions {
+  /** Working directory of the child (the repo root, so `--import tsx` resolves). */
+  cwd: string;
+  /** The agent task entrypoint (packages/container/src/main.ts). */
+  entry: string;
+  /** Per-user work dirs go under `<dataDir>/agents/<userId>`; wiped at each start, like ECS storage. */
+  dataDir: string;
+  agentWsUrl: string;
+  clientPushEndpoint: string;
+  storeUrl: string;
+  storeToken: string;
+  openclawHome: string;
+  openclawCompileCache?: string;
+  logger: LocalLogger;
+  redactor: Redactor;
+  /** SIGTERM → SIGKILL grace: long enough for the task to back OpenClaw's state up (default 45 s). */
+  graceMs?: number;
+  /** Added to the child's environment (timeouts in tests, TELEGRAM_API_ROOT, …). */
+  extraEnv?: Record<string, string>;
+  /** Replaces `node --import tsx <entry>` (tests use a stand-in script). */
+  command?: { file: string; args: string[] };
+  onExit?: (info: {
+    taskArn: string;
+    userId: string;
+    code: number | null;
+    signal: NodeJS.Signals | null;
+  }) => void;
+}
+
+interface AgentChild {
+  taskArn: string;
+  userId: string;
+  child: ChildProcess;
+  pid: number;
+  exited: Promise<void>;
+  done: boolean;
+  /** Every process seen under this task (pid → start time), so none survives the task itself. */
+  seen: Map<number, string>;
+}
+
+/** Only what the task needs: the server's own secrets (API keys in env) must not leak into OpenClaw. */
+const PASSED_THROUGH = ["PATH", "LANG", "LC_ALL", "TZ", "NODE_EXTRA_CA_CERTS", "SystemRoot"];
+
+/**
+ * TaskRunner for local mode: each start spawns the real agent task entrypoint as a child process in its
+ * own process group, with the environment ECS would give it (pointing at the local server).
+ */
+export class ProcessTaskRunner implements TaskRunner {
+  private readonly children = new Map<string, AgentChild>();
+  private readonly everSeen = new Map<number, string>();
+  private watcher?: NodeJS.Timeout;
+
+  constructor(private readonly options: ProcessTaskRunnerOptions) {}
+
+  /**
+   * Every process any agent ever ran (pid → start time), for no-orphan checks: after stopAll, none of
+   * them may be alive (`isSameAlive`).
+   */
+  spawnedProcesses(): Map<number, string> {
+    return new Map(this.everSeen);
+  }
+
+  async start(request: StartTaskRequest): Promise<{ taskArn: string }> {
+    const { userId, agentSecret } = request;
+    const taskArn = `arn:aws:ecs:local:000000000000:task/local/${randomUUID().replaceAll("-", "")}`;
+    const workDir = join(this.options.dataDir, "agents", userId);
+    await rm(workDir, { recursive: true, force: true });
+    await mkdir(join(workDir, "tmp"), { recursive: true });
+    await mkdir(join(workDir, "home"), { recursive: true });
+    this.options.redactor.add(agentSecret, this.options.storeToken);
+
+    const env: Record<string, string> = {};
+    for (const name of PASSED_THROUGH) {
+      const value = process.env[name];
+      if (value !== undefined) env[name] = value;
+    }
+    Object.assign(env, {
+      HOME: join(workDir, "home"),
+      TMPDIR: join(workDir, "tmp"),
+      USER_ID: userId,
+      AGENT_SECRET: agentSecret,
+      AGENT_WS_URL: this.options.agentWsUrl,
+      CLIENT_PUSH_ENDPOINT: this.options.clientPushEndpoint,
+      LOCAL_STORE_URL: this.options.storeUrl,
+      LOCAL_STORE_TOKEN: this.options.storeToken,
+      OPENCLAW_HOME: this.options.openclawHome,
+      WORK_DIR: join(workDir, "work"),
+      ...(this.options.openclawCompileCache
+        ? { OPENCLAW_COMPILE_CACHE: this.options.openclawCompileCache }
+        : {}),
+      ...this.options.extraEnv,
+    });
+    const command = this.options.command ?? {
+      file: process.execPath,
+      args: ["--import", "tsx", this.options.entry],
+    };
+    const child = spawn(command.file, command.args, {
+      cwd: this.options.cwd,
+      env,
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    if (child.pid === undefined) {
+      const error = await new Promise<Error>((resolve) => child.once("error", resolve));
+      throw new Error(`could not start the agent task: ${error.message}`);
+    }
+    const pid = child.pid;
+    const label = `[agent ${userId.slice(0, 8)}]`;
+    for (const stream of [child.stdout, child.stderr]) {
+      if (!stream) continue;
+      createInterface({ input: stream }).on("line", (line) => {
+        if (!line.trim()) return;
+        const { level, text } = formatAgentLine(line);
+        this.options.logger[level](`${label} ${this.options.redactor.redact(text)}`);
+      });
+    }
+    const entry: AgentChild = {
+      taskArn,
+      userId,
+      child,
+      pid,
+      done: false,
+      seen: new Map([[pid, startTimeOf(pid) ?? ""]]),
+      exited: new Promise((resolve) => {
+        child.once("exit", (code, sig) => {
+          entry.done = true;
+          // Whatever the task left behind (its OpenClaw runs in a group of its own) goes with it.
+          this.killTree(entry, "SIGKILL");
+          this.children.delete(taskArn);
+          if (this.children.size === 0) clearInterval(this.watcher);
+          this.options.redactor.remove(agentSecret);
+          this.options.logger.info(`${label} exited (${sig ? `signal ${sig}` : `code ${code}`})`);
+          this.options.onExit?.({ taskArn, userId, code, signal: sig });
+          resolve();
+        });
+      }),
+    };
+    this.children.set(taskArn, entry);
+    this.refreshSeen(entry);
+    // Descendants are re-read while the task runs: once it dies they are reparented and untraceable.
+    this.watcher ??= setInterval(() => {
+      for (const e of this.children.values()) if (!e.done) this.refreshSeen(e);
+    }, 1_000);
+    this.watcher.unref();
+    this.options.logger.info(`${label} started (pid ${pid})`);
+    return { taskArn };
+  }
+
+  /** SIGTERM now (the task backs its state up and exits), SIGKILL for everything left after the grace. */
+  async stop(taskArn: string, reason: string): Promise<void> {
+    const entry = this.children.get(taskArn);
+    if (!entry || entry.done) return;
+    this.options.logger.info(`[agent ${entry.userId.slice(0, 8)}] stopping: ${reason}`);
+    this.refreshSeen(entry);
+    signal(-entry.pid, "SIGTERM");
+    const timer = setTimeout(() => this.killTree(entry, "SIGKILL"), this.options.graceMs ?? 45_000);
+    timer.unref();
+    void entry.exited.then(() => clearTimeout(timer));
+  }
+
+  async running(taskArns: readonly string[]): Promise<Set<string>> {
+    return new Set(taskArns.filter((arn) => this.children.has(arn)));
+  }
+
+  /** Stops every agent and waits until each one and all its descendants are gone. */
+  async stopAll(reason: string): Promise<void> {
+    const entries = [...this.children.values()];
+    await Promise.all(entries.map((e) => this.stop(e.taskArn, reason)));
+    await Promise.all(entries.map((e) => e.exited));
+    for (const e of entries) await this.waitGone(e);
+  }
+
+  private refreshSeen(entry: AgentChild): void {
+    for (const [pid, start] of descendantsOf(entry.pid)) {
+      entry.seen.set(pid, start);
+      this.everSeen.set(pid, start);
+    }
+    const own = entry.seen.get(entry.pid);
+    if (own !== undefined) this.everSeen.set(entry.pid, own);
+  }
+
+  private killTree(entry: AgentChild, sig: NodeJS.Signals): void {
+    if (!entry.done) this.refreshSeen(entry);
+    signal(-entry.pid, sig);
+    // Each one only if it is still the process we saw (a pid may have been reused since).
+    for (const [pid, start] of entry.seen) signalIfSame(pid, start, sig);
+  }
+
+  private async waitGone(entry: AgentChild): Promise<void> {
+    const deadline = Date.now() + 5_000;
+    const alive = () => [...entry.seen].some(([pid, start]) => isSameAlive(pid, start));
+    while (alive() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -1,0 +1,99 @@
+import { errorSummary } from "@serverless-openclaw/gateway/errors";
+import {
+  loadTelegramBot,
+  TELEGRAM_SECRETS,
+  type TelegramBotLoaderDeps,
+} from "@serverless-openclaw/gateway/services/telegram-bot-loader";
+import { processTelegramUpdate } from "@serverless-openclaw/gateway/services/telegram-update";
+import { GrammyError } from "grammy";
+
+export interface TelegramPollingDeps extends TelegramBotLoaderDeps {
+  /** Long-poll wait per getUpdates call, seconds (Telegram allows up to 50). */
+  pollTimeoutSeconds?: number;
+  /** Pause after a failed poll before the next one. */
+  retryDelayMs?: number;
+}
+
+/** How often one update is retried before it is skipped (a webhook gets Telegram's retries instead). */
+const MAX_ATTEMPTS = 3;
+
+/**
+ * Local mode's Telegram: long polling (getUpdates) feeding the same update handling as the webhook,
+ * dedupe included. The bot token is stored in the SecretStore too, so the agent task's reply sink
+ * finds it where it looks on AWS. Resolves once the bot is loaded; `stop()` ends the poll at once.
+ */
+export async function startTelegramPolling(deps: TelegramPollingDeps): Promise<{ stop(): Promise<void> }> {
+  const { logger, settings, clock } = deps;
+  if (deps.token && (await deps.secrets.get(TELEGRAM_SECRETS.botToken)) !== deps.token) {
+    await deps.secrets.put(TELEGRAM_SECRETS.botToken, deps.token);
+  }
+  const bot = await loadTelegramBot(deps);
+  const controller = new AbortController();
+  const retryDelayMs = deps.retryDelayMs ?? 5_000;
+  let offset = 0;
+  const attempts = new Map<number, number>();
+  let warnedConflict = false;
+
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      controller.signal.addEventListener("abort", () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+
+  const loop = async () => {
+    while (!controller.signal.aborted) {
+      let updates: Array<{ update_id: number }>;
+      try {
+        updates = await bot.api.getUpdates(
+          { offset, timeout: deps.pollTimeoutSeconds ?? 30, allowed_updates: ["message"] },
+          controller.signal,
+        );
+      } catch (error) {
+        if (controller.signal.aborted) return;
+        if (error instanceof GrammyError && error.error_code === 409) {
+          if (!warnedConflict) {
+            logger.error(
+              "Telegram: this bot has a webhook set (a deployed gateway?), so long polling is refused. " +
+                "Use a separate bot for local mode, or remove the webhook (docs/telegram.md).",
+            );
+          }
+          warnedConflict = true;
+          await pause(Math.max(retryDelayMs, 30_000));
+        } else {
+          logger.warn("Telegram: getUpdates failed; retrying", errorSummary(error));
+          await pause(retryDelayMs);
+        }
+        continue;
+      }
+      warnedConflict = false;
+      for (const update of updates) {
+        try {
+          await processTelegramUpdate({ bot, settings, clock }, update);
+        } catch (error) {
+          const tries = (attempts.get(update.update_id) ?? 0) + 1;
+          attempts.set(update.update_id, tries);
+          logger.error("Telegram: update failed", { ...errorSummary(error), updateId: update.update_id, tries });
+          // Not confirmed (offset stays), so the next poll brings it again, like a webhook retry.
+          if (tries < MAX_ATTEMPTS) {
+            await pause(retryDelayMs);
+            break;
+          }
+        }
+        attempts.delete(update.update_id);
+        offset = update.update_id + 1;
+      }
+    }
+  };
+
+  logger.info("Telegram: long polling started", { bot: bot.botInfo.username });
+  const running = loop();
+  return {
+    async stop() {
+      controller.abort();
+      await running;
+    },
+  };
+}

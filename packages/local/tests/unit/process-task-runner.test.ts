@@ -1,0 +1,146 @@
+import { existsSync } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createConsoleLogger } from "../../src/local-logger";
+import { ProcessTaskRunner } from "../../src/process-task-runner";
+import { isSameAlive } from "../../src/process-tree";
+
+// Stands in for the agent task: logs a secret, reports its env, starts a detached worker of its own
+// (as the task does with OpenClaw), and on SIGTERM either exits (leaving the worker behind) or ignores it.
+const STUB = `
+import { spawn } from "node:child_process";
+import { writeFileSync, existsSync } from "node:fs";
+import { join } from "node:path";
+const worker = spawn(process.execPath, ["-e", "process.on('SIGTERM',()=>{}); setInterval(()=>{},1000)"], { detached: true, stdio: "ignore" });
+const previous = existsSync(join(process.env.WORK_DIR, "marker"));
+writeFileSync(join(process.env.WORK_DIR ?? ".", "..", "marker-parent"), "x");
+console.log(JSON.stringify({ level: "info", message: "booted", secret: process.env.AGENT_SECRET, worker: worker.pid }));
+console.log(JSON.stringify({ level: "info", message: "env", keys: Object.keys(process.env).sort().join(","), previous }));
+process.on("SIGTERM", () => {
+  if (process.env.STUB_MODE === "stubborn") return;
+  console.log("backing up state");
+  setTimeout(() => process.exit(0), 100);
+});
+setInterval(() => {}, 1000);
+`;
+
+let dir: string;
+let stubPath: string;
+const lines: string[] = [];
+const logger = createConsoleLogger({ level: "debug", write: (l) => lines.push(l) });
+
+function runner(extraEnv: Record<string, string> = {}, graceMs = 5_000) {
+  return new ProcessTaskRunner({
+    cwd: dir,
+    entry: stubPath,
+    dataDir: join(dir, "data"),
+    agentWsUrl: "ws://127.0.0.1:1/agent",
+    clientPushEndpoint: "http://127.0.0.1:1",
+    storeUrl: "http://127.0.0.1:1/_local/rpc",
+    storeToken: "store-token-0123456789",
+    openclawHome: "/nonexistent/openclaw",
+    logger,
+    redactor: logger.redactor,
+    graceMs,
+    extraEnv,
+    command: { file: process.execPath, args: [stubPath] },
+  });
+}
+
+async function waitFor(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${lines.join("\n")}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "local-runner-"));
+  stubPath = join(dir, "stub.mjs");
+  await writeFile(stubPath, STUB);
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("ProcessTaskRunner", () => {
+  it("starts the task with the task environment only, prefixes and redacts its log lines", async () => {
+    process.env.ANTHROPIC_API_KEY = "sk-ant-must-not-leak";
+    const r = runner();
+    const secret = "agent-secret-abcdefghijklmnop";
+    const { taskArn } = await r.start({ userId: "user-1234567890", agentSecret: secret });
+    delete process.env.ANTHROPIC_API_KEY;
+    await waitFor("env line", () => lines.some((l) => l.includes("env keys=")));
+    expect(await r.running([taskArn, "arn:other"])).toEqual(new Set([taskArn]));
+    const booted = lines.find((l) => l.includes("booted")) as string;
+    expect(booted).toMatch(/^\[agent user-123\] booted secret=\[redacted\]/);
+    expect(lines.join("\n")).not.toContain(secret);
+    const keys = (/keys=(\S+)/.exec(lines.find((l) => l.includes("env keys=")) as string)?.[1] ?? "").split(
+      ",",
+    );
+    expect(keys).toEqual(
+      expect.arrayContaining([
+        "USER_ID",
+        "AGENT_SECRET",
+        "AGENT_WS_URL",
+        "CLIENT_PUSH_ENDPOINT",
+        "LOCAL_STORE_URL",
+        "LOCAL_STORE_TOKEN",
+        "OPENCLAW_HOME",
+        "WORK_DIR",
+        "HOME",
+        "TMPDIR",
+      ]),
+    );
+    expect(keys).not.toContain("ANTHROPIC_API_KEY");
+    await r.stopAll("test over");
+    expect(await r.running([taskArn])).toEqual(new Set());
+  });
+
+  it("stops with SIGTERM, lets the task exit, and takes its detached worker down too", async () => {
+    lines.length = 0;
+    const r = runner();
+    const { taskArn } = await r.start({ userId: "user-graceful", agentSecret: "secret-graceful-0123456789" });
+    await waitFor("boot", () => lines.some((l) => l.includes("booted")));
+    await new Promise((resolve) => setTimeout(resolve, 1_200)); // let the watcher see the worker
+    const processes = r.spawnedProcesses();
+    expect(processes.size).toBeGreaterThanOrEqual(2);
+    await r.stop(taskArn, "idle");
+    await waitFor("exit", () => lines.some((l) => l.includes("exited (code 0)")));
+    expect(lines.some((l) => l.includes("backing up state"))).toBe(true);
+    await waitFor("no survivors", () => [...processes].every(([pid, start]) => !isSameAlive(pid, start)));
+  });
+
+  it("kills a task that ignores SIGTERM once the grace has passed", async () => {
+    lines.length = 0;
+    const r = runner({ STUB_MODE: "stubborn" }, 300);
+    const { taskArn } = await r.start({ userId: "user-stubborn", agentSecret: "secret-stubborn-0123456789" });
+    await waitFor("boot", () => lines.some((l) => l.includes("booted")));
+    await r.stop(taskArn, "test");
+    await waitFor("kill", () => lines.some((l) => l.includes("exited (signal SIGKILL)")));
+    const processes = r.spawnedProcesses();
+    await waitFor("no survivors", () => [...processes].every(([pid, start]) => !isSameAlive(pid, start)));
+  });
+
+  it("gives each start a fresh work dir under the data dir, like a new ECS task", async () => {
+    lines.length = 0;
+    const r = runner();
+    const workDir = join(dir, "data", "agents", "user-fresh");
+    await r.start({ userId: "user-fresh", agentSecret: "secret-fresh-0123456789ab" });
+    await waitFor("boot", () => lines.some((l) => l.includes("previous=")));
+    expect(existsSync(join(workDir, "marker-parent"))).toBe(true);
+    await writeFile(join(workDir, "leftover"), "x");
+    await r.stopAll("restart");
+    lines.length = 0;
+    await r.start({ userId: "user-fresh", agentSecret: "secret-fresh-0123456789cd" });
+    await waitFor("boot", () => lines.some((l) => l.includes("previous=")));
+    expect(existsSync(join(workDir, "leftover"))).toBe(false);
+    const processes = r.spawnedProcesses();
+    await r.stopAll("done");
+    expect([...processes].filter(([pid, start]) => isSameAlive(pid, start))).toEqual([]);
+  });
+});
