@@ -1,0 +1,96 @@
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { ConversationMeta, Settings, StoredMessage } from "@serverless-openclaw/shared";
+import { DEFAULT_SETTINGS } from "@serverless-openclaw/shared";
+
+/**
+ * A loopback stand-in for the management HTTP API with in-memory data, speaking the routes and
+ * shapes of shared/src/api.ts (cursor = index of the oldest message already returned).
+ */
+export class FakeHttpApi {
+  conversations: ConversationMeta[] = [];
+  messages = new Map<string, StoredMessage[]>();
+  settings: Settings = { ...DEFAULT_SETTINGS };
+  readonly requests: { method: string; path: string; auth: string }[] = [];
+  private readonly server: Server;
+
+  private constructor(server: Server) {
+    this.server = server;
+  }
+
+  static async start(): Promise<FakeHttpApi> {
+    let self: FakeHttpApi | undefined;
+    const server = createServer((req, res) => {
+      void self?.handle(req).then(({ status, body }) => {
+        res.writeHead(status, {
+          "Access-Control-Allow-Origin": "*",
+          "Access-Control-Allow-Headers": "authorization, content-type",
+          "Access-Control-Allow-Methods": "GET, POST, PUT, PATCH, DELETE",
+          "Content-Type": "application/json",
+        });
+        res.end(body === undefined ? "" : JSON.stringify(body));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    self = new FakeHttpApi(server);
+    return self;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/api`;
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private async handle(req: IncomingMessage): Promise<{ status: number; body?: unknown }> {
+    if (req.method === "OPTIONS") return { status: 204 };
+    let raw = "";
+    for await (const chunk of req) raw += chunk;
+    const url = new URL(req.url ?? "/", "http://x");
+    const path = url.pathname.replace(/^\/api/, "");
+    this.requests.push({
+      method: String(req.method),
+      path: `${path}${url.search}`,
+      auth: String(req.headers.authorization),
+    });
+    if (!String(req.headers.authorization).startsWith("Bearer "))
+      return { status: 401, body: { error: { code: "TOKEN_MISSING", message: "sign in" } } };
+    const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
+    const key = `${req.method} ${path}`;
+    if (key === "GET /conversations") return { status: 200, body: { conversations: this.conversations } };
+    if (key === "POST /conversations") {
+      const now = new Date().toISOString();
+      const meta: ConversationMeta = {
+        conversationId: String(body.conversationId),
+        title: String(body.title ?? "New chat"),
+        channel: "web",
+        createdAt: now,
+        updatedAt: now,
+      };
+      this.conversations.push(meta);
+      return { status: 201, body: meta };
+    }
+    if (key === "GET /settings") return { status: 200, body: this.settings };
+    const messages = /^\/conversations\/([^/]+)\/messages$/.exec(path);
+    if (req.method === "GET" && messages) {
+      const all = this.messages.get(messages[1] as string);
+      if (!all)
+        return { status: 404, body: { error: { code: "NOT_FOUND", message: "no such conversation" } } };
+      const end = url.searchParams.has("before") ? Number(url.searchParams.get("before")) : all.length;
+      const limit = Number(url.searchParams.get("limit") ?? 50);
+      const start = Math.max(0, end - limit);
+      return {
+        status: 200,
+        body: {
+          conversationId: messages[1],
+          messages: all.slice(start, end),
+          ...(start > 0 ? { nextCursor: String(start) } : {}),
+        },
+      };
+    }
+    return { status: 404, body: { error: { code: "ROUTE_NOT_FOUND", message: key } } };
+  }
+}
