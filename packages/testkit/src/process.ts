@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { TestkitError } from "./errors";
 
 export interface ProcessExit {
@@ -28,14 +29,67 @@ export interface ManagedProcess {
   /** The captured output (the last `maxLogChars` characters of stdout and stderr, interleaved). */
   logs(): string;
   tail(lines?: number): string;
-  /** SIGTERM to the whole process group, then SIGKILL once `graceMs` has passed. Idempotent. */
+  /**
+   * SIGTERM to the whole process group and every descendant, then SIGKILL to whatever is left once the
+   * leader has exited or `graceMs` has passed. Idempotent.
+   */
   stop(options?: { graceMs?: number }): Promise<ProcessExit>;
 }
 
-// Process groups we started and have not seen stopped. When the test process exits for any reason other
-// than SIGKILL, nothing we started may outlive it (OpenClaw alone holds ~1 GB).
+// Process groups we started and have not seen stopped, and temp dirs to remove. When the test process
+// exits for any reason other than SIGKILL, nothing we started may outlive it (OpenClaw alone holds ~1 GB).
 const liveGroups = new Set<number>();
+const dirsToRemove = new Set<string>();
 let safetyNetInstalled = false;
+
+/** A process identity that survives pid reuse: the pid plus its start time (field 22 of /proc/<pid>/stat). */
+interface ProcessId {
+  pid: number;
+  start: string;
+}
+
+function readStat(pid: number): { ppid: number; start: string } | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // The command name (field 2) may contain spaces and parentheses; the fields after it do not.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return { ppid: Number(fields[1]), start: fields[19] ?? "" };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Every live descendant of `pid`. Needed because some children leave our process group: OpenClaw's
+ * spawn-broker worker calls setsid, so a group kill alone would orphan it.
+ */
+function descendants(pid: number): ProcessId[] {
+  let pids: number[];
+  try {
+    pids = readdirSync("/proc")
+      .filter((n) => /^\d+$/.test(n))
+      .map(Number);
+  } catch {
+    return []; // No procfs (not Linux): the group kill has to do.
+  }
+  const children = new Map<number, ProcessId[]>();
+  for (const p of pids) {
+    const stat = readStat(p);
+    if (!stat) continue;
+    const list = children.get(stat.ppid) ?? [];
+    list.push({ pid: p, start: stat.start });
+    children.set(stat.ppid, list);
+  }
+  const found: ProcessId[] = [];
+  const queue = [pid];
+  for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+    for (const child of children.get(next) ?? []) {
+      found.push(child);
+      queue.push(child.pid);
+    }
+  }
+  return found;
+}
 
 function killGroup(pgid: number, signal: NodeJS.Signals): void {
   try {
@@ -45,17 +99,46 @@ function killGroup(pgid: number, signal: NodeJS.Signals): void {
   }
 }
 
+/** Kills each process that is still the same process (same start time) as when it was seen. */
+function killExact(processes: readonly ProcessId[], signal: NodeJS.Signals): void {
+  for (const p of processes) {
+    if (readStat(p.pid)?.start !== p.start) continue;
+    try {
+      process.kill(p.pid, signal);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+}
+
+function killEverything(): void {
+  for (const pgid of liveGroups) {
+    const tree = descendants(pgid);
+    killGroup(pgid, "SIGKILL");
+    killExact(tree, "SIGKILL");
+  }
+  for (const dir of dirsToRemove) rmSync(dir, { recursive: true, force: true });
+}
+
+/** Removes `dir` when this process exits, unless forgetDirOnExit(dir) ran first. */
+export function removeDirOnExit(dir: string): void {
+  installSafetyNet();
+  dirsToRemove.add(dir);
+}
+
+export function forgetDirOnExit(dir: string): void {
+  dirsToRemove.delete(dir);
+}
+
 function installSafetyNet(): void {
   if (safetyNetInstalled) return;
   safetyNetInstalled = true;
-  process.on("exit", () => {
-    for (const pgid of liveGroups) killGroup(pgid, "SIGKILL");
-  });
+  process.on("exit", killEverything);
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
     // Only take over a signal nobody else handles, and then behave like the default (exit).
     if (process.listenerCount(signal) > 0) continue;
     process.once(signal, () => {
-      for (const pgid of liveGroups) killGroup(pgid, "SIGKILL");
+      killEverything();
       process.exit(128 + (signal === "SIGINT" ? 2 : signal === "SIGTERM" ? 15 : 1));
     });
   }
@@ -105,15 +188,18 @@ export function startProcess(options: StartProcessOptions): ManagedProcess {
   const stop = (stopOptions?: { graceMs?: number }): Promise<ProcessExit> => {
     stopping ??= (async () => {
       const graceMs = stopOptions?.graceMs ?? 10_000;
+      const tree = descendants(pid);
       if (!exit) killGroup(pid, "SIGTERM");
+      killExact(tree, "SIGTERM");
       let timer: NodeJS.Timeout | undefined;
       const timedOut = new Promise<"timeout">((resolve) => {
         timer = setTimeout(() => resolve("timeout"), graceMs);
       });
       const first = await Promise.race([exited, timedOut]);
       clearTimeout(timer);
-      // Also reaps workers that outlived the leader (same group), right away so the pgid cannot be reused.
+      // Also reaps workers that outlived the leader, right away so the pgid cannot be reused meanwhile.
       killGroup(pid, "SIGKILL");
+      killExact(tree, "SIGKILL");
       const result = first === "timeout" ? await exited : first;
       liveGroups.delete(pid);
       return result;

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { CreateBucketCommand, S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
 import { freePort } from "./free-port";
-import { startProcess, waitUntil } from "./process";
+import { forgetDirOnExit, removeDirOnExit, startProcess, waitUntil } from "./process";
 
 /** s3rver's fixed key pair; it rejects other signatures. */
 export const S3RVER_CREDENTIALS = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" } as const;
@@ -43,6 +43,7 @@ export async function startS3rver(options: StartS3rverOptions = {}): Promise<S3r
   const bin = join(dirname(require.resolve("s3rver/package.json")), "bin", "s3rver.js");
   const ownDir = options.dir === undefined;
   const dir = options.dir ?? (await mkdtemp(join(tmpdir(), "testkit-s3rver-")));
+  if (ownDir) removeDirOnExit(dir);
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
   const proc = startProcess({
@@ -69,7 +70,10 @@ export async function startS3rver(options: StartS3rverOptions = {}): Promise<S3r
   const stop = async () => {
     for (const c of clients.splice(0)) c.destroy();
     await proc.stop({ graceMs: 3_000 });
-    if (ownDir) await rm(dir, { recursive: true, force: true });
+    if (ownDir) {
+      await rm(dir, { recursive: true, force: true });
+      forgetDirOnExit(dir);
+    }
   };
 
   try {
