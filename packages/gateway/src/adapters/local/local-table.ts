@@ -14,6 +14,8 @@ import { StoreError } from "../store-error";
 /** A stored item: plain JSON. */
 export type Item = Record<string, unknown>;
 
+const COMPACT_AFTER_LINES = 10_000;
+
 /** A persisted change, one JSON line of a table's journal. */
 type JournalEntry = { pk: string; sk: string; item: Item | null };
 
@@ -28,6 +30,7 @@ type JournalEntry = { pk: string; sk: string; item: Item | null };
  */
 export class LocalTable {
   private readonly partitions = new Map<string, Map<string, Item>>();
+  private journalLines = 0;
 
   constructor(
     private readonly file?: string,
@@ -46,12 +49,14 @@ export class LocalTable {
     const copy = structuredClone(item);
     this.append({ pk, sk, item: copy });
     this.apply(pk, sk, copy);
+    this.maybeCompact();
   }
 
   delete(pk: string, sk = ""): void {
     if (!this.partitions.get(pk)?.has(sk)) return;
     this.append({ pk, sk, item: null });
     this.apply(pk, sk, null);
+    this.maybeCompact();
   }
 
   /** Items of one partition in sort-key order (code-unit order, like DynamoDB for ASCII keys). */
@@ -95,7 +100,22 @@ export class LocalTable {
   }
 
   private append(entry: JournalEntry): void {
-    if (this.file) appendFileSync(this.file, `${JSON.stringify(entry)}\n`);
+    if (!this.file) return;
+    appendFileSync(this.file, `${JSON.stringify(entry)}\n`);
+    this.journalLines++;
+  }
+
+  /** A long-running server rewrites the same rows (heartbeats); compact once the journal is mostly history. */
+  private maybeCompact(): void {
+    if (this.file && this.journalLines > COMPACT_AFTER_LINES && this.journalLines > 4 * this.size()) {
+      this.compact(this.file);
+    }
+  }
+
+  private size(): number {
+    let n = 0;
+    for (const partition of this.partitions.values()) n += partition.size;
+    return n;
   }
 
   private open(file: string, keepOnOpen: (item: Item) => boolean): void {
@@ -140,5 +160,6 @@ export class LocalTable {
       closeSync(fd);
     }
     renameSync(temp, file);
+    this.journalLines = this.size();
   }
 }
