@@ -75,7 +75,11 @@ export async function startTelegramPolling(deps: TelegramPollingDeps): Promise<{
         } catch (error) {
           const tries = (attempts.get(update.update_id) ?? 0) + 1;
           attempts.set(update.update_id, tries);
-          logger.error("Telegram: update failed", { ...errorSummary(error), updateId: update.update_id, tries });
+          logger.error("Telegram: update failed", {
+            ...errorSummary(error),
+            updateId: update.update_id,
+            tries,
+          });
           // Not confirmed (offset stays), so the next poll brings it again, like a webhook retry.
           if (tries < MAX_ATTEMPTS) {
             await pause(retryDelayMs);

@@ -4,7 +4,7 @@ import type { Stores } from "../../src/adapters/stores";
 import { DEFAULT_GATEWAY_CONFIG, type GatewayDeps, silentLogger } from "../../src/deps";
 import { createTelegramWebhookHandler } from "../../src/handlers/telegram-webhook";
 import type { ClientPush, Clock, StartTaskRequest, TaskRunner } from "../../src/ports";
-import { createServices } from "../../src/services";
+import { createServices, type GatewayServices } from "../../src/services";
 import { PairingService } from "../../src/services/pairing";
 import { writeBotInfo } from "../../src/services/telegram-bot-info";
 import { TELEGRAM_SECRETS } from "../../src/services/telegram-bot-loader";
@@ -68,6 +68,7 @@ export interface Harness {
   runner: RecordingTaskRunner;
   writes: string[];
   pairing: PairingService;
+  services: GatewayServices;
   handler: (event: unknown) => Promise<{ statusCode: number; body?: string }>;
   post: (body: unknown, secret?: string | null) => Promise<{ statusCode: number; body?: string }>;
   stop: () => Promise<void>;
@@ -115,6 +116,7 @@ export async function startHarness(opts: { cacheBotInfo?: boolean } = {}): Promi
     runner,
     writes,
     pairing,
+    services,
     handler,
     post: (body, secret = WEBHOOK_SECRET) => handler(httpEvent(body, secret)),
     stop: () => fake.stop(),
