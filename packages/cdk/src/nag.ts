@@ -23,6 +23,16 @@ export interface ExpectedWildcard {
   readonly reason: string;
 }
 
+/**
+ * A wildcard ARN finding in this account. The partition is `<AWS::Partition>`, or the literal (`aws`,
+ * `aws-cn`, …) when the feature flag @aws-cdk/core:enablePartitionLiterals is on; the region likewise.
+ */
+function arnFinding(service: string, resource: string): RegExp {
+  return new RegExp(
+    String.raw`^Resource::arn:(<AWS::Partition>|aws[a-z-]*):${service}:[^:]+:<AWS::AccountId>:${resource}$`,
+  );
+}
+
 export const EXPECTED_WILDCARDS: readonly ExpectedWildcard[] = [
   {
     finding: /^Resource::.+\/users\/\*$/,
@@ -31,24 +41,23 @@ export const EXPECTED_WILDCARDS: readonly ExpectedWildcard[] = [
       "sign-up, and one role serves every user (see docs/deployment.md, 'What the task may touch').",
   },
   {
-    finding:
-      /^Resource::arn:<AWS::Partition>:execute-api:[^:]+:<AWS::AccountId>:<[^>]+>\/prod\/\*\/@connections\/\*$/,
+    finding: arnFinding("execute-api", String.raw`<[^>]+>/prod/\*/@connections/\*`),
     reason:
       "Connection ids are assigned by API Gateway at runtime; the grant is limited to this API's stage.",
   },
   {
-    finding: /^Resource::arn:<AWS::Partition>:ssm:[^:]+:<AWS::AccountId>:parameter\/[^*]+\/\*$/,
+    finding: arnFinding("ssm", String.raw`parameter/[^*]+/\*`),
     reason:
       "Secrets are SecureString parameters created by hand under the app's prefix; names vary per user.",
   },
   {
-    finding: /^Resource::arn:<AWS::Partition>:kms:[^:]+:<AWS::AccountId>:key\/\*$/,
+    finding: arnFinding("kms", String.raw`key/\*`),
     reason:
       "The id of the AWS-managed aws/ssm key is unknown at synth; the statement only applies to calls " +
       "made through SSM (kms:ViaService condition).",
   },
   {
-    finding: /^Resource::arn:<AWS::Partition>:ecs:[^:]+:<AWS::AccountId>:task\/<[^>]+>\/\*$/,
+    finding: arnFinding("ecs", String.raw`task/<[^>]+>/\*`),
     reason:
       "Task ids are assigned by ECS at runtime; the grant is limited to this cluster (ecs:cluster condition).",
   },

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CfnTemplate, findIdleBillingResources, IdleCostGuard } from "../src/cost/idle-guard";
 import { createApp } from "../src/main";
 import { EXPECTED_WILDCARDS, OpenClawNagChecks } from "../src/nag";
-import { cleanup, fixtureEntries, type Synthesized, synth } from "./synth";
+import { CDK_JSON_CONTEXT, cleanup, fixtureEntries, type Synthesized, synth } from "./synth";
 
 // Values that must never reach the cloud assembly, passed the ways an operator might try.
 const SECRETS = {
@@ -61,7 +61,7 @@ describe("cdk-nag AwsSolutions", () => {
       appProps: {
         outdir: mkdtempSync(join(tmpdir(), "openclaw-cdk-")),
         builtinCloudFormationValidation: false,
-        context: { "aws:cdk:bundling-stacks": [] },
+        context: { ...CDK_JSON_CONTEXT, "aws:cdk:bundling-stacks": [] },
       },
       lambdaEntries: fixtureEntries(),
       image: { directory: join(import.meta.dirname, "fixtures/image"), file: "Dockerfile", missing: false },

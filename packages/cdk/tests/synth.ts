@@ -1,10 +1,17 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Template } from "aws-cdk-lib/assertions";
 import type { BuiltApp } from "../src/build-app";
 import { createApp } from "../src/main";
 import { LAMBDA_NAMES, type LambdaEntries } from "../src/paths";
+
+/** The feature flags of cdk.json, so tests synthesize exactly what `cdk synth` does. */
+export const CDK_JSON_CONTEXT = (
+  JSON.parse(readFileSync(join(import.meta.dirname, "../cdk.json"), "utf8")) as {
+    context: Record<string, unknown>;
+  }
+).context;
 
 export const FIXTURE_HANDLER = join(import.meta.dirname, "fixtures/handler.ts");
 
@@ -32,7 +39,7 @@ export function synth(
       outdir,
       // The built-in CloudFormation linter (WASM) takes ~10 s per synth; one test runs it.
       builtinCloudFormationValidation: opts.cfnValidation ?? false,
-      context: { ...(opts.bundle ? {} : { "aws:cdk:bundling-stacks": [] }), ...context },
+      context: { ...CDK_JSON_CONTEXT, ...(opts.bundle ? {} : { "aws:cdk:bundling-stacks": [] }), ...context },
     },
     lambdaEntries: fixtureEntries(),
     image: { directory: join(import.meta.dirname, "fixtures/image"), file: "Dockerfile", missing: false },
