@@ -49,7 +49,8 @@ export async function startTelegramPolling(deps: TelegramPollingDeps): Promise<{
       try {
         updates = await bot.api.getUpdates(
           { offset, timeout: deps.pollTimeoutSeconds ?? 30, allowed_updates: ["message"] },
-          controller.signal,
+          // grammY's Node typings name the abort-controller polyfill's AbortSignal; Node's is compatible.
+          controller.signal as Parameters<typeof bot.api.getUpdates>[1],
         );
       } catch (error) {
         if (controller.signal.aborted) return;
