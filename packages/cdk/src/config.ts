@@ -33,6 +33,11 @@ export const DeployConfigSchema = z.object({
   inactivityMinutes: Num(1, 240).int().default(15),
   /** Deploy the Telegram webhook route and Lambda. */
   telegram: Bool.default(false),
+  /** The bot's @username (without @), shown in the web UI's pairing instructions. Not a secret. */
+  telegramBotUsername: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9_]{3,31}$/, "must be a Telegram bot username such as my_openclaw_bot")
+    .optional(),
   /** Let anyone with the URL create an account (off: only an admin creates users). */
   selfSignUp: Bool.default(false),
   /** Monthly AWS Budgets alert threshold in USD (0 = no budget). Also passed to the gateway as the cap. */

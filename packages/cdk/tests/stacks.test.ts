@@ -1,3 +1,4 @@
+import { TABLE_DEFINITIONS } from "@serverless-openclaw/gateway/adapters/aws/tables";
 import { API_ROUTES } from "@serverless-openclaw/shared";
 import { Match } from "aws-cdk-lib/assertions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -78,6 +79,28 @@ describe("storage", () => {
         p.PointInTimeRecoverySpecification as { PointInTimeRecoveryEnabled?: boolean } | undefined
       )?.PointInTimeRecoveryEnabled;
       expect(pitr === true, name).toBe(e.pitr);
+    }
+  });
+
+  it("mirrors the gateway's table definitions (keys, index, TTL) used with DynamoDB Local", () => {
+    const cdkName = {
+      conversations: "Conversations",
+      settings: "Settings",
+      taskState: "TaskState",
+      connections: "Connections",
+      pending: "PendingMessages",
+    } as const;
+    for (const [role, def] of Object.entries(TABLE_DEFINITIONS)) {
+      const [[, p] = ["", {}]] = tableByPk(main, cdkName[role as keyof typeof cdkName]);
+      expect(p.KeySchema, role).toEqual(def.KeySchema);
+      expect(new Set(p.AttributeDefinitions as unknown[]), role).toEqual(new Set(def.AttributeDefinitions));
+      const gsi = (p.GlobalSecondaryIndexes as Json[] | undefined)?.map((g) => ({
+        IndexName: g.IndexName,
+        KeySchema: g.KeySchema,
+        Projection: g.Projection,
+      }));
+      expect(gsi, role).toEqual(def.GlobalSecondaryIndexes);
+      expect((p.TimeToLiveSpecification as Json | undefined)?.AttributeName, role).toBe(def.ttlAttribute);
     }
   });
 
@@ -239,6 +262,8 @@ describe("compute", () => {
     }
     expect(names.filter((n) => /SECRET$|TOKEN|KEY/.test(n))).toEqual([]);
     expect(env.find((e) => e.Name === "DEFAULT_INACTIVITY_MINUTES")?.Value).toBe("15");
+    // The agent API only accepts IAM-signed connections.
+    expect(env.find((e) => e.Name === "AGENT_WS_SIGN")?.Value).toBe("1");
   });
 });
 
@@ -325,6 +350,7 @@ describe("gateway Lambdas", () => {
         "CONTAINER_NAME",
         "TELEGRAM_ENABLED",
         "POWERTOOLS_SERVICE_NAME",
+        "ALLOWED_ORIGINS",
       ]) {
         expect(env[n], `${id} ${n}`).toBeDefined();
       }

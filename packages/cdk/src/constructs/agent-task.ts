@@ -98,6 +98,8 @@ export class AgentTask extends Construct {
       environment: {
         AWS_REGION: region,
         AGENT_WS_URL: props.agentStage.url,
+        // The agent API's $connect is IAM-authorized: sign it with the task role (SigV4).
+        AGENT_WS_SIGN: "1",
         CLIENT_PUSH_ENDPOINT: props.clientStage.callbackUrl,
         ...dataTableEnvironment(props.tables),
         DATA_BUCKET: props.dataBucket.bucketName,

@@ -31,6 +31,8 @@ export interface GatewayFunctionsProps {
   readonly cluster: Cluster;
   readonly taskDefinition: FargateTaskDefinition;
   readonly logRetention: RetentionDays;
+  /** The web app's origin (CORS and WebSocket Origin checks in the handlers). */
+  readonly webOrigin: string;
 }
 
 /** The gateway acts for every user: item reads and writes on all five tables, never table management. */
@@ -132,6 +134,8 @@ export class GatewayFunctions extends Construct {
         TASK_SECURITY_GROUP: props.taskSecurityGroup.securityGroupId,
         CONTAINER_NAME,
         TELEGRAM_ENABLED: String(config.telegram),
+        ...(config.telegramBotUsername ? { TELEGRAM_BOT_USERNAME: config.telegramBotUsername } : {}),
+        ALLOWED_ORIGINS: props.webOrigin,
         DEFAULT_INACTIVITY_MINUTES: String(config.inactivityMinutes),
         BUDGET_MONTHLY_USD: String(config.budgetMonthlyUsd),
         POWERTOOLS_SERVICE_NAME: name,

@@ -52,7 +52,9 @@ export class AppStack extends Stack {
       agentStage: this.sockets.agentStage,
       logRetention: retention,
     });
+    this.web = new WebSite(this, "Web", { region: this.region, logRetention: retention });
     this.functions = new GatewayFunctions(this, "Gateway", {
+      webOrigin: this.web.origin,
       config,
       repoRoot: props.repoRoot,
       entries: props.lambdaEntries,
@@ -76,7 +78,6 @@ export class AppStack extends Stack {
       targets: [new LambdaFunction(this.functions.get("watchdog"), { retryAttempts: 0 })],
     });
 
-    this.web = new WebSite(this, "Web", { region: this.region, logRetention: retention });
     this.http = new ManagementHttpApi(this, "Http", {
       handler: this.functions.get("http-api"),
       telegramHandler: config.telegram ? this.functions.get("telegram-webhook") : undefined,
@@ -94,6 +95,7 @@ export class AppStack extends Stack {
       wsUrl: this.sockets.clientStage.url,
       apiUrl: this.http.url,
       selfSignUp: config.selfSignUp,
+      ...(config.telegramBotUsername ? { telegramBotUsername: config.telegramBotUsername } : {}),
     });
 
     if (config.budgetMonthlyUsd > 0) {
