@@ -1,0 +1,5 @@
+import { createAgentSocketHandler } from "../handlers/agent-socket";
+import { awsRuntime, lambdaHandler } from "../runtime/aws";
+
+const rt = awsRuntime();
+export const handler = lambdaHandler(rt, createAgentSocketHandler(rt.deps, rt.services));

@@ -1,0 +1,140 @@
+import { Logger as PowertoolsLogger } from "@aws-lambda-powertools/logger";
+import { MetricUnit, Metrics as PowertoolsMetrics } from "@aws-lambda-powertools/metrics";
+import type { Context } from "aws-lambda";
+import { z } from "zod";
+import { ApiGatewayClientPush } from "../adapters/aws/api-gateway-client-push";
+import { CognitoTokenVerifier } from "../adapters/aws/cognito-token-verifier";
+import { EcsTaskRunner } from "../adapters/aws/ecs-task-runner";
+import { createAwsStores } from "../adapters/stores";
+import { DEFAULT_GATEWAY_CONFIG, type GatewayDeps, systemClock } from "../deps";
+import { GatewayError } from "../errors";
+import { createServices, type GatewayServices } from "../services";
+
+/** The Lambda environment (set by packages/cdk's GatewayFunctions). Read once per cold start, here only. */
+const list = z.string().transform((s) =>
+  s
+    .split(",")
+    .map((x) => x.trim())
+    .filter(Boolean),
+);
+
+export const AwsEnvSchema = z.object({
+  TABLE_CONVERSATIONS: z.string().min(1),
+  TABLE_SETTINGS: z.string().min(1),
+  TABLE_TASK_STATE: z.string().min(1),
+  TABLE_CONNECTIONS: z.string().min(1),
+  TABLE_PENDING: z.string().min(1),
+  DATA_BUCKET: z.string().min(1),
+  SECRET_PREFIX: z.string().min(1),
+  USER_POOL_ID: z.string().regex(/^[\w-]+_[0-9a-zA-Z]+$/, "USER_POOL_ID must look like us-east-1_AbC123"),
+  USER_POOL_CLIENT_ID: z.string().min(1),
+  CLIENT_WS_MANAGEMENT_ENDPOINT: z.url(),
+  AGENT_WS_MANAGEMENT_ENDPOINT: z.url(),
+  ECS_CLUSTER: z.string().min(1),
+  TASK_DEFINITION: z.string().min(1),
+  TASK_SUBNETS: list.pipe(z.array(z.string()).min(1, "TASK_SUBNETS needs at least one subnet")),
+  TASK_SECURITY_GROUP: list.pipe(z.array(z.string()).min(1)),
+  CONTAINER_NAME: z.string().min(1),
+  TELEGRAM_ENABLED: z.enum(["true", "false"]).default("false"),
+  TELEGRAM_BOT_USERNAME: z.string().optional(),
+  /** The SPA's origin(s), comma-separated, for CORS on the HTTP API. */
+  ALLOWED_ORIGINS: list.optional(),
+  TYPICAL_WAKE_SECONDS: z.coerce.number().int().positive().optional(),
+  POWERTOOLS_SERVICE_NAME: z.string().default("serverless-openclaw-gateway"),
+  POWERTOOLS_METRICS_NAMESPACE: z.string().default("ServerlessOpenClaw"),
+});
+export type AwsEnv = z.infer<typeof AwsEnvSchema>;
+
+export class ConfigError extends GatewayError {
+  constructor(message: string) {
+    super("BAD_CONFIGURATION", message, 503);
+  }
+}
+
+export function readAwsEnv(env: NodeJS.ProcessEnv): AwsEnv {
+  const parsed = AwsEnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+    throw new ConfigError(`The gateway's environment is incomplete (${problems}); redeploy the stack.`);
+  }
+  return parsed.data;
+}
+
+export interface AwsRuntime {
+  deps: GatewayDeps;
+  services: GatewayServices;
+  logger: PowertoolsLogger;
+  metrics: PowertoolsMetrics;
+}
+
+/** Builds the real dependencies from the environment. SDK clients take region and credentials from the Lambda. */
+export function createAwsRuntime(env: AwsEnv): AwsRuntime {
+  const logger = new PowertoolsLogger({ serviceName: env.POWERTOOLS_SERVICE_NAME });
+  const metrics = new PowertoolsMetrics({
+    namespace: env.POWERTOOLS_METRICS_NAMESPACE,
+    serviceName: env.POWERTOOLS_SERVICE_NAME,
+  });
+  const stores = createAwsStores({
+    tables: {
+      conversations: env.TABLE_CONVERSATIONS,
+      settings: env.TABLE_SETTINGS,
+      taskState: env.TABLE_TASK_STATE,
+      connections: env.TABLE_CONNECTIONS,
+      pending: env.TABLE_PENDING,
+    },
+    bucket: env.DATA_BUCKET,
+    secretPrefix: env.SECRET_PREFIX,
+  });
+  const deps: GatewayDeps = {
+    ...stores,
+    taskRunner: new EcsTaskRunner({
+      cluster: env.ECS_CLUSTER,
+      taskDefinition: env.TASK_DEFINITION,
+      subnets: env.TASK_SUBNETS,
+      securityGroups: env.TASK_SECURITY_GROUP,
+      containerName: env.CONTAINER_NAME,
+    }),
+    clientPush: new ApiGatewayClientPush(env.CLIENT_WS_MANAGEMENT_ENDPOINT),
+    agentPush: new ApiGatewayClientPush(env.AGENT_WS_MANAGEMENT_ENDPOINT),
+    tokenVerifier: new CognitoTokenVerifier({
+      userPoolId: env.USER_POOL_ID,
+      clientId: env.USER_POOL_CLIENT_ID,
+    }),
+    clock: systemClock,
+    logger,
+    metrics: { count: (name, value = 1) => metrics.addMetric(name, MetricUnit.Count, value) },
+    config: {
+      allowedOrigins: env.ALLOWED_ORIGINS ?? DEFAULT_GATEWAY_CONFIG.allowedOrigins,
+      typicalWakeSeconds: env.TYPICAL_WAKE_SECONDS ?? DEFAULT_GATEWAY_CONFIG.typicalWakeSeconds,
+      telegramEnabled: env.TELEGRAM_ENABLED === "true",
+      ...(env.TELEGRAM_BOT_USERNAME ? { telegramBotUsername: env.TELEGRAM_BOT_USERNAME } : {}),
+    },
+  };
+  return { deps, services: createServices(deps), logger, metrics };
+}
+
+let runtime: AwsRuntime | undefined;
+
+/** The process-wide runtime, built on first use (in the Lambda init phase, from the entry modules). */
+export function awsRuntime(): AwsRuntime {
+  runtime ??= createAwsRuntime(readAwsEnv(process.env));
+  return runtime;
+}
+
+/**
+ * Wraps a handler for Lambda: adds the invocation context to every log line and flushes metrics after
+ * each invocation (Powertools buffers them).
+ */
+export function lambdaHandler<E, R>(
+  rt: AwsRuntime,
+  handler: (event: E) => Promise<R>,
+): (event: E, context?: Context) => Promise<R> {
+  return async (event, context) => {
+    if (context) rt.logger.addContext(context);
+    try {
+      return await handler(event);
+    } finally {
+      rt.metrics.publishStoredMetrics();
+    }
+  };
+}
