@@ -1,3 +1,4 @@
+export * from "./cognito-local";
 export * from "./dynamodb-local";
 export * from "./errors";
 export * from "./fake-llm";
