@@ -67,7 +67,7 @@ export function ConversationList(props: ConversationListProps) {
                     aria-label={`Rename ${c.title}`}
                     onClick={() => setEditing(c.conversationId)}
                   >
-                    ✎
+                    <Icon d="M4 20h4L19 9l-4-4L4 16v4zM14 6l4 4" />
                   </button>
                   <button
                     type="button"
@@ -78,7 +78,7 @@ export function ConversationList(props: ConversationListProps) {
                         props.onDelete(c.conversationId);
                     }}
                   >
-                    🗑
+                    <Icon d="M5 7h14M10 7V4h4v3M7 7l1 13h8l1-13M10 11v6M14 11v6" />
                   </button>
                 </span>
               </>
@@ -87,5 +87,21 @@ export function ConversationList(props: ConversationListProps) {
         ))}
       </ul>
     </nav>
+  );
+}
+
+/** Stroke icons drawn inline: no icon font or emoji font needed. */
+function Icon({ d }: { d: string }) {
+  return (
+    <svg width="16" height="16" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+      <path
+        d={d}
+        fill="none"
+        stroke="currentColor"
+        strokeWidth="2"
+        strokeLinecap="round"
+        strokeLinejoin="round"
+      />
+    </svg>
   );
 }

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { AuthScreens } from "../../src/auth/auth-screens";
 import { CognitoClient } from "../../src/auth/cognito-client";
 import { AuthSession } from "../../src/auth/session";
-import { FakeCognito, MemoryStorage } from "./fake-cognito";
+import { FakeCognito, MemoryStorage } from "../support/fake-cognito";
 
 let cognito: FakeCognito;
 let client: CognitoClient;

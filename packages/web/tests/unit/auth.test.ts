@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { AuthError, CognitoClient, decodeJwtPayload } from "../../src/auth/cognito-client";
 import { AuthSession, REFRESH_TOKEN_KEY } from "../../src/auth/session";
-import { FakeCognito, MemoryStorage } from "./fake-cognito";
+import { FakeCognito, MemoryStorage } from "../support/fake-cognito";
 
 let cognito: FakeCognito;
 let client: CognitoClient;

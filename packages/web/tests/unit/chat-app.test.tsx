@@ -6,9 +6,9 @@ import { WebSocket } from "ws";
 import { App } from "../../src/app";
 import type { WebConfig } from "../../src/config";
 import type { SocketLike } from "../../src/ws/ws-client";
-import { FakeCognito, MemoryStorage } from "./fake-cognito";
-import { FakeGateway } from "./fake-gateway";
-import { FakeHttpApi } from "./fake-http-api";
+import { FakeCognito, MemoryStorage } from "../support/fake-cognito";
+import { FakeGateway } from "../support/fake-gateway";
+import { FakeHttpApi } from "../support/fake-http-api";
 
 // The whole app (auth → socket → chat UI → HTTP history) against loopback fakes of Cognito, the
 // client WebSocket API and the HTTP API. The real gateway is exercised by the Chromium e2e test.

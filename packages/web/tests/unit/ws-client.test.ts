@@ -7,7 +7,7 @@ import {
   WsClient,
   type WsClientOptions,
 } from "../../src/ws/ws-client";
-import { FakeGateway, waitFor } from "./fake-gateway";
+import { FakeGateway, waitFor } from "../support/fake-gateway";
 
 let gateway: FakeGateway;
 const clients: WsClient[] = [];

@@ -15,10 +15,16 @@ export class FakeGateway {
   readonly stored: string[] = [];
   /** When set, chat.send is recorded but not acknowledged (to simulate a drop before the ack). */
   holdAcks = false;
+  /** When set, new connections are cut at once (the gateway is unreachable). */
+  refuse = false;
 
   private constructor(server: WebSocketServer) {
     this.server = server;
     server.on("connection", (socket, req) => {
+      if (this.refuse) {
+        socket.terminate();
+        return;
+      }
       const url = new URL(req.url ?? "/", "http://x");
       this.tokens.push(url.searchParams.get("token") ?? "");
       this.sockets.push(socket);

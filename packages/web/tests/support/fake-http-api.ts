@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { ConversationMeta, Settings, StoredMessage } from "@serverless-openclaw/shared";
+import type { ConversationMeta, Settings, StoredMessage, TelegramPairing } from "@serverless-openclaw/shared";
 import { DEFAULT_SETTINGS } from "@serverless-openclaw/shared";
 
 /**
@@ -11,6 +11,7 @@ export class FakeHttpApi {
   conversations: ConversationMeta[] = [];
   messages = new Map<string, StoredMessage[]>();
   settings: Settings = { ...DEFAULT_SETTINGS };
+  pairings: TelegramPairing[] = [];
   readonly requests: { method: string; path: string; auth: string }[] = [];
   private readonly server: Server;
 
@@ -74,6 +75,32 @@ export class FakeHttpApi {
       return { status: 201, body: meta };
     }
     if (key === "GET /settings") return { status: 200, body: this.settings };
+    if (key === "PUT /settings") {
+      const { apiKey, ...rest } = body as Partial<Settings> & { apiKey?: string | null };
+      this.settings = {
+        ...this.settings,
+        ...rest,
+        apiKeySet: apiKey === undefined ? this.settings.apiKeySet : apiKey !== null,
+      };
+      return { status: 200, body: this.settings };
+    }
+    if (key === "POST /agent/stop") return { status: 202, body: { type: "agent.status", state: "Stopping" } };
+    if (key === "POST /telegram/pairing-code")
+      return {
+        status: 201,
+        body: {
+          code: "K7P2M9QX",
+          expiresAt: new Date(Date.now() + 600_000).toISOString(),
+          instruction: "Send /pair K7P2M9QX to @my_openclaw_bot on Telegram",
+          deepLink: "https://t.me/my_openclaw_bot?start=K7P2M9QX",
+        },
+      };
+    if (key === "GET /telegram/pairings") return { status: 200, body: { pairings: this.pairings } };
+    const unpair = /^\/telegram\/pairings\/(\d+)$/.exec(path);
+    if (req.method === "DELETE" && unpair) {
+      this.pairings = this.pairings.filter((p) => p.telegramUserId !== Number(unpair[1]));
+      return { status: 204 };
+    }
     const messages = /^\/conversations\/([^/]+)\/messages$/.exec(path);
     if (req.method === "GET" && messages) {
       const all = this.messages.get(messages[1] as string);
