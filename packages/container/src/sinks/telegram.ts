@@ -244,3 +244,12 @@ function isParseError(error: unknown): boolean {
 function sleep(ms: number): Promise<void> {
   return ms <= 0 ? Promise.resolve() : new Promise((r) => setTimeout(r, ms));
 }
+
+/**
+ * For AgentTaskDeps.extraSinks: one Telegram sink for the task, used for messages that came from
+ * Telegram. `apiRoot` comes from env TELEGRAM_API_ROOT when set.
+ */
+export function telegramExtraSinks(deps: TelegramSinkDeps): (message: PendingMessage) => ReplySink[] {
+  const sink = new TelegramReplySink(deps);
+  return (message) => (message.replyTo.channel === "telegram" ? [sink] : []);
+}

@@ -1,5 +1,10 @@
+import { randomBytes } from "node:crypto";
 import { Api } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
+import { GatewayError } from "../errors";
+import type { SecretStore, SettingsStore } from "../ports";
+import { writeBotInfo } from "./telegram-bot-info";
+import { TELEGRAM_SECRETS } from "./telegram-bot-loader";
 
 /** Telegram allows 1–256 characters of A-Z, a-z, 0-9, _ and - in a webhook secret token. */
 const SECRET_PATTERN = /^[A-Za-z0-9_-]{1,256}$/;
@@ -41,4 +46,40 @@ export async function registerTelegramWebhook(input: RegisterWebhookInput): Prom
 export async function deleteTelegramWebhook(input: { token: string; apiRoot?: string }): Promise<void> {
   const api = new Api(input.token, input.apiRoot ? { apiRoot: input.apiRoot } : undefined);
   await api.deleteWebhook();
+}
+
+/**
+ * Deploy-time setup from the stored secrets: reads the bot token, creates the webhook secret when
+ * there is none yet (random, URL-safe), registers the webhook and caches getMe for cold starts.
+ */
+export async function ensureTelegramWebhook(input: {
+  secrets: SecretStore;
+  url: string;
+  settings?: SettingsStore;
+  apiRoot?: string;
+  dropPendingUpdates?: boolean;
+}): Promise<{ bot: UserFromGetMe; createdSecret: boolean }> {
+  const token = await input.secrets.get(TELEGRAM_SECRETS.botToken);
+  if (!token) {
+    throw new GatewayError(
+      "TELEGRAM_NOT_CONFIGURED",
+      `Store the bot token from @BotFather first (secret ${TELEGRAM_SECRETS.botToken}); see docs/telegram.md.`,
+      409,
+    );
+  }
+  let secretToken = await input.secrets.get(TELEGRAM_SECRETS.webhookSecret);
+  const createdSecret = !secretToken;
+  if (!secretToken) {
+    secretToken = randomBytes(32).toString("base64url");
+    await input.secrets.put(TELEGRAM_SECRETS.webhookSecret, secretToken);
+  }
+  const bot = await registerTelegramWebhook({
+    token,
+    url: input.url,
+    secretToken,
+    ...(input.apiRoot ? { apiRoot: input.apiRoot } : {}),
+    ...(input.dropPendingUpdates !== undefined ? { dropPendingUpdates: input.dropPendingUpdates } : {}),
+  });
+  if (input.settings) await writeBotInfo(input.settings, bot);
+  return { bot, createdSecret };
 }
