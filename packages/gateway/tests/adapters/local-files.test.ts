@@ -40,7 +40,11 @@ describe("LocalTable journal", () => {
     for (let i = 0; i <= 10_000; i++) table.put("p", `k${i % 3}`, { n: i });
     expect(lines(file).length).toBeLessThan(100);
     const reopened = new LocalTable(file);
-    expect([0, 1, 2].map((k) => reopened.get("p", `k${k}`))).toEqual([{ n: 9_999 }, { n: 10_000 }, { n: 9_998 }]);
+    expect([0, 1, 2].map((k) => reopened.get("p", `k${k}`))).toEqual([
+      { n: 9_999 },
+      { n: 10_000 },
+      { n: 9_998 },
+    ]);
   });
 
   it("ignores a torn last line (a crash mid-append) but refuses damage elsewhere", () => {

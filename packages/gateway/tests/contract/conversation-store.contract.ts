@@ -71,6 +71,16 @@ export function describeConversationStoreContract(name: string, factory: Harness
       expect((await h.store.page(userId, "c1", { limit: 50 })).messages).toHaveLength(2);
     });
 
+    it("refuses a turn whose message ids are already used by another turn", async () => {
+      const userId = uid("user");
+      const first = turn("c1", 0);
+      await h.store.putTurn(userId, first.user, first.reply);
+      const clash = turn("c1", 0, "cm-other");
+      await expectStoreError(h.store.putTurn(userId, clash.user, clash.reply), "CONFLICT");
+      expect(await h.store.findReply(userId, "c1", "cm-other")).toBeUndefined();
+      expect((await h.store.page(userId, "c1", { limit: 10 })).messages).toEqual([first.user, first.reply]);
+    });
+
     it("rejects a reply from another conversation", async () => {
       const userId = uid("user");
       const { user } = turn("c1", 0);

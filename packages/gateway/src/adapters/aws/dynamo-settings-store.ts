@@ -59,15 +59,23 @@ export class DynamoSettingsStore implements SettingsStore {
   }
 
   async take<T = unknown>(userId: string, settingKey: string): Promise<T | undefined> {
-    // One DeleteItem returns the old item to exactly one of any number of concurrent callers.
-    const { Attributes } = await this.client.send(
-      new DeleteCommand({
-        TableName: this.tableName,
-        Key: this.key(userId, settingKey),
-        ReturnValues: "ALL_OLD",
-      }),
-    );
-    return Attributes && !isExpired(Attributes.expiresAt, this.clock) ? (Attributes.value as T) : undefined;
+    // The delete returns the old item; its condition makes concurrent takers fail cleanly instead of
+    // (as DynamoDB Local was seen to do) also returning the item they raced for.
+    try {
+      const { Attributes } = await this.client.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: this.key(userId, settingKey),
+          ConditionExpression: "attribute_exists(#sk)",
+          ExpressionAttributeNames: { "#sk": sk },
+          ReturnValues: "ALL_OLD",
+        }),
+      );
+      return Attributes && !isExpired(Attributes.expiresAt, this.clock) ? (Attributes.value as T) : undefined;
+    } catch (err) {
+      if (isConditionalCheckFailed(err)) return undefined;
+      throw err;
+    }
   }
 
   async delete(userId: string, settingKey: string): Promise<void> {

@@ -9,6 +9,7 @@ import {
 import type { ConversationStore } from "../../ports";
 import { messageKey, sortByRecent, turnKey, turnPrefix, validateTurn } from "../conversation-keys";
 import { decodeHistoryCursor, encodeHistoryCursor } from "../history-cursor";
+import { StoreError } from "../store-error";
 import type { LocalTable } from "./local-table";
 
 /** Conversations in an embedded table, same sort keys as DynamoDB (see conversation-keys.ts). */
@@ -21,6 +22,9 @@ export class EmbeddedConversationStore implements ConversationStore {
     validateTurn(user, reply);
     const turn = turnKey(user.conversationId, user.clientMessageId);
     if (this.table.get(userId, turn)) return false;
+    if (this.table.get(userId, messageKey(user)) || this.table.get(userId, messageKey(reply))) {
+      throw new StoreError("CONFLICT", "A message of this turn already exists under another turn.");
+    }
     this.table.put(userId, turn, { reply });
     this.table.put(userId, messageKey(user), user);
     this.table.put(userId, messageKey(reply), reply);
