@@ -57,6 +57,8 @@ export class TurnRunner {
   private stopped = false;
   private lastActivity: number;
   private idleWaiters: Array<() => void> = [];
+  /** While the pending list is read, pushed messages wait, so a newer one cannot overtake older ones. */
+  private draining = 0;
 
   constructor(private readonly deps: TurnRunnerDeps) {
     this.lastActivity = this.now().getTime();
@@ -91,9 +93,15 @@ export class TurnRunner {
 
   /** Queues everything pending for the user (on connect, and periodically as a safety net). */
   async drain(): Promise<number> {
-    const items = await this.deps.pending.list(this.deps.userId);
-    for (const item of items) this.enqueue(item);
-    return items.length;
+    this.draining += 1;
+    try {
+      const items = await this.deps.pending.list(this.deps.userId);
+      for (const item of items) this.enqueue(item);
+      return items.length;
+    } finally {
+      this.draining -= 1;
+      this.kick();
+    }
   }
 
   /** agent.cancel: aborts the running turn for that message, or skips it when it is still queued. */
@@ -133,7 +141,7 @@ export class TurnRunner {
   }
 
   private kick(): void {
-    if (this.running) return;
+    if (this.running || this.draining > 0 || this.queue.length === 0) return;
     this.running = this.loop().finally(() => {
       this.running = undefined;
       if (!this.busy) for (const r of this.idleWaiters.splice(0)) r();

@@ -19,7 +19,8 @@ beforeAll(async () => {
   await h.enqueue("first before boot", "conv-pre", "pre-1");
   await h.enqueue("second before boot", "conv-pre", "pre-2");
   run = await h.boot();
-});
+  await until("the agent connected", () => h.gateway.connected > 0, 280_000);
+}, 300_000);
 
 afterAll(async () => {
   await run?.task.stop("signal");
@@ -44,7 +45,7 @@ describe("agent task with a real OpenClaw", () => {
       ["user", "pre-2"],
       ["assistant", "pre-2"],
     ]);
-  });
+  }, 300_000);
 
   it("streams a pushed message as deltas to every tab, then a final equal to their concatenation", async () => {
     const second = await h.addClient();
@@ -96,17 +97,6 @@ describe("agent task with a real OpenClaw", () => {
     await until("reconnected", () => h.gateway.connects > before && h.gateway.connected > 0);
     h.gateway.deliver(await h.enqueue("still there?", "conv-e", "e-1"));
     await until("e-1", () => finals().some((e) => e.clientMessageId === "e-1"));
-  });
-
-  it("tells the user when the provider rate-limits", async () => {
-    h.gateway.deliver(await h.enqueue("busy [fail:429]", "conv-f", "f-1"));
-    await until("f-1 error", () => h.push.of("chat.error", tab).some((e) => e.clientMessageId === "f-1"));
-    const err = h.push.of("chat.error", tab).find((e) => e.clientMessageId === "f-1");
-    expect(err?.code).toBe("LLM_RATE_LIMITED");
-    expect(err?.retryable).toBe(true);
-    const stored = await h.stores.conversations.findReply(USER_ID, "conv-f", "f-1");
-    expect(stored?.error?.code).toBe("LLM_RATE_LIMITED");
-    expect(await h.stores.pending.list(USER_ID)).toEqual([]);
   });
 
   it("tells the user to fix the API key when the provider rejects it (stored in history too)", async () => {

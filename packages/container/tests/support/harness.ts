@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { createMemoryStores } from "@serverless-openclaw/gateway/adapters/local/embedded-stores";
 import type { Stores } from "@serverless-openclaw/gateway/adapters/stores";
 import { KEYS, type PendingMessage, type Settings } from "@serverless-openclaw/shared";
@@ -88,13 +88,15 @@ export class TaskHarness {
     this.workDirs.push(workDir);
     const redactor = new Redactor();
     const logger = createJsonLogger({ redactor, level: "debug", write: (line) => this.logs.push(line) });
+    const runtime = resolveOpenClawRuntime();
     const task = new AgentTask({
       userId: USER_ID,
       agentSecret: secret,
       agentWsUrl: this.gateway.url,
       stores: this.stores,
       clientPush: this.push,
-      runtime: resolveOpenClawRuntime(),
+      runtime,
+      compileCacheDir: join(dirname(runtime.home), "node-compile-cache"),
       workDir,
       logger,
       redactor,
@@ -128,7 +130,7 @@ export interface RunningTask {
 export async function until(
   what: string,
   check: () => boolean | Promise<boolean>,
-  timeoutMs = 90_000,
+  timeoutMs = 120_000,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {

@@ -1,0 +1,89 @@
+import { dirname, join } from "node:path";
+import { ApiGatewayClientPush } from "@serverless-openclaw/gateway/adapters/aws/api-gateway-client-push";
+import { createRpcStores } from "@serverless-openclaw/gateway/adapters/local/rpc-client";
+import { createAwsStores, type Stores } from "@serverless-openclaw/gateway/adapters/stores";
+import type { ClientPush } from "@serverless-openclaw/gateway/ports";
+import { HttpClientPush } from "./adapters/http-client-push";
+import { AgentTask } from "./agent-task";
+import { parseTaskEnv, type TaskEnv, workDirOf } from "./env";
+import { AgentTaskError } from "./errors";
+import { createJsonLogger, type Logger } from "./logger";
+import { resolveOpenClawRuntime } from "./openclaw-runtime";
+import { Redactor } from "./redact";
+import { createConnectSigner } from "./sigv4";
+import { TelegramReplySink } from "./sinks/telegram";
+
+/** The ports of one task, from its environment: local mode (store RPC) or AWS (DynamoDB, S3, SSM). */
+export function buildPorts(env: TaskEnv, raw: NodeJS.ProcessEnv): { stores: Stores; clientPush: ClientPush } {
+  if (env.LOCAL_STORE_URL && env.LOCAL_STORE_TOKEN) {
+    const stores = createRpcStores(env.LOCAL_STORE_URL, env.LOCAL_STORE_TOKEN);
+    const endpoint = env.CLIENT_PUSH_ENDPOINT ?? new URL(env.LOCAL_STORE_URL).origin;
+    return { stores, clientPush: new HttpClientPush(endpoint) };
+  }
+  const need = (name: string): string => {
+    const value = raw[name];
+    if (!value)
+      throw new AgentTaskError("BAD_ENVIRONMENT", `Bad task environment: ${name} is required on AWS`);
+    return value;
+  };
+  const stores = createAwsStores({
+    tables: {
+      conversations: need("TABLE_CONVERSATIONS"),
+      settings: need("TABLE_SETTINGS"),
+      taskState: need("TABLE_TASK_STATE"),
+      connections: need("TABLE_CONNECTIONS"),
+      pending: need("TABLE_PENDING"),
+    },
+    bucket: need("DATA_BUCKET"),
+    secretPrefix: need("SECRET_PREFIX"),
+  });
+  return { stores, clientPush: new ApiGatewayClientPush(need("CLIENT_PUSH_ENDPOINT")) };
+}
+
+/** Builds the task from the process environment (the only place the task reads env). */
+export async function createTask(raw: NodeJS.ProcessEnv): Promise<{ task: AgentTask; logger: Logger }> {
+  const env = parseTaskEnv(raw);
+  const redactor = new Redactor();
+  redactor.add(env.AGENT_SECRET);
+  redactor.add(env.LOCAL_STORE_TOKEN);
+  const logger = createJsonLogger({
+    redactor,
+    level: env.LOG_LEVEL ?? "info",
+    base: { service: "agent-task", userId: env.USER_ID },
+  });
+  const { stores, clientPush } = buildPorts(env, raw);
+  const local = env.LOCAL_STORE_URL !== undefined;
+  const runtime = resolveOpenClawRuntime(env.OPENCLAW_HOME);
+  const sign = env.AGENT_WS_SIGN === "1" && env.AGENT_WS_URL.startsWith("wss://");
+  const telegram = new TelegramReplySink({
+    secrets: stores.secrets,
+    logger,
+    apiRoot: raw.TELEGRAM_API_ROOT,
+    redactor,
+  });
+  const task = new AgentTask({
+    userId: env.USER_ID,
+    agentSecret: env.AGENT_SECRET,
+    agentWsUrl: env.AGENT_WS_URL,
+    stores,
+    clientPush,
+    signConnect: sign ? createConnectSigner({ region: env.AWS_REGION }) : undefined,
+    runtime,
+    workDir: workDirOf(env),
+    logger,
+    redactor,
+    // A persistent compile cache next to the runtime (warmed at image build) saves seconds per boot.
+    compileCacheDir: env.OPENCLAW_COMPILE_CACHE ?? join(dirname(runtime.home), "node-compile-cache"),
+    timings: {
+      ...(env.INACTIVITY_MS ? { inactivityMs: env.INACTIVITY_MS } : {}),
+      ...(env.SHUTDOWN_GRACE_MS ? { shutdownGraceMs: env.SHUTDOWN_GRACE_MS } : {}),
+      ...(env.TURN_TIMEOUT_MS ? { turnTimeoutMs: env.TURN_TIMEOUT_MS } : {}),
+      ...(env.HEARTBEAT_INTERVAL_MS ? { heartbeatIntervalMs: env.HEARTBEAT_INTERVAL_MS } : {}),
+    },
+    // Only local mode may take a key from the environment; a deployment uses Settings alone.
+    envFallback: local,
+    env: raw,
+    extraSinks: (m) => (m.replyTo.channel === "telegram" ? [telegram] : []),
+  });
+  return { task, logger };
+}

@@ -1,0 +1,206 @@
+import { createMemoryStores } from "@serverless-openclaw/gateway/adapters/local/embedded-stores";
+import { KEYS, type PendingMessage } from "@serverless-openclaw/shared";
+import { describe, expect, it } from "vitest";
+import { createJsonLogger } from "../../src/logger";
+import type { ChatEvent } from "../../src/openclaw-chat";
+import { Redactor } from "../../src/redact";
+import type { ReplySink } from "../../src/sinks/reply-sink";
+import { type ChatFn, TurnRunner } from "../../src/turns";
+
+const USER = "u-1";
+let n = 0;
+function pending(text: string, conversationId = "c-1"): PendingMessage {
+  n += 1;
+  const receivedAt = new Date(Date.UTC(2026, 0, 1, 0, 0, n)).toISOString();
+  return {
+    userId: USER,
+    id: KEYS.pending.message(receivedAt, `id-${n}`),
+    clientMessageId: `cm-${n}`,
+    conversationId,
+    text,
+    channel: "web",
+    replyTo: { channel: "web" },
+    receivedAt,
+  };
+}
+
+class RecordingSink implements ReplySink {
+  events: Array<{ kind: string; id: string; text?: string; code?: string; seq?: number }> = [];
+  async started(m: PendingMessage) {
+    this.events.push({ kind: "started", id: m.clientMessageId });
+  }
+  async delta(m: PendingMessage, chunk: string, seq: number) {
+    this.events.push({ kind: "delta", id: m.clientMessageId, text: chunk, seq });
+  }
+  async final(m: PendingMessage, text: string) {
+    this.events.push({ kind: "final", id: m.clientMessageId, text });
+  }
+  async error(m: PendingMessage, code: string, message: string) {
+    this.events.push({ kind: "error", id: m.clientMessageId, code, text: message });
+  }
+  of(kind: string) {
+    return this.events.filter((e) => e.kind === kind);
+  }
+}
+
+/** A chat function scripted per text: words streamed, an error event, or a wait on the signal. */
+function scriptedChat(calls: string[]): ChatFn {
+  return (req) =>
+    (async function* (): AsyncGenerator<ChatEvent> {
+      calls.push(req.text);
+      if (req.text.includes("[error]")) {
+        yield { type: "error", message: "401 Incorrect API key provided", errorType: "authentication_error" };
+        return;
+      }
+      if (req.text.includes("[hang]")) {
+        await new Promise((_, reject) =>
+          req.signal.addEventListener("abort", () => reject(new Error("aborted"))),
+        );
+      }
+      for (const word of `reply to ${req.text}`.split(" ")) yield { type: "delta", text: `${word} ` };
+    })();
+}
+
+function setup(options: { turnTimeoutMs?: number; problem?: boolean } = {}) {
+  const stores = createMemoryStores();
+  const sink = new RecordingSink();
+  const calls: string[] = [];
+  const runner = new TurnRunner({
+    userId: USER,
+    pending: stores.pending,
+    conversations: stores.conversations,
+    sinksFor: () => [sink],
+    chat: scriptedChat(calls),
+    llmProblem: () =>
+      options.problem ? { code: "NO_PROVIDER", message: "Open Settings", retryable: false } : undefined,
+    logger: createJsonLogger({ redactor: new Redactor(), write: () => undefined }),
+    turnTimeoutMs: options.turnTimeoutMs,
+    coalesceMs: 5,
+  });
+  const add = async (m: PendingMessage) => {
+    await stores.pending.enqueue(m);
+    return m;
+  };
+  return { stores, sink, calls, runner, add };
+}
+
+describe("TurnRunner", () => {
+  it("answers in arrival order even when a newer message is pushed while the pending list is read", async () => {
+    const { sink, runner, add, stores } = setup();
+    const ms = [await add(pending("a")), await add(pending("b")), await add(pending("c"))];
+    const drained = runner.drain();
+    runner.enqueue(ms[2] as PendingMessage);
+    await drained;
+    await runner.whenIdle();
+    expect(sink.of("final").map((e) => e.id)).toEqual(ms.map((m) => m.clientMessageId));
+    expect(await stores.pending.list(USER)).toEqual([]);
+  });
+
+  it("queues drained messages strictly oldest first", async () => {
+    const { sink, runner, add } = setup();
+    const ms = [await add(pending("one")), await add(pending("two")), await add(pending("three"))];
+    await runner.drain();
+    await runner.whenIdle();
+    expect(sink.of("final").map((e) => e.id)).toEqual(ms.map((m) => m.clientMessageId));
+  });
+
+  it("streams deltas whose concatenation is the final text, then stores the turn and deletes the pending item", async () => {
+    const { sink, runner, add, stores } = setup();
+    const m = await add(pending("hello world"));
+    runner.enqueue(m);
+    await runner.whenIdle();
+    const deltas = sink.of("delta");
+    expect(deltas.map((d) => d.seq)).toEqual(deltas.map((_, i) => i));
+    expect(deltas.map((d) => d.text).join("")).toBe(sink.of("final")[0]?.text);
+    const reply = await stores.conversations.findReply(USER, "c-1", m.clientMessageId);
+    expect(reply?.text).toBe("reply to hello world ");
+    expect(await stores.pending.list(USER)).toEqual([]);
+  });
+
+  it("answers a message only once, however often it is delivered", async () => {
+    const { sink, runner, add, calls } = setup();
+    const m = await add(pending("once"));
+    runner.enqueue(m);
+    runner.enqueue(m);
+    await runner.whenIdle();
+    runner.enqueue(m);
+    await runner.whenIdle();
+    expect(calls).toEqual(["once"]);
+    expect(sink.of("final")).toHaveLength(1);
+  });
+
+  it("re-sends the stored reply when a new task finds the turn already stored", async () => {
+    const first = setup();
+    const m = await first.add(pending("stored before"));
+    first.runner.enqueue(m);
+    await first.runner.whenIdle();
+    // The previous task crashed after putTurn but before deleting the pending item.
+    await first.stores.pending.enqueue({ ...m, clientMessageId: `${m.clientMessageId}` });
+    const sink = new RecordingSink();
+    const calls: string[] = [];
+    const again = new TurnRunner({
+      userId: USER,
+      pending: first.stores.pending,
+      conversations: first.stores.conversations,
+      sinksFor: () => [sink],
+      chat: scriptedChat(calls),
+      llmProblem: () => undefined,
+      logger: createJsonLogger({ redactor: new Redactor(), write: () => undefined }),
+    });
+    again.enqueue(m);
+    await again.whenIdle();
+    expect(calls).toEqual([]);
+    expect(sink.of("final").map((e) => e.text)).toEqual(["reply to stored before "]);
+  });
+
+  it("turns an LLM auth failure into a stored error reply telling the user to fix the key", async () => {
+    const { sink, runner, add, stores } = setup();
+    const m = await add(pending("[error]"));
+    runner.enqueue(m);
+    await runner.whenIdle();
+    expect(sink.of("error")[0]?.code).toBe("LLM_AUTH_FAILED");
+    expect(sink.of("error")[0]?.text).toMatch(/API key in Settings/);
+    expect((await stores.conversations.findReply(USER, "c-1", m.clientMessageId))?.error?.code).toBe(
+      "LLM_AUTH_FAILED",
+    );
+    expect(await stores.pending.list(USER)).toEqual([]);
+  });
+
+  it("answers with the configuration problem without calling the LLM", async () => {
+    const { sink, runner, add, calls } = setup({ problem: true });
+    runner.enqueue(await add(pending("hi")));
+    await runner.whenIdle();
+    expect(calls).toEqual([]);
+    expect(sink.of("error")[0]?.code).toBe("NO_PROVIDER");
+  });
+
+  it("times a turn out with a clear error", async () => {
+    const { sink, runner, add } = setup({ turnTimeoutMs: 50 });
+    runner.enqueue(await add(pending("[hang]")));
+    await runner.whenIdle();
+    expect(sink.of("error")[0]?.code).toBe("TURN_TIMEOUT");
+  });
+
+  it("cancels the running turn on agent.cancel", async () => {
+    const { sink, runner, add, stores } = setup();
+    const m = await add(pending("[hang]"));
+    runner.enqueue(m);
+    await new Promise((r) => setTimeout(r, 20));
+    runner.cancel(m.clientMessageId);
+    await runner.whenIdle();
+    expect(sink.of("error")[0]?.code).toBe("CANCELLED");
+    expect(await stores.pending.list(USER)).toEqual([]);
+  });
+
+  it("abandons the running turn at shutdown without storing, answering or deleting it", async () => {
+    const { sink, runner, add, stores } = setup();
+    const m = await add(pending("[hang]"));
+    runner.enqueue(m);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(await runner.shutdown(30)).toBe("abandoned");
+    expect(sink.of("final")).toEqual([]);
+    expect(sink.of("error")).toEqual([]);
+    expect(await stores.conversations.findReply(USER, "c-1", m.clientMessageId)).toBeUndefined();
+    expect((await stores.pending.list(USER)).map((p) => p.id)).toEqual([m.id]);
+  });
+});
