@@ -76,8 +76,10 @@ export class ProcessTaskRunner implements TaskRunner {
     const taskArn = `arn:aws:ecs:local:000000000000:task/local/${randomUUID().replaceAll("-", "")}`;
     const workDir = join(this.options.dataDir, "agents", userId);
     await rm(workDir, { recursive: true, force: true });
-    await mkdir(join(workDir, "tmp"), { recursive: true });
     await mkdir(join(workDir, "home"), { recursive: true });
+    // Outside the wiped work dir: tsx keeps its transform cache here (a cold cache costs seconds per start).
+    const tmpDir = join(this.options.dataDir, "cache", "tmp");
+    await mkdir(tmpDir, { recursive: true });
     this.options.redactor.add(agentSecret, this.options.storeToken);
 
     const env: Record<string, string> = {};
@@ -87,7 +89,7 @@ export class ProcessTaskRunner implements TaskRunner {
     }
     Object.assign(env, {
       HOME: join(workDir, "home"),
-      TMPDIR: join(workDir, "tmp"),
+      TMPDIR: tmpDir,
       USER_ID: userId,
       AGENT_SECRET: agentSecret,
       AGENT_WS_URL: this.options.agentWsUrl,
@@ -179,6 +181,11 @@ export class ProcessTaskRunner implements TaskRunner {
     await Promise.all(entries.map((e) => this.stop(e.taskArn, reason)));
     await Promise.all(entries.map((e) => e.exited));
     for (const e of entries) await this.waitGone(e);
+  }
+
+  /** SIGKILL for every agent and everything it started, now (a second Ctrl-C, or process exit). */
+  killAll(): void {
+    for (const entry of this.children.values()) this.killTree(entry, "SIGKILL");
   }
 
   private refreshSeen(entry: AgentChild): void {

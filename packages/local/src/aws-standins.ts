@@ -1,0 +1,51 @@
+import { join } from "node:path";
+import { createTables } from "@serverless-openclaw/gateway/adapters/aws/tables";
+import { FileSecretStore } from "@serverless-openclaw/gateway/adapters/local/file-secret-store";
+import { createAwsStores } from "@serverless-openclaw/gateway/adapters/stores";
+import { startDynamoLocal, startS3rver } from "@serverless-openclaw/testkit";
+import type { LocalLogger } from "./local-logger";
+import type { OpenedStores } from "./stores";
+
+const TABLES = {
+  conversations: "Conversations",
+  settings: "Settings",
+  taskState: "TaskState",
+  connections: "Connections",
+  pending: "PendingMessages",
+};
+const BUCKET = "serverless-openclaw-local";
+
+/**
+ * `--aws-standins`: the AWS adapters (DynamoDB, S3) against DynamoDB Local (Java 17, in memory) and
+ * s3rver (kept under the data dir). There is no SSM stand-in, so secrets stay in the file store.
+ */
+export async function openAwsStandinStores(options: {
+  dataDir: string;
+  logger: LocalLogger;
+}): Promise<OpenedStores> {
+  options.logger.info("Starting DynamoDB Local and s3rver (--aws-standins)…");
+  const [dynamo, s3] = await Promise.all([
+    startDynamoLocal(),
+    startS3rver({ dir: join(options.dataDir, "standins", "s3"), buckets: [BUCKET] }),
+  ]);
+  try {
+    const dynamoClient = dynamo.client();
+    await createTables(dynamoClient, TABLES);
+    const stores = createAwsStores({
+      tables: TABLES,
+      bucket: BUCKET,
+      secretPrefix: "/serverless-openclaw/",
+      clients: { dynamo: dynamoClient, s3: s3.client() },
+    });
+    options.logger.info(`DynamoDB Local at ${dynamo.endpoint} (in memory), s3rver at ${s3.endpoint}`);
+    return {
+      stores: { ...stores, secrets: new FileSecretStore(join(options.dataDir, "stores", "secrets.json")) },
+      close: async () => {
+        await Promise.all([dynamo.stop(), s3.stop()]);
+      },
+    };
+  } catch (err) {
+    await Promise.all([dynamo.stop(), s3.stop()]);
+    throw err;
+  }
+}

@@ -1,0 +1,261 @@
+import { randomBytes } from "node:crypto";
+import { mkdir } from "node:fs/promises";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { join, resolve } from "node:path";
+import {
+  createAgentSocketHandler,
+  createHttpApiHandler,
+  createServices,
+  createWatchdogHandler,
+  createWebSocketHandler,
+  type GatewayDeps,
+  systemClock,
+} from "@serverless-openclaw/gateway";
+import { CognitoTokenVerifier } from "@serverless-openclaw/gateway/adapters/aws/cognito-token-verifier";
+import { createStoreRpcHandler } from "@serverless-openclaw/gateway/adapters/local/rpc-server";
+import type { Stores } from "@serverless-openclaw/gateway/adapters/stores";
+import { watchAgentProgress } from "./agent-progress";
+import { type ApiGatewayServer, type LocalRoute, startApiGatewayServer } from "./api-gateway-server";
+import {
+  type AuthenticationResult,
+  ensureInitialUser,
+  type InitialLogin,
+  LOCAL_REGION,
+  LocalIdentity,
+} from "./local-identity";
+import { createConsoleLogger, type LocalLogger } from "./local-logger";
+import { ProcessTaskRunner } from "./process-task-runner";
+import { seedProvider } from "./provider-seed";
+import type { Redactor } from "./redactor";
+import { repoPaths } from "./repo-paths";
+import { openStores } from "./stores";
+import { startTelegram } from "./telegram";
+import { WsClientPush } from "./ws-client-push";
+
+export interface LocalStackOptions {
+  /** Data dir: stores, identity, agents' work dirs. Default `./.local-data`. */
+  dataDir?: string;
+  /** Default 8787; 0 picks a free port. */
+  port?: number;
+  /** Default 127.0.0.1; anything else only with `allowNonLoopback` (an explicit `--host`). */
+  host?: string;
+  allowNonLoopback?: boolean;
+  /** Points the first user's LLM at an OpenAI-compatible server. */
+  llmBaseUrl?: string;
+  llmModel?: string;
+  /** DynamoDB Local + s3rver instead of the embedded stores (the AWS adapters end to end). */
+  awsStandins?: boolean;
+  /** Where LOCAL_USER, LOCAL_PASSWORD, the API-key variables and TELEGRAM_BOT_TOKEN are read. */
+  env?: Readonly<Record<string, string | undefined>>;
+  logger?: LocalLogger & { redactor: Redactor };
+  /** Progress lines and notices meant for the person at the terminal. */
+  print?: (line: string) => void;
+  /** Extra environment for agent tasks (tests shorten timeouts here). */
+  agentEnv?: Record<string, string>;
+  /** SIGTERM → SIGKILL grace for agents. */
+  agentGraceMs?: number;
+  /** How often the watchdog runs (EventBridge runs it every 5 min on AWS). Default 60 s. */
+  watchdogIntervalMs?: number;
+  /** Replaces the agent task command (tests of the stack without OpenClaw). */
+  agentCommand?: { file: string; args: string[] };
+  webDist?: string;
+}
+
+export interface LocalStack {
+  /** `http://127.0.0.1:<port>`: the web UI, and the Management API endpoint. */
+  url: string;
+  /** Client WebSocket API (`ws://…/ws`; add `?token=<id token>`). */
+  wsUrl: string;
+  agentWsUrl: string;
+  /** HTTP API base (`…/api`). */
+  apiUrl: string;
+  /** Cognito IdP endpoint (`…/cognito/`). */
+  cognitoEndpoint: string;
+  userPoolId: string;
+  clientId: string;
+  dataDir: string;
+  initialLogin: InitialLogin;
+  /** What the first user's LLM is, when the environment or Settings say so. */
+  provider?: string;
+  identity: LocalIdentity;
+  stores: Stores;
+  runner: ProcessTaskRunner;
+  server: ApiGatewayServer;
+  login(username: string, password: string): Promise<AuthenticationResult>;
+  /** Stops agents (they back their state up), Telegram, timers, the server and any stand-ins. */
+  stop(): Promise<void>;
+}
+
+const RPC_PATH = "/_local/rpc";
+
+function rpcRoute(handler: ReturnType<typeof createStoreRpcHandler>): LocalRoute {
+  return {
+    prefix: RPC_PATH,
+    // Blobs (OpenClaw's state archive) travel base64-encoded in the body.
+    maxBodyBytes: 256 * 1024 * 1024,
+    async handle(req: IncomingMessage, body: Buffer, res: ServerResponse) {
+      if (req.method !== "POST" || new URL(req.url ?? "/", "http://x").pathname !== RPC_PATH) {
+        res.writeHead(404).end();
+        return;
+      }
+      const out = await handler(req.headers.authorization, body.toString("utf8"));
+      res.writeHead(out.status, { "content-type": "application/json" }).end(out.body);
+    },
+  };
+}
+
+/**
+ * The whole product on one machine: what `npm start` runs, and what the end-to-end tests and benches
+ * start on free ports. The gateway's handlers run unmodified behind an API-Gateway-shaped server; each
+ * agent is the real container entrypoint in a child process.
+ */
+export async function createLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const env = options.env ?? process.env;
+  const paths = repoPaths();
+  const dataDir = resolve(options.dataDir ?? ".local-data");
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  const logger = options.logger ?? createConsoleLogger();
+  const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const cleanups: Array<() => Promise<void>> = [];
+  const cleanup = async () => {
+    for (const fn of cleanups.reverse())
+      await fn().catch((err: unknown) => logger.error("shutdown step failed", err));
+    cleanups.length = 0;
+  };
+
+  try {
+    const identity = await LocalIdentity.open({ dir: join(dataDir, "identity"), notify: print });
+    const initialLogin = await ensureInitialUser(identity, join(dataDir, "identity"), env);
+    logger.redactor.add(initialLogin.password, env.LOCAL_PASSWORD);
+
+    const opened = await openStores({ dataDir, awsStandins: options.awsStandins === true, logger });
+    cleanups.push(opened.close);
+    const { stores } = opened;
+
+    let telegramBotUsername: string | undefined;
+    const storeToken = randomBytes(32).toString("base64url");
+    logger.redactor.add(storeToken);
+    const server = await startApiGatewayServer({
+      host: options.host,
+      port: options.port ?? 8787,
+      allowNonLoopback: options.allowNonLoopback,
+      logger,
+      staticDir: options.webDist ?? paths.webDist,
+      localRoutes: [identity.route(), rpcRoute(createStoreRpcHandler(stores, storeToken))],
+      runtimeConfig: ({ httpUrl, wsUrl }) => ({
+        region: LOCAL_REGION,
+        userPoolId: identity.userPoolId,
+        userPoolClientId: identity.clientId,
+        cognitoEndpoint: `${httpUrl}/cognito/`,
+        wsUrl,
+        apiUrl: `${httpUrl}/api`,
+        ...(telegramBotUsername ? { telegramBotUsername } : {}),
+        selfSignUp: false,
+      }),
+    });
+    cleanups.push(() => server.close());
+
+    const runner = new ProcessTaskRunner({
+      cwd: paths.root,
+      entry: paths.containerMain,
+      dataDir,
+      agentWsUrl: server.agentWsUrl,
+      clientPushEndpoint: server.url,
+      storeUrl: `${server.url}${RPC_PATH}`,
+      storeToken,
+      openclawHome: paths.openclawHome,
+      openclawCompileCache: paths.openclawCompileCache,
+      logger,
+      redactor: logger.redactor,
+      graceMs: options.agentGraceMs,
+      extraEnv: options.agentEnv,
+      command: options.agentCommand,
+    });
+    // Agents go first (they save their state through this server), so this cleanup runs before close.
+    cleanups.push(() => runner.stopAll("local mode is shutting down"));
+
+    const deps: GatewayDeps = {
+      ...stores,
+      taskRunner: runner,
+      clientPush: new WsClientPush(server.client),
+      agentPush: new WsClientPush(server.agent),
+      tokenVerifier: new CognitoTokenVerifier({
+        userPoolId: identity.userPoolId,
+        clientId: identity.clientId,
+        jwks: identity.jwks() as ConstructorParameters<typeof CognitoTokenVerifier>[0]["jwks"] & object,
+      }),
+      clock: systemClock,
+      logger,
+      config: {
+        allowedOrigins: [server.url, `http://localhost:${server.port}`],
+        typicalWakeSeconds: 20,
+        telegramEnabled: Boolean(env.TELEGRAM_BOT_TOKEN),
+      },
+    };
+    const services = createServices(deps);
+    const watchdog = createWatchdogHandler(deps, services);
+    server.setHandlers({
+      clientSocket: createWebSocketHandler(deps, services),
+      agentSocket: createAgentSocketHandler(deps, services),
+      httpApi: createHttpApiHandler(deps, services),
+    });
+
+    const firstUser = identity.users.get(initialLogin.username);
+    const provider = firstUser
+      ? await seedProvider(services.settings, firstUser.sub, {
+          llmBaseUrl: options.llmBaseUrl,
+          llmModel: options.llmModel,
+          env,
+        })
+      : undefined;
+
+    // Rows left Starting/Running by a previous run have no process any more: the watchdog repairs them.
+    await watchdog({});
+    const watchdogTimer = setInterval(() => void watchdog({}), options.watchdogIntervalMs ?? 60_000);
+    watchdogTimer.unref();
+    cleanups.push(async () => clearInterval(watchdogTimer));
+
+    const progress = watchAgentProgress({
+      taskState: stores.taskState,
+      print,
+      nameOf: (userId) => identity.users.bySub(userId)?.username,
+    });
+    cleanups.push(async () => progress.stop());
+
+    if (env.TELEGRAM_BOT_TOKEN) {
+      const telegram = await startTelegram({
+        deps,
+        services,
+        token: env.TELEGRAM_BOT_TOKEN,
+        apiRoot: env.TELEGRAM_API_ROOT,
+        logger,
+      });
+      if (telegram) {
+        telegramBotUsername = telegram.botUsername;
+        cleanups.push(telegram.stop);
+      }
+    }
+
+    return {
+      url: server.url,
+      wsUrl: server.wsUrl,
+      agentWsUrl: server.agentWsUrl,
+      apiUrl: `${server.url}/api`,
+      cognitoEndpoint: `${server.url}/cognito/`,
+      userPoolId: identity.userPoolId,
+      clientId: identity.clientId,
+      dataDir,
+      initialLogin,
+      ...(provider ? { provider } : {}),
+      identity,
+      stores,
+      runner,
+      server,
+      login: (username, password) => identity.login(username, password),
+      stop: cleanup,
+    };
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+}
