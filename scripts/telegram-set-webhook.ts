@@ -2,7 +2,7 @@
  * Registers (or removes) the Telegram webhook of a deployment, from the secrets stored in SSM.
  *
  *   npx tsx scripts/telegram-set-webhook.ts --url https://<http-api>/telegram/webhook \
- *     [--secret-prefix /serverless-openclaw/] [--drop-pending]
+ *     [--secret-prefix /serverless-openclaw] [--drop-pending]
  *   npx tsx scripts/telegram-set-webhook.ts --delete [--secret-prefix …]
  *
  * Reads `telegram/bot-token` (and `telegram/webhook-secret`, created when missing) under the prefix,
@@ -20,7 +20,7 @@ import {
 const { values } = parseArgs({
   options: {
     url: { type: "string" },
-    "secret-prefix": { type: "string", default: process.env.SECRET_PREFIX ?? "/serverless-openclaw/" },
+    "secret-prefix": { type: "string", default: process.env.SECRET_PREFIX ?? "/serverless-openclaw" },
     "api-root": { type: "string" },
     "drop-pending": { type: "boolean", default: false },
     delete: { type: "boolean", default: false },
@@ -31,18 +31,18 @@ const { values } = parseArgs({
 async function main(): Promise<void> {
   if (values.help || (!values.url && !values.delete)) {
     console.log(
-      "usage: telegram-set-webhook --url https://…/telegram/webhook [--secret-prefix /serverless-openclaw/]",
+      "usage: telegram-set-webhook --url https://…/telegram/webhook [--secret-prefix /serverless-openclaw]",
     );
     console.log("       telegram-set-webhook --delete [--secret-prefix …]");
     process.exitCode = values.help ? 0 : 2;
     return;
   }
   const secrets = new SsmSecretStore(new SSMClient({}), values["secret-prefix"]);
+  const parameter = (name: string) => `${values["secret-prefix"].replace(/\/$/, "")}/${name}`;
   const apiRoot = values["api-root"] ? { apiRoot: values["api-root"] } : {};
   if (values.delete) {
     const token = await secrets.get(TELEGRAM_SECRETS.botToken);
-    if (!token)
-      throw new Error(`no bot token stored under ${values["secret-prefix"]}${TELEGRAM_SECRETS.botToken}`);
+    if (!token) throw new Error(`no bot token stored in ${parameter(TELEGRAM_SECRETS.botToken)}`);
     await deleteTelegramWebhook({ token, ...apiRoot });
     console.log("Webhook removed: the bot can be used with long polling (local mode) now.");
     return;
@@ -53,8 +53,7 @@ async function main(): Promise<void> {
     dropPendingUpdates: values["drop-pending"],
     ...apiRoot,
   });
-  if (createdSecret)
-    console.log(`Created a webhook secret in ${values["secret-prefix"]}${TELEGRAM_SECRETS.webhookSecret}.`);
+  if (createdSecret) console.log(`Created a webhook secret in ${parameter(TELEGRAM_SECRETS.webhookSecret)}.`);
   console.log(`Webhook of @${bot.username} set to ${values.url} (updates: message).`);
 }
 
