@@ -103,6 +103,9 @@ export function createWebSocketHandler(
         });
         const { clientMessageId, conversationId } = msg;
         await reply({ type: "chat.ack", clientMessageId, conversationId, state: result.ack });
+        if (result.ack === "queued" && result.agentState === "Stopping") {
+          await services.lifecycle.wakeAfterStopping(userId);
+        }
         return;
       }
       case "chat.cancel": {

@@ -64,6 +64,26 @@ export class LifecycleService {
     return this.start(userId);
   }
 
+  /**
+   * A message that arrives while the agent is Stopping stays pending, but the stopping task will not
+   * take it. Call this after acknowledging such a message: it waits (bounded) for the task to reach Idle
+   * and then starts a new one. Returns the state it left the agent in.
+   */
+  async wakeAfterStopping(
+    userId: string,
+    opts: { waitMs?: number; pollMs?: number } = {},
+  ): Promise<AgentState> {
+    const pollMs = opts.pollMs ?? 1000;
+    const attempts = Math.ceil((opts.waitMs ?? 20_000) / pollMs);
+    for (let i = 0; i < attempts; i++) {
+      const { state } = await this.deps.taskState.get(userId);
+      if (state !== "Stopping") return state === "Idle" ? this.wake(userId) : state;
+      await new Promise((resolve) => setTimeout(resolve, pollMs));
+    }
+    // Still stopping (a slow state backup): the watchdog repairs it and restarts for the pending message.
+    return "Stopping";
+  }
+
   /** Starts a task unless someone else already did. Returns the state afterwards. */
   private async start(userId: string): Promise<AgentState> {
     const { taskState, clock, logger } = this.deps;

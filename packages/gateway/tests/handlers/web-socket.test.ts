@@ -200,3 +200,20 @@ describe("agent WebSocket handler", () => {
     expect(await deps.connections.get("agent1=")).toBeUndefined();
   });
 });
+
+describe("a message during Stopping", () => {
+  it("is acknowledged and then waits for the old task to stop before starting a new one", async () => {
+    const { deps, send, connectionId } = await connected();
+    await send(chat(1));
+    await deps.taskState.transition({ userId: "alice", expectState: "Starting", set: { state: "Stopping" } });
+    setTimeout(() => {
+      void deps.taskState.transition({ userId: "alice", expectState: "Stopping", set: { state: "Idle" } });
+    }, 50);
+    await send(chat(2));
+    expect(deps.clientPush.to(connectionId)).toContainEqual(
+      expect.objectContaining({ type: "chat.ack", clientMessageId: "m2", state: "queued" }),
+    );
+    expect(deps.taskRunner.starts).toHaveLength(2);
+    expect((await deps.taskState.get("alice")).state).toBe("Starting");
+  });
+});

@@ -209,3 +209,28 @@ describe("LifecycleService.stop and agentDisconnected", () => {
     expect(row.agentConnectionId).toBeUndefined();
   });
 });
+
+describe("LifecycleService.wakeAfterStopping", () => {
+  async function stopping() {
+    const { deps, services, secret } = await started();
+    await services.lifecycle.agentConnected({ connectionId: "agent-1", userId: USER, secret });
+    await deps.taskState.transition({ userId: USER, expectState: "Running", set: { state: "Stopping" } });
+    return { deps, services };
+  }
+
+  it("starts a new task once the stopping one reaches Idle", async () => {
+    const { deps, services } = await stopping();
+    const waiting = services.lifecycle.wakeAfterStopping(USER, { pollMs: 5, waitMs: 1000 });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(deps.taskRunner.starts).toHaveLength(1);
+    await deps.taskState.transition({ userId: USER, expectState: "Stopping", set: { state: "Idle" } });
+    expect(await waiting).toBe("Starting");
+    expect(deps.taskRunner.starts).toHaveLength(2);
+  });
+
+  it("gives up after the wait and leaves the rest to the watchdog", async () => {
+    const { deps, services } = await stopping();
+    expect(await services.lifecycle.wakeAfterStopping(USER, { pollMs: 5, waitMs: 30 })).toBe("Stopping");
+    expect(deps.taskRunner.starts).toHaveLength(1);
+  });
+});
