@@ -166,9 +166,9 @@ export class AuthSession {
     }, delay);
   }
 
+  /** Stops the refresh timer. Listeners stay: React's StrictMode re-runs effects on the same session. */
   dispose(): void {
     clearTimeout(this.timer);
-    this.listeners.clear();
   }
 
   private emit(): void {
