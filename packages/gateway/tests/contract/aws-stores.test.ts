@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
+import { DescribeTableCommand, DescribeTimeToLiveCommand } from "@aws-sdk/client-dynamodb";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { type DynamoLocal, type S3rver, startDynamoLocal, startS3rver } from "@serverless-openclaw/testkit";
-import { afterAll, beforeAll } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTables, type TableNames } from "../../src/adapters/aws/tables";
 import { createAwsStores } from "../../src/adapters/stores";
 import { describeStoresContracts } from "./all-contracts";
@@ -42,3 +43,20 @@ describeStoresContracts(
   }),
   ["connections", "taskState", "pending", "conversations", "settings", "blobs"],
 );
+
+describe("createTables", () => {
+  it("is idempotent and creates the GSI, TTL and on-demand billing", async () => {
+    const client = dynamo.client();
+    await createTables(client, tables);
+    const connections = await client.send(new DescribeTableCommand({ TableName: tables.connections }));
+    expect(connections.Table?.GlobalSecondaryIndexes?.map((i) => i.IndexName)).toEqual(["byUser"]);
+    expect(connections.Table?.BillingModeSummary?.BillingMode).toBe("PAY_PER_REQUEST");
+    for (const table of [tables.connections, tables.pending, tables.settings]) {
+      const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: table }));
+      expect(ttl.TimeToLiveDescription).toMatchObject({
+        AttributeName: "expiresAt",
+        TimeToLiveStatus: "ENABLED",
+      });
+    }
+  });
+});

@@ -1,6 +1,7 @@
 import {
   CreateTableCommand,
   type CreateTableCommandInput,
+  DescribeTimeToLiveCommand,
   type DynamoDBClient,
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
@@ -86,13 +87,16 @@ export async function createTables(client: DynamoDBClient, names: TableNames): P
       if (!(err instanceof Error && err.name === "ResourceInUseException")) throw err;
     }
     await waitUntilTableExists({ client, maxWaitTime: 60, minDelay: 1 }, { TableName });
-    if (ttlAttribute) {
-      await client.send(
-        new UpdateTimeToLiveCommand({
-          TableName,
-          TimeToLiveSpecification: { AttributeName: ttlAttribute, Enabled: true },
-        }),
-      );
-    }
+    if (ttlAttribute) await enableTtl(client, TableName, ttlAttribute);
   }
+}
+
+/** UpdateTimeToLive fails when TTL is already on, so look first (a second createTables must pass). */
+async function enableTtl(client: DynamoDBClient, TableName: string, AttributeName: string): Promise<void> {
+  const { TimeToLiveDescription } = await client.send(new DescribeTimeToLiveCommand({ TableName }));
+  const status = TimeToLiveDescription?.TimeToLiveStatus;
+  if (status === "ENABLED" || status === "ENABLING") return;
+  await client.send(
+    new UpdateTimeToLiveCommand({ TableName, TimeToLiveSpecification: { AttributeName, Enabled: true } }),
+  );
 }
