@@ -31,7 +31,7 @@ export interface Synthesized extends BuiltApp {
  */
 export function synth(
   context: Record<string, unknown> = {},
-  opts: { bundle?: boolean; cfnValidation?: boolean } = {},
+  opts: { bundle?: boolean; cfnValidation?: boolean; lambdaEntries?: LambdaEntries } = {},
 ): Synthesized {
   const outdir = mkdtempSync(join(tmpdir(), "openclaw-cdk-"));
   const built = createApp({
@@ -41,7 +41,7 @@ export function synth(
       builtinCloudFormationValidation: opts.cfnValidation ?? false,
       context: { ...CDK_JSON_CONTEXT, ...(opts.bundle ? {} : { "aws:cdk:bundling-stacks": [] }), ...context },
     },
-    lambdaEntries: fixtureEntries(),
+    lambdaEntries: opts.lambdaEntries ?? fixtureEntries(),
     image: { directory: join(import.meta.dirname, "fixtures/image"), file: "Dockerfile", missing: false },
   });
   return {
