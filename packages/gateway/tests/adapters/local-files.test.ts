@@ -61,7 +61,8 @@ describe("LocalTable journal", () => {
     const item = { list: [1] };
     table.put("p", "k", item);
     item.list.push(2);
-    (table.get("p", "k")?.list as number[]).push(3);
+    const read = table.get("p", "k") ?? { list: [] };
+    (read.list as number[]).push(3);
     expect(table.get("p", "k")).toEqual({ list: [1] });
   });
 
