@@ -1,5 +1,6 @@
 import { AgentToGatewaySchema, LIMITS, parseJson, UserIdSchema } from "@serverless-openclaw/shared";
-import { z } from "zod";
+// Namespace import: `import { z }` defeats tree-shaking and adds ~350 KB of zod to every Lambda bundle.
+import * as z from "zod";
 import type { GatewayDeps } from "../deps";
 import { AuthError, errorSummary } from "../errors";
 import { createServices, type GatewayServices } from "../services";
