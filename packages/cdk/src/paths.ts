@@ -61,7 +61,7 @@ export const IMAGE_CONTEXT_EXCLUDE = [
   ".git",
   ".cache",
   "**/cdk.out",
-  "**/dist",
+  "packages/web/dist",
   "**/coverage",
   ".local-data",
   "bench/results",

@@ -241,6 +241,13 @@ describe("compute", () => {
     }
   });
 
+  it("uses the 20 GiB of ephemeral storage included in the price (more bills per GB-hour)", () => {
+    const [[, td] = ["", {}]] = resourcesOf(main.appTemplate, "AWS::ECS::TaskDefinition");
+    expect((td.EphemeralStorage as { SizeInGiB?: number } | undefined)?.SizeInGiB ?? 20).toBeLessThanOrEqual(
+      20,
+    );
+  });
+
   it("passes endpoints, tables and settings to the task, never a secret", () => {
     const [[, td] = ["", {}]] = resourcesOf(main.appTemplate, "AWS::ECS::TaskDefinition");
     const env =
