@@ -5,6 +5,7 @@ import { type DynamoLocal, type S3rver, startDynamoLocal, startS3rver } from "@s
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTables, type TableNames } from "../../src/adapters/aws/tables";
 import { createAwsStores } from "../../src/adapters/stores";
+import type { Clock } from "../../src/ports";
 import { describeStoresContracts } from "./all-contracts";
 
 // SSM has no stand-in: SsmSecretStore is tested at the SDK boundary in tests/adapters.
@@ -29,18 +30,20 @@ afterAll(async () => {
   await Promise.all([dynamo?.stop(), s3?.stop()]);
 });
 
+// "Reopen" builds new adapters and clients over the same tables: the state lives in the services.
+const open = (clock: Clock) =>
+  createAwsStores({
+    tables,
+    bucket,
+    blobPrefix: "prefix/",
+    secretPrefix: "/unused/",
+    clients: { dynamo: dynamo.client(), s3: s3.client(), ssm: new SSMClient({ region: "us-east-1" }) },
+    clock,
+  });
+
 describeStoresContracts(
   "AWS adapters on DynamoDB Local and s3rver",
-  async (clock) => ({
-    store: createAwsStores({
-      tables,
-      bucket,
-      blobPrefix: "prefix/",
-      secretPrefix: "/unused/",
-      clients: { dynamo: dynamo.client(), s3: s3.client(), ssm: new SSMClient({ region: "us-east-1" }) },
-      clock,
-    }),
-  }),
+  async (clock) => ({ store: open(clock), reopen: async () => open(clock) }),
   ["connections", "taskState", "pending", "conversations", "settings", "blobs"],
 );
 

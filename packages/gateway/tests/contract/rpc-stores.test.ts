@@ -37,5 +37,5 @@ describeStoresContracts(
       },
     };
   },
-  ["taskState", "pending", "conversations", "settings", "blobs"],
+  ["connections", "taskState", "pending", "conversations", "settings", "blobs", "secrets"],
 );
