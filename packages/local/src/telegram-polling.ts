@@ -22,7 +22,9 @@ const MAX_ATTEMPTS = 3;
  * dedupe included. The bot token is stored in the SecretStore too, so the agent task's reply sink
  * finds it where it looks on AWS. Resolves once the bot is loaded; `stop()` ends the poll at once.
  */
-export async function startTelegramPolling(deps: TelegramPollingDeps): Promise<{ stop(): Promise<void> }> {
+export async function startTelegramPolling(
+  deps: TelegramPollingDeps,
+): Promise<{ botUsername: string; stop(): Promise<void> }> {
   const { logger, settings, clock } = deps;
   if (deps.token && (await deps.secrets.get(TELEGRAM_SECRETS.botToken)) !== deps.token) {
     await deps.secrets.put(TELEGRAM_SECRETS.botToken, deps.token);
@@ -96,6 +98,7 @@ export async function startTelegramPolling(deps: TelegramPollingDeps): Promise<{
   logger.info("Telegram: long polling started", { bot: bot.botInfo.username });
   const running = loop();
   return {
+    botUsername: bot.botInfo.username,
     async stop() {
       controller.abort();
       await running;
