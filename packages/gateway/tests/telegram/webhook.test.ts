@@ -197,6 +197,16 @@ describe("Telegram webhook", () => {
     expect(h.runner.starts).toEqual([]);
   });
 
+  it("pairing an account again with another user's code moves it", async () => {
+    await pair();
+    const other = "6f1c2d3e-0000-4000-8000-0000000000b2";
+    const { code } = await h.pairing.createCode(other);
+    await h.post(textUpdate(`/pair ${code}`, 4242));
+    expect(await h.pairing.lookup(4242)).toBe(other);
+    expect(await h.pairing.list(USER)).toEqual([]);
+    expect((await h.pairing.list(other)).map((p) => p.telegramUserId)).toEqual([4242]);
+  });
+
   it("unpairing from the web app removes the reverse lookup too", async () => {
     await pair();
     await h.pairing.unpair(USER, 4242);
