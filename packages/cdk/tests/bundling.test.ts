@@ -113,7 +113,7 @@ describe("synth with bundling", () => {
     const images = Object.values(assets.dockerImages);
     expect(images).toHaveLength(1);
     expect(images[0]?.source.platform).toBe("linux/arm64");
-    expect(images[0]?.source.dockerBuildArgs).toEqual({ OPENCLAW_BROWSER: "false" });
+    expect(images[0]?.source.dockerBuildArgs).toEqual({ WITH_CHROMIUM: "0" });
   });
 });
 

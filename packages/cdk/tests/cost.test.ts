@@ -1,6 +1,9 @@
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CfnTemplate } from "../src/cost/idle-guard";
 import { estimateMonthlyCost, PRICES, readTemplateFacts, type TemplateFacts } from "../src/cost/model";
+import { REPO_ROOT } from "../src/paths";
 import { cleanup, type Synthesized, synth } from "./synth";
 
 let s: Synthesized;
@@ -48,6 +51,21 @@ describe("cost model", () => {
     expect(estimateMonthlyCost(facts, 2, { spotDiscount: 0 }).total).toBeGreaterThan(
       estimateMonthlyCost(facts, 2, { spotDiscount: PRICES.spotDiscountWorstCase }).total,
     );
+  });
+
+  it("prints the table for 0, 2 and 8 agent-hours a day from a synthesized template (scripts/cost-model.ts)", () => {
+    const run = spawnSync(
+      process.execPath,
+      ["--import", "tsx", join(REPO_ROOT, "scripts/cost-model.ts"), "--template-dir", s.outdir],
+      { encoding: "utf8", cwd: REPO_ROOT },
+    );
+    expect(run.status, run.stderr).toBe(0);
+    for (const h of [0, 2, 8]) expect(run.stdout).toContain(`${h} agent-hours/day:`);
+    const twoHours = estimateMonthlyCost(facts, 2).total.toFixed(2);
+    expect(run.stdout).toMatch(
+      new RegExp(`2 agent-hours/day:[\\s\\S]*?TOTAL\\s+\\$\\s*${twoHours.replace(".", "\\.")}`),
+    );
+    expect(run.stdout).toContain("Fargate Spot at 68% below on-demand");
   });
 
   it("refuses templates without the agent task or the watchdog schedule", () => {

@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { TABLE_DEFINITIONS } from "@serverless-openclaw/gateway/adapters/aws/tables";
 import { API_ROUTES } from "@serverless-openclaw/shared";
 import { Match } from "aws-cdk-lib/assertions";
@@ -238,6 +240,25 @@ describe("compute", () => {
           }),
         ],
       });
+    }
+  });
+
+  it("builds the image for linux/arm64, with Chromium only for the browser variant", () => {
+    for (const [x, withChromium] of [
+      [main, "0"],
+      [variant, "1"],
+    ] as const) {
+      const assets = JSON.parse(
+        readFileSync(join(x.outdir, "ServerlessOpenClaw-App.assets.json"), "utf8"),
+      ) as {
+        dockerImages: Record<
+          string,
+          { source: { platform?: string; dockerBuildArgs?: Record<string, string> } }
+        >;
+      };
+      const [image] = Object.values(assets.dockerImages);
+      expect(image?.source.platform).toBe("linux/arm64");
+      expect(image?.source.dockerBuildArgs).toEqual({ WITH_CHROMIUM: withChromium });
     }
   });
 

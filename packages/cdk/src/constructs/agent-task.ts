@@ -87,7 +87,8 @@ export class AgentTask extends Construct {
       image: ContainerImage.fromAsset(props.image.directory, {
         file: props.image.file,
         platform: Platform.LINUX_ARM64,
-        buildArgs: { OPENCLAW_BROWSER: config.browser ? "true" : "false" },
+        // docker/openclaw/Dockerfile installs Chromium for the browser variant when WITH_CHROMIUM=1.
+        buildArgs: { WITH_CHROMIUM: config.browser ? "1" : "0" },
         exclude: IMAGE_CONTEXT_EXCLUDE,
       }),
       essential: true,
