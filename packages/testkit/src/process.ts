@@ -135,9 +135,10 @@ function installSafetyNet(): void {
   safetyNetInstalled = true;
   process.on("exit", killEverything);
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
-    // Only take over a signal nobody else handles, and then behave like the default (exit).
-    if (process.listenerCount(signal) > 0) continue;
-    process.once(signal, () => {
+    process.on(signal, () => {
+      // Someone else handles this signal (e.g. the local CLI's graceful shutdown, registered before or after
+      // us): leave it to them; the exit hook still reaps. Otherwise behave like the default: exit.
+      if (process.listenerCount(signal) > 1) return;
       killEverything();
       process.exit(128 + (signal === "SIGINT" ? 2 : signal === "SIGTERM" ? 15 : 1));
     });
