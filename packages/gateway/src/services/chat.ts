@@ -32,10 +32,13 @@ export interface SendResult {
   agentState: AgentState;
 }
 
+/** The title of a conversation created empty (POST /conversations); its first message replaces it. */
+export const UNTITLED = "New conversation";
+
 /** A conversation's title: its first message, on one line, cut to the title limit. */
 export function titleFrom(text: string): string {
   const line = text.replace(/\s+/g, " ").trim();
-  if (line.length <= LIMITS.maxTitleChars) return line || "New conversation";
+  if (line.length <= LIMITS.maxTitleChars) return line || UNTITLED;
   return `${line.slice(0, LIMITS.maxTitleChars - 1).trimEnd()}…`;
 }
 
@@ -74,7 +77,7 @@ export class ChatService {
     await conversations.upsertMeta(
       input.userId,
       meta
-        ? { ...meta, updatedAt: now }
+        ? { ...meta, title: meta.title === UNTITLED ? titleFrom(input.text) : meta.title, updatedAt: now }
         : {
             conversationId: input.conversationId,
             title: titleFrom(input.text),

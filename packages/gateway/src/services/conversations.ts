@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { type ConversationMeta, type HistoryPage, LIMITS } from "@serverless-openclaw/shared";
 import type { GatewayDeps } from "../deps";
 import { ConflictError, NotFoundError } from "../errors";
+import { UNTITLED } from "./chat";
 
 export type ConversationDeps = Pick<GatewayDeps, "conversations" | "clock">;
 
@@ -29,7 +30,7 @@ export class ConversationService {
     const now = this.deps.clock.now().toISOString();
     const meta: ConversationMeta = {
       conversationId,
-      title: input.title ?? "New conversation",
+      title: input.title ?? UNTITLED,
       channel: "web",
       createdAt: now,
       updatedAt: now,

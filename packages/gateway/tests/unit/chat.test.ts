@@ -98,6 +98,14 @@ describe("ChatService.send", () => {
     expect(updated?.createdAt).toBe(created?.createdAt);
   });
 
+  it("titles a conversation created empty by its first message", async () => {
+    const deps = makeDeps();
+    const services = createServices(deps);
+    await services.conversations.create(USER, { conversationId: "conv-1" });
+    await services.chat.send(input(1, "Plan my trip"));
+    expect((await deps.conversations.getMeta(USER, "conv-1"))?.title).toBe("Plan my trip");
+  });
+
   it("cuts long titles to the limit", () => {
     const title = titleFrom("word ".repeat(100));
     expect(title.length).toBeLessThanOrEqual(LIMITS.maxTitleChars);
