@@ -65,8 +65,9 @@ export class HttpApi {
   getAgent() {
     return this.call("GET", "/agent", AgentStatusEventSchema);
   }
+  /** Answers with the agent's status after the request (usually Stopping). */
   stopAgent() {
-    return this.call("POST", "/agent/stop", z.unknown());
+    return this.call("POST", "/agent/stop", AgentStatusEventSchema);
   }
   createPairingCode() {
     return this.call("POST", "/telegram/pairing-code", PairingCodeSchema);

@@ -1,4 +1,5 @@
 import {
+  type AgentStatusEvent,
   DEFAULT_MODELS,
   LIMITS,
   PROVIDER_LABELS,
@@ -17,11 +18,13 @@ export interface SettingsPageProps {
     "getSettings" | "putSettings" | "stopAgent" | "createPairingCode" | "listPairings" | "deletePairing"
   >;
   telegramBotUsername?: string;
+  /** The status the stop request answered with, so the status bar follows at once. */
+  onAgentStatus?: (status: AgentStatusEvent) => void;
 }
 
 type Errors = Partial<Record<keyof SettingsForm | "form", string>>;
 
-export function SettingsPage({ api, telegramBotUsername }: SettingsPageProps) {
+export function SettingsPage({ api, telegramBotUsername, onAgentStatus }: SettingsPageProps) {
   const [settings, setSettings] = useState<Settings | null>(null);
   const [form, setForm] = useState<SettingsForm | null>(null);
   const [errors, setErrors] = useState<Errors>({});
@@ -68,7 +71,8 @@ export function SettingsPage({ api, telegramBotUsername }: SettingsPageProps) {
   const stop = async () => {
     setStopNote(null);
     try {
-      await api.stopAgent();
+      const status = await api.stopAgent();
+      onAgentStatus?.(status);
       setStopNote("The agent is stopping. It wakes again with your next message.");
     } catch (e) {
       setStopNote(e instanceof Error ? e.message : "Stopping failed.");

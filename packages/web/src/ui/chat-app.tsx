@@ -92,6 +92,15 @@ export function ChatApp({ config, session, fetchImpl, createSocket = browserSock
 
   useEffect(reloadConversations, [reloadConversations]);
 
+  // While the agent changes state, ask for the truth every few seconds: a status push can be lost
+  // (sent while we reconnect) or overtaken (a late start-up step arriving after "Running").
+  const transitioning = agent?.state === "Starting" || agent?.state === "Stopping";
+  useEffect(() => {
+    if (!transitioning) return;
+    const timer = setInterval(() => client.send({ type: "status.get" }), 5_000);
+    return () => clearInterval(timer);
+  }, [transitioning, client]);
+
   const activeId =
     route.page === "chat"
       ? (route.conversationId ??
@@ -271,7 +280,14 @@ export function ChatApp({ config, session, fetchImpl, createSocket = browserSock
           />
         </aside>
         {route.page === "settings" ? (
-          <SettingsPage api={api} telegramBotUsername={config.telegramBotUsername} />
+          <SettingsPage
+            api={api}
+            telegramBotUsername={config.telegramBotUsername}
+            onAgentStatus={(status) => {
+              agentRef.current = status;
+              setAgent(status);
+            }}
+          />
         ) : (
           <main className="chat">
             <MessageList

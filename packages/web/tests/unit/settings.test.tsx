@@ -78,7 +78,7 @@ function fakeApi(initial: Settings) {
     },
     stopAgent: async () => {
       calls.stop++;
-      return {};
+      return { type: "agent.status" as const, state: "Stopping" as const };
     },
     createPairingCode: async (): Promise<PairingCode> => ({
       code: "ABCD2345",
@@ -178,11 +178,13 @@ describe("SettingsPage", () => {
     expect(calls.unpaired).toEqual([42]);
   });
 
-  it("stops the agent on request", async () => {
+  it("stops the agent on request and passes on the status it answers with", async () => {
     const { api, calls } = fakeApi(unset);
-    render(<SettingsPage api={api} />);
+    const statuses: string[] = [];
+    render(<SettingsPage api={api} onAgentStatus={(s) => statuses.push(s.state)} />);
     fireEvent.click(await screen.findByTestId("stop-agent"));
     await screen.findByTestId("stop-agent-result");
     expect(calls.stop).toBe(1);
+    expect(statuses).toEqual(["Stopping"]);
   });
 });
