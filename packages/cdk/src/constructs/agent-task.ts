@@ -158,7 +158,9 @@ export class AgentTask extends Construct {
         ],
       }),
     );
-    grantSecretRead(this, role, props.config.secretPrefix);
+    // The user's LLM key, and the bot token for Telegram replies; not the webhook secret.
+    grantSecretRead(this, role, props.config.secretPrefix, `${USER_DATA_PREFIX}*`);
+    if (props.config.telegram) grantSecretRead(this, role, props.config.secretPrefix, "telegram/bot-token");
   }
 }
 
