@@ -1,0 +1,94 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { findRepoRoot } from "../../src/repo-paths";
+
+const root = findRepoRoot();
+let dataDir: string;
+
+function runCli(
+  args: string[],
+  env: Record<string, string> = {},
+): { child: ChildProcess; output: () => string } {
+  let output = "";
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", join(root, "packages/local/src/cli.ts"), ...args],
+    {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? "", HOME: dataDir, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  child.stdout?.on("data", (d) => {
+    output += String(d);
+  });
+  child.stderr?.on("data", (d) => {
+    output += String(d);
+  });
+  return { child, output: () => output };
+}
+
+async function until(what: string, check: () => boolean, output: () => string, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}. Output:\n${output()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const exitOf = (child: ChildProcess) =>
+  new Promise<number | null>((resolve) => {
+    if (child.exitCode !== null) resolve(child.exitCode);
+    else child.once("exit", (code) => resolve(code));
+  });
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), "local-cli-"));
+});
+
+afterAll(async () => {
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+describe("npm start (cli.ts)", () => {
+  it("prints where to go and how to log in, serves the UI config, and stops cleanly on Ctrl-C", async () => {
+    const { child, output } = runCli(["--port", "0", "--data-dir", dataDir]);
+    await until("the banner", () => output().includes("Stop    Ctrl-C"), output);
+    const url = /Open {4}(http:\/\/127\.0\.0\.1:\d+)/.exec(output())?.[1] as string;
+    expect(url).toBeDefined();
+    expect(output()).toMatch(/Log in {2}user "me", password "[A-Za-z0-9_-]{16}" \(generated now/);
+    expect(output()).toContain("LLM     none yet");
+    const config = await (await fetch(`${url}/config.json`)).json();
+    expect(config).toMatchObject({ userPoolId: "us-east-1_LocalDev1", cognitoEndpoint: `${url}/cognito/` });
+
+    child.kill("SIGINT");
+    expect(await exitOf(child)).toBe(0);
+    expect(output()).toContain("Stopped.");
+    await expect(fetch(`${url}/config.json`)).rejects.toThrow();
+  });
+
+  it("shows the generated login again with --show-login, and names the configured LLM", async () => {
+    const shown = runCli(["--show-login", "--data-dir", dataDir]);
+    expect(await exitOf(shown.child)).toBe(0);
+    expect(shown.output()).toMatch(/user: me\npassword: [A-Za-z0-9_-]{16}/);
+
+    const { child, output } = runCli(["--port", "0", "--data-dir", dataDir], {
+      DEEPSEEK_API_KEY: "sk-test-deepseek-123",
+    });
+    await until("the banner", () => output().includes("Stop    Ctrl-C"), output);
+    expect(output()).toContain("LLM     DeepSeek (DEEPSEEK_API_KEY)");
+    expect(output()).not.toContain("sk-test-deepseek-123");
+    child.kill("SIGTERM");
+    expect(await exitOf(child)).toBe(0);
+  });
+
+  it("refuses a bad option with the usage text", async () => {
+    const { child, output } = runCli(["--port", "x"]);
+    expect(await exitOf(child)).toBe(2);
+    expect(output()).toContain("--port must be a port number");
+    expect(output()).toContain("Usage: npm start");
+  });
+});
