@@ -102,6 +102,9 @@ describe("handlers reject bad tokens", () => {
 
   it("$connect answers 401 and stores nothing", async () => {
     const base = makeDeps({ tokenVerifier: verifier });
+    const logged: unknown[] = [];
+    const capture = (...args: unknown[]) => logged.push(args);
+    base.logger = { debug: capture, info: capture, warn: capture, error: capture };
     const { stores, writes } = recordWrites({ connections: base.connections });
     const handler = createWebSocketHandler({ ...base, ...stores });
     const event = (token?: string) => ({
@@ -114,7 +117,13 @@ describe("handlers reject bad tokens", () => {
       expect(result.body ?? "").not.toContain(token ?? "@@");
     }
     expect(writes).toEqual([]);
-    expect((await handler(event(await issuer.token()) as never)).statusCode).toBe(200);
+    const good = await issuer.token();
+    expect((await handler(event(good) as never)).statusCode).toBe(200);
+    const logs = JSON.stringify(logged);
+    expect(logs).toContain("client connect rejected");
+    for (const token of [good, ...Object.values(await badTokens())]) {
+      expect(logs).not.toContain(token.split(".")[2]);
+    }
     expect(await base.connections.get("abc=")).toMatchObject({
       userId: "0b6f3c2e-1111-4222-8333-944455556666",
       kind: "client",
