@@ -14,7 +14,7 @@ import { CognitoJwtVerifier } from "aws-jwt-verify";
 import type { Jwks } from "aws-jwt-verify/jwk";
 import { z } from "zod";
 import { TestkitError } from "./errors";
-import { freePort } from "./free-port";
+import { freePort, retryOnPortClash } from "./free-port";
 import { forgetDirOnExit, removeDirOnExit, startProcess, waitUntil } from "./process";
 
 /** The pool id local mode and tests use: AWS-shaped, because CognitoJwtVerifier rejects `local_…` ids. */
@@ -70,7 +70,11 @@ const jwksSchema = z.object({
  * Starts cognito-local with a seeded pool (`us-east-1_LocalDev1`, plain usernames), the AWS issuer, an app
  * client and one user: the recipe in notes/local-aws.md.
  */
-export async function startCognitoLocal(options: StartCognitoLocalOptions = {}): Promise<CognitoLocal> {
+export function startCognitoLocal(options: StartCognitoLocalOptions = {}): Promise<CognitoLocal> {
+  return retryOnPortClash(() => startCognitoLocalOnce(options));
+}
+
+async function startCognitoLocalOnce(options: StartCognitoLocalOptions): Promise<CognitoLocal> {
   const require = createRequire(import.meta.url);
   const bin = join(dirname(require.resolve("cognito-local/package.json")), "lib", "bin", "start.js");
   const dir = await mkdtemp(join(tmpdir(), "testkit-cognito-"));

@@ -3,7 +3,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { DynamoDBClient, type DynamoDBClientConfig, ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { TestkitError } from "./errors";
-import { freePort } from "./free-port";
+import { freePort, retryOnPortClash } from "./free-port";
 import { startProcess, waitUntil } from "./process";
 
 /** Credentials DynamoDB Local accepts (it checks only that some are present). */
@@ -45,7 +45,11 @@ function javaBinary(): string {
  * Starts DynamoDB Local (in memory, one shared DB whatever the credentials/region) on a free loopback port.
  * Needs Java 17+ (`node scripts/ensure-prereqs.mjs` installs it).
  */
-export async function startDynamoLocal(options: { timeoutMs?: number } = {}): Promise<DynamoLocal> {
+export function startDynamoLocal(options: { timeoutMs?: number } = {}): Promise<DynamoLocal> {
+  return retryOnPortClash(() => startDynamoLocalOnce(options));
+}
+
+async function startDynamoLocalOnce(options: { timeoutMs?: number }): Promise<DynamoLocal> {
   const dir = dynamoLocalJarDir();
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;

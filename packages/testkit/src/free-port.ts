@@ -21,3 +21,19 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+const PORT_CLASH = /EADDRINUSE|address already in use|BindException/i;
+
+/**
+ * Runs `start` again (up to `attempts` times) when it failed because another process took the port between
+ * freePort() and the server binding it; any other failure is thrown at once.
+ */
+export async function retryOnPortClash<T>(start: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (err) {
+      if (attempt >= attempts || !(err instanceof Error) || !PORT_CLASH.test(err.message)) throw err;
+    }
+  }
+}

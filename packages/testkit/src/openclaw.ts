@@ -6,7 +6,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { TestkitError } from "./errors";
-import { freePort } from "./free-port";
+import { freePort, retryOnPortClash } from "./free-port";
 import { forgetDirOnExit, type ManagedProcess, removeDirOnExit, startProcess, waitUntil } from "./process";
 
 /** The repository root (this file is packages/testkit/src/openclaw.ts). */
@@ -137,7 +137,11 @@ export interface OpenClawInstance {
 }
 
 /** Boots a real OpenClaw gateway (pinned runtime, Node 24) on a free loopback port and waits for /readyz. */
-export async function startOpenClaw(options: StartOpenClawOptions): Promise<OpenClawInstance> {
+export function startOpenClaw(options: StartOpenClawOptions): Promise<OpenClawInstance> {
+  return retryOnPortClash(() => startOpenClawOnce(options));
+}
+
+async function startOpenClawOnce(options: StartOpenClawOptions): Promise<OpenClawInstance> {
   const runtime = openclawRuntime();
   const root = await mkdtemp(join(tmpdir(), "testkit-openclaw-"));
   removeDirOnExit(root);

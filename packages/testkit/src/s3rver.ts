@@ -3,7 +3,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { CreateBucketCommand, S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
-import { freePort } from "./free-port";
+import { freePort, retryOnPortClash } from "./free-port";
 import { forgetDirOnExit, removeDirOnExit, startProcess, waitUntil } from "./process";
 
 /** s3rver's fixed key pair; it rejects other signatures. */
@@ -38,7 +38,11 @@ export interface StartS3rverOptions {
 }
 
 /** Starts s3rver (a Node S3 emulator) on a free loopback port. */
-export async function startS3rver(options: StartS3rverOptions = {}): Promise<S3rver> {
+export function startS3rver(options: StartS3rverOptions = {}): Promise<S3rver> {
+  return retryOnPortClash(() => startS3rverOnce(options));
+}
+
+async function startS3rverOnce(options: StartS3rverOptions): Promise<S3rver> {
   const require = createRequire(import.meta.url);
   const bin = join(dirname(require.resolve("s3rver/package.json")), "bin", "s3rver.js");
   const ownDir = options.dir === undefined;
