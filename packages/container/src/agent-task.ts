@@ -1,3 +1,5 @@
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import type {
   BlobStore,
   ClientPush,
@@ -18,7 +20,7 @@ import type { OpenClawRuntime } from "./openclaw-runtime";
 import type { Redactor } from "./redact";
 import type { ReplySink } from "./sinks/reply-sink";
 import { WebReplySink } from "./sinks/web";
-import { backupState, restoreState } from "./state-archive";
+import { backupState, emptyDir, restoreState, stateBlobKey } from "./state-archive";
 import { TaskStateReporter } from "./task-state";
 import { TurnRunner } from "./turns";
 
@@ -70,6 +72,7 @@ export interface AgentTaskDeps {
   envFallback?: boolean;
   env?: Record<string, string | undefined>;
   compileCacheDir?: string;
+  browser?: boolean;
   /** Extra sinks for a message (Telegram), besides the web sink every message gets. */
   extraSinks?: (message: PendingMessage) => ReplySink[];
   onOpenClawLine?: (line: string) => void;
@@ -127,6 +130,7 @@ export class AgentTask {
       logger,
       redactor: deps.redactor,
       compileCacheDir: deps.compileCacheDir,
+      browser: deps.browser,
       passEnv: pick(deps.env ?? {}, [
         "PATH",
         "LANG",
@@ -142,6 +146,11 @@ export class AgentTask {
 
   private booting: Promise<void> = Promise.resolve();
   private stopRequested = false;
+
+  /** Where OpenClaw listens and its token (benchmarks compare calling it directly with the bridge). */
+  openClawEndpoint(): { baseUrl: string; token: string } | undefined {
+    return this.host.endpoint();
+  }
 
   /** Runs until the task stops; resolves with the process exit code. */
   run(): Promise<number> {
@@ -166,13 +175,7 @@ export class AgentTask {
 
       // Restoring state and reading settings do not depend on each other.
       step("restoring-state");
-      const [resolution] = await Promise.all([
-        this.readLlm(),
-        restoreState(stores.blobs, userId, this.host.layout.stateDir).then((found) => {
-          this.restored = true;
-          logger.info(found ? "openclaw state restored" : "no saved state; first boot");
-        }),
-      ]);
+      const [resolution] = await Promise.all([this.readLlm(), this.restore()]);
       if (!resolution.ok) logger.warn("no usable LLM configured", { code: resolution.code });
 
       if (this.stopRequested) return;
@@ -189,6 +192,7 @@ export class AgentTask {
       this.openClawStarted = true;
       await this.host.ready(this.timings.openClawReadyTimeoutMs);
       mark("ready");
+      await writeFile(join(this.deps.workDir, "healthy"), new Date().toISOString());
       if (this.stopRequested) return;
 
       step("connecting");
@@ -218,6 +222,28 @@ export class AgentTask {
           : EXIT_CODES.unexpected;
       void this.stop("boot-failed", code);
     }
+  }
+
+  /**
+   * A saved state that cannot be unpacked must not keep the agent from ever starting again: it is
+   * set aside under another key (for a human to look at) and the agent starts fresh.
+   */
+  private async restore(): Promise<void> {
+    const { stores, userId, logger } = this.deps;
+    const stateDir = this.host.layout.stateDir;
+    try {
+      const found = await restoreState(stores.blobs, userId, stateDir);
+      logger.info(found ? "openclaw state restored" : "no saved state; first boot");
+    } catch (err) {
+      logger.error("saved state could not be restored; starting fresh and keeping the old archive", {
+        error: err,
+      });
+      const body = await stores.blobs.get(stateBlobKey(userId));
+      if (body)
+        await stores.blobs.put(`users/${userId}/openclaw-state.unreadable-${Date.now()}.tar.gz`, body);
+      await emptyDir(stateDir);
+    }
+    this.restored = true;
   }
 
   private async readLlm(): Promise<LlmResolution> {
@@ -283,6 +309,9 @@ export class AgentTask {
       this.timers.push(timer);
     };
     every(this.timings.heartbeatIntervalMs, async () => {
+      // The container HEALTHCHECK looks at this file's age (the task has no inbound port to probe).
+      if (await this.host.alive())
+        await writeFile(join(this.deps.workDir, "healthy"), new Date().toISOString());
       if (!this.socket?.isOpen) return;
       if (!(await this.reporter.heartbeat())) void this.stop("replaced");
     });

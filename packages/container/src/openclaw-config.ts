@@ -14,6 +14,8 @@ export interface OpenClawConfigInput {
   llm: LlmChoice | undefined;
   gatewayToken: string;
   logFile: string;
+  /** The Chromium image variant turns OpenClaw's browser tool on. */
+  browser?: boolean;
 }
 
 export interface OpenClawConfigOutput {
@@ -89,7 +91,7 @@ export function buildOpenClawConfig(input: OpenClawConfigInput): OpenClawConfigO
     telemetry: { enabled: false },
     cron: { enabled: false },
     discovery: { mdns: { mode: "off" } },
-    browser: { enabled: false },
+    browser: { enabled: input.browser === true },
     memory: { search: { enabled: false } },
     logging: { file: input.logFile },
   };
@@ -100,6 +102,12 @@ export function buildOpenClawConfig(input: OpenClawConfigInput): OpenClawConfigO
  * Environment that makes OpenClaw boot lean (measured in /work/shared/notes/openclaw.md: 12–13 s
  * instead of 14–16 s) and keeps it from phoning home or polling channels.
  */
+export function leanBootEnv(options: { browser?: boolean } = {}): Record<string, string> {
+  const env = { ...LEAN_BOOT_ENV };
+  if (options.browser) delete env.OPENCLAW_SKIP_BROWSER_CONTROL_SERVER;
+  return env;
+}
+
 export const LEAN_BOOT_ENV: Readonly<Record<string, string>> = {
   OPENCLAW_NO_AUTO_UPDATE: "1",
   OPENCLAW_DISABLE_BONJOUR: "1",

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { LlmChoice } from "./llm-choice";
 import type { Logger } from "./logger";
 import { type ChatEvent, streamChat } from "./openclaw-chat";
-import { buildOpenClawConfig, LEAN_BOOT_ENV } from "./openclaw-config";
+import { buildOpenClawConfig, leanBootEnv } from "./openclaw-config";
 import type { OpenClawRuntime } from "./openclaw-runtime";
 import type { Redactor } from "./redact";
 import { freeLoopbackPort, OpenClawSupervisor, type ProcessExit } from "./supervisor";
@@ -30,6 +30,8 @@ export interface OpenClawHostOptions {
   /** Environment passed through to OpenClaw as is (PATH, LANG, TZ, proxies…); never our secrets. */
   passEnv?: Record<string, string | undefined>;
   onLine?: (line: string) => void;
+  /** Browser variant of the image (WITH_CHROMIUM=1): OpenClaw's browser tool on. */
+  browser?: boolean;
 }
 
 /** Writes OpenClaw's config, starts it on a free loopback port and talks to it. */
@@ -45,6 +47,10 @@ export class OpenClawHost {
 
   get running(): boolean {
     return this.supervisor?.running ?? false;
+  }
+
+  endpoint(): { baseUrl: string; token: string } | undefined {
+    return this.baseUrl ? { baseUrl: this.baseUrl, token: this.token } : undefined;
   }
 
   get baseUrl(): string | undefined {
@@ -82,7 +88,7 @@ export class OpenClawHost {
       NO_COLOR: "1",
       OPENCLAW_CONFIG_PATH: layout.configPath,
       OPENCLAW_STATE_DIR: layout.stateDir,
-      ...LEAN_BOOT_ENV,
+      ...leanBootEnv({ browser: this.options.browser }),
       ...(compileCacheDir ? { NODE_COMPILE_CACHE: compileCacheDir } : {}),
       ...secretEnv,
     };

@@ -80,6 +80,7 @@ export async function createTask(raw: NodeJS.ProcessEnv): Promise<{ task: AgentT
       ...(env.TURN_TIMEOUT_MS ? { turnTimeoutMs: env.TURN_TIMEOUT_MS } : {}),
       ...(env.HEARTBEAT_INTERVAL_MS ? { heartbeatIntervalMs: env.HEARTBEAT_INTERVAL_MS } : {}),
     },
+    browser: raw.OPENCLAW_BROWSER === "1",
     // Only local mode may take a key from the environment; a deployment uses Settings alone.
     envFallback: local,
     env: raw,

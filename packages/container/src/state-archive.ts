@@ -1,5 +1,6 @@
-import { mkdir, readdir, rm, stat } from "node:fs/promises";
-import { relative } from "node:path";
+import { readlinkSync } from "node:fs";
+import { mkdir, readdir, rm } from "node:fs/promises";
+import { isAbsolute, join, relative } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { BlobStore } from "@serverless-openclaw/gateway/ports";
@@ -10,10 +11,11 @@ export const stateBlobKey = (userId: string) => `users/${userId}/openclaw-state.
 
 /**
  * What is not worth saving: control-UI asset cache (~54 MB), temp files, logs, and the lock
- * databases, which OpenClaw rebuilds. The SQLite `-wal`/`-shm` files ARE kept: after a clean stop
+ * databases, which OpenClaw rebuilds, and `plugin-skills/` (symlinks into the installed runtime,
+ * recreated at every boot). The SQLite `-wal`/`-shm` files ARE kept: after a clean stop
  * they still hold committed pages.
  */
-const TOP_LEVEL_SKIP = new Set(["cache", "tmp", "logs"]);
+const TOP_LEVEL_SKIP = new Set(["cache", "tmp", "logs", "plugin-skills"]);
 const isLockDb = (name: string) => /lock.*\.sqlite(-wal|-shm|-journal)?$/.test(name);
 
 export function shouldBackUp(relPath: string): boolean {
@@ -31,10 +33,7 @@ export async function restoreState(blobs: BlobStore, userId: string, stateDir: s
   await mkdir(stateDir, { recursive: true, mode: 0o700 });
   const body = await blobs.get(stateBlobKey(userId));
   if (!body) return false;
-  await pipeline(
-    Readable.from([Buffer.from(body)]),
-    tar.x({ cwd: stateDir, strict: true, preservePaths: false }),
-  );
+  await pipeline(Readable.from([Buffer.from(body)]), tar.x({ cwd: stateDir, preservePaths: false }));
   return true;
 }
 
@@ -47,7 +46,9 @@ export async function packState(stateDir: string): Promise<Uint8Array> {
       gzip: true,
       cwd: stateDir,
       portable: true,
-      filter: (path) => shouldBackUp(relative(".", path)),
+      // Absolute symlinks point into this machine's paths; they would dangle after a restore elsewhere.
+      filter: (path, stat) =>
+        shouldBackUp(relative(".", path)) && !(isSymlink(stat) && isAbsoluteLink(stateDir, path)),
     },
     entries,
   );
@@ -55,17 +56,24 @@ export async function packState(stateDir: string): Promise<Uint8Array> {
   return new Uint8Array(Buffer.concat(chunks));
 }
 
+function isSymlink(stat: unknown): boolean {
+  return typeof (stat as { isSymbolicLink?: () => boolean })?.isSymbolicLink === "function"
+    ? (stat as { isSymbolicLink: () => boolean }).isSymbolicLink()
+    : false;
+}
+
+function isAbsoluteLink(stateDir: string, path: string): boolean {
+  try {
+    return isAbsolute(readlinkSync(join(stateDir, path)));
+  } catch {
+    return false;
+  }
+}
+
 export async function backupState(blobs: BlobStore, userId: string, stateDir: string): Promise<number> {
   const body = await packState(stateDir);
   await blobs.put(stateBlobKey(userId), body);
   return body.byteLength;
-}
-
-export async function exists(path: string): Promise<boolean> {
-  return stat(path).then(
-    () => true,
-    () => false,
-  );
 }
 
 export async function emptyDir(path: string): Promise<void> {

@@ -38,11 +38,12 @@ describe("agent task with a real OpenClaw", () => {
     // The second turn ran in the same session, so the LLM saw the first one.
     expect(finals()[1]?.text).toContain("first before boot");
     expect(await h.stores.pending.list(USER_ID)).toEqual([]);
+    // Both user messages arrived before the first reply, so history shows them first, then the replies.
     const page = await h.stores.conversations.page(USER_ID, "conv-pre", { limit: 10 });
     expect(page.messages.map((m) => [m.role, m.clientMessageId])).toEqual([
       ["user", "pre-1"],
-      ["assistant", "pre-1"],
       ["user", "pre-2"],
+      ["assistant", "pre-1"],
       ["assistant", "pre-2"],
     ]);
   }, 300_000);

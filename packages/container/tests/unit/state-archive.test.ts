@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createMemoryStores } from "@serverless-openclaw/gateway/adapters/local/embedded-stores";
@@ -45,6 +45,10 @@ describe("state archive", () => {
       await mkdir(join(src, rel, ".."), { recursive: true });
       await writeFile(join(src, rel), body);
     }
+    await mkdir(join(src, "plugin-skills"));
+    await symlink("/usr/lib/some-runtime/skill", join(src, "plugin-skills", "browser"));
+    await symlink("/etc/hostname", join(src, "workspace", "abs-link"));
+    await symlink("AGENTS.md", join(src, "workspace", "rel-link"));
     expect(await restoreState(blobs, "u1", await temp())).toBe(false);
     await backupState(blobs, "u1", src);
     expect(await blobs.get(stateBlobKey("u1"))).toBeDefined();
@@ -58,6 +62,7 @@ describe("state archive", () => {
         "state/openclaw.sqlite-shm",
         "state/openclaw.sqlite-wal",
         "workspace/AGENTS.md",
+        "workspace/rel-link",
       ].sort(),
     );
     expect(await readFile(join(dest, "state-dir", "state/openclaw.sqlite-wal"), "utf8")).toBe("wal");
