@@ -594,6 +594,9 @@ describe("logs, outputs and budget", () => {
     expect(JSON.stringify(outputs.SetTelegramTokenCommand)).toContain(
       "aws ssm put-parameter --region us-east-1 --type SecureString --overwrite --name /serverless-openclaw/telegram/bot-token",
     );
+    expect(JSON.stringify(outputs.RegisterTelegramWebhookCommand)).toContain(
+      "npx tsx scripts/telegram-set-webhook.ts --url ",
+    );
     const variantOutputs = variant.appTemplate.toJSON().Outputs as Record<string, unknown>;
     expect(variantOutputs.SetTelegramTokenCommand).toBeUndefined();
   });

@@ -130,15 +130,15 @@ export class AppStack extends Stack {
         "Stores the Telegram bot token (SecureString; never in the template)",
       );
       out(
-        "SetTelegramWebhookSecretCommand",
-        `aws ssm put-parameter --region ${region} --type SecureString --overwrite ` +
-          `--name ${config.secretPrefix}/telegram/webhook-secret --value "$(openssl rand -hex 32)"`,
-        "Creates the secret Telegram sends with each webhook call",
+        "RegisterTelegramWebhookCommand",
+        `AWS_REGION=${region} npx tsx scripts/telegram-set-webhook.ts --url ${this.http.url}/telegram/webhook ` +
+          `--secret-prefix ${config.secretPrefix}`,
+        "Run from the repository root once the token is stored: creates the webhook secret and registers the webhook",
       );
       out(
         "TelegramWebhookUrl",
         `${this.http.url}/telegram/webhook`,
-        "Register with: curl https://api.telegram.org/bot<token>/setWebhook -d url=<this> -d secret_token=<secret>",
+        "Where Telegram delivers the bot's updates",
       );
     }
   }
