@@ -11,7 +11,10 @@ import {
   type GatewayDeps,
   systemClock,
 } from "@serverless-openclaw/gateway";
-import { CognitoTokenVerifier } from "@serverless-openclaw/gateway/adapters/aws/cognito-token-verifier";
+import {
+  CognitoTokenVerifier,
+  type CognitoTokenVerifierOptions,
+} from "@serverless-openclaw/gateway/adapters/aws/cognito-token-verifier";
 import { createStoreRpcHandler } from "@serverless-openclaw/gateway/adapters/local/rpc-server";
 import type { Stores } from "@serverless-openclaw/gateway/adapters/stores";
 import { watchAgentProgress } from "./agent-progress";
@@ -182,7 +185,7 @@ export async function createLocalStack(options: LocalStackOptions = {}): Promise
       tokenVerifier: new CognitoTokenVerifier({
         userPoolId: identity.userPoolId,
         clientId: identity.clientId,
-        jwks: identity.jwks() as ConstructorParameters<typeof CognitoTokenVerifier>[0]["jwks"] & object,
+        jwks: identity.jwks() as NonNullable<CognitoTokenVerifierOptions["jwks"]>,
       }),
       clock: systemClock,
       logger,

@@ -93,12 +93,15 @@ function queryParameters(query: URLSearchParams) {
   return { queryStringParameters: single, multiValueQueryStringParameters: multi };
 }
 
+// API Gateway sends no messageId on $connect and $disconnect; the type declares it for every event.
+const withoutMessageId = <T extends object>(context: T) => context as T & { messageId: string };
+
 export function connectEvent(ctx: ConnectionContext): WebSocketEvent {
   return {
     headers: ctx.headers,
     multiValueHeaders: ctx.multiValueHeaders,
     ...queryParameters(ctx.query),
-    requestContext: { ...baseContext(ctx, "$connect", "CONNECT"), messageId: "" },
+    requestContext: withoutMessageId(baseContext(ctx, "$connect", "CONNECT")),
     isBase64Encoded: false,
   };
 }
@@ -116,12 +119,11 @@ export function disconnectEvent(ctx: ConnectionContext, code: number, reason: st
   return {
     headers: { Host: host, "X-Forwarded-For": ctx.sourceIp },
     multiValueHeaders: { Host: [host], "X-Forwarded-For": [ctx.sourceIp] },
-    requestContext: {
+    requestContext: withoutMessageId({
       ...baseContext(ctx, "$disconnect", "DISCONNECT"),
-      messageId: "",
       disconnectStatusCode: code,
       disconnectReason: reason,
-    },
+    }),
     isBase64Encoded: false,
   };
 }

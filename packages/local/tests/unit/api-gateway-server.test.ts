@@ -124,6 +124,7 @@ describe("WebSocket APIs", () => {
       identity: { sourceIp: "127.0.0.1", userAgent: "test-agent/1" },
     });
     expect(event?.requestContext.connectionId).toMatch(/^[A-Za-z0-9]{15}=$/);
+    expect(event?.requestContext).not.toHaveProperty("messageId");
     expect(typeof event?.requestContext.connectedAt).toBe("number");
     expect(typeof event?.requestContext.requestTimeEpoch).toBe("number");
     expect(event?.requestContext.requestId).toMatch(/^[0-9a-f-]{36}$/);
