@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { TABLE_DEFINITIONS } from "@serverless-openclaw/gateway/adapters/aws/tables";
 import { API_ROUTES } from "@serverless-openclaw/shared";
@@ -563,6 +563,27 @@ describe("web", () => {
       resourcesOf(variant.appTemplate, "AWS::CloudFront::ResponseHeadersPolicy"),
     );
     expect(variantCsp).toContain("cognito-idp.eu-west-1.amazonaws.com");
+  });
+
+  it("writes /config.json in the shape the web app reads, endpoints filled in at deploy time", () => {
+    const files = readdirSync(main.outdir)
+      .filter((d) => d.startsWith("asset."))
+      .map((d) => join(main.outdir, d, "config.json"))
+      .filter((f) => existsSync(f));
+    expect(files).toHaveLength(1);
+    const config = JSON.parse(readFileSync(files[0] as string, "utf8")) as Record<string, unknown>;
+    expect(Object.keys(config).sort()).toEqual(
+      ["apiUrl", "cognitoEndpoint", "region", "selfSignUp", "userPoolClientId", "userPoolId", "wsUrl"].sort(),
+    );
+    expect(config).toMatchObject({
+      region: "us-east-1",
+      cognitoEndpoint: "https://cognito-idp.us-east-1.amazonaws.com/",
+      selfSignUp: false,
+    });
+    // Deploy-time values are markers that the deployment replaces with the real ids and URLs.
+    for (const k of ["userPoolId", "userPoolClientId", "apiUrl"])
+      expect(String(config[k]), k).toMatch(/<<marker:/);
+    expect(String(config.wsUrl)).toMatch(/^wss:\/\/<<marker:.*\/prod$/);
   });
 
   it("uploads /config.json with the stack's endpoints next to the app, and invalidates the cache", () => {
