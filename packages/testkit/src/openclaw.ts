@@ -113,7 +113,7 @@ export interface StartOpenClawOptions {
   extraConfig?: JsonObject;
   /** Added to the child's environment. */
   env?: Record<string, string>;
-  /** Boot timeout; default 120 s (boot takes ~15 s alone, far more while the CPU is shared). */
+  /** Boot timeout; default 180 s (boot takes ~15 s on an idle machine, over 100 s on a busy shared one). */
   timeoutMs?: number;
 }
 
@@ -190,7 +190,7 @@ async function startOpenClawOnce(options: StartOpenClawOptions): Promise<OpenCla
   };
   try {
     await waitUntil(`OpenClaw ${runtime.version} to answer ${baseUrl}/readyz`, readyz(baseUrl), {
-      timeoutMs: options.timeoutMs ?? 120_000,
+      timeoutMs: options.timeoutMs ?? 180_000,
       intervalMs: 250,
       process: proc,
     });

@@ -13,7 +13,7 @@ describe("startOpenClaw with the fake LLM", { timeout: 180_000 }, () => {
   beforeAll(async () => {
     llm = await startFakeLlm();
     openclaw = await startOpenClaw({ llmBaseUrl: llm.baseUrl });
-  });
+  }, 200_000);
   beforeEach(() => llm.reset());
   afterAll(async () => {
     await openclaw?.stop();
