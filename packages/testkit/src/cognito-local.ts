@@ -15,7 +15,7 @@ import type { Jwks } from "aws-jwt-verify/jwk";
 import { z } from "zod";
 import { TestkitError } from "./errors";
 import { freePort, retryOnPortClash } from "./free-port";
-import { forgetDirOnExit, removeDirOnExit, startProcess, waitUntil } from "./process";
+import { forgetDirOnExit, isListening, removeDirOnExit, startProcess, waitUntil } from "./process";
 
 /** The pool id local mode and tests use: AWS-shaped, because CognitoJwtVerifier rejects `local_…` ids. */
 export const LOCAL_USER_POOL_ID = "us-east-1_LocalDev1";
@@ -113,7 +113,7 @@ async function startCognitoLocalOnce(options: StartCognitoLocalOptions): Promise
   };
 
   try {
-    await waitUntil(`cognito-local on ${endpoint}`, async () => (await fetch(`${endpoint}/health`)).ok, {
+    await waitUntil(`cognito-local on ${endpoint}`, async () => isListening(`${endpoint}/health`), {
       timeoutMs: options.timeoutMs ?? 30_000,
       intervalMs: 100,
       process: proc,

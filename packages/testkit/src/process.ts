@@ -219,6 +219,13 @@ export interface WaitUntilOptions {
   process?: ManagedProcess;
 }
 
+/** True once `url` answers HTTP at all (any status); the body is discarded so the socket is freed. */
+export async function isListening(url: string): Promise<boolean> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+  await response.body?.cancel();
+  return response.status > 0;
+}
+
 /** Polls `check` until it returns true; a thrown error counts as "not yet". */
 export async function waitUntil(
   what: string,

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { CreateBucketCommand, S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
 import { freePort, retryOnPortClash } from "./free-port";
-import { forgetDirOnExit, removeDirOnExit, startProcess, waitUntil } from "./process";
+import { forgetDirOnExit, isListening, removeDirOnExit, startProcess, waitUntil } from "./process";
 
 /** s3rver's fixed key pair; it rejects other signatures. */
 export const S3RVER_CREDENTIALS = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" } as const;
@@ -82,7 +82,7 @@ async function startS3rverOnce(options: StartS3rverOptions): Promise<S3rver> {
 
   try {
     // Any HTTP answer (s3rver returns an error document for an unsigned request) means it is listening.
-    await waitUntil(`s3rver on ${endpoint}`, async () => (await fetch(`${endpoint}/`)).status > 0, {
+    await waitUntil(`s3rver on ${endpoint}`, async () => isListening(`${endpoint}/`), {
       timeoutMs: options.timeoutMs ?? 30_000,
       intervalMs: 100,
       process: proc,
