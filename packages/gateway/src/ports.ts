@@ -10,7 +10,6 @@ import type {
   HistoryPage,
   PendingMessage,
   ServerEvent,
-  StartupStep,
   StoredMessage,
   TaskState,
   TelegramPairing,
@@ -147,4 +146,4 @@ export interface Clock {
   now(): Date;
 }
 
-export type { StartupStep };
+export type { StartupStep } from "@serverless-openclaw/shared";
