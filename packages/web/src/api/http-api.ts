@@ -10,7 +10,7 @@ import {
   SettingsSchema,
   type SettingsUpdate,
 } from "@serverless-openclaw/shared";
-import { z } from "zod";
+import * as z from "zod";
 
 /** A failed API call, carrying the gateway's `{ error: { code, message } }`. */
 export class ApiCallError extends Error {

@@ -62,10 +62,11 @@ export function ChatApp({ config, session, fetchImpl, createSocket = browserSock
       if (event.type === "agent.status") {
         agentRef.current = event;
         setAgent(event);
-        // Pre-warm once per page: the agent is often up by the time the first message is typed.
-        if (!prewarmed.current && event.state === "Idle") {
+        // Pre-warm on the first status after the page opens: the agent is often up by the time the
+        // first message is typed. Only then: an Idle that follows a stop must not restart it.
+        if (!prewarmed.current) {
           prewarmed.current = true;
-          client.wake();
+          if (event.state === "Idle") client.wake();
         }
         return;
       }

@@ -1,10 +1,13 @@
 // @vitest-environment happy-dom
-import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
+import { cleanup, configure, fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { AuthScreens } from "../../src/auth/auth-screens";
 import { CognitoClient } from "../../src/auth/cognito-client";
 import { AuthSession } from "../../src/auth/session";
 import { FakeCognito, MemoryStorage } from "../support/fake-cognito";
+
+// Generous waits: the suite shares two cores with other suites starting real services.
+configure({ asyncUtilTimeout: 10_000 });
 
 let cognito: FakeCognito;
 let client: CognitoClient;

@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import type { StoredMessage } from "@serverless-openclaw/shared";
-import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
+import { cleanup, configure, fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { App } from "../../src/app";
@@ -9,6 +9,9 @@ import type { SocketLike } from "../../src/ws/ws-client";
 import { FakeCognito, MemoryStorage } from "../support/fake-cognito";
 import { FakeGateway } from "../support/fake-gateway";
 import { FakeHttpApi } from "../support/fake-http-api";
+
+// Generous waits: the suite shares two cores with other suites starting real services.
+configure({ asyncUtilTimeout: 10_000 });
 
 // The whole app (auth → socket → chat UI → HTTP history) against loopback fakes of Cognito, the
 // client WebSocket API and the HTTP API. The real gateway is exercised by the Chromium e2e test.

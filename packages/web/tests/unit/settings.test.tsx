@@ -1,9 +1,12 @@
 // @vitest-environment happy-dom
 import type { PairingCode, Settings, SettingsUpdate, TelegramPairing } from "@serverless-openclaw/shared";
-import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
+import { cleanup, configure, fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { afterEach, describe, expect, it } from "vitest";
 import { type SettingsForm, validateSettingsForm } from "../../src/settings/settings-form";
 import { SettingsPage } from "../../src/settings/settings-page";
+
+// Generous waits: the suite shares two cores with other suites starting real services.
+configure({ asyncUtilTimeout: 10_000 });
 
 afterEach(cleanup);
 

@@ -1,9 +1,12 @@
 // @vitest-environment happy-dom
 import { type AgentStatusEvent, STARTUP_STEP_LABELS, STARTUP_STEPS } from "@serverless-openclaw/shared";
-import { cleanup, render, screen } from "@testing-library/react";
+import { cleanup, configure, render, screen } from "@testing-library/react";
 import { afterEach, describe, expect, it } from "vitest";
 import { StatusBar } from "../../src/ui/status-bar";
 import type { ConnectionState } from "../../src/ws/ws-client";
+
+// Generous waits: the suite shares two cores with other suites starting real services.
+configure({ asyncUtilTimeout: 10_000 });
 
 afterEach(cleanup);
 

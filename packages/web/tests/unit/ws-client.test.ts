@@ -162,7 +162,7 @@ describe("WsClient", () => {
   it("ignores frames that are not valid server events and stays connected", async () => {
     const { client, events, invalid } = makeClient();
     client.start();
-    await waitFor(() => client.connectionState.status === "open", "open");
+    await waitFor(() => events.some((e) => e.type === "agent.status"), "status reply");
     gateway.push("not json");
     gateway.push({ type: "chat.delta", clientMessageId: "x" });
     gateway.push({ type: "surprise" });
