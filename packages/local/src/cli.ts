@@ -73,8 +73,8 @@ function banner(stack: LocalStack): string {
     ? `LLM     ${stack.provider}`
     : [
         "LLM     none yet. The agent will answer with how to set one. Either open Settings in the web UI, or",
-        "        restart with ANTHROPIC_API_KEY=…, OPENAI_API_KEY=…, DEEPSEEK_API_KEY=…, or",
-        "        OPENAI_BASE_URL=http://127.0.0.1:11434/v1 (Ollama, vLLM) / --llm-base-url <url>",
+        "          restart with ANTHROPIC_API_KEY=…, OPENAI_API_KEY=…, DEEPSEEK_API_KEY=…, or",
+        "          OPENAI_BASE_URL=http://127.0.0.1:11434/v1 (Ollama, vLLM) / --llm-base-url <url>",
       ].join("\n");
   return [
     "",
