@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /**
  * Deploy-time parameters, read from CDK context (`-c key=value` on the command line or `context` in

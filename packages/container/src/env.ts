@@ -1,7 +1,7 @@
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describeIssues, UserIdSchema } from "@serverless-openclaw/shared";
-import { z } from "zod";
+import * as z from "zod";
 import { AgentTaskError } from "./errors";
 
 const ms = z.coerce.number().int().positive().optional();

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { AgentTaskError } from "./errors";
 
 /** One thing that happened while OpenClaw streamed a reply. */

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
-import { z } from "zod";
+import * as z from "zod";
 import { readJsonFile, writeJsonFile } from "./json-file";
 import { hashPassword } from "./password-hash";
 

@@ -2,7 +2,7 @@ import { createHash, randomBytes, randomInt, randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { join } from "node:path";
 import { createLocalJWKSet, type JWK, jwtVerify, SignJWT } from "jose";
-import { z } from "zod";
+import * as z from "zod";
 import type { LocalRoute } from "./api-gateway-server";
 import { CognitoError, invalidParameter, notAuthorized } from "./cognito-errors";
 import { sendJson } from "./http-util";

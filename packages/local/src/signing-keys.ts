@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { exportJWK, generateKeyPair, importJWK, type CryptoKey as JoseKey, type JWK } from "jose";
-import { z } from "zod";
+import * as z from "zod";
 import { readJsonFile, writeJsonFile } from "./json-file";
 
 const StoredKeySchema = z.object({

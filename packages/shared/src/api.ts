@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { ConversationIdSchema } from "./ids";
 import { LIMITS } from "./limits";
 import { ConversationMetaSchema, TelegramPairingSchema } from "./records";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /**
  * Identifiers that end up inside DynamoDB keys. They must never contain the key separator `#`

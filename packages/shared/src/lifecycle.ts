@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /**
  * The agent's lifecycle, one per user, kept in TaskState.

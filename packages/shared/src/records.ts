@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { ChannelSchema, ClientMessageIdSchema, ConversationIdSchema, UserIdSchema } from "./ids";
 import { AgentStateSchema, StartupStepSchema } from "./lifecycle";
 import { LIMITS } from "./limits";

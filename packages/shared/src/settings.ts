@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { LIMITS } from "./limits";
 
 /** LLM providers the product can configure for OpenClaw. */

@@ -12,7 +12,7 @@ import {
 } from "@aws-sdk/client-cognito-identity-provider";
 import { CognitoJwtVerifier } from "aws-jwt-verify";
 import type { Jwks } from "aws-jwt-verify/jwk";
-import { z } from "zod";
+import * as z from "zod";
 import { TestkitError } from "./errors";
 import { freePort, retryOnPortClash } from "./free-port";
 import { forgetDirOnExit, isListening, removeDirOnExit, startProcess, waitUntil } from "./process";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** What the fake LLM does with one chat request. */
 export type FakeBehaviour =

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** The parts of an OpenAI chat message the fake LLM looks at; everything else passes through unchecked. */
 export const chatMessageSchema = z

@@ -1,6 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { z } from "zod";
+import * as z from "zod";
 import { behaviourFromText, type FakeBehaviour, longText } from "./fake-llm-behaviour";
 import {
   type ChatMessage,

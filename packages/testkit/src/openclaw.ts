@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { z } from "zod";
+import * as z from "zod";
 import { TestkitError } from "./errors";
 import { freePort, retryOnPortClash } from "./free-port";
 import { forgetDirOnExit, type ManagedProcess, removeDirOnExit, startProcess, waitUntil } from "./process";

@@ -5,7 +5,7 @@ import {
   TaskStateSchema,
   UserIdSchema,
 } from "@serverless-openclaw/shared";
-import { z } from "zod";
+import * as z from "zod";
 import type { TaskStateChange } from "../ports";
 import { invalidArgument } from "./store-error";
 

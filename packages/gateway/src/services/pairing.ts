@@ -6,7 +6,7 @@ import {
   type TelegramPairing,
   TelegramPairingSchema,
 } from "@serverless-openclaw/shared";
-import { z } from "zod";
+import * as z from "zod";
 import type { Clock, SettingsStore } from "../ports";
 import { readBotInfo } from "./telegram-bot-info";
 

@@ -1,7 +1,7 @@
 import { KEYS } from "@serverless-openclaw/shared";
 import type { Api } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
-import { z } from "zod";
+import * as z from "zod";
 import type { SettingsStore } from "../ports";
 
 const flag = z.boolean().catch(false);

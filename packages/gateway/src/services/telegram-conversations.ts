@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { KEYS } from "@serverless-openclaw/shared";
-import { z } from "zod";
+import * as z from "zod";
 import type { Clock, SettingsStore } from "../ports";
 
 const CurrentSchema = z.object({ conversationId: z.string() });

@@ -1,7 +1,7 @@
 import { KEYS, LIMITS } from "@serverless-openclaw/shared";
 import type { Bot } from "grammy";
 import type { Update } from "grammy/types";
-import { z } from "zod";
+import * as z from "zod";
 import type { Clock, SettingsStore } from "../ports";
 
 const int = z.number().int().min(Number.MIN_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER);

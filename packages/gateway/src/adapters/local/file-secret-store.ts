@@ -9,7 +9,7 @@ import {
   writeSync,
 } from "node:fs";
 import { dirname } from "node:path";
-import { z } from "zod";
+import * as z from "zod";
 import type { SecretStore } from "../../ports";
 import { validateSecretName, validateSecretValue } from "../secret-name";
 import { StoreError } from "../store-error";

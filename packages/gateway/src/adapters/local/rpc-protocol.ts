@@ -10,7 +10,7 @@ import {
   TaskStateSchema,
   UserIdSchema,
 } from "@serverless-openclaw/shared";
-import { z } from "zod";
+import * as z from "zod";
 import type { Stores } from "../stores";
 import { TaskStateChangeSchema } from "../task-state-change";
 

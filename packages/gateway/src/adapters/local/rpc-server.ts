@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from "node:crypto";
-import { z } from "zod";
+import * as z from "zod";
 import { GatewayError } from "../../errors";
 import type { Stores } from "../stores";
 import { RpcRequestSchema, rpcSpec, toBase64 } from "./rpc-protocol";
