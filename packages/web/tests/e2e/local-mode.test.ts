@@ -1,0 +1,170 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createLocalStack, type LocalStack } from "@serverless-openclaw/local/local-stack";
+import { type FakeLlm, startFakeLlm } from "@serverless-openclaw/testkit";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildWeb, launchChromium } from "../support/browser";
+
+// The production bundle in real Chromium against local mode: the real gateway handlers, the local
+// Cognito-shaped issuer, embedded stores, and a real OpenClaw agent process answering through the
+// fake LLM. One stack and one OpenClaw boot for the whole file, so the tests run in order.
+
+const USER = "alice";
+const PASSWORD = "e2e-correct-horse-battery";
+// OpenClaw boots in ~15 s on an idle machine; under a loaded CI box it has taken over 150 s.
+const BOOT_MS = 360_000;
+
+let stack: LocalStack;
+let llm: FakeLlm;
+let browser: Browser;
+let page: Page;
+let dist: Awaited<ReturnType<typeof buildWeb>>;
+let dataDir: string;
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), "web-local-e2e-"));
+  [dist, llm, browser] = await Promise.all([buildWeb(), startFakeLlm(), launchChromium()]);
+  stack = await createLocalStack({
+    dataDir,
+    port: 0,
+    webDist: dist.dir,
+    llmBaseUrl: llm.baseUrl,
+    llmModel: llm.model,
+    env: { LOCAL_USER: USER, LOCAL_PASSWORD: PASSWORD },
+    print: () => undefined,
+  });
+  const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
+  page = await context.newPage();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+  await llm?.stop();
+  dist?.remove();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+const messages = () => page.locator('[data-testid="message"]');
+const agentState = () => page.getAttribute('[data-testid="status-bar"]', "data-state");
+
+async function userId(): Promise<string> {
+  const user = stack.identity.users.get(USER);
+  if (!user) throw new Error("the local user is missing");
+  return user.sub;
+}
+
+describe("web app against local mode", () => {
+  it("logs in with the local issuer", async () => {
+    await page.goto(stack.url);
+    await page.fill('[data-testid="login-username"]', USER);
+    await page.fill('[data-testid="login-password"]', PASSWORD);
+    await page.click('[data-testid="auth-submit"]');
+    await page.waitForSelector('[data-testid="message-input"]');
+    await page.waitForSelector('[data-testid="status-bar"]:not([data-state="unknown"])');
+  });
+
+  it(
+    "sends while the agent sleeps, shows the wake steps, then the streamed reply",
+    async () => {
+      // Opening the chat pre-warms the agent, so it is asleep or already waking here.
+      expect(["Idle", "Starting"]).toContain(await agentState());
+      const seenSteps = new Set<string>();
+      const watch = setInterval(() => {
+        void page
+          .textContent('[data-testid="status-agent"]')
+          .then((t) => t && seenSteps.add(t.replace(/ · .*$/, "")))
+          .catch(() => undefined);
+      }, 100);
+      await page.fill('[data-testid="message-input"]', "Hello from the browser");
+      await page.keyboard.press("Enter");
+      await page.waitForSelector('[data-testid="message"][data-role="user"][data-status="queued"]');
+      await page.waitForSelector('[data-testid="message"][data-role="assistant"][data-status="done"]', {
+        timeout: BOOT_MS,
+      });
+      clearInterval(watch);
+      expect([...seenSteps].some((s) => s.startsWith("Waking up"))).toBe(true);
+      // Running may come with the reply or from the next status poll (every 5 s while Starting).
+      await page.waitForSelector('[data-testid="status-bar"][data-state="Running"]', { timeout: 20_000 });
+      const reply = await messages().last().textContent();
+      expect(reply).toContain("echo: Hello from the browser");
+      expect(await messages().count()).toBe(2);
+    },
+    BOOT_MS + 30_000,
+  );
+
+  it("shows the same history after a reload (silent sign-in with the refresh token)", async () => {
+    await page.reload();
+    await page.waitForSelector('[data-testid="message"][data-role="assistant"]');
+    expect(await page.isVisible('[data-testid="login-form"]')).toBe(false);
+    expect(await messages().count()).toBe(2);
+    expect(await messages().first().textContent()).toContain("Hello from the browser");
+  });
+
+  it("survives a dropped WebSocket mid-reply without a lost or doubled message", async () => {
+    await page.waitForSelector('[data-testid="status-bar"][data-state="Running"]');
+    await page.fill('[data-testid="message-input"]', "Slow one [slow:150]");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector('[data-testid="message"][data-role="assistant"][data-status="streaming"]', {
+      timeout: 30_000,
+    });
+    // Cut the browser's connection from the server side, as API Gateway does after 2 hours.
+    const clients = await stack.stores.connections.listByUser(await userId(), "client");
+    expect(clients.length).toBeGreaterThan(0);
+    for (const c of clients) stack.server.client.disconnect(c.connectionId);
+    await page.waitForSelector('[data-testid="status-connection"]');
+    // While it reconnects the user sends another message: it waits in the outbox.
+    await page.fill('[data-testid="message-input"]', "Sent while reconnecting");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector('[data-testid="status-connection"]', { state: "detached", timeout: 30_000 });
+    await page.waitForFunction(
+      () =>
+        document.querySelectorAll('[data-testid="message"][data-role="assistant"][data-status="done"]')
+          .length === 3,
+      undefined,
+      { timeout: 60_000 },
+    );
+    const texts = await messages().allTextContents();
+    expect(texts.filter((t) => t.includes("echo: Sent while reconnecting"))).toHaveLength(1);
+    expect(texts.filter((t) => t.startsWith("You said:Sent while reconnecting"))).toHaveLength(1);
+    expect(texts.filter((t) => t.startsWith("You said:Slow one"))).toHaveLength(1);
+
+    // What the gateway stored: each message once, each answered once.
+    await page.reload();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="message"]').length >= 6);
+    const stored = await messages().allTextContents();
+    expect(stored).toHaveLength(6);
+    expect(stored.filter((t) => t.includes("Sent while reconnecting"))).toHaveLength(2); // question + echo
+  });
+
+  it("changes settings, and reports that Telegram is not set up here", async () => {
+    await page.click('[data-testid="nav-settings"]');
+    await page.waitForSelector('[data-testid="settings-form"]');
+    expect(await page.inputValue('[data-testid="settings-provider"]')).toBe("openai-compatible");
+    await page.fill('[data-testid="settings-inactivity"]', "999");
+    await page.click('[data-testid="settings-save"]');
+    expect(await page.textContent('[data-testid="settings-inactivity-error"]')).toBe(
+      "inactivityMinutes must be at most 240",
+    );
+    await page.fill('[data-testid="settings-inactivity"]', "30");
+    await page.click('[data-testid="settings-save"]');
+    await page.waitForSelector('[data-testid="settings-saved"]');
+    await page.reload();
+    await page.waitForSelector('[data-testid="settings-form"]');
+    expect(await page.inputValue('[data-testid="settings-inactivity"]')).toBe("30");
+    await page.click('[data-testid="pairing-create"]');
+    expect(await page.textContent('[data-testid="pairing-error"]')).toContain("Telegram is not set up");
+  });
+
+  it("stops the agent from the settings page, and it stays asleep", async () => {
+    await page.click('[data-testid="stop-agent"]');
+    await page.waitForSelector('[data-testid="stop-agent-result"]');
+    await page.waitForSelector('[data-testid="status-bar"][data-state="Idle"]', { timeout: 100_000 });
+    // The status poll that brought Idle must not count as "page opened": no pre-warm restart.
+    await new Promise((r) => setTimeout(r, 6_000));
+    expect(await agentState()).toBe("Idle");
+    expect((await stack.stores.taskState.get(await userId())).state).toBe("Idle");
+  }, 120_000);
+});
