@@ -29,6 +29,12 @@ export async function handleManagement(
   pathname: string,
   apis: readonly WebSocketApi[],
 ): Promise<void> {
+  // Only server-side callers (the SDK, the agent task) use this API; none sends an Origin. A request
+  // with one comes from a web page, which must never push into, or close, someone's connections.
+  if (req.headers.origin !== undefined) {
+    sendJson(res, 403, { message: "Forbidden" }, { "x-amzn-errortype": "ForbiddenException" });
+    return;
+  }
   const match = PATH.exec(pathname);
   const connectionId = decodeURIComponent(match?.[1] ?? "");
   const api = apis.find((a) => a.has(connectionId));

@@ -244,6 +244,26 @@ describe("Management API (@connections) with the real SDK client", () => {
     ws.close();
   });
 
+  it("refuses management calls made from a web page (with an Origin)", async () => {
+    const ws = await open("/ws");
+    const connectionId = recorded.client[0]?.requestContext.connectionId as string;
+    let received = false;
+    ws.on("message", () => {
+      received = true;
+    });
+    const res = await fetch(`${server.url}/@connections/${encodeURIComponent(connectionId)}`, {
+      method: "POST",
+      headers: { origin: "https://evil.example", "content-type": "text/plain" },
+      body: '{"type":"chat.final"}',
+    });
+    expect(res.status).toBe(403);
+    expect(res.headers.get("x-amzn-errortype")).toBe("ForbiddenException");
+    const info = await mgmt.send(new GetConnectionCommand({ ConnectionId: connectionId }));
+    expect(info.ConnectedAt).toBeInstanceOf(Date);
+    expect(received).toBe(false);
+    ws.close();
+  });
+
   it("serves agent connections on the same endpoint", async () => {
     const ws = await open("/agent?userId=u1&secret=s");
     const connectionId = recorded.agent[0]?.requestContext.connectionId as string;
