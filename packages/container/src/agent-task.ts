@@ -357,8 +357,15 @@ export class AgentTask {
       if (ours) await this.reporter.push("Stopping");
       await this.socket?.close();
       if (this.openClawStarted) await this.host.stop();
-      // Never overwrite saved state with a half-restored dir.
-      if (this.restored && this.openClawStarted) {
+      // Never overwrite saved state with a half-restored dir, nor the state of a newer task that
+      // replaced this one (the row then carries another start's secret).
+      const replaced =
+        !ours &&
+        (await this.reporter.read().then(
+          (r) => r.state !== "Idle",
+          () => true,
+        ));
+      if (this.restored && this.openClawStarted && !replaced) {
         const bytes = await backupState(this.deps.stores.blobs, this.deps.userId, this.host.layout.stateDir);
         logger.info("openclaw state backed up", { bytes });
       }

@@ -1,0 +1,129 @@
+import { createHash, randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createMemoryStores } from "@serverless-openclaw/gateway/adapters/local/embedded-stores";
+import {
+  type StoreRpcServer,
+  startStoreRpcServer,
+} from "@serverless-openclaw/gateway/adapters/local/rpc-http-server";
+import { KEYS } from "@serverless-openclaw/shared";
+import { type FakeLlm, startFakeLlm } from "@serverless-openclaw/testkit/fake-llm";
+import { type ManagedProcess, startProcess } from "@serverless-openclaw/testkit/process";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stateBlobKey } from "../../src/state-archive";
+import { FakeAgentGateway } from "../support/fake-gateway";
+import { until } from "../support/harness";
+
+// The real entrypoint as local mode runs it: a child process wired by env to the store RPC, a
+// Management-API-shaped push endpoint and the agent WebSocket.
+const USER = "user-main";
+const API_KEY = "sk-main-process-5e4d3c2b1a09";
+const stores = createMemoryStores();
+const gateway = new FakeAgentGateway(stores);
+const pushed: Array<{ connectionId: string; body: Record<string, unknown> }> = [];
+let llm: FakeLlm;
+let rpc: StoreRpcServer;
+let pushServer: Server;
+let workDir: string;
+let proc: ManagedProcess;
+
+beforeAll(async () => {
+  llm = await startFakeLlm({ apiKey: API_KEY });
+  rpc = await startStoreRpcServer(stores);
+  await gateway.start();
+  pushServer = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const id = decodeURIComponent(req.url?.split("/@connections/")[1] ?? "");
+      pushed.push({ connectionId: id, body: JSON.parse(Buffer.concat(chunks).toString() || "{}") });
+      res.writeHead(200).end();
+    });
+  });
+  await new Promise<void>((r) => pushServer.listen(0, "127.0.0.1", () => r()));
+  workDir = await mkdtemp(join(tmpdir(), "container-main-"));
+
+  await stores.settings.put(USER, KEYS.settings.settings, {
+    provider: "openai-compatible",
+    baseUrl: llm.baseUrl,
+    model: llm.model,
+    apiKeySet: true,
+  });
+  await stores.secrets.put(`users/${USER}/llm-api-key`, API_KEY);
+  await stores.connections.put({
+    connectionId: "tab-1",
+    userId: USER,
+    kind: "client",
+    connectedAt: new Date().toISOString(),
+    expiresAt: Math.floor(Date.now() / 1000) + 3600,
+  });
+  const receivedAt = new Date().toISOString();
+  await stores.pending.enqueue({
+    userId: USER,
+    id: KEYS.pending.message(receivedAt, "p1"),
+    clientMessageId: "main-1",
+    conversationId: "conv-main",
+    text: "hello from the main process test",
+    channel: "web",
+    replyTo: { channel: "web" },
+    receivedAt,
+  });
+  const secret = randomBytes(24).toString("hex");
+  await stores.taskState.transition({
+    userId: USER,
+    expectState: "Idle",
+    set: { state: "Starting", agentSecretHash: createHash("sha256").update(secret).digest("hex") },
+  });
+  proc = startProcess({
+    name: "agent task",
+    command: process.execPath,
+    args: ["--import", "tsx", join(import.meta.dirname, "../../src/main.ts")],
+    env: {
+      PATH: process.env.PATH,
+      USER_ID: USER,
+      AGENT_SECRET: secret,
+      AGENT_WS_URL: gateway.url,
+      LOCAL_STORE_URL: rpc.url,
+      LOCAL_STORE_TOKEN: rpc.token,
+      CLIENT_PUSH_ENDPOINT: `http://127.0.0.1:${(pushServer.address() as AddressInfo).port}`,
+      WORK_DIR: workDir,
+      LOG_LEVEL: "debug",
+    },
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await proc?.stop({ graceMs: 30_000 });
+  await gateway.stop();
+  await rpc?.close();
+  await new Promise((r) => pushServer?.close(r));
+  await llm?.stop();
+  await rm(workDir, { recursive: true, force: true });
+});
+
+describe("agent task entrypoint (local mode wiring)", () => {
+  it("answers a pending message, then on SIGTERM backs up, goes Idle and exits 0 without logging the key", async () => {
+    await until(
+      "the reply reached the browser endpoint",
+      () => pushed.some((p) => p.connectionId === "tab-1" && p.body.type === "chat.final"),
+      300_000,
+    );
+    const final = pushed.find((p) => p.body.type === "chat.final")?.body;
+    expect(final?.text).toContain("echo: hello from the main process test");
+    expect(pushed.some((p) => p.body.type === "agent.status" && p.body.step === "starting-openclaw")).toBe(
+      true,
+    );
+    expect(await stores.pending.list(USER)).toEqual([]);
+
+    proc.child.kill("SIGTERM");
+    const exit = await proc.exited;
+    expect(exit.code).toBe(0);
+    expect((await stores.taskState.get(USER)).state).toBe("Idle");
+    expect(await stores.blobs.get(stateBlobKey(USER))).toBeDefined();
+    expect(proc.logs()).toContain("agent task stopped");
+    expect(proc.logs()).not.toContain(API_KEY);
+  }, 320_000);
+});
