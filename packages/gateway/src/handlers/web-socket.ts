@@ -126,9 +126,19 @@ export function createWebSocketHandler(
         await services.lifecycle.wake(userId);
         await reply(await services.lifecycle.status(userId));
         return;
-      case "status.get":
-        await reply(await services.lifecycle.status(userId));
+      case "status.get": {
+        // A message can sit pending behind an Idle agent: its turn was abandoned when the task was
+        // stopped (Spot, a restart) after the grace. Nothing else starts an agent for it, and this
+        // user is waiting for that reply, so a client (re)connecting wakes one.
+        const status = await services.lifecycle.status(userId);
+        if (status.state === "Idle" && (await deps.pending.list(userId, 1)).length > 0) {
+          await services.lifecycle.wake(userId);
+          await reply(await services.lifecycle.status(userId));
+          return;
+        }
+        await reply(status);
         return;
+      }
       case "history.get": {
         const page = await services.conversations.history(userId, msg.conversationId, {
           ...(msg.before !== undefined ? { before: msg.before } : {}),

@@ -70,7 +70,12 @@ export class ChatService {
     const enqueued = await pending.enqueue(message);
     if (enqueued.status === "duplicate") {
       logger.info("chat.send duplicate", log);
-      return { ack: "duplicate", agentState: (await taskState.get(input.userId)).state };
+      const { state } = await taskState.get(input.userId);
+      // The original may still be pending behind an agent that went Idle without answering it (its
+      // turn was abandoned at a stop): the retry wakes one instead of waiting for another message.
+      if (state === "Idle" && (await pending.list(input.userId, 1)).length > 0)
+        return { ack: "duplicate", agentState: await this.lifecycle.wake(input.userId) };
+      return { ack: "duplicate", agentState: state };
     }
 
     const meta = await conversations.getMeta(input.userId, input.conversationId);
