@@ -97,7 +97,11 @@ for (let i = 0; i < ROUNDS; i++) {
 }
 await h.stop();
 await llm.stop();
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[mid] ?? Number.NaN) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
+};
 console.log(
   `bare openclaw gateway run → /readyz: ${bareMs.map((m) => m.toFixed(0)).join(", ")} ms (median ${median(bareMs).toFixed(0)})`,
 );
@@ -105,4 +109,5 @@ console.log(
   `agent task boot → connected:        ${oursMs.map((m) => m.toFixed(0)).join(", ")} ms (median ${median(oursMs).toFixed(0)})`,
 );
 console.log(`ratio (ours / bare, medians): ${(median(oursMs) / median(bareMs)).toFixed(2)}×  (goal ≤ 0.70×)`);
+console.log(`per-round ratios: ${oursMs.map((m, i) => (m / (bareMs[i] ?? m)).toFixed(2)).join(", ")}`);
 process.exit(0);
