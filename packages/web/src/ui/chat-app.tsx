@@ -95,12 +95,22 @@ export function ChatApp({ config, session, fetchImpl, createSocket = browserSock
 
   // While the agent changes state, ask for the truth every few seconds: a status push can be lost
   // (sent while we reconnect) or overtaken (a late start-up step arriving after "Running").
+  // After a stop request too: the agent may still report Running when the request returns, and
+  // its later Stopping → Idle is not necessarily pushed.
+  const [stopRequestedAt, setStopRequestedAt] = useState(0);
   const transitioning = agent?.state === "Starting" || agent?.state === "Stopping";
+  const awaitingStop = stopRequestedAt > 0 && agent?.state !== "Idle";
   useEffect(() => {
-    if (!transitioning) return;
-    const timer = setInterval(() => client.send({ type: "status.get" }), 5_000);
+    if (agent?.state === "Idle") setStopRequestedAt(0);
+  }, [agent?.state]);
+  useEffect(() => {
+    if (!transitioning && !awaitingStop) return;
+    const timer = setInterval(() => {
+      if (awaitingStop && Date.now() - stopRequestedAt > 180_000) setStopRequestedAt(0);
+      client.send({ type: "status.get" });
+    }, 5_000);
     return () => clearInterval(timer);
-  }, [transitioning, client]);
+  }, [transitioning, awaitingStop, stopRequestedAt, client]);
 
   const activeId =
     route.page === "chat"
@@ -287,6 +297,7 @@ export function ChatApp({ config, session, fetchImpl, createSocket = browserSock
             onAgentStatus={(status) => {
               agentRef.current = status;
               setAgent(status);
+              setStopRequestedAt(Date.now());
             }}
           />
         ) : (
