@@ -348,7 +348,8 @@ class DeltaBatcher {
   add(chunk: string): void {
     this.text += chunk;
     this.buffer += chunk;
-    if (this.buffer.length >= this.flushChars) this.flush();
+    // The first piece goes out at once (time to first token); later ones are batched.
+    if (this.seq === 0 || this.buffer.length >= this.flushChars) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), this.delayMs);
   }
 

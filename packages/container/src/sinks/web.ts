@@ -12,6 +12,7 @@ const CONNECTION_LIST_TTL_MS = 5_000;
  */
 export class WebReplySink implements ReplySink {
   private cached: { ids: string[]; at: number } | undefined;
+  private listing: Promise<string[]> | undefined;
 
   constructor(
     private readonly userId: string,
@@ -21,8 +22,10 @@ export class WebReplySink implements ReplySink {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /** Looks the tabs up while OpenClaw works on the reply, so the first delta goes out at once. */
   async started(): Promise<void> {
     this.cached = undefined;
+    void this.connectionIds().catch(() => undefined);
   }
 
   async delta(m: PendingMessage, chunk: string, seq: number): Promise<void> {
@@ -80,9 +83,16 @@ export class WebReplySink implements ReplySink {
   private async connectionIds(): Promise<string[]> {
     const now = this.now();
     if (this.cached && now - this.cached.at < CONNECTION_LIST_TTL_MS) return this.cached.ids;
-    const rows = await this.connections.listByUser(this.userId, "client");
-    this.cached = { ids: rows.map((r) => r.connectionId), at: now };
-    return this.cached.ids;
+    this.listing ??= this.connections
+      .listByUser(this.userId, "client")
+      .then((rows) => {
+        this.cached = { ids: rows.map((r) => r.connectionId), at: this.now() };
+        return this.cached.ids;
+      })
+      .finally(() => {
+        this.listing = undefined;
+      });
+    return this.listing;
   }
 
   private async forget(connectionId: string): Promise<void> {
