@@ -17,6 +17,7 @@ import {
 } from "@serverless-openclaw/gateway/adapters/aws/cognito-token-verifier";
 import { createStoreRpcHandler } from "@serverless-openclaw/gateway/adapters/local/rpc-server";
 import type { Stores } from "@serverless-openclaw/gateway/adapters/stores";
+import { agentCommand } from "./agent-entry";
 import { watchAgentProgress } from "./agent-progress";
 import { type ApiGatewayServer, type LocalRoute, startApiGatewayServer } from "./api-gateway-server";
 import {
@@ -158,6 +159,7 @@ export async function createLocalStack(options: LocalStackOptions = {}): Promise
     });
     cleanups.push(() => server.close());
 
+    const command = options.agentCommand ?? (await agentCommand(paths, logger));
     const runner = new ProcessTaskRunner({
       cwd: paths.root,
       entry: paths.containerMain,
@@ -172,7 +174,7 @@ export async function createLocalStack(options: LocalStackOptions = {}): Promise
       redactor: logger.redactor,
       graceMs: options.agentGraceMs,
       extraEnv: options.agentEnv,
-      command: options.agentCommand,
+      command,
     });
     // Agents go first (they save their state through this server), so this cleanup runs before close.
     cleanups.push(() => runner.stopAll("local mode is shutting down"));
