@@ -53,7 +53,11 @@ async function localMode(): Promise<{ coldFirstToken: number; coldFinal: number;
     const turn = async (id: string, text: string) => {
       const t = performance.now();
       socket.send({ type: "chat.send", conversationId: "bench", clientMessageId: id, text });
-      await socket.waitFor("first token", (e) => e.type === "chat.delta" && e.clientMessageId === id, 600_000);
+      await socket.waitFor(
+        "first token",
+        (e) => e.type === "chat.delta" && e.clientMessageId === id,
+        600_000,
+      );
       const firstToken = performance.now() - t;
       const final = await socket.waitFor(
         "final",
@@ -88,7 +92,9 @@ const result = {
   warmAddedMs: median(ours.warm) - median(bare.warm),
   warmRatio: median(ours.warm) / median(bare.warm),
 };
-console.log(`cold start: local mode first token ${fmt(ours.coldFirstToken)} vs bare OpenClaw boot + first turn ${fmt(bare.cold)}`);
+console.log(
+  `cold start: local mode first token ${fmt(ours.coldFirstToken)} vs bare OpenClaw boot + first turn ${fmt(bare.cold)}`,
+);
 console.log(`  ratio ${result.coldRatio.toFixed(2)}x`);
 console.log(
   `warm turn (median of ${WARM_TURNS}): local mode ${fmt(result.localWarmMedianMs)} vs OpenClaw direct ${fmt(result.bareWarmMedianMs)}`,
