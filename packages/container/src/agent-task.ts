@@ -168,9 +168,13 @@ export class AgentTask {
     try {
       const row = await this.reporter.read();
       const startedAt = row.startedAt;
+      // Steps are reported one after another, off the boot's critical path; the last one is
+      // awaited before connecting so no step can reach the browser after the Running status.
+      let reported = Promise.resolve();
       const step = (s: StartupStep) => {
         mark(s);
-        void this.reporter.step(s, startedAt);
+        reported = reported.then(() => this.reporter.step(s, startedAt));
+        return reported;
       };
 
       // Restoring state and reading settings do not depend on each other.
@@ -195,7 +199,7 @@ export class AgentTask {
       await writeFile(join(this.deps.workDir, "healthy"), new Date().toISOString());
       if (this.stopRequested) return;
 
-      step("connecting");
+      await step("connecting");
       this.runner = new TurnRunner({
         userId,
         pending: stores.pending,

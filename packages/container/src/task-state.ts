@@ -28,22 +28,36 @@ export class TaskStateReporter {
   }
 
   /** A start-up step: recorded (only while Starting) and shown to the user. Never blocks boot on failure. */
+  /**
+   * Records a start-up step and tells the user's tabs, in that order. A step that arrives after the
+   * gateway already moved the row on (to Running when the agent connected) is dropped, so a late
+   * "Connecting…" can never overwrite the newer Running status in the browser.
+   */
   async step(step: StartupStep, startedAt: string | undefined): Promise<void> {
     const at = this.now().toISOString();
-    await Promise.all([
-      this.store
-        .transition({ userId: this.userId, expectState: "Starting", set: { step, stepAt: at } })
-        .catch((err: unknown) => this.logger.warn("could not record a start-up step", { step, error: err })),
-      this.web
-        .broadcast({
-          type: "agent.status",
-          state: "Starting",
-          step,
-          message: STARTUP_STEP_LABELS[step],
-          ...(startedAt ? { startedAt } : {}),
-        })
-        .catch((err: unknown) => this.logger.warn("could not push a start-up step", { step, error: err })),
-    ]);
+    let stillStarting: boolean;
+    try {
+      stillStarting =
+        (await this.store.transition({
+          userId: this.userId,
+          expectState: "Starting",
+          set: { step, stepAt: at },
+        })) !== undefined;
+    } catch (err) {
+      // The store is unreachable: the tabs still deserve to see progress.
+      this.logger.warn("could not record a start-up step", { step, error: err });
+      stillStarting = true;
+    }
+    if (!stillStarting) return;
+    await this.web
+      .broadcast({
+        type: "agent.status",
+        state: "Starting",
+        step,
+        message: STARTUP_STEP_LABELS[step],
+        ...(startedAt ? { startedAt } : {}),
+      })
+      .catch((err: unknown) => this.logger.warn("could not push a start-up step", { step, error: err }));
   }
 
   /**

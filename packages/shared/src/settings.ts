@@ -17,9 +17,9 @@ export const PROVIDER_LABELS: Readonly<Record<Provider, string>> = {
 
 /** A model that works with each provider out of the box; the user may pick another. */
 export const DEFAULT_MODELS: Readonly<Record<Provider, string>> = {
-  anthropic: "claude-sonnet-4-5",
-  openai: "gpt-5-mini",
-  deepseek: "deepseek-chat",
+  anthropic: "claude-sonnet-4-6",
+  openai: "gpt-5.5",
+  deepseek: "deepseek-v4-flash",
   "openai-compatible": "default",
 };
 

@@ -24,7 +24,7 @@ describe("resolveLlm", () => {
     expect(resolveLlm(s, undefined, {}, false)).toMatchObject({ ok: false, code: "NO_API_KEY" });
     expect(resolveLlm(s, KEY, {}, false)).toMatchObject({
       ok: true,
-      llm: { provider: "anthropic", model: "claude-sonnet-4-5", apiKey: KEY },
+      llm: { provider: "anthropic", model: "claude-sonnet-4-6", apiKey: KEY },
     });
     const compat = { ...DEFAULT_SETTINGS, provider: "openai-compatible" as const };
     expect(resolveLlm(compat, undefined, {}, false)).toMatchObject({ ok: false, code: "NO_BASE_URL" });

@@ -36,7 +36,7 @@ describe("validateSettingsForm", () => {
 
   it("fills the provider's default model when the model is blank", () => {
     const r = validateSettingsForm({ ...base, provider: "deepseek", model: " " });
-    expect(r.ok && r.update.model).toBe("deepseek-chat");
+    expect(r.ok && r.update.model).toBe("deepseek-v4-flash");
   });
 
   it.each([
@@ -129,7 +129,7 @@ describe("SettingsPage", () => {
     const { api, calls } = fakeApi(unset);
     render(<SettingsPage api={api} />);
     fireEvent.change(await screen.findByTestId("settings-provider"), { target: { value: "openai" } });
-    expect((screen.getByTestId("settings-model") as HTMLInputElement).value).toBe("gpt-5-mini");
+    expect((screen.getByTestId("settings-model") as HTMLInputElement).value).toBe("gpt-5.5");
     fireEvent.change(screen.getByTestId("settings-api-key"), { target: { value: "sk-test-123" } });
     fireEvent.change(screen.getByTestId("settings-inactivity"), { target: { value: "30" } });
     fireEvent.click(screen.getByTestId("settings-save"));
@@ -137,7 +137,7 @@ describe("SettingsPage", () => {
     expect(calls.put).toEqual([
       {
         provider: "openai",
-        model: "gpt-5-mini",
+        model: "gpt-5.5",
         baseUrl: null,
         apiKey: "sk-test-123",
         inactivityMinutes: 30,
