@@ -12,7 +12,6 @@ import type {
   ServerEvent,
   StoredMessage,
   TaskState,
-  TelegramPairing,
 } from "@serverless-openclaw/shared";
 
 export interface ConnectionStore {
