@@ -12,7 +12,7 @@ import { createTables, type TableNames } from "../../src/adapters/aws/tables";
 import { MemorySecretStore } from "../../src/adapters/local/memory-secret-store";
 import { createAwsStores } from "../../src/adapters/stores";
 import { createAgentSocketHandler, createHttpApiHandler, createWebSocketHandler } from "../../src/handlers";
-import { makeDeps } from "../unit/fakes";
+import { FakeClock, makeDeps } from "../unit/fakes";
 import { httpEvent, wsEvent } from "./events";
 
 /**
@@ -52,7 +52,9 @@ afterAll(async () => {
 
 async function awsDeps() {
   const client = dynamo.client();
-  const base = makeDeps({ tokenVerifier: verifier });
+  // DynamoDB Local expires TTL items against the real clock, so the test clock starts at real time:
+  // a fixed date hours in the past made it delete the tab's Connections row mid-test.
+  const base = makeDeps({ tokenVerifier: verifier, clock: new FakeClock(new Date()) });
   const stores = createAwsStores({
     tables,
     bucket: "unused",

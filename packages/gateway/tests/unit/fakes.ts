@@ -82,9 +82,14 @@ export interface TestDeps extends GatewayDeps {
 }
 
 export function makeDeps(
-  overrides: { stores?: Stores; config?: Partial<GatewayConfig>; tokenVerifier?: TokenVerifier } = {},
+  overrides: {
+    stores?: Stores;
+    config?: Partial<GatewayConfig>;
+    tokenVerifier?: TokenVerifier;
+    clock?: FakeClock;
+  } = {},
 ): TestDeps {
-  const clock = new FakeClock();
+  const clock = overrides.clock ?? new FakeClock();
   const stores = overrides.stores ?? createMemoryStores({ clock });
   return {
     ...stores,
