@@ -116,7 +116,12 @@ describe("agent task entrypoint (local mode wiring)", () => {
     expect(pushed.some((p) => p.body.type === "agent.status" && p.body.step === "starting-openclaw")).toBe(
       true,
     );
-    expect(await stores.pending.list(USER)).toEqual([]);
+    // The pending item is deleted right after chat.final goes out (turn stored → final → delete).
+    await until(
+      "the answered message left the queue",
+      async () => (await stores.pending.list(USER)).length === 0,
+      30_000,
+    );
 
     proc.child.kill("SIGTERM");
     const exit = await proc.exited;

@@ -29,6 +29,11 @@ describe("agent task without a provider", () => {
     const stored = await h.stores.conversations.findReply(USER_ID, "conv-n", "n-1");
     expect(stored?.error?.code).toBe("NO_PROVIDER");
     expect(stored?.text).toMatch(/Settings/);
-    expect(await h.stores.pending.list(USER_ID)).toEqual([]);
+    // chat.final goes out before the pending item is deleted: wait for the delete, don't race it.
+    await until(
+      "the answered messages left the queue",
+      async () => (await h.stores.pending.list(USER_ID)).length === 0,
+      30_000,
+    );
   });
 });

@@ -37,7 +37,12 @@ describe("agent task with a real OpenClaw", () => {
     expect(finals()[0]?.text).toContain("echo: first before boot");
     // The second turn ran in the same session, so the LLM saw the first one.
     expect(finals()[1]?.text).toContain("first before boot");
-    expect(await h.stores.pending.list(USER_ID)).toEqual([]);
+    // chat.final goes out before the pending item is deleted: wait for the delete, don't race it.
+    await until(
+      "the answered messages left the queue",
+      async () => (await h.stores.pending.list(USER_ID)).length === 0,
+      30_000,
+    );
     // Both user messages arrived before the first reply, so history shows them first, then the replies.
     const page = await h.stores.conversations.page(USER_ID, "conv-pre", { limit: 10 });
     expect(page.messages.map((m) => [m.role, m.clientMessageId])).toEqual([
@@ -108,7 +113,12 @@ describe("agent task with a real OpenClaw", () => {
     expect(String(err?.message)).toMatch(/API key.*Settings/);
     const stored = await h.stores.conversations.findReply(USER_ID, "conv-g", "g-1");
     expect(stored?.error?.code).toBe("LLM_AUTH_FAILED");
-    expect(await h.stores.pending.list(USER_ID)).toEqual([]);
+    // chat.final goes out before the pending item is deleted: wait for the delete, don't race it.
+    await until(
+      "the answered messages left the queue",
+      async () => (await h.stores.pending.list(USER_ID)).length === 0,
+      30_000,
+    );
   });
 
   it("writes a heartbeat while Running and never logs the API key", async () => {

@@ -1,6 +1,6 @@
 import { type FakeLlm, startFakeLlm } from "@serverless-openclaw/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { endsByMessage, Harness, turnsIn, type User } from "../load/harness";
+import { endsByMessage, Harness, turnsIn, type User, until } from "../load/harness";
 
 // The local server (gateway + stores + process runner) restarted in the middle of a turn. Stopping the
 // server stops its agents; the turn outlasts the agent's shutdown grace, so it is abandoned and stays
@@ -57,6 +57,11 @@ describe("the local server restarted mid-turn", () => {
     const turns = turnsIn(await h.history(user, "restart"));
     expect(turns.get(id)).toEqual(["user", "assistant"]);
     expect(turns.get("warm")).toEqual(["user", "assistant"]);
-    expect(await h.stack.stores.pending.list(user.userId)).toEqual([]);
+    // The pending item is deleted just after chat.final goes out: wait for it rather than race it.
+    await until(
+      "the answered message left the queue",
+      async () => (await h.stack.stores.pending.list(user.userId)).length === 0,
+      30_000,
+    );
   }, 900_000);
 });
