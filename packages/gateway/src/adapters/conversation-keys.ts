@@ -15,6 +15,16 @@ export const turnPrefix = (conversationId: string) => `#turn#${conversationId}#`
 export const messageKey = (m: StoredMessage) =>
   KEYS.conversations.message(m.conversationId, m.createdAt, m.messageId);
 
+/**
+ * The sort keys of a turn's two messages. The reply is keyed right after its question, not at its own
+ * time: when several queued messages are answered after a wake, every reply comes after every question
+ * in time, yet history must read question, answer, question, answer.
+ */
+export function turnMessageKeys(user: StoredMessage, reply: StoredMessage): { user: string; reply: string } {
+  const userKey = messageKey(user);
+  return { user: userKey, reply: `${userKey}#${reply.messageId}` };
+}
+
 export function validateTurn(user: StoredMessage, reply: StoredMessage): void {
   if (user.conversationId !== reply.conversationId || user.clientMessageId !== reply.clientMessageId) {
     throw invalidArgument("A turn's user message and reply must share conversationId and clientMessageId.");

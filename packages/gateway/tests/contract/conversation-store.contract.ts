@@ -118,6 +118,28 @@ export function describeConversationStoreContract(name: string, factory: Harness
       );
     });
 
+    it("keeps each reply after its own question when queued questions are answered later", async () => {
+      const userId = uid("user");
+      // Three questions queued while the agent woke (0, 1, 2 s), answered at 10, 11, 12 s.
+      const turns = [0, 1, 2].map((n) => {
+        const { user, reply } = turn("c1", n);
+        return {
+          user: { ...user, createdAt: iso(BASE, 1000 * n) },
+          reply: { ...reply, createdAt: iso(BASE, 10_000 + 1000 * n) },
+        };
+      });
+      for (const t of turns) await h.store.putTurn(userId, t.user, t.reply);
+      const expected = ["u-0", "a-0", "u-1", "a-1", "u-2", "a-2"];
+      const whole = await h.store.page(userId, "c1", { limit: 10 });
+      expect(whole.messages.map((m) => m.messageId)).toEqual(expected);
+      expect(whole.messages[1]).toEqual(turns[0]?.reply);
+      // Paging splits between a question and its answer without losing or repeating either.
+      const newest = await h.store.page(userId, "c1", { limit: 3 });
+      expect(newest.nextCursor).toBeDefined();
+      const older = await h.store.page(userId, "c1", { limit: 3, before: newest.nextCursor });
+      expect([...older.messages, ...newest.messages].map((m) => m.messageId)).toEqual(expected);
+    });
+
     it("returns no cursor when the history fits one page exactly", async () => {
       const userId = uid("user");
       for (let n = 0; n < 2; n++) {

@@ -15,7 +15,7 @@ import {
   StoredMessageSchema,
 } from "@serverless-openclaw/shared";
 import type { ConversationStore } from "../../ports";
-import { messageKey, sortByRecent, turnKey, turnPrefix, validateTurn } from "../conversation-keys";
+import { sortByRecent, turnKey, turnMessageKeys, turnPrefix, validateTurn } from "../conversation-keys";
 import { decodeHistoryCursor, encodeHistoryCursor } from "../history-cursor";
 import { StoreError } from "../store-error";
 import { cancellationCodes, withConflictRetry } from "./dynamo-errors";
@@ -42,14 +42,15 @@ export class DynamoConversationStore implements ConversationStore {
         ExpressionAttributeNames: { "#sk": sk },
       },
     });
+    const keys = turnMessageKeys(user, reply);
     try {
       await withConflictRetry(() =>
         this.client.send(
           new TransactWriteCommand({
             TransactItems: [
               put({ [sk]: turnKey(user.conversationId, user.clientMessageId), reply }),
-              put({ ...user, [sk]: messageKey(user) }),
-              put({ ...reply, [sk]: messageKey(reply) }),
+              put({ ...user, [sk]: keys.user }),
+              put({ ...reply, [sk]: keys.reply }),
             ],
           }),
         ),

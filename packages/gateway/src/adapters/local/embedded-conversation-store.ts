@@ -7,7 +7,7 @@ import {
   StoredMessageSchema,
 } from "@serverless-openclaw/shared";
 import type { ConversationStore } from "../../ports";
-import { messageKey, sortByRecent, turnKey, turnPrefix, validateTurn } from "../conversation-keys";
+import { sortByRecent, turnKey, turnMessageKeys, turnPrefix, validateTurn } from "../conversation-keys";
 import { decodeHistoryCursor, encodeHistoryCursor } from "../history-cursor";
 import { StoreError } from "../store-error";
 import type { LocalTable } from "./local-table";
@@ -22,12 +22,13 @@ export class EmbeddedConversationStore implements ConversationStore {
     validateTurn(user, reply);
     const turn = turnKey(user.conversationId, user.clientMessageId);
     if (this.table.get(userId, turn)) return false;
-    if (this.table.get(userId, messageKey(user)) || this.table.get(userId, messageKey(reply))) {
+    const keys = turnMessageKeys(user, reply);
+    if (this.table.get(userId, keys.user) || this.table.get(userId, keys.reply)) {
       throw new StoreError("CONFLICT", "A message of this turn already exists under another turn.");
     }
     this.table.put(userId, turn, { reply });
-    this.table.put(userId, messageKey(user), user);
-    this.table.put(userId, messageKey(reply), reply);
+    this.table.put(userId, keys.user, user);
+    this.table.put(userId, keys.reply, reply);
     return true;
   }
 
