@@ -41,6 +41,11 @@ const InactivitySchema = z
   .min(LIMITS.inactivityMinutesMin, `inactivityMinutes must be at least ${LIMITS.inactivityMinutesMin}`)
   .max(LIMITS.inactivityMinutesMax, `inactivityMinutes must be at most ${LIMITS.inactivityMinutesMax}`);
 
+const MonthlyBudgetSchema = z
+  .number({ error: "monthlyBudgetUsd must be a number" })
+  .min(0, "monthlyBudgetUsd must be at least 0")
+  .max(100_000, "monthlyBudgetUsd must be at most 100000");
+
 /** Settings as the API returns them. The API key itself is never returned, only whether one is set. */
 export const SettingsSchema = z.object({
   provider: ProviderSchema.nullable(),
@@ -48,6 +53,13 @@ export const SettingsSchema = z.object({
   baseUrl: BaseUrlSchema.nullable(),
   apiKeySet: z.boolean(),
   inactivityMinutes: InactivitySchema,
+  /**
+   * OpenClaw's browser tool (headless Chromium). Needs the browser image variant; costs memory, so
+   * it is off unless the user turns it on. Applies when the agent next starts.
+   */
+  browserEnabled: z.boolean({ error: "browserEnabled must be true or false" }),
+  /** The user's cap on this month's estimated agent cost; null or absent = the deployment default. */
+  monthlyBudgetUsd: MonthlyBudgetSchema.nullable().optional(),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 
@@ -57,6 +69,7 @@ export const DEFAULT_SETTINGS: Settings = {
   baseUrl: null,
   apiKeySet: false,
   inactivityMinutes: LIMITS.inactivityMinutesDefault,
+  browserEnabled: false,
 };
 
 /** PUT /settings. Omitted fields stay as they are; `apiKey: null` deletes the stored key. */
@@ -73,6 +86,8 @@ export const SettingsUpdateSchema = z
       .nullable()
       .optional(),
     inactivityMinutes: InactivitySchema.optional(),
+    browserEnabled: z.boolean({ error: "browserEnabled must be true or false" }).optional(),
+    monthlyBudgetUsd: MonthlyBudgetSchema.nullable().optional(),
   })
   .refine((u) => u.provider !== "openai-compatible" || u.baseUrl !== null, {
     message: "an OpenAI-compatible provider needs a baseUrl",

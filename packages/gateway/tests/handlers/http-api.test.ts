@@ -26,6 +26,7 @@ describe("HTTP API: settings", () => {
       baseUrl: null,
       apiKeySet: false,
       inactivityMinutes: 15,
+      browserEnabled: false,
     });
     const put = await call("PUT", "/settings", {
       token: ALICE,

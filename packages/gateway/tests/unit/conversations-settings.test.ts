@@ -110,6 +110,7 @@ describe("SettingsService", () => {
       baseUrl: null,
       apiKeySet: false,
       inactivityMinutes: 30,
+      browserEnabled: false,
     });
     expect(await deps.secrets.get(apiKeySecretName("alice"))).toBeUndefined();
     await expect(settings.put("alice", { provider: "openai-compatible" })).rejects.toBeInstanceOf(

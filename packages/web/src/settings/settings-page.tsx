@@ -9,6 +9,7 @@ import {
 } from "@serverless-openclaw/shared";
 import { type ReactNode, useEffect, useState } from "react";
 import type { HttpApi } from "../api/http-api";
+import { BrowserSetting } from "./browser-setting";
 import { formFromSettings, type SettingsForm, validateSettingsForm } from "./settings-form";
 import { TelegramPairing } from "./telegram-pairing";
 
@@ -207,6 +208,7 @@ export function SettingsPage({ api, telegramBotUsername, onAgentStatus }: Settin
           </p>
         )}
       </section>
+      {settings && <BrowserSetting api={api} settings={settings} onSaved={setSettings} />}
       <TelegramPairing api={api} botUsername={telegramBotUsername} />
       <section aria-labelledby="agent-title">
         <h2 id="agent-title">Agent</h2>

@@ -77,6 +77,7 @@ function fakeApi(initial: Settings) {
         baseUrl: u.baseUrl ?? null,
         apiKeySet: u.apiKey === undefined ? initial.apiKeySet : u.apiKey !== null,
         inactivityMinutes: u.inactivityMinutes ?? initial.inactivityMinutes,
+        browserEnabled: u.browserEnabled ?? initial.browserEnabled,
       };
     },
     stopAgent: async () => {
@@ -105,6 +106,7 @@ const unset: Settings = {
   baseUrl: null,
   apiKeySet: false,
   inactivityMinutes: 15,
+  browserEnabled: false,
 };
 
 describe("SettingsPage", () => {

@@ -1,0 +1,68 @@
+import type { Settings } from "@serverless-openclaw/shared";
+import { useState } from "react";
+import type { HttpApi } from "../api/http-api";
+
+export interface BrowserSettingProps {
+  api: Pick<HttpApi, "putSettings">;
+  settings: Settings;
+  /** The settings the gateway answered with, so the rest of the page stays in step. */
+  onSaved?: (settings: Settings) => void;
+}
+
+/**
+ * The switch for OpenClaw's browser tool. Saved on its own (not with the language-model form), so
+ * turning it on never sends half-edited provider fields.
+ */
+export function BrowserSetting({ api, settings, onSaved }: BrowserSettingProps) {
+  const [enabled, setEnabled] = useState(settings.browserEnabled);
+  const [busy, setBusy] = useState(false);
+  const [note, setNote] = useState<{ ok: boolean; text: string } | null>(null);
+
+  const toggle = async (next: boolean) => {
+    setBusy(true);
+    setNote(null);
+    try {
+      const saved = await api.putSettings({ browserEnabled: next });
+      setEnabled(saved.browserEnabled);
+      onSaved?.(saved);
+      setNote({
+        ok: true,
+        text: `Browser ${saved.browserEnabled ? "on" : "off"}. It applies from the agent's next start: stop the agent below to apply it now.`,
+      });
+    } catch (e) {
+      setNote({ ok: false, text: e instanceof Error ? e.message : "Saving failed." });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section aria-labelledby="browser-title">
+      <h2 id="browser-title">Browser automation</h2>
+      <label className="checkbox">
+        <input
+          type="checkbox"
+          data-testid="settings-browser"
+          checked={enabled}
+          disabled={busy}
+          onChange={(e) => void toggle(e.target.checked)}
+        />
+        Let the agent open web pages in a headless browser
+      </label>
+      <p className="hint">
+        The agent can then open pages, read them and click through them. Chromium needs about 1 GB more
+        memory, so a deployment must be built with the browser image (<code>-c browser=true</code>); the agent
+        ignores this switch when its image has no browser.
+      </p>
+      {note && (
+        <p
+          className={note.ok ? "notice" : "form-error"}
+          role={note.ok ? "status" : "alert"}
+          data-testid="settings-browser-result"
+        >
+          {note.text}
+        </p>
+      )}
+    </section>
+  );
+}
