@@ -38,6 +38,14 @@ export interface GatewayConfig {
   /** The bot's @username, for pairing instructions and deep links. */
   telegramBotUsername?: string;
 }
+  /** Whether the Discord app (interactions endpoint) is set up; pairing answers 409 otherwise. */
+  discordEnabled?: boolean;
+  /** Whether the Slack app (events and commands endpoints) is set up. */
+  slackEnabled?: boolean;
+  /** Deployment default cap on a user's monthly estimated agent cost, USD (0 or absent = none). */
+  monthlyBudgetUsd?: number;
+  /** The agent task's size, for the cost estimate (default: shared DEFAULT_TASK_SIZE). */
+  taskSize?: { vcpu: number; memoryGb: number };
 
 export interface GatewayDeps {
   connections: ConnectionStore;

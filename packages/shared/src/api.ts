@@ -1,7 +1,7 @@
 import * as z from "zod";
-import { ConversationIdSchema } from "./ids";
+import { ChatChannelSchema, ConversationIdSchema } from "./ids";
 import { LIMITS } from "./limits";
-import { ConversationMetaSchema, TelegramPairingSchema } from "./records";
+import { ChannelPairingSchema, ConversationMetaSchema, TelegramPairingSchema } from "./records";
 
 /**
  * The management HTTP API (JWT-protected, behind API Gateway's HTTP API).
@@ -20,9 +20,42 @@ export const API_ROUTES = {
   createPairingCode: "POST /telegram/pairing-code",
   listPairings: "GET /telegram/pairings",
   deletePairing: "DELETE /telegram/pairings/{telegramUserId}",
+  /** Custom and built-in skills (docs/skills.md); bodies in skills.ts. PUT takes the zip as the body. */
+  listSkills: "GET /skills",
+  putSkill: "PUT /skills/{name}",
+  patchSkill: "PATCH /skills/{name}",
+  deleteSkill: "DELETE /skills/{name}",
   /** Not JWT-protected: checked with the X-Telegram-Bot-Api-Secret-Token header. */
   telegramWebhook: "POST /telegram/webhook",
+  /** Scheduled prompts (docs/schedules.md); bodies in schedules.ts. */
+  listSchedules: "GET /schedules",
+  createSchedule: "POST /schedules",
+  updateSchedule: "PATCH /schedules/{scheduleId}",
+  deleteSchedule: "DELETE /schedules/{scheduleId}",
+  /** Agent-hours and estimated cost per month (usage.ts). */
+  getUsage: "GET /usage",
+  /** Pairing for any chat channel (`telegram`, `discord`, `slack`). */
+  createChannelPairingCode: "POST /channels/{channel}/pairing-code",
+  listChannelPairings: "GET /channels/{channel}/pairings",
+  deleteChannelPairing: "DELETE /channels/{channel}/pairings/{externalUserId}",
+  /** Not JWT-protected: Ed25519 signature (X-Signature-Ed25519) with the app's public key. */
+  discordInteractions: "POST /discord/interactions",
+  /** Not JWT-protected: Slack signing secret (X-Slack-Signature v0, 5-minute window). */
+  slackEvents: "POST /slack/events",
+  slackCommands: "POST /slack/commands",
 } as const;
+
+/**
+ * Routes called by other services' servers (no JWT), each served by its own Lambda, deployed only
+ * when its channel is on. Every other route is JWT-protected and served by the http-api Lambda.
+ */
+export const PUBLIC_ROUTES = {
+  telegramWebhook: "telegram-webhook",
+  discordInteractions: "discord-interactions",
+  slackEvents: "slack-events",
+  slackCommands: "slack-events",
+} as const satisfies Partial<Record<keyof typeof API_ROUTES, string>>;
+export type PublicRouteName = keyof typeof PUBLIC_ROUTES;
 
 export const ApiErrorSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
 export type ApiError = z.infer<typeof ApiErrorSchema>;
@@ -66,3 +99,12 @@ export const TelegramUserIdParamSchema = z.coerce
   .number({ error: "telegramUserId must be a number" })
   .int("telegramUserId must be a whole number")
   .positive("telegramUserId must be positive");
+
+export const ChannelPairingListSchema = z.object({ pairings: z.array(ChannelPairingSchema) });
+
+export const ChatChannelParamSchema = ChatChannelSchema;
+export const ExternalUserIdParamSchema = z
+  .string()
+  .min(1, "externalUserId must not be empty")
+  .max(128, "externalUserId must be at most 128 characters")
+  .regex(/^[A-Za-z0-9:_-]+$/, "externalUserId may contain only letters, digits, ':', '-' and '_'");

@@ -22,6 +22,11 @@ export type ClientMessageId = z.infer<typeof ClientMessageIdSchema>;
 export type UserId = z.infer<typeof UserIdSchema>;
 
 /** Where a message came from, and where its reply goes. */
-export const CHANNELS = ["web", "telegram", "schedule"] as const;
+export const CHANNELS = ["web", "telegram", "schedule", "discord", "slack"] as const;
 export const ChannelSchema = z.enum(CHANNELS);
 export type Channel = z.infer<typeof ChannelSchema>;
+
+/** The chat channels: people write from them, pair their account, and get replies there. */
+export const CHAT_CHANNELS = ["telegram", "discord", "slack"] as const;
+export const ChatChannelSchema = z.enum(CHAT_CHANNELS);
+export type ChatChannel = z.infer<typeof ChatChannelSchema>;

@@ -30,6 +30,11 @@ export const KEYS = {
     telegramPairing: (telegramUserId: number) => `telegram#${telegramUserId}`,
     telegramPairingPrefix: "telegram#",
     pairingCode: (code: string) => `pairing-code#${code}`,
+    /** A user's custom skill (SkillRecord), and a built-in skill's switch ({ enabled }). */
+    skill: (name: string) => `skill#${name}`,
+    skillPrefix: "skill#",
+    builtinSkill: (name: string) => `skill-builtin#${name}`,
+    builtinSkillPrefix: "skill-builtin#",
   },
   /**
    * Telegram items in the Settings table. Per-user items live in the user's partition; the rest
@@ -56,6 +61,30 @@ export const KEYS = {
     botPartition: "telegram-bot",
     botInfo: "bot-info",
   },
+  /**
+   * Settings-table items of any chat channel, by channel name. For `telegram` these are exactly the
+   * keys of KEYS.telegram above (so pairings made before Discord and Slack existed keep working):
+   *
+   * | partition (userId)              | settingKey                          | value                          |
+   * |---------------------------------|-------------------------------------|--------------------------------|
+   * | `<userId>`                      | `<channel>#<externalUserId>`        | ChannelPairing                 |
+   * | `<userId>`                      | `<channel>-conversation#<extId>`    | `{ conversationId }`           |
+   * | `<userId>`                      | `<channel>-pairing-code`            | `{ code }`: latest code        |
+   * | `<channel>-<externalUserId>`    | `pairing`                           | `{ userId }`: reverse lookup   |
+   * | `<channel>-pairing-codes`       | `pairing-code#<code>`               | `{ userId, expiresAt }` (TTL)  |
+   * | `<channel>-events`              | `event#<eventId>`                   | dedupe marker (TTL)            |
+   */
+  channel: (channel: string) => ({
+    pairing: (externalUserId: string) => `${channel}#${externalUserId}`,
+    pairingPrefix: `${channel}#`,
+    conversation: (externalUserId: string) => `${channel}-conversation#${externalUserId}`,
+    currentCode: `${channel}-pairing-code`,
+    userPartition: (externalUserId: string) => `${channel}-${externalUserId}`,
+    userPairing: "pairing",
+    codesPartition: `${channel}-pairing-codes`,
+    eventsPartition: `${channel}-events`,
+    event: (eventId: string) => `event#${eventId}`,
+  }),
   taskState: { pk: "userId" },
   connections: { pk: "connectionId", byUserIndex: "byUser", byUserPk: "userId" },
   pending: {

@@ -1,5 +1,11 @@
 import * as z from "zod";
-import { ChannelSchema, ClientMessageIdSchema, ConversationIdSchema, UserIdSchema } from "./ids";
+import {
+  ChannelSchema,
+  ChatChannelSchema,
+  ClientMessageIdSchema,
+  ConversationIdSchema,
+  UserIdSchema,
+} from "./ids";
 import { AgentStateSchema, StartupStepSchema } from "./lifecycle";
 import { LIMITS } from "./limits";
 
@@ -12,6 +18,32 @@ export const ReplyTargetSchema = z.discriminatedUnion("channel", [
     messageId: z.number().int().optional(),
   }),
   z.object({ channel: z.literal("schedule"), scheduleId: z.string().max(128) }),
+  z.object({
+    channel: z.literal("discord"),
+    applicationId: z.string().regex(/^\d{1,32}$/),
+    /** The interaction's token: the reply edits its original response (valid 15 minutes). */
+    interactionToken: z.string().min(1).max(1000),
+    /** Where to post instead once the interaction token has expired (needs the bot token). */
+    channelId: z
+      .string()
+      .regex(/^\d{1,32}$/)
+      .optional(),
+  }),
+  z.object({
+    channel: z.literal("slack"),
+    /** A DM (D…) or channel (C…/G…) id. */
+    channelId: z.string().regex(/^[A-Z0-9]{1,32}$/),
+    /** Reply in this thread (app mentions). */
+    threadTs: z
+      .string()
+      .regex(/^\d+\.\d+$/)
+      .optional(),
+    /** A status message the gateway posted ("Waking up the agent…"): the reply replaces it. */
+    messageTs: z
+      .string()
+      .regex(/^\d+\.\d+$/)
+      .optional(),
+  }),
 ]);
 export type ReplyTarget = z.infer<typeof ReplyTargetSchema>;
 
@@ -92,3 +124,14 @@ export const TelegramPairingSchema = z.object({
   pairedAt: z.iso.datetime(),
 });
 export type TelegramPairing = z.infer<typeof TelegramPairingSchema>;
+
+/** A paired account on any chat channel (Telegram pairings also keep their older shape above). */
+export const ChannelPairingSchema = z.object({
+  channel: ChatChannelSchema,
+  /** Telegram user id, Discord user id (snowflake), or Slack `<teamId>:<userId>`. */
+  externalUserId: z.string().min(1).max(128),
+  userId: UserIdSchema,
+  username: z.string().max(64).optional(),
+  pairedAt: z.iso.datetime(),
+});
+export type ChannelPairing = z.infer<typeof ChannelPairingSchema>;

@@ -1,6 +1,6 @@
-import { API_ROUTES } from "@serverless-openclaw/shared";
+import { API_ROUTES, PUBLIC_ROUTES, type PublicRouteName } from "@serverless-openclaw/shared";
 
-export type RouteName = Exclude<keyof typeof API_ROUTES, "telegramWebhook">;
+export type RouteName = Exclude<keyof typeof API_ROUTES, PublicRouteName>;
 
 interface CompiledRoute {
   name: RouteName;
@@ -9,9 +9,9 @@ interface CompiledRoute {
   params: string[];
 }
 
-/** The JWT-protected routes of shared/src/api.ts. The Telegram webhook has its own Lambda. */
+/** The JWT-protected routes of shared/src/api.ts. The channel webhooks (PUBLIC_ROUTES) have their own Lambdas. */
 const ROUTES: CompiledRoute[] = (Object.entries(API_ROUTES) as Array<[keyof typeof API_ROUTES, string]>)
-  .filter((entry): entry is [RouteName, string] => entry[0] !== "telegramWebhook")
+  .filter((entry): entry is [RouteName, string] => !(entry[0] in PUBLIC_ROUTES))
   .map(([name, spec]) => {
     const [method = "", template = ""] = spec.split(" ");
     const params: string[] = [];

@@ -1,0 +1,155 @@
+import type { AgentState, AgentStatusEvent, Channel, ReplyTarget } from "@serverless-openclaw/shared";
+import type { Logger } from "../deps";
+import { GatewayError } from "../errors";
+import type { Clock, SettingsStore } from "../ports";
+import { type AnyChannelCommand, CHANNEL_COMMANDS } from "./commands";
+import { currentConversation } from "./conversations";
+import type { ChannelAccount, ChannelPairingService } from "./pairing";
+import type { ChannelSpec } from "./spec";
+import { type ChannelTexts, channelTexts, describeFailure, describeStartFailure } from "./texts";
+
+/** What a channel needs from ChatService (services/chat.ts); the real service satisfies it. */
+export interface ChannelChatPort {
+  send(input: {
+    userId: string;
+    conversationId: string;
+    clientMessageId: string;
+    text: string;
+    channel: Channel;
+    replyTo: ReplyTarget;
+  }): Promise<{ ack: "queued" | "delivered" | "duplicate"; agentState: AgentState }>;
+}
+
+/** What a channel needs from LifecycleService (services/lifecycle.ts). */
+export interface ChannelLifecyclePort {
+  status(userId: string): Promise<AgentStatusEvent>;
+  stop(userId: string, reason: string): Promise<AgentStatusEvent>;
+}
+
+export interface ChannelCoreDeps {
+  spec: ChannelSpec;
+  settings: SettingsStore;
+  clock: Clock;
+  logger: Logger;
+  chat: ChannelChatPort;
+  lifecycle: ChannelLifecyclePort;
+  pairing: ChannelPairingService;
+  /** Defaults to CHANNEL_COMMANDS (tests may add their own). */
+  commands?: readonly AnyChannelCommand[];
+}
+
+/** What became of an inbound chat message. `reply`, when set, is said back to the person at once. */
+export type InboundOutcome =
+  | { kind: "not-paired"; reply: string }
+  | { kind: "empty"; reply: string }
+  | { kind: "duplicate" }
+  | { kind: "accepted"; userId: string; agentState: AgentState; reply?: string }
+  | { kind: "refused"; reply: string };
+
+/**
+ * The channel-neutral part of a chat bot: pairing, commands, and routing an inbound message to
+ * ChatService. Adapters (Telegram, Discord, Slack) turn their platform's payloads into calls here and
+ * the returned text into their platform's answer. Unpaired accounts get one explanation and nothing
+ * else: no queue write, no task start, no cost.
+ */
+export class ChannelCore {
+  readonly texts: ChannelTexts;
+  readonly commands: readonly AnyChannelCommand[];
+
+  constructor(readonly deps: ChannelCoreDeps) {
+    this.commands = deps.commands ?? CHANNEL_COMMANDS;
+    this.texts = channelTexts(deps.spec, helpText(deps.spec, this.commands));
+  }
+
+  get spec(): ChannelSpec {
+    return this.deps.spec;
+  }
+
+  lookup(externalUserId: string): Promise<string | undefined> {
+    return this.deps.pairing.lookup(externalUserId);
+  }
+
+  async pair(account: ChannelAccount, input: string): Promise<string> {
+    if (input.trim() === "") return this.texts.pairUsage;
+    const result = await this.deps.pairing.redeem(input, account);
+    if (result.ok) {
+      this.deps.logger.info(`${this.spec.channel} account paired`, { userId: result.pairing.userId });
+      return this.texts.paired;
+    }
+    return result.reason === "malformed" ? this.texts.pairMalformed : this.texts.pairUnknown;
+  }
+
+  findCommand(name: string): AnyChannelCommand | undefined {
+    const wanted = name.toLowerCase();
+    return this.commands.find((c) => c.name === wanted);
+  }
+
+  /** Runs a command by name; the answer text (unknown commands get a pointer to help). */
+  async command(name: string, account: ChannelAccount, args: string): Promise<string> {
+    const command = this.findCommand(name);
+    if (!command) return this.texts.unknownCommand;
+    const userId = await this.lookup(account.id);
+    if (!command.paired) return command.run({ core: this, account, args, userId });
+    if (!userId) return this.texts.notPaired;
+    return this.guard(userId, () => command.run({ core: this, account, args, userId }));
+  }
+
+  /**
+   * A chat message for the agent. `clientMessageId` must be stable for the platform's message (the
+   * update or event id), so a redelivery is a duplicate in the queue.
+   */
+  async message(input: {
+    account: ChannelAccount;
+    text: string;
+    clientMessageId: string;
+    replyTo: ReplyTarget;
+  }): Promise<InboundOutcome> {
+    const userId = await this.lookup(input.account.id);
+    if (!userId) return { kind: "not-paired", reply: this.texts.notPaired };
+    if (input.text.trim() === "") return { kind: "empty", reply: this.texts.emptyMessage };
+    try {
+      const conversationId = await currentConversation(this.deps, this.spec, userId, input.account.id);
+      const result = await this.deps.chat.send({
+        userId,
+        conversationId,
+        clientMessageId: input.clientMessageId,
+        text: input.text,
+        channel: this.spec.channel,
+        replyTo: input.replyTo,
+      });
+      if (result.ack === "duplicate") return { kind: "duplicate" };
+      const accepted = { kind: "accepted" as const, userId, agentState: result.agentState };
+      if (result.agentState === "Starting") return { ...accepted, reply: this.texts.waking };
+      if (result.agentState === "Idle") {
+        // Idle right after a send means the start failed (the message stays queued for the next one).
+        const status = await this.deps.lifecycle.status(userId);
+        return { ...accepted, reply: status.error ? describeStartFailure(status.error) : this.texts.waking };
+      }
+      return accepted;
+    } catch (error) {
+      if (!(error instanceof GatewayError)) throw error;
+      this.deps.logger.warn(`${this.spec.channel} message refused`, { code: error.code, userId });
+      return { kind: "refused", reply: describeFailure(error) };
+    }
+  }
+
+  /** Errors a person can act on are answered; anything else is rethrown so the platform retries. */
+  private async guard(userId: string, run: () => Promise<string>): Promise<string> {
+    try {
+      return await run();
+    } catch (error) {
+      if (!(error instanceof GatewayError)) throw error;
+      this.deps.logger.warn(`${this.spec.channel} request refused`, { code: error.code, userId });
+      return describeFailure(error);
+    }
+  }
+}
+
+/** The help text: every command in the channel's syntax. */
+export function helpText(spec: ChannelSpec, commands: readonly AnyChannelCommand[]): string {
+  const lines = commands.map((c) => {
+    const arg = c.arg ? (c.arg.name === "code" ? "CODE" : c.arg.name) : undefined;
+    return `${spec.command(c.name, arg)} – ${c.description}`;
+  });
+  return ["Talk to your OpenClaw agent: just send a message.", "", ...lines].join("\n");
+}
