@@ -442,6 +442,19 @@ describe("gateway Lambdas", () => {
       Targets: [Match.objectLike({ Arn: { "Fn::GetAtt": [watchdog, "Arn"] } })],
     });
   });
+
+  it("hands every stopped task of the agent cluster to the watchdog", () => {
+    const watchdog = logicalId(main.appTemplate, "AWS::Lambda::Function", "GatewayWatchdog");
+    const cluster = logicalId(main.appTemplate, "AWS::ECS::Cluster", "AgentCluster");
+    main.appTemplate.hasResourceProperties("AWS::Events::Rule", {
+      EventPattern: {
+        source: ["aws.ecs"],
+        "detail-type": ["ECS Task State Change"],
+        detail: { clusterArn: [{ "Fn::GetAtt": [cluster, "Arn"] }], lastStatus: ["STOPPED"] },
+      },
+      Targets: [Match.objectLike({ Arn: { "Fn::GetAtt": [watchdog, "Arn"] } })],
+    });
+  });
 });
 
 describe("APIs", () => {

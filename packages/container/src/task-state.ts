@@ -97,13 +97,17 @@ export class TaskStateReporter {
     return moved !== undefined;
   }
 
-  /** Stopping → Idle, clearing everything that belonged to this run. */
-  async idle(): Promise<boolean> {
+  /**
+   * Stopping → Idle, clearing everything that belonged to this run. `lastError` tells the gateway why,
+   * when the run ended with work left (see INTERRUPTED_ERROR).
+   */
+  async idle(lastError?: { code: string; message: string }): Promise<boolean> {
     const moved = await this.store.transition({
       userId: this.userId,
       expectState: "Stopping",
       set: {
         state: "Idle",
+        ...(lastError ? { lastError: { ...lastError, at: new Date().toISOString() } } : {}),
         taskArn: null,
         agentConnectionId: null,
         agentSecretHash: null,

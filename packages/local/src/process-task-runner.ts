@@ -35,6 +35,8 @@ export interface ProcessTaskRunnerOptions {
     userId: string;
     code: number | null;
     signal: NodeJS.Signals | null;
+    /** Whether stop() asked it to end (StopTask), rather than it ending by itself. */
+    stopRequested: boolean;
   }) => void;
 }
 
@@ -45,6 +47,7 @@ interface AgentChild {
   pid: number;
   exited: Promise<void>;
   done: boolean;
+  stopRequested: boolean;
   /** Every process seen under this task (pid → start time), so none survives the task itself. */
   seen: Map<number, string>;
 }
@@ -133,6 +136,7 @@ export class ProcessTaskRunner implements TaskRunner {
       child,
       pid,
       done: false,
+      stopRequested: false,
       seen: new Map([[pid, startTimeOf(pid) ?? ""]]),
       exited: new Promise((resolve) => {
         child.once("exit", (code, sig) => {
@@ -143,7 +147,7 @@ export class ProcessTaskRunner implements TaskRunner {
           if (this.children.size === 0) clearInterval(this.watcher);
           this.options.redactor.remove(agentSecret);
           this.options.logger.info(`${label} exited (${sig ? `signal ${sig}` : `code ${code}`})`);
-          this.options.onExit?.({ taskArn, userId, code, signal: sig });
+          this.options.onExit?.({ taskArn, userId, code, signal: sig, stopRequested: entry.stopRequested });
           resolve();
         });
       }),
@@ -164,6 +168,7 @@ export class ProcessTaskRunner implements TaskRunner {
     const entry = this.children.get(taskArn);
     if (!entry || entry.done) return;
     this.options.logger.info(`[agent ${entry.userId.slice(0, 8)}] stopping: ${reason}`);
+    entry.stopRequested = true;
     this.refreshSeen(entry);
     signal(-entry.pid, "SIGTERM");
     const timer = setTimeout(() => this.killTree(entry, "SIGKILL"), this.options.graceMs ?? 45_000);

@@ -46,3 +46,13 @@ export const STARTUP_STEP_LABELS: Readonly<Record<StartupStep, string>> = {
 
 /** What a user sees while the agent wakes. */
 export const WAKING_MESSAGE = "Waking up the agent…";
+
+/**
+ * The lastError an agent task leaves on its Idle row when it was stopped from outside (Spot interruption,
+ * StopTask, a crash of OpenClaw) with messages still unanswered. The gateway's task-stopped handler sees
+ * it and starts a new task for them, so nobody has to send another message first.
+ */
+export const INTERRUPTED_ERROR = {
+  code: "INTERRUPTED",
+  message: "The agent was interrupted before it could answer; it restarts to answer your pending messages.",
+} as const;

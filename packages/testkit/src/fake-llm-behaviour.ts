@@ -6,8 +6,11 @@ export type FakeBehaviour =
   | { kind: "reply"; text?: string; chunkDelayMs?: number; longChars?: number }
   /** Answer with an HTTP error in OpenAI's error format. */
   | { kind: "fail"; status: number; message?: string }
-  /** Accept the request and never answer (until the client goes away or the fake stops). */
-  | { kind: "hang" }
+  /**
+   * Accept the request and never answer (until the client goes away or the fake stops). With `times`,
+   * only the first `times` requests carrying the same user text hang; later ones are answered.
+   */
+  | { kind: "hang"; times?: number }
   /** Call a tool; the follow-up request that carries the tool's result is answered with that result. */
   | { kind: "tool"; name: string; args: unknown };
 
@@ -16,7 +19,8 @@ const MARKER = /\[(fail|hang|slow|long)(?::([^\]]*))?\]/g;
 const TOOL_MARKER = /\[tool:([A-Za-z0-9_.-]+)(?::(\{.*?\}))?\]/s;
 
 /**
- * Reads the behaviour markers from a user's text: `[fail:401]`, `[hang]`, `[slow:<ms>]`, `[long:<chars>]`,
+ * Reads the behaviour markers from a user's text: `[fail:401]`, `[hang]` (or `[hang:<n>]`: the first n
+ * times), `[slow:<ms>]`, `[long:<chars>]`,
  * `[tool:<name>:<json args>]`. Faults win over a tool call, which wins over reply modifiers; `slow` and
  * `long` combine.
  */
@@ -29,7 +33,7 @@ export function behaviourFromText(text: string): FakeBehaviour {
       case "fail":
         return { kind: "fail", status: toInt(arg, 500) };
       case "hang":
-        return { kind: "hang" };
+        return arg ? { kind: "hang", times: toInt(arg, 1) } : { kind: "hang" };
       case "slow":
         reply.chunkDelayMs = toInt(arg, 200);
         break;

@@ -92,6 +92,8 @@ export async function startFakeLlm(options: StartFakeLlmOptions = {}): Promise<F
   let queue: FakeBehaviour[] = [];
   let toolCalls = 0;
   let completions = 0;
+  /** How many requests with each user text met a `[hang:<n>]` marker so far. */
+  const hangsByText = new Map<string, number>();
 
   const answerChat = async (record: RecordedRequest, req: IncomingMessage, res: ServerResponse) => {
     const parsed = chatRequestSchema.safeParse(record.body);
@@ -112,7 +114,7 @@ export async function startFakeLlm(options: StartFakeLlmOptions = {}): Promise<F
     }
 
     const toolResults = pendingToolResults(messages);
-    const behaviour: FakeBehaviour =
+    let behaviour: FakeBehaviour =
       toolResults.length > 0
         ? { kind: "reply", text: `tool result: ${toolResults.join(" | ")}` }
         : (queue.shift() ?? behaviourFromText(record.userText));
@@ -128,7 +130,13 @@ export async function startFakeLlm(options: StartFakeLlmOptions = {}): Promise<F
       );
       return;
     }
-    if (behaviour.kind === "hang") return; // Closed by the client, or by stop().
+    if (behaviour.kind === "hang") {
+      const seen = (hangsByText.get(record.userText) ?? 0) + 1;
+      hangsByText.set(record.userText, seen);
+      if (behaviour.times === undefined || seen <= behaviour.times) return; // Closed by the client, or by stop().
+      behaviour = { kind: "reply" };
+      record.behaviour = behaviour;
+    }
 
     if (behaviour.kind === "tool") {
       const call: ToolCall = {
@@ -227,6 +235,7 @@ export async function startFakeLlm(options: StartFakeLlmOptions = {}): Promise<F
     reset: () => {
       recorded = [];
       queue = [];
+      hangsByText.clear();
     },
     stop: () =>
       new Promise<void>((resolve) => {

@@ -113,6 +113,18 @@ describe("startFakeLlm", () => {
     await vi.waitFor(() => expect(llm.chatRequests()[0]?.clientClosedEarly).toBe(true));
   });
 
+  it("hangs on [hang:<n>] only for the first n requests with that text, then answers", async () => {
+    const controller = new AbortController();
+    const body = { messages: [{ role: "user", content: "retry me [hang:1]" }] };
+    const pending = post(body, { signal: controller.signal });
+    await vi.waitFor(() => expect(llm.chatRequests()).toHaveLength(1));
+    controller.abort();
+    await expect(pending).rejects.toThrow();
+    const second = (await (await post(body)).json()) as { choices: { message: { content: string } }[] };
+    expect(second.choices[0]?.message.content).toContain("retry me");
+    expect(llm.chatRequests()[1]?.behaviour).toEqual({ kind: "reply" });
+  });
+
   it("keeps streaming slowly on [slow:<ms>] and notices a client that leaves mid-stream", async () => {
     const response = await post({
       messages: [{ role: "user", content: "a b c d e f g h [slow:50]" }],

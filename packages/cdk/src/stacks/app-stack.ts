@@ -77,6 +77,17 @@ export class AppStack extends Stack {
       schedule: Schedule.rate(Duration.minutes(5)),
       targets: [new LambdaFunction(this.functions.get("watchdog"), { retryAttempts: 0 })],
     });
+    // A stopped agent task goes to the watchdog at once: it repairs the row and restarts the agent
+    // for messages the task left unanswered (Spot interruption, crash). AWS service events are free.
+    new Rule(this, "AgentTaskStopped", {
+      description: "Hands stopped agent tasks to the watchdog so pending messages are answered",
+      eventPattern: {
+        source: ["aws.ecs"],
+        detailType: ["ECS Task State Change"],
+        detail: { clusterArn: [this.agent.cluster.clusterArn], lastStatus: ["STOPPED"] },
+      },
+      targets: [new LambdaFunction(this.functions.get("watchdog"), { retryAttempts: 2 })],
+    });
 
     this.http = new ManagementHttpApi(this, "Http", {
       handler: this.functions.get("http-api"),

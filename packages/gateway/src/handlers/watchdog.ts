@@ -1,21 +1,46 @@
+import * as z from "zod";
 import type { GatewayDeps } from "../deps";
 import { errorSummary } from "../errors";
 import { createServices, type GatewayServices } from "../services";
-import type { WatchdogReport } from "../services/watchdog";
+import type { WatchdogAction, WatchdogReport } from "../services/watchdog";
 
-export type WatchdogHandler = (event?: unknown) => Promise<WatchdogReport | { error: string }>;
+export type WatchdogHandler = (
+  event?: unknown,
+) => Promise<WatchdogReport | { stopped: WatchdogAction[] } | { error: string }>;
 
 /**
- * The scheduled watchdog (EventBridge, every few minutes). The event carries nothing it needs. A failed
- * round is logged and reported, not thrown: the next scheduled round retries anyway, and a retry storm
- * of overlapping rounds would only race with itself.
+ * EventBridge's "ECS Task State Change" for a task that stopped. The agent task is started with the
+ * user's id as `startedBy` (see EcsTaskRunner); local mode sends the same shape when a child exits.
+ */
+const TaskStoppedEventSchema = z.object({
+  source: z.literal("aws.ecs"),
+  "detail-type": z.literal("ECS Task State Change"),
+  detail: z.object({
+    taskArn: z.string().min(1),
+    startedBy: z.string().min(1),
+    lastStatus: z.literal("STOPPED"),
+    stopCode: z.string().optional(),
+  }),
+});
+
+/**
+ * The watchdog Lambda has two triggers: the schedule (every few minutes; that event carries nothing it
+ * needs) runs a full round, and ECS's task-stopped event handles that one task at once. A failure is
+ * logged and reported, not thrown: the next round repairs anyway, and a retry storm of overlapping
+ * rounds would only race with itself.
  */
 export function createWatchdogHandler(
   deps: GatewayDeps,
   services: GatewayServices = createServices(deps),
 ): WatchdogHandler {
-  return async () => {
+  return async (event) => {
+    const stopped = TaskStoppedEventSchema.safeParse(event);
     try {
+      if (stopped.success) {
+        const { taskArn, startedBy, stopCode } = stopped.data.detail;
+        const task = { taskArn, userId: startedBy, ...(stopCode ? { stopCode } : {}) };
+        return { stopped: await services.watchdog.taskStopped(task) };
+      }
       return await services.watchdog.run();
     } catch (error) {
       deps.logger.error("watchdog round failed", errorSummary(error));

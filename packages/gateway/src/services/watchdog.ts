@@ -1,11 +1,11 @@
-import { LIMITS, type TaskState } from "@serverless-openclaw/shared";
+import { INTERRUPTED_ERROR, LIMITS, type TaskState } from "@serverless-openclaw/shared";
 import type { GatewayDeps } from "../deps";
 import { errorSummary } from "../errors";
 import { type LifecycleService, START_TIMEOUT } from "./lifecycle";
 
 export type WatchdogDeps = Pick<
   GatewayDeps,
-  "taskState" | "taskRunner" | "pending" | "clock" | "logger" | "metrics"
+  "taskState" | "taskRunner" | "pending" | "settings" | "clock" | "logger" | "metrics"
 >;
 
 /** A Starting row younger than this is not checked against ECS: a fresh task may not be listed yet. */
@@ -16,7 +16,26 @@ export type WatchdogAction =
   | "heartbeat-stale"
   | "max-runtime"
   | "not-running"
-  | "restarted";
+  | "restarted"
+  | "restart-limited";
+
+/** A task that ended, as ECS reports it (EventBridge "ECS Task State Change", lastStatus STOPPED). */
+export interface StoppedTask {
+  taskArn: string;
+  userId: string;
+  /** ECS's stopCode, e.g. SpotInterruption, EssentialContainerExited, UserInitiated. */
+  stopCode?: string;
+}
+
+/**
+ * Restarts for pending messages are bounded: a message that crashes every agent must not start tasks
+ * (and bill) forever. Past the limit the message waits for the user's next message or /status.
+ */
+const RESTARTS = { max: 3, windowMs: 60 * 60_000, settingKey: "watchdog#restarts" };
+interface RestartWindow {
+  windowStart: number;
+  count: number;
+}
 
 export interface WatchdogReport {
   checked: number;
@@ -66,9 +85,9 @@ export class WatchdogService {
         if (!action) continue;
         report.actions.push({ userId: row.userId, action });
         this.deps.metrics?.count(`Watchdog.${action}`);
-        if (action === "not-running" && (await this.deps.pending.list(row.userId, 1)).length > 0) {
-          await this.lifecycle.wake(row.userId);
-          report.actions.push({ userId: row.userId, action: "restarted" });
+        if (action !== "start-timeout") {
+          const resumed = await this.resumePending(row.userId);
+          if (resumed) report.actions.push({ userId: row.userId, action: resumed });
         }
       } catch (error) {
         logger.error("watchdog check failed", { userId: row.userId, ...errorSummary(error) });
@@ -76,6 +95,58 @@ export class WatchdogService {
     }
     if (report.actions.length > 0) logger.info("watchdog acted", { ...report });
     return report;
+  }
+
+  /**
+   * A task ended (ECS's task-state event on AWS, the child's exit locally). Repairs the row at once if the
+   * task died without reaching Idle, and starts a new task when it left messages unanswered: after a
+   * crash, or when it was interrupted from outside (it then leaves INTERRUPTED_ERROR on its Idle row).
+   * Nobody has to send another message first, which matters most on Telegram, where nothing else asks.
+   */
+  async taskStopped(task: StoppedTask): Promise<WatchdogAction[]> {
+    const { logger } = this.deps;
+    const row = await this.deps.taskState.get(task.userId);
+    const actions: WatchdogAction[] = [];
+    let resume = false;
+    if (row.taskArn === task.taskArn && row.state !== "Idle") {
+      if (!(await this.lifecycle.forceIdle(row, TASK_GONE))) return actions; // someone else moved it
+      actions.push("not-running");
+      this.deps.metrics?.count("Watchdog.not-running");
+      resume = true;
+    } else if (row.state === "Idle" && row.lastError?.code === INTERRUPTED_ERROR.code) {
+      resume = true;
+    }
+    if (resume) {
+      const resumed = await this.resumePending(task.userId);
+      if (resumed) actions.push(resumed);
+    }
+    if (actions.length > 0) logger.info("task stopped", { ...task, actions });
+    return actions;
+  }
+
+  /** Starts an agent for messages still pending, within the restart budget. */
+  private async resumePending(userId: string): Promise<WatchdogAction | undefined> {
+    const { pending, settings, clock, logger } = this.deps;
+    if ((await pending.list(userId, 1)).length === 0) return undefined;
+    const now = clock.now().getTime();
+    const seen = await settings.get<RestartWindow>(userId, RESTARTS.settingKey);
+    const window = seen && now - seen.windowStart < RESTARTS.windowMs ? seen : { windowStart: now, count: 0 };
+    if (window.count >= RESTARTS.max) {
+      logger.warn("restart for pending messages skipped: too many in the last hour", { userId });
+      this.deps.metrics?.count("Watchdog.restart-limited");
+      return "restart-limited";
+    }
+    await settings.put(
+      userId,
+      RESTARTS.settingKey,
+      { ...window, count: window.count + 1 },
+      {
+        expiresAt: Math.ceil((window.windowStart + RESTARTS.windowMs) / 1000),
+      },
+    );
+    const state = await this.lifecycle.wake(userId);
+    this.deps.metrics?.count("Watchdog.restarted");
+    return state === "Idle" ? undefined : "restarted";
   }
 
   private async check(row: TaskState, running: Set<string> | undefined): Promise<WatchdogAction | undefined> {

@@ -1,5 +1,6 @@
-import { LIMITS } from "@serverless-openclaw/shared";
+import { INTERRUPTED_ERROR, LIMITS } from "@serverless-openclaw/shared";
 import { describe, expect, it } from "vitest";
+import { createWatchdogHandler } from "../../src/handlers/watchdog";
 import { createServices } from "../../src/services";
 import { connectClient, makeDeps } from "./fakes";
 
@@ -112,5 +113,110 @@ describe("WatchdogService", () => {
     };
     deps.clock.advance(LIMITS.heartbeatStaleMs + 1000);
     expect((await services.watchdog.run()).actions).toEqual([{ userId: USER, action: "heartbeat-stale" }]);
+  });
+});
+
+describe("the watchdog on ECS's task-stopped event", () => {
+  const stoppedEvent = (taskArn: string, userId = USER, stopCode = "EssentialContainerExited") => ({
+    version: "0",
+    source: "aws.ecs",
+    "detail-type": "ECS Task State Change",
+    detail: { taskArn, startedBy: userId, lastStatus: "STOPPED", stopCode, clusterArn: "arn:cluster" },
+  });
+
+  async function withPending(deps: ReturnType<typeof makeDeps>, clientMessageId = "m1") {
+    await deps.pending.enqueue({
+      userId: USER,
+      id: `${deps.clock.now().toISOString()}#${clientMessageId}`,
+      clientMessageId,
+      conversationId: "c1",
+      text: "hi",
+      channel: "telegram",
+      replyTo: { channel: "telegram", chatId: 42 },
+      receivedAt: deps.clock.now().toISOString(),
+    });
+  }
+
+  /** What the agent task does when SIGTERM leaves a message unanswered: Stopping, then Idle with the mark. */
+  async function interruptedStop(deps: ReturnType<typeof makeDeps>) {
+    const row = await deps.taskState.get(USER);
+    await deps.taskState.transition({ userId: USER, expectState: "Running", set: { state: "Stopping" } });
+    await deps.taskState.transition({
+      userId: USER,
+      expectState: "Stopping",
+      set: {
+        state: "Idle",
+        taskArn: null,
+        agentConnectionId: null,
+        lastError: { ...INTERRUPTED_ERROR, at: deps.clock.now().toISOString() },
+      },
+    });
+    return row.taskArn ?? "";
+  }
+
+  it("restarts at once for a message an interrupted task left unanswered (a Telegram user sends nothing else)", async () => {
+    const { deps, services } = await runningAgent();
+    const handler = createWatchdogHandler(deps, services);
+    await withPending(deps);
+    const taskArn = await interruptedStop(deps);
+    expect(await handler(stoppedEvent(taskArn, USER, "SpotInterruption"))).toEqual({
+      stopped: ["restarted"],
+    });
+    expect(deps.taskRunner.starts).toHaveLength(2);
+    expect(await deps.taskState.get(USER)).toMatchObject({ state: "Starting" });
+  });
+
+  it("repairs a task that died without reaching Idle and restarts it for the waiting message", async () => {
+    const { deps, services, taskArn } = await runningAgent();
+    await withPending(deps);
+    const handler = createWatchdogHandler(deps, services);
+    expect(await handler(stoppedEvent(taskArn))).toEqual({ stopped: ["not-running", "restarted"] });
+    expect(deps.taskRunner.starts).toHaveLength(2);
+  });
+
+  it("does nothing for a clean stop, an old task of the user, or a task with nothing left to answer", async () => {
+    const { deps, services, taskArn } = await runningAgent();
+    const handler = createWatchdogHandler(deps, services);
+    // An older task of this user (the row belongs to the current one): nothing to repair.
+    await withPending(deps);
+    expect(await handler(stoppedEvent("arn:aws:ecs:task/old"))).toEqual({ stopped: [] });
+    expect((await deps.taskState.get(USER)).state).toBe("Running");
+    // The current task went Idle by itself (idle timeout, or a stop the user asked for): no restart,
+    // even though a message waits; it is answered at the next wake.
+    await deps.taskState.transition({ userId: USER, expectState: "Running", set: { state: "Stopping" } });
+    await deps.taskState.transition({ userId: USER, expectState: "Stopping", set: { state: "Idle" } });
+    expect(await handler(stoppedEvent(taskArn, USER, "UserInitiated"))).toEqual({ stopped: [] });
+    expect(deps.taskRunner.starts).toHaveLength(1);
+  });
+
+  it("stops restarting after 3 in an hour, so a message that kills every agent does not bill forever", async () => {
+    const { deps, services } = await runningAgent();
+    const handler = createWatchdogHandler(deps, services);
+    await withPending(deps);
+    const results: unknown[] = [];
+    for (let i = 0; i < 4; i++) {
+      const secret = deps.taskRunner.starts.at(-1)?.agentSecret ?? "";
+      if (i > 0)
+        await services.lifecycle.agentConnected({ connectionId: `agent-${i}`, userId: USER, secret });
+      results.push(await handler(stoppedEvent(await interruptedStop(deps))));
+    }
+    expect(results).toEqual([
+      { stopped: ["restarted"] },
+      { stopped: ["restarted"] },
+      { stopped: ["restarted"] },
+      { stopped: ["restart-limited"] },
+    ]);
+    expect(deps.taskRunner.starts).toHaveLength(4);
+    // An hour later the budget is back.
+    deps.clock.advance(60 * 60_000 + 1000);
+    expect(await handler(stoppedEvent("arn:none"))).toEqual({ stopped: ["restarted"] });
+  });
+
+  it("treats a stopped-task event with a missing field as a scheduled round", async () => {
+    const { deps, services } = await runningAgent();
+    const handler = createWatchdogHandler(deps, services);
+    const malformed = stoppedEvent("arn:x") as { detail: Record<string, unknown> };
+    delete malformed.detail.startedBy;
+    expect(await handler(malformed)).toEqual({ checked: 1, actions: [] });
   });
 });

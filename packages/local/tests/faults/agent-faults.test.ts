@@ -1,3 +1,4 @@
+import { INTERRUPTED_ERROR } from "@serverless-openclaw/shared";
 import { type FakeLlm, startFakeLlm } from "@serverless-openclaw/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ChatClient, endsByMessage, Harness, turnsIn, type User, until } from "../load/harness";
@@ -164,6 +165,27 @@ describe("faults, on the whole local stack (real container, real OpenClaw, fake 
     expect(tab.of(id, "chat.final")).toHaveLength(1);
     await expectOnceInHistory("sigterm", id);
   }, 600_000);
+
+  it("SIGTERM when the turn cannot finish within the grace: a new agent answers it without another message, once", async () => {
+    const id = "interrupted";
+    // The first request for this text hangs past the task's 20 s grace; the next agent's is answered.
+    tab.send("interrupted", id, "[hang:1] marker-interrupted");
+    await until("the LLM to get the turn", async () => llmTurns("marker-interrupted") === 1, TURN_MS);
+    const startsBefore = h.startsFor(user.userId);
+    await h.stack.runner.stop(await h.taskArn(user.userId), "spot interruption");
+    // Nobody sends anything else: the stopped task's event restarts the agent for the waiting message.
+    const final = await tab.waitEnd(id, WAKE_MS + TURN_MS, h.tail);
+    expect(final, JSON.stringify(final)).toMatchObject({ type: "chat.final" });
+    expect(h.startsFor(user.userId)).toBe(startsBefore + 1);
+    expect(llmTurns("marker-interrupted")).toBe(2);
+    expect(tab.of(id, "chat.final")).toHaveLength(1);
+    expect(tab.of(id, "chat.error")).toHaveLength(0);
+    await expectOnceInHistory("interrupted", id);
+    // The user saw why the agent restarted.
+    expect(tab.events.some((e) => e.type === "agent.status" && e.message === INTERRUPTED_ERROR.message)).toBe(
+      true,
+    );
+  }, 1_200_000);
 
   it("SIGKILL mid-turn: the next agent answers the message, once", async () => {
     const wake = "before-sigkill";
