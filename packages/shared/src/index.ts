@@ -7,3 +7,4 @@ export * from "./parse";
 export * from "./protocol";
 export * from "./records";
 export * from "./settings";
+export * from "./skills";

@@ -36,4 +36,22 @@ export const LIMITS = {
   pairingCodeLength: 8,
   /** Largest API key accepted in settings. */
   maxApiKeyChars: 512,
+  /**
+   * Custom skill uploads (docs/skills.md). The zip travels base64-encoded through API Gateway (10 MB)
+   * and Lambda (6 MB request payload), so 1 MiB leaves a wide margin.
+   */
+  skillZipMaxBytes: 1024 * 1024,
+  /** Files in one skill (directories not counted), and all entries including directories. */
+  skillMaxFiles: 64,
+  skillMaxEntries: 256,
+  /** One file, uncompressed, and all files of a skill together. */
+  skillMaxFileBytes: 256 * 1024,
+  skillMaxTotalBytes: 2 * 1024 * 1024,
+  /** Folder levels inside a skill (SKILL.md is at depth 1). */
+  skillMaxDepth: 8,
+  skillMaxPathChars: 200,
+  skillNameMaxChars: 64,
+  skillDescriptionMaxChars: 1024,
+  /** Custom skills per user (each is a line in the agent's system prompt). */
+  skillsMaxPerUser: 50,
 } as const;

@@ -153,10 +153,13 @@ export const AgentShutdownSchema = z.object({
   type: z.literal("agent.shutdown"),
   reason: z.string().max(200),
 });
+/** Gateway → agent: the user's skills changed; reinstall them (OpenClaw reloads skills live). */
+export const AgentSkillsChangedSchema = z.object({ type: z.literal("agent.skills-changed") });
 export const GatewayToAgentSchema = z.discriminatedUnion("type", [
   AgentDeliverSchema,
   AgentCancelSchema,
   AgentShutdownSchema,
+  AgentSkillsChangedSchema,
 ]);
 export type GatewayToAgent = z.infer<typeof GatewayToAgentSchema>;
 

@@ -14,6 +14,7 @@ import { AuthError, ConflictError, errorSummary, GatewayError } from "../errors"
 import type { VerifiedUser } from "../ports";
 import { createServices, type GatewayServices } from "../services";
 import { PairingService } from "../services/pairing";
+import { SkillsService } from "../services/skills";
 import {
   bodyText,
   type HandlerResult,
@@ -24,6 +25,7 @@ import {
 } from "./events";
 import { apiError, corsHeaders, json, noContent } from "./http-response";
 import { matchRoute, type RouteName } from "./http-router";
+import { createSkillRoutes } from "./skill-routes";
 
 export type HttpApiHandler = (event: HttpEvent) => Promise<HandlerResult>;
 
@@ -45,6 +47,7 @@ export function createHttpApiHandler(
   }),
 ): HttpApiHandler {
   const { logger } = deps;
+  const skillRoutes = createSkillRoutes(new SkillsService(deps));
 
   async function authenticate(event: ParsedHttpEvent): Promise<VerifiedUser> {
     const authorization = header(event.headers, "authorization");
@@ -135,6 +138,11 @@ export function createHttpApiHandler(
       case "deletePairing":
         await pairing.unpair(userId, check(TelegramUserIdParamSchema, params.telegramUserId, 400));
         return noContent();
+      case "listSkills":
+      case "putSkill":
+      case "patchSkill":
+      case "deleteSkill":
+        return skillRoutes(name, params, event, userId);
     }
   }
 
