@@ -40,6 +40,8 @@ export interface ApiGatewayServerOptions {
   runtimeConfig?: (urls: { httpUrl: string; wsUrl: string }) => Record<string, unknown>;
   idleTimeoutMs?: number;
   maxConnectionMs?: number;
+  /** When set, `@connections` calls must carry it in the `x-local-token` header (the agent task does). */
+  managementToken?: string;
 }
 
 export interface ApiGatewayServer {
@@ -131,7 +133,8 @@ export async function startApiGatewayServer(options: ApiGatewayServerOptions): P
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? "/", "http://localhost");
     const path = url.pathname;
-    if (isManagementPath(path)) return handleManagement(req, res, path, [client, agent]);
+    if (isManagementPath(path))
+      return handleManagement(req, res, path, [client, agent], options.managementToken);
     if (path === "/api" || path.startsWith("/api/")) return handleApi(req, res, url);
     const local = options.localRoutes?.find((r) => path === r.prefix || path.startsWith(r.prefix));
     if (local) return local.handle(req, await readBody(req, local.maxBodyBytes), res);

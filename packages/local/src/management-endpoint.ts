@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { BodyTooLargeError, readBody, sendJson } from "./http-util";
 import { WEBSOCKET_LIMITS, type WebSocketApi } from "./websocket-api";
@@ -7,6 +8,23 @@ const PATH = /^(?:\/[^/]+)*\/@connections\/([^/]+)$/;
 
 export function isManagementPath(pathname: string): boolean {
   return PATH.test(pathname);
+}
+
+/**
+ * The header that carries the management token. On AWS these calls are SigV4-signed with the caller's
+ * IAM role; locally the agent task and tests present the token the server was started with instead.
+ */
+export const MANAGEMENT_TOKEN_HEADER = "x-local-token";
+
+const digest = (value: string) => createHash("sha256").update(value).digest();
+
+function tokenMatches(presented: string | string[] | undefined, expected: string): boolean {
+  if (typeof presented !== "string") return false;
+  return timingSafeEqual(digest(presented), digest(expected));
+}
+
+function forbidden(res: ServerResponse): void {
+  sendJson(res, 403, { message: "Forbidden" }, { "x-amzn-errortype": "ForbiddenException" });
 }
 
 function gone(res: ServerResponse, connectionId: string): void {
@@ -28,12 +46,14 @@ export async function handleManagement(
   res: ServerResponse,
   pathname: string,
   apis: readonly WebSocketApi[],
+  token?: string,
 ): Promise<void> {
   // Only server-side callers (the SDK, the agent task) use this API; none sends an Origin. A request
   // with one comes from a web page, which must never push into, or close, someone's connections.
-  if (req.headers.origin !== undefined) {
-    sendJson(res, 403, { message: "Forbidden" }, { "x-amzn-errortype": "ForbiddenException" });
-    return;
+  if (req.headers.origin !== undefined) return forbidden(res);
+  // Nor may another program on this machine, which could otherwise write into a user's chat.
+  if (token !== undefined && !tokenMatches(req.headers[MANAGEMENT_TOKEN_HEADER], token)) {
+    return forbidden(res);
   }
   const match = PATH.exec(pathname);
   const connectionId = decodeURIComponent(match?.[1] ?? "");

@@ -2,8 +2,9 @@ import type { ClientPush } from "@serverless-openclaw/gateway/ports";
 
 /**
  * ClientPush over plain HTTP to a Management-API-shaped endpoint (`POST/DELETE
- * <endpoint>/@connections/<id>`), as the local server serves it. On AWS the SDK client
- * (ApiGatewayClientPush) is used instead, because those calls must be SigV4-signed.
+ * <endpoint>/@connections/<id>`), as the local server serves it, presenting the local token in
+ * `x-local-token`. On AWS the SDK client (ApiGatewayClientPush) is used instead, because those calls
+ * must be SigV4-signed.
  */
 export class HttpClientPush implements ClientPush {
   constructor(
@@ -18,7 +19,7 @@ export class HttpClientPush implements ClientPush {
   private headers(): Record<string, string> {
     return {
       "content-type": "application/json",
-      ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
+      ...(this.token ? { "x-local-token": this.token } : {}),
     };
   }
 

@@ -8,6 +8,7 @@ import {
   GoneException,
   PostToConnectionCommand,
 } from "@aws-sdk/client-apigatewaymanagementapi";
+import { HttpClientPush } from "@serverless-openclaw/container/adapters/http-client-push";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
@@ -376,5 +377,50 @@ describe("binding", () => {
     await expect(
       startApiGatewayServer({ host: "0.0.0.0", port: 0, logger: createConsoleLogger({ level: "silent" }) }),
     ).rejects.toThrow(/loopback/);
+  });
+});
+
+describe("Management API with a token (as local mode runs it)", () => {
+  it("takes @connections calls only with the token, and the agent task's HttpClientPush presents it", async () => {
+    const token = "local-token-0123456789abcdef";
+    let connectionId = "";
+    const guarded = await startApiGatewayServer({
+      port: 0,
+      logger: createConsoleLogger({ level: "silent" }),
+      managementToken: token,
+      handlers: {
+        clientSocket: async (event) => {
+          if (event.requestContext.routeKey === "$connect") connectionId = event.requestContext.connectionId;
+          return { statusCode: 200 };
+        },
+        agentSocket: async () => ({ statusCode: 200 }),
+        httpApi: async () => ({ statusCode: 200 }),
+      },
+    });
+    const ws = new WebSocket(`${guarded.url.replace("http", "ws")}/ws`);
+    await new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject));
+    const received: string[] = [];
+    ws.on("message", (data) => received.push(String(data)));
+    const post = (headers: Record<string, string>) =>
+      fetch(`${guarded.url}/@connections/${encodeURIComponent(connectionId)}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...headers },
+        body: '{"type":"chat.final","forged":true}',
+      });
+    try {
+      expect((await post({})).status).toBe(403);
+      expect((await post({ "x-local-token": "wrong-token-0123456789abcdef" })).status).toBe(403);
+      expect((await post({ authorization: `Bearer ${token}` })).status).toBe(403);
+      const push = new HttpClientPush(guarded.url, token);
+      expect(await push.send(connectionId, { type: "pong" })).toBe(true);
+      await until(() => received[0], "the pushed event");
+      expect(received).toEqual(['{"type":"pong"}']);
+      await expect(new HttpClientPush(guarded.url).send(connectionId, { type: "pong" })).rejects.toThrow(
+        /403/,
+      );
+    } finally {
+      ws.close();
+      await guarded.close();
+    }
   });
 });
