@@ -5,6 +5,7 @@ import type {
   ConnectionStore,
   ConversationStore,
   PendingQueue,
+  Scheduler,
   SecretStore,
   SettingsStore,
   TaskRunner,
@@ -37,7 +38,6 @@ export interface GatewayConfig {
   telegramEnabled: boolean;
   /** The bot's @username, for pairing instructions and deep links. */
   telegramBotUsername?: string;
-}
   /** Whether the Discord app (interactions endpoint) is set up; pairing answers 409 otherwise. */
   discordEnabled?: boolean;
   /** Whether the Slack app (events and commands endpoints) is set up. */
@@ -46,6 +46,7 @@ export interface GatewayConfig {
   monthlyBudgetUsd?: number;
   /** The agent task's size, for the cost estimate (default: shared DEFAULT_TASK_SIZE). */
   taskSize?: { vcpu: number; memoryGb: number };
+}
 
 export interface GatewayDeps {
   connections: ConnectionStore;
@@ -64,6 +65,8 @@ export interface GatewayDeps {
   clock: Clock;
   logger: Logger;
   metrics?: Metrics;
+  /** Scheduled prompts; absent where none is set up (the schedule routes then answer 409). */
+  scheduler?: Scheduler;
   config: GatewayConfig;
 }
 

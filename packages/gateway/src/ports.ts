@@ -146,3 +146,25 @@ export interface Clock {
 }
 
 export type { StartupStep } from "@serverless-openclaw/shared";
+
+/** One schedule as the scheduler runs it; it calls the schedule-fire handler with {userId, scheduleId}. */
+export interface ScheduleRegistration {
+  userId: string;
+  scheduleId: string;
+  /** EventBridge Scheduler syntax: cron(...), rate(...) or at(...). */
+  expression: string;
+  /** IANA time zone the expression is read in. */
+  timezone: string;
+  enabled: boolean;
+  /** When the timing was last saved: rate(...) runs count from here. */
+  anchor: Date;
+}
+
+/** Runs scheduled prompts: EventBridge Scheduler on AWS, an in-process timer locally. */
+export interface Scheduler {
+  create(schedule: ScheduleRegistration): Promise<void>;
+  /** Replaces the timing or state of an existing schedule (creates it when missing). */
+  update(schedule: ScheduleRegistration): Promise<void>;
+  /** Idempotent: deleting a missing schedule is not an error. */
+  delete(userId: string, scheduleId: string): Promise<void>;
+}

@@ -6,15 +6,18 @@ import {
   createAgentSocketHandler,
   createHttpApiHandler,
   createServices,
+  createScheduleFireHandler,
   createWatchdogHandler,
   createWebSocketHandler,
   type GatewayDeps,
   systemClock,
+  withUsageRecording,
 } from "@serverless-openclaw/gateway";
 import {
   CognitoTokenVerifier,
   type CognitoTokenVerifierOptions,
 } from "@serverless-openclaw/gateway/adapters/aws/cognito-token-verifier";
+import { InProcessScheduler } from "@serverless-openclaw/gateway/adapters/local/in-process-scheduler";
 import { createStoreRpcHandler } from "@serverless-openclaw/gateway/adapters/local/rpc-server";
 import type { Stores } from "@serverless-openclaw/gateway/adapters/stores";
 import { agentCommand } from "./agent-entry";
@@ -134,7 +137,18 @@ export async function createLocalStack(options: LocalStackOptions = {}): Promise
 
     const opened = await openStores({ dataDir, awsStandins: options.awsStandins === true, logger });
     cleanups.push(opened.close);
-    const { stores } = opened;
+    // Every run that reaches Idle (by the agent through the store RPC, or the watchdog) is booked to usage.
+    const stores: Stores = {
+      ...opened.stores,
+      taskState: withUsageRecording(opened.stores.taskState, opened.stores.settings, logger),
+    };
+    // EventBridge Scheduler's stand-in; it calls the schedule-fire handler once that exists.
+    let fireSchedule: (event: unknown) => Promise<unknown> = async () => undefined;
+    const scheduler = new InProcessScheduler({
+      fire: (event) => fireSchedule(event),
+      file: join(dataDir, "schedules.json"),
+      logger,
+    });
 
     let telegramBotUsername: string | undefined;
     const storeToken = randomBytes(32).toString("base64url");
@@ -190,6 +204,7 @@ export async function createLocalStack(options: LocalStackOptions = {}): Promise
         jwks: identity.jwks() as NonNullable<CognitoTokenVerifierOptions["jwks"]>,
       }),
       clock: systemClock,
+      scheduler,
       logger,
       config: {
         allowedOrigins: [server.url, `http://localhost:${server.port}`],
@@ -198,6 +213,10 @@ export async function createLocalStack(options: LocalStackOptions = {}): Promise
       },
     };
     const services = createServices(deps);
+    fireSchedule = createScheduleFireHandler(deps, services);
+    await scheduler.start();
+    // Runs before the agents are stopped (cleanups run in reverse), so no run starts one mid-shutdown.
+    cleanups.push(() => scheduler.stop());
     const watchdog = createWatchdogHandler(deps, services);
     server.setHandlers({
       clientSocket: createWebSocketHandler(deps, services),

@@ -6,5 +6,7 @@ export * from "./limits";
 export * from "./parse";
 export * from "./protocol";
 export * from "./records";
+export * from "./schedules";
 export * from "./settings";
 export * from "./skills";
+export * from "./usage";

@@ -1,14 +1,20 @@
 import {
+  ChatChannelParamSchema,
   ConversationIdSchema,
   CreateConversationSchema,
+  CreateScheduleSchema,
+  ExternalUserIdParamSchema,
   HistoryQuerySchema,
   LIMITS,
   RenameConversationSchema,
+  ScheduleIdSchema,
   SettingsUpdateSchema,
   safeParse,
   TelegramUserIdParamSchema,
+  UpdateScheduleSchema,
 } from "@serverless-openclaw/shared";
 import type { z } from "zod";
+import { channelEnabled, channelPairing } from "../channels/registry";
 import type { GatewayDeps } from "../deps";
 import { AuthError, ConflictError, errorSummary, GatewayError } from "../errors";
 import type { VerifiedUser } from "../ports";
@@ -143,6 +149,42 @@ export function createHttpApiHandler(
       case "patchSkill":
       case "deleteSkill":
         return skillRoutes(name, params, event, userId);
+      case "createChannelPairingCode": {
+        const channel = check(ChatChannelParamSchema, params.channel, 400);
+        if (!channelEnabled(deps.config, channel)) {
+          throw new ConflictError(
+            "CHANNEL_DISABLED",
+            `${channel} is not set up in this deployment; see docs/${channel}.md to turn it on`,
+          );
+        }
+        if (channel === "telegram") return json(201, await pairing.createCode(userId));
+        return json(201, await channelPairing(deps, channel).createCode(userId));
+      }
+      case "listChannelPairings": {
+        const channel = check(ChatChannelParamSchema, params.channel, 400);
+        const service = channel === "telegram" ? pairing.channel : channelPairing(deps, channel);
+        return json(200, { pairings: await service.list(userId) });
+      }
+      case "deleteChannelPairing": {
+        const channel = check(ChatChannelParamSchema, params.channel, 400);
+        const externalUserId = check(ExternalUserIdParamSchema, params.externalUserId, 400);
+        const service = channel === "telegram" ? pairing.channel : channelPairing(deps, channel);
+        await service.unpair(userId, externalUserId);
+        return noContent();
+      }
+      case "listSchedules":
+        return json(200, { schedules: await services.schedules.list(userId) });
+      case "createSchedule":
+        return json(201, await services.schedules.create(userId, body(event, CreateScheduleSchema)));
+      case "updateSchedule": {
+        const id = check(ScheduleIdSchema, params.scheduleId, 400);
+        return json(200, await services.schedules.update(userId, id, body(event, UpdateScheduleSchema)));
+      }
+      case "deleteSchedule":
+        await services.schedules.delete(userId, check(ScheduleIdSchema, params.scheduleId, 400));
+        return noContent();
+      case "getUsage":
+        return json(200, await services.usage.report(userId));
     }
   }
 

@@ -1,5 +1,6 @@
 export { createAgentSocketHandler } from "./agent-socket";
 export type { HandlerResult, HttpEvent, WebSocketEvent } from "./events";
 export { createHttpApiHandler, type HttpApiHandler } from "./http-api";
+export { createScheduleFireHandler, type ScheduleFireHandler } from "./schedule-fire";
 export { createWatchdogHandler, type WatchdogHandler } from "./watchdog";
 export { createWebSocketHandler, type WebSocketHandler } from "./web-socket";

@@ -6,10 +6,12 @@ import * as z from "zod";
 import { ApiGatewayClientPush } from "../adapters/aws/api-gateway-client-push";
 import { CognitoTokenVerifier } from "../adapters/aws/cognito-token-verifier";
 import { EcsTaskRunner } from "../adapters/aws/ecs-task-runner";
+import { EventBridgeScheduler } from "../adapters/aws/event-bridge-scheduler";
 import { createAwsStores } from "../adapters/stores";
 import { DEFAULT_GATEWAY_CONFIG, type GatewayDeps, systemClock } from "../deps";
 import { GatewayError } from "../errors";
 import { createServices, type GatewayServices } from "../services";
+import { withUsageRecording } from "../services/usage-recording";
 
 /** The Lambda environment (set by packages/cdk's GatewayFunctions). Read once per cold start, here only. */
 const list = z.string().transform((s) =>
@@ -41,6 +43,15 @@ export const AwsEnvSchema = z.object({
   /** The SPA's origin(s), comma-separated, for CORS on the HTTP API. */
   ALLOWED_ORIGINS: list.optional(),
   TYPICAL_WAKE_SECONDS: z.coerce.number().int().positive().optional(),
+  /** Scheduled prompts: the schedule group, the schedule-fire Lambda and the role that may invoke it. */
+  SCHEDULE_GROUP: z.string().min(1).optional(),
+  SCHEDULE_TARGET_ARN: z.string().min(1).optional(),
+  SCHEDULER_ROLE_ARN: z.string().min(1).optional(),
+  /** Default monthly cap on each user's estimated agent cost (0 = none). */
+  BUDGET_MONTHLY_USD: z.coerce.number().nonnegative().optional(),
+  /** The agent task's size, for the cost estimate. */
+  TASK_VCPU: z.coerce.number().positive().optional(),
+  TASK_MEMORY_GB: z.coerce.number().positive().optional(),
   POWERTOOLS_SERVICE_NAME: z.string().default("serverless-openclaw-gateway"),
   POWERTOOLS_METRICS_NAMESPACE: z.string().default("ServerlessOpenClaw"),
 });
@@ -86,8 +97,19 @@ export function createAwsRuntime(env: AwsEnv): AwsRuntime {
     bucket: env.DATA_BUCKET,
     secretPrefix: env.SECRET_PREFIX,
   });
+  const scheduler =
+    env.SCHEDULE_GROUP && env.SCHEDULE_TARGET_ARN && env.SCHEDULER_ROLE_ARN
+      ? new EventBridgeScheduler({
+          groupName: env.SCHEDULE_GROUP,
+          targetArn: env.SCHEDULE_TARGET_ARN,
+          roleArn: env.SCHEDULER_ROLE_ARN,
+        })
+      : undefined;
   const deps: GatewayDeps = {
     ...stores,
+    // Every run that reaches Idle is booked to the user's monthly usage (docs/monitoring.md).
+    taskState: withUsageRecording(stores.taskState, stores.settings, logger),
+    ...(scheduler ? { scheduler } : {}),
     taskRunner: new EcsTaskRunner({
       cluster: env.ECS_CLUSTER,
       taskDefinition: env.TASK_DEFINITION,
@@ -109,6 +131,10 @@ export function createAwsRuntime(env: AwsEnv): AwsRuntime {
       typicalWakeSeconds: env.TYPICAL_WAKE_SECONDS ?? DEFAULT_GATEWAY_CONFIG.typicalWakeSeconds,
       telegramEnabled: env.TELEGRAM_ENABLED === "true",
       ...(env.TELEGRAM_BOT_USERNAME ? { telegramBotUsername: env.TELEGRAM_BOT_USERNAME } : {}),
+      ...(env.BUDGET_MONTHLY_USD !== undefined ? { monthlyBudgetUsd: env.BUDGET_MONTHLY_USD } : {}),
+      ...(env.TASK_VCPU && env.TASK_MEMORY_GB
+        ? { taskSize: { vcpu: env.TASK_VCPU, memoryGb: env.TASK_MEMORY_GB } }
+        : {}),
     },
   };
   return { deps, services: createServices(deps), logger, metrics };

@@ -21,6 +21,11 @@ export type LifecycleDeps = Pick<
 
 type LastError = { code: string; message: string };
 
+/** What the lifecycle needs of the usage service (services/usage.ts). */
+export interface BudgetGuard {
+  budgetCheck(userId: string): Promise<{ error?: LastError }>;
+}
+
 /** Fields that belong to one run of a task; cleared whenever the row returns to Idle. */
 const RUN_FIELDS_CLEARED = {
   taskArn: null,
@@ -48,7 +53,11 @@ export function agentSecretMatches(secret: string, storedHash: string | undefine
  * them wins Idle → Starting and calls TaskRunner.start.
  */
 export class LifecycleService {
-  constructor(private readonly deps: LifecycleDeps) {}
+  /** `budget`: consulted before every start; a start past the user's monthly cap is refused. */
+  constructor(
+    private readonly deps: LifecycleDeps,
+    private readonly budget?: BudgetGuard,
+  ) {}
 
   async status(userId: string): Promise<AgentStatusEvent> {
     return this.toEvent(await this.deps.taskState.get(userId));
@@ -61,7 +70,34 @@ export class LifecycleService {
       row = (await this.failStart(row, START_TIMEOUT)) ?? (await this.deps.taskState.get(userId));
     }
     if (row.state !== "Idle") return row.state;
+    const refusal = await this.budgetRefusal(userId);
+    if (refusal) {
+      await this.refuseStart(row, refusal);
+      return "Idle";
+    }
     return this.start(userId);
+  }
+
+  private async budgetRefusal(userId: string): Promise<LastError | undefined> {
+    if (!this.budget) return undefined;
+    try {
+      return (await this.budget.budgetCheck(userId)).error;
+    } catch (error) {
+      // The cap is a guard against runaway cost, not a reason to keep someone from their agent.
+      this.deps.logger.warn("budget check failed; starting anyway", { userId, ...errorSummary(error) });
+      return undefined;
+    }
+  }
+
+  /** Leaves the agent Idle with the reason on the row, so every channel shows why it did not start. */
+  private async refuseStart(row: TaskState, error: LastError): Promise<void> {
+    this.deps.logger.info("agent start refused", { userId: row.userId, code: error.code });
+    this.deps.metrics?.count("AgentStartRefused");
+    const saved =
+      row.lastError?.code === error.code && row.lastError.message === error.message
+        ? row
+        : await this.transition(row, "Idle", { lastError: { ...error, at: this.now() } });
+    await this.broadcastStatus(saved ?? { ...row, lastError: { ...error, at: this.now() } });
   }
 
   /**

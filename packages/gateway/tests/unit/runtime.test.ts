@@ -54,8 +54,27 @@ describe("runtime/aws", () => {
       "chat",
       "conversations",
       "lifecycle",
+      "schedules",
       "settings",
+      "usage",
       "watchdog",
     ]);
+    expect(rt.deps.scheduler).toBeUndefined();
+  });
+
+  it("sets up EventBridge Scheduler, the budget cap and the task size when the stack passes them", () => {
+    const rt = createAwsRuntime(
+      readAwsEnv({
+        ...ENV,
+        SCHEDULE_GROUP: "openclaw",
+        SCHEDULE_TARGET_ARN: "arn:aws:lambda:us-east-1:123456789012:function:fire",
+        SCHEDULER_ROLE_ARN: "arn:aws:iam::123456789012:role/scheduler",
+        BUDGET_MONTHLY_USD: "25",
+        TASK_VCPU: "2",
+        TASK_MEMORY_GB: "4",
+      }),
+    );
+    expect(rt.deps.scheduler).toBeDefined();
+    expect(rt.deps.config).toMatchObject({ monthlyBudgetUsd: 25, taskSize: { vcpu: 2, memoryGb: 4 } });
   });
 });
