@@ -107,7 +107,7 @@ export class TaskStateReporter {
       expectState: "Stopping",
       set: {
         state: "Idle",
-        ...(lastError ? { lastError: { ...lastError, at: new Date().toISOString() } } : {}),
+        lastError: lastError ? { ...lastError, at: new Date().toISOString() } : null,
         taskArn: null,
         agentConnectionId: null,
         agentSecretHash: null,

@@ -155,11 +155,17 @@ export const AgentShutdownSchema = z.object({
 });
 /** Gateway → agent: the user's skills changed; reinstall them (OpenClaw reloads skills live). */
 export const AgentSkillsChangedSchema = z.object({ type: z.literal("agent.skills-changed") });
+/**
+ * Gateway → agent: the user saved new settings (provider, model, key, timeout…). OpenClaw reads them at
+ * start, so the task stops as soon as it has nothing to answer; the next message starts it with them.
+ */
+export const AgentSettingsChangedSchema = z.object({ type: z.literal("agent.settings-changed") });
 export const GatewayToAgentSchema = z.discriminatedUnion("type", [
   AgentDeliverSchema,
   AgentCancelSchema,
   AgentShutdownSchema,
   AgentSkillsChangedSchema,
+  AgentSettingsChangedSchema,
 ]);
 export type GatewayToAgent = z.infer<typeof GatewayToAgentSchema>;
 

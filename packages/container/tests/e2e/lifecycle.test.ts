@@ -1,3 +1,4 @@
+import { INTERRUPTED_ERROR } from "@serverless-openclaw/shared";
 import { type FakeLlm, startFakeLlm } from "@serverless-openclaw/testkit/fake-llm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stateBlobKey } from "../../src/state-archive";
@@ -70,10 +71,14 @@ describe("agent task lifecycle", () => {
       h.push.events.filter((e) => e.event.clientMessageId === "m-1" && e.event.type !== "chat.delta"),
     ).toEqual([]);
     expect(await h.stores.conversations.findReply(USER_ID, "conv-m", "m-1")).toBeUndefined();
-    expect((await h.stores.taskState.get(USER_ID)).state).toBe("Idle");
+    // Idle, marked so the gateway's task-stopped handler starts a new task for the waiting message.
+    expect(await h.stores.taskState.get(USER_ID)).toMatchObject({
+      state: "Idle",
+      lastError: { code: INTERRUPTED_ERROR.code },
+    });
   }, 400_000);
 
-  it("the next boot answers the interrupted message exactly once", async () => {
+  it("the next boot answers the interrupted message exactly once, then stops by itself when settings change", async () => {
     const tab = await h.addClient();
     const run = await h.boot();
     await until(
@@ -81,7 +86,14 @@ describe("agent task lifecycle", () => {
       () => h.push.of("chat.final", tab).some((e) => e.clientMessageId === "m-1"),
       300_000,
     );
-    await run.task.stop("signal");
+    // The user saved new settings: the task stops once idle, so the next start reads them.
+    h.gateway.send({ type: "agent.settings-changed" });
+    expect(await run.exit).toBe(0);
+    expect(statuses().at(-1)).toMatchObject({
+      state: "Idle",
+      message: expect.stringContaining("Settings applied"),
+    });
+    expect((await h.stores.taskState.get(USER_ID)).lastError).toBeUndefined();
     // Every tab got the answer once; the LLM was asked again only by this boot (the hung call was the first).
     const perTab = new Map<string, number>();
     for (const e of h.push.events) {

@@ -102,8 +102,11 @@ export function createHttpApiHandler(
     switch (name) {
       case "getSettings":
         return json(200, await services.settings.get(userId));
-      case "putSettings":
-        return json(200, await services.settings.put(userId, body(event, SettingsUpdateSchema)));
+      case "putSettings": {
+        const saved = await services.settings.put(userId, body(event, SettingsUpdateSchema));
+        await services.lifecycle.settingsChanged(userId);
+        return json(200, saved);
+      }
       case "listConversations":
         return json(200, { conversations: await services.conversations.list(userId) });
       case "createConversation": {

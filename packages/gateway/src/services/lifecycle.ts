@@ -301,6 +301,17 @@ export class LifecycleService {
     return idle;
   }
 
+  /**
+   * The user saved new settings. OpenClaw reads them at start, so a running agent is told to stop once it
+   * has nothing left to answer (never mid-turn); the next message starts it with the new settings.
+   * Returns whether a running agent was told.
+   */
+  async settingsChanged(userId: string): Promise<boolean> {
+    const row = await this.deps.taskState.get(userId);
+    if (row.state !== "Running" || !row.agentConnectionId) return false;
+    return pushTo(this.deps, row.agentConnectionId, { type: "agent.settings-changed" }, this.deps.agentPush);
+  }
+
   startTimedOut(row: TaskState): boolean {
     const since = Date.parse(row.startedAt ?? row.updatedAt);
     return this.deps.clock.now().getTime() - since > LIMITS.startTimeoutMs;

@@ -62,6 +62,34 @@ describe("HTTP API: settings", () => {
   });
 });
 
+describe("HTTP API: settings reach a running agent", () => {
+  it("tells alice's running agent to restart with them, and pushes nothing for bob's idle one", async () => {
+    const { deps, call } = setup();
+    await deps.taskState.transition({
+      userId: "alice",
+      expectState: "Idle",
+      set: { state: "Starting", taskArn: "arn:alice" },
+    });
+    await deps.taskState.transition({
+      userId: "alice",
+      expectState: "Starting",
+      set: { state: "Running", agentConnectionId: "agent-alice" },
+    });
+    expect(
+      (await call("PUT", "/settings", { token: ALICE, body: { inactivityMinutes: 30 } })).statusCode,
+    ).toBe(200);
+    expect(deps.agentPush.to("agent-alice")).toEqual([{ type: "agent.settings-changed" }]);
+    expect((await call("PUT", "/settings", { token: BOB, body: { inactivityMinutes: 30 } })).statusCode).toBe(
+      200,
+    );
+    // A refused update changes nothing and tells nobody.
+    expect((await call("PUT", "/settings", { token: ALICE, body: { provider: "skynet" } })).statusCode).toBe(
+      422,
+    );
+    expect(deps.agentPush.to("agent-alice")).toHaveLength(1);
+  });
+});
+
 describe("HTTP API: conversations", () => {
   it("creates, lists, renames, pages and deletes", async () => {
     const { call } = setup();

@@ -194,7 +194,8 @@ export function SettingsPage({ api, telegramBotUsername, onAgentStatus }: Settin
             )}
             {saved && (
               <p className="notice" role="status" data-testid="settings-saved">
-                Saved. The agent uses the new settings from its next start.
+                Saved. A running agent restarts with them once it has nothing left to answer; otherwise they
+                apply at its next start.
               </p>
             )}
             <button type="submit" className="primary" disabled={busy} data-testid="settings-save">
