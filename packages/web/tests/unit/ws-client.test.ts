@@ -248,9 +248,11 @@ describe("WsClient", () => {
   });
 
   it("reconnects when a ping gets no answer (half-open connection)", async () => {
-    const { client } = makeClient({ pongTimeoutMs: 50 });
+    const { client, events } = makeClient({ pongTimeoutMs: 50 });
     client.start();
-    await waitFor(() => client.connectionState.status === "open", "open");
+    // Any frame counts as proof of life and clears the pong timer: let the answer to status.get arrive
+    // first, or a slow one would cancel the probe below.
+    await waitFor(() => events.some((e) => e.type === "agent.status"), "the status answer");
     client.checkAlive(); // the fake gateway never answers ping
     await waitFor(() => gateway.tokens.length >= 2, "second connection");
     await waitFor(() => client.connectionState.status === "open", "open again");
