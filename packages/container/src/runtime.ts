@@ -3,6 +3,7 @@ import { ApiGatewayClientPush } from "@serverless-openclaw/gateway/adapters/aws/
 import { createRpcStores } from "@serverless-openclaw/gateway/adapters/local/rpc-client";
 import { createAwsStores, type Stores } from "@serverless-openclaw/gateway/adapters/stores";
 import type { ClientPush } from "@serverless-openclaw/gateway/ports";
+import { withUsageRecording } from "@serverless-openclaw/gateway/services/usage-recording";
 import { HttpClientPush } from "./adapters/http-client-push";
 import { AgentTask } from "./agent-task";
 import { parseTaskEnv, type TaskEnv, workDirOf } from "./env";
@@ -37,7 +38,18 @@ export function buildPorts(env: TaskEnv, raw: NodeJS.ProcessEnv): { stores: Stor
     bucket: need("DATA_BUCKET"),
     secretPrefix: need("SECRET_PREFIX"),
   });
-  return { stores, clientPush: new ApiGatewayClientPush(need("CLIENT_PUSH_ENDPOINT")) };
+  // The task's own clean stop books the run to the user's monthly usage (local mode books it behind the
+  // store RPC; failed starts and crashes are booked by the gateway's lifecycle and watchdog).
+  const warn = (message: string, attributes?: Record<string, unknown>) =>
+    process.stderr.write(`${JSON.stringify({ level: "warn", message, ...attributes })}\n`);
+  // "agent run booked" lines become the AgentRunSeconds metric (a metric filter on the task's log group).
+  const taskState = withUsageRecording(stores.taskState, stores.settings, { warn }, (seconds) =>
+    process.stdout.write(`${JSON.stringify({ level: "info", message: "agent run booked", seconds })}\n`),
+  );
+  return {
+    stores: { ...stores, taskState },
+    clientPush: new ApiGatewayClientPush(need("CLIENT_PUSH_ENDPOINT")),
+  };
 }
 
 /** Builds the task from the process environment (the only place the task reads env). */

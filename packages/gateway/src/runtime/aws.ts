@@ -97,18 +97,20 @@ export function createAwsRuntime(env: AwsEnv): AwsRuntime {
     bucket: env.DATA_BUCKET,
     secretPrefix: env.SECRET_PREFIX,
   });
-  const scheduler =
-    env.SCHEDULE_GROUP && env.SCHEDULE_TARGET_ARN && env.SCHEDULER_ROLE_ARN
-      ? new EventBridgeScheduler({
-          groupName: env.SCHEDULE_GROUP,
-          targetArn: env.SCHEDULE_TARGET_ARN,
-          roleArn: env.SCHEDULER_ROLE_ARN,
-        })
-      : undefined;
+  // The schedule-fire Lambda gets only the group (it deletes orphans; its own ARN would be a cycle).
+  const scheduler = env.SCHEDULE_GROUP
+    ? new EventBridgeScheduler({
+        groupName: env.SCHEDULE_GROUP,
+        ...(env.SCHEDULE_TARGET_ARN ? { targetArn: env.SCHEDULE_TARGET_ARN } : {}),
+        ...(env.SCHEDULER_ROLE_ARN ? { roleArn: env.SCHEDULER_ROLE_ARN } : {}),
+      })
+    : undefined;
   const deps: GatewayDeps = {
     ...stores,
     // Every run that reaches Idle is booked to the user's monthly usage (docs/monitoring.md).
-    taskState: withUsageRecording(stores.taskState, stores.settings, logger),
+    taskState: withUsageRecording(stores.taskState, stores.settings, logger, (seconds) =>
+      metrics.addMetric("AgentRunSeconds", MetricUnit.Seconds, seconds),
+    ),
     ...(scheduler ? { scheduler } : {}),
     taskRunner: new EcsTaskRunner({
       cluster: env.ECS_CLUSTER,

@@ -14,7 +14,15 @@ import type { LifecycleService } from "./lifecycle";
 
 export type ChatDeps = Pick<
   GatewayDeps,
-  "pending" | "conversations" | "taskState" | "connections" | "clientPush" | "agentPush" | "clock" | "logger"
+  | "pending"
+  | "conversations"
+  | "taskState"
+  | "connections"
+  | "clientPush"
+  | "agentPush"
+  | "clock"
+  | "logger"
+  | "metrics"
 >;
 
 export interface SendInput {
@@ -78,6 +86,7 @@ export class ChatService {
       return { ack: "duplicate", agentState: state };
     }
 
+    this.deps.metrics?.count("MessageQueued");
     const meta = await conversations.getMeta(input.userId, input.conversationId);
     await conversations.upsertMeta(
       input.userId,

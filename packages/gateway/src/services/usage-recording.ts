@@ -16,6 +16,8 @@ export function withUsageRecording(
   inner: TaskStateStore,
   settings: SettingsStore,
   logger: Pick<Logger, "warn">,
+  /** Told the seconds of every run booked (the AgentRunSeconds metric behind the dashboard and spend alarm). */
+  onRunBooked?: (seconds: number) => void,
 ): TaskStateStore {
   const usage = new UsageService({
     settings,
@@ -44,9 +46,10 @@ export function withUsageRecording(
       } else if (toIdle && before && before.state !== "Idle") {
         const startedAt = before.startedAt ?? after.startedAt;
         if (startedAt) {
-          await quietly("run", () =>
-            usage.recordRunEnded(change.userId, startedAt, new Date(after.updatedAt)),
-          );
+          const endedAt = new Date(after.updatedAt);
+          await quietly("run", () => usage.recordRunEnded(change.userId, startedAt, endedAt));
+          const seconds = (endedAt.getTime() - Date.parse(startedAt)) / 1000;
+          if (seconds >= 0) onRunBooked?.(Math.round(seconds));
         }
       }
       return after;

@@ -62,7 +62,7 @@ describe("runtime/aws", () => {
     expect(rt.deps.scheduler).toBeUndefined();
   });
 
-  it("sets up EventBridge Scheduler, the budget cap and the task size when the stack passes them", () => {
+  it("sets up EventBridge Scheduler, the budget cap and the task size when the stack passes them", async () => {
     const rt = createAwsRuntime(
       readAwsEnv({
         ...ENV,
@@ -75,6 +75,18 @@ describe("runtime/aws", () => {
       }),
     );
     expect(rt.deps.scheduler).toBeDefined();
+    // The schedule-fire function only knows the group: it can delete, not create.
+    const fire = createAwsRuntime(readAwsEnv({ ...ENV, SCHEDULE_GROUP: "openclaw" }));
+    await expect(
+      fire.deps.scheduler?.create({
+        userId: "u",
+        scheduleId: "s",
+        expression: "rate(1 hour)",
+        timezone: "UTC",
+        enabled: true,
+        anchor: new Date(),
+      }),
+    ).rejects.toMatchObject({ code: "SCHEDULER_UNAVAILABLE" });
     expect(rt.deps.config).toMatchObject({ monthlyBudgetUsd: 25, taskSize: { vcpu: 2, memoryGb: 4 } });
   });
 });

@@ -129,7 +129,7 @@ describe("schedules over the HTTP API, with EventBridge Scheduler mocked at the 
     });
     schedulerMock
       .on(UpdateScheduleCommand)
-      .rejects(new ResourceNotFoundException({ message: "gone", $metadata: {} }));
+      .rejects(new ResourceNotFoundException({ Message: "gone", message: "gone", $metadata: {} }));
     const edited = await call("PATCH", `/schedules/${s.scheduleId}`, {
       token: TOKEN,
       body: { expression: "at(2026-12-02T08:00:00)" },
@@ -142,7 +142,7 @@ describe("schedules over the HTTP API, with EventBridge Scheduler mocked at the 
     const scheduler = new EventBridgeScheduler(config, new SchedulerClient({}));
     schedulerMock
       .on(CreateScheduleCommand)
-      .rejects(new ConflictException({ message: "exists", $metadata: {} }));
+      .rejects(new ConflictException({ Message: "exists", message: "exists", $metadata: {} }));
     const { create, call } = setup(scheduler);
     await create(DAILY);
     expect(schedulerMock).toHaveReceivedCommandTimes(UpdateScheduleCommand, 1);

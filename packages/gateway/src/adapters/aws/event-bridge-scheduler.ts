@@ -8,15 +8,16 @@ import {
   SchedulerClient,
   UpdateScheduleCommand,
 } from "@aws-sdk/client-scheduler";
+import { GatewayError } from "../../errors";
 import type { ScheduleRegistration, Scheduler } from "../../ports";
 
 export interface EventBridgeSchedulerConfig {
   /** The deployment's schedule group (one per stack, so `cdk destroy` can find them). */
   groupName: string;
-  /** ARN of the schedule-fire Lambda. */
-  targetArn: string;
+  /** ARN of the schedule-fire Lambda (needed to create or edit; deleting needs only the group). */
+  targetArn?: string;
   /** Role EventBridge Scheduler assumes to invoke it. */
-  roleArn: string;
+  roleArn?: string;
 }
 
 /**
@@ -63,6 +64,14 @@ export class EventBridgeScheduler implements Scheduler {
   }
 
   private input(s: ScheduleRegistration): CreateScheduleCommandInput {
+    const { targetArn, roleArn } = this.config;
+    if (!targetArn || !roleArn) {
+      throw new GatewayError(
+        "SCHEDULER_UNAVAILABLE",
+        "this function cannot create schedules (SCHEDULE_TARGET_ARN/SCHEDULER_ROLE_ARN unset); redeploy the stack",
+        503,
+      );
+    }
     const oneShot = s.expression.startsWith("at(");
     return {
       Name: scheduleName(s.userId, s.scheduleId),
@@ -76,8 +85,8 @@ export class EventBridgeScheduler implements Scheduler {
       ActionAfterCompletion: oneShot ? "DELETE" : "NONE",
       Description: `serverless-openclaw scheduled prompt ${s.scheduleId}`,
       Target: {
-        Arn: this.config.targetArn,
-        RoleArn: this.config.roleArn,
+        Arn: targetArn,
+        RoleArn: roleArn,
         // EventBridge substitutes the context attribute in the text before invoking.
         Input: JSON.stringify({
           userId: s.userId,
