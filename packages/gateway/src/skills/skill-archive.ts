@@ -47,7 +47,8 @@ export async function readSkillArchive(zip: Uint8Array): Promise<SkillArchive> {
     // silently turn backslashes into slashes).
     file = await yauzl.fromBufferPromise(Buffer.from(zip.buffer, zip.byteOffset, zip.byteLength), {
       decodeStrings: false,
-      validateEntrySizes: true,
+      // Our own byte counting (readLimited) is the limit; a declared size is never trusted.
+      validateEntrySizes: false,
     });
   } catch {
     throw new SkillError(
