@@ -13,6 +13,8 @@ import { resolveOpenClawRuntime } from "./openclaw-runtime";
 import { Redactor } from "./redact";
 import { createConnectSigner } from "./sigv4";
 import { TelegramReplySink } from "./sinks/telegram";
+import { DiscordReplySink } from "./sinks/discord";
+import { SlackReplySink } from "./sinks/slack";
 
 /** The ports of one task, from its environment: local mode (store RPC) or AWS (DynamoDB, S3, SSM). */
 export function buildPorts(env: TaskEnv, raw: NodeJS.ProcessEnv): { stores: Stores; clientPush: ClientPush } {
@@ -74,6 +76,19 @@ export async function createTask(raw: NodeJS.ProcessEnv): Promise<{ task: AgentT
     redactor,
   });
   const task = new AgentTask({
+  // Discord and Slack replies (docs/discord.md, docs/slack.md); API base URLs from env only in tests.
+  const discord = new DiscordReplySink({
+    secrets: stores.secrets,
+    logger,
+    redactor,
+    ...(raw.DISCORD_API_BASE_URL ? { baseUrl: raw.DISCORD_API_BASE_URL } : {}),
+  });
+  const slack = new SlackReplySink({
+    secrets: stores.secrets,
+    logger,
+    redactor,
+    ...(raw.SLACK_API_BASE_URL ? { baseUrl: raw.SLACK_API_BASE_URL } : {}),
+  });
     userId: env.USER_ID,
     agentSecret: env.AGENT_SECRET,
     agentWsUrl: env.AGENT_WS_URL,
@@ -96,7 +111,12 @@ export async function createTask(raw: NodeJS.ProcessEnv): Promise<{ task: AgentT
     // Only local mode may take a key from the environment; a deployment uses Settings alone.
     envFallback: local,
     env: raw,
-    extraSinks: (m) => (m.replyTo.channel === "telegram" ? [telegram] : []),
+    extraSinks: (m) => {
+      if (m.replyTo.channel === "telegram") return [telegram];
+      if (m.replyTo.channel === "discord") return [discord];
+      if (m.replyTo.channel === "slack") return [slack];
+      return [];
+    },
   });
   return { task, logger };
 }

@@ -42,6 +42,8 @@ export interface GatewayConfig {
   discordEnabled?: boolean;
   /** Whether the Slack app (events and commands endpoints) is set up. */
   slackEnabled?: boolean;
+  /** Slack Web API base URL for the gateway's own messages (tests); Slack's when absent. */
+  slackApiBaseUrl?: string;
   /** Deployment default cap on a user's monthly estimated agent cost, USD (0 or absent = none). */
   monthlyBudgetUsd?: number;
   /** The agent task's size, for the cost estimate (default: shared DEFAULT_TASK_SIZE). */

@@ -40,6 +40,10 @@ export const AwsEnvSchema = z.object({
   CONTAINER_NAME: z.string().min(1),
   TELEGRAM_ENABLED: z.enum(["true", "false"]).default("false"),
   TELEGRAM_BOT_USERNAME: z.string().optional(),
+  DISCORD_ENABLED: z.enum(["true", "false"]).default("false"),
+  SLACK_ENABLED: z.enum(["true", "false"]).default("false"),
+  /** Tests and stand-ins only; Slack's own Web API when absent. */
+  SLACK_API_BASE_URL: z.url().optional(),
   /** The SPA's origin(s), comma-separated, for CORS on the HTTP API. */
   ALLOWED_ORIGINS: list.optional(),
   TYPICAL_WAKE_SECONDS: z.coerce.number().int().positive().optional(),
@@ -133,6 +137,9 @@ export function createAwsRuntime(env: AwsEnv): AwsRuntime {
       typicalWakeSeconds: env.TYPICAL_WAKE_SECONDS ?? DEFAULT_GATEWAY_CONFIG.typicalWakeSeconds,
       telegramEnabled: env.TELEGRAM_ENABLED === "true",
       ...(env.TELEGRAM_BOT_USERNAME ? { telegramBotUsername: env.TELEGRAM_BOT_USERNAME } : {}),
+      discordEnabled: env.DISCORD_ENABLED === "true",
+      slackEnabled: env.SLACK_ENABLED === "true",
+      ...(env.SLACK_API_BASE_URL ? { slackApiBaseUrl: env.SLACK_API_BASE_URL } : {}),
       ...(env.BUDGET_MONTHLY_USD !== undefined ? { monthlyBudgetUsd: env.BUDGET_MONTHLY_USD } : {}),
       ...(env.TASK_VCPU && env.TASK_MEMORY_GB
         ? { taskSize: { vcpu: env.TASK_VCPU, memoryGb: env.TASK_MEMORY_GB } }

@@ -1,0 +1,138 @@
+import {
+  DISCORD_MAX_CHARS,
+  DISCORD_SECRETS,
+  DiscordRest,
+} from "@serverless-openclaw/gateway/channels/discord-api";
+import { ChannelApiError } from "@serverless-openclaw/gateway/channels/http-json";
+import type { SecretStore } from "@serverless-openclaw/gateway/ports";
+import type { PendingMessage } from "@serverless-openclaw/shared";
+import type { Logger } from "../logger";
+import { EditingReplySink } from "./editing-sink";
+
+export interface DiscordSinkDeps {
+  secrets: SecretStore;
+  logger: Logger;
+  /** Env DISCORD_API_BASE_URL; Discord's own when absent. */
+  baseUrl?: string;
+  redactor?: { add(secret: string): void };
+  minEditIntervalMs?: number;
+  maxMessageChars?: number;
+  now?: () => number;
+}
+
+interface Target {
+  applicationId: string;
+  token: string;
+  channelId?: string;
+  /** After the interaction token expired (15 minutes): bot messages in the channel instead. */
+  viaBot: boolean;
+}
+
+type Handle = { kind: "original" } | { kind: "followup" | "bot"; id: string };
+
+/**
+ * Streams a reply into Discord by editing the interaction's original response (the "Waking up the
+ * agent…" or "thinking…" shown when /ask was used), continuing in follow-up messages every 2000
+ * characters. An interaction token lives 15 minutes; after that the reply goes to the channel with
+ * the bot token when one is stored.
+ */
+export class DiscordReplySink extends EditingReplySink<Target, Handle> {
+  private webhooks: DiscordRest;
+  private bot: Promise<DiscordRest | undefined> | undefined;
+
+  constructor(private readonly deps: DiscordSinkDeps) {
+    super({
+      logger: deps.logger,
+      name: "discord",
+      maxChars: deps.maxMessageChars ?? DISCORD_MAX_CHARS,
+      // Webhook edits share a bucket of 5 per 2 s per interaction; one a second leaves room.
+      minEditIntervalMs: deps.minEditIntervalMs ?? 1000,
+      ...(deps.now ? { now: deps.now } : {}),
+    });
+    this.webhooks = new DiscordRest(deps.baseUrl ? { baseUrl: deps.baseUrl } : {});
+  }
+
+  protected async targetOf(message: PendingMessage): Promise<Target | undefined> {
+    const to = message.replyTo;
+    if (to.channel !== "discord") return undefined;
+    this.deps.redactor?.add(to.interactionToken);
+    return {
+      applicationId: to.applicationId,
+      token: to.interactionToken,
+      ...(to.channelId ? { channelId: to.channelId } : {}),
+      viaBot: false,
+    };
+  }
+
+  protected keyOf(target: Target): string {
+    return target.token;
+  }
+
+  protected async send(target: Target, piece: string, index: number): Promise<Handle> {
+    if (!target.viaBot) {
+      try {
+        if (index === 0) {
+          await this.webhooks.editOriginal(target.applicationId, target.token, piece);
+          return { kind: "original" };
+        }
+        return {
+          kind: "followup",
+          id: (await this.webhooks.followUp(target.applicationId, target.token, piece)).id,
+        };
+      } catch (error) {
+        if (!(await this.switchToBot(target, error))) throw error;
+      }
+    }
+    const bot = await this.botApi();
+    if (!bot || !target.channelId) throw new Error("no way left to reach the Discord channel");
+    return { kind: "bot", id: (await bot.createMessage(target.channelId, piece)).id };
+  }
+
+  protected async edit(target: Target, handle: Handle, piece: string, index: number): Promise<Handle> {
+    try {
+      if (handle.kind === "original")
+        await this.webhooks.editOriginal(target.applicationId, target.token, piece);
+      else if (handle.kind === "followup")
+        await this.webhooks.editFollowUp(target.applicationId, target.token, handle.id, piece);
+      else {
+        const bot = await this.botApi();
+        if (bot && target.channelId) await bot.editMessage(target.channelId, handle.id, piece);
+      }
+      return handle;
+    } catch (error) {
+      // The token expired mid-reply: continue as a new bot message.
+      if (handle.kind !== "bot" && (await this.switchToBot(target, error)))
+        return this.send(target, piece, index);
+      throw error;
+    }
+  }
+
+  /** An expired or unknown interaction token (401/404/50027) moves the turn to bot messages, if possible. */
+  private async switchToBot(target: Target, error: unknown): Promise<boolean> {
+    const expired =
+      error instanceof ChannelApiError &&
+      (error.code === "INTERACTION_EXPIRED" || error.status === 401 || error.status === 404);
+    if (!expired || !target.channelId || !(await this.botApi())) return false;
+    this.deps.logger.info("discord interaction token expired; replying with the bot instead");
+    target.viaBot = true;
+    return true;
+  }
+
+  private botApi(): Promise<DiscordRest | undefined> {
+    this.bot ??= this.deps.secrets.get(DISCORD_SECRETS.botToken).then(
+      (token) => {
+        if (!token) return undefined;
+        this.deps.redactor?.add(token);
+        return new DiscordRest({
+          botToken: token,
+          ...(this.deps.baseUrl ? { baseUrl: this.deps.baseUrl } : {}),
+        });
+      },
+      (error: unknown) => {
+        this.bot = undefined;
+        throw error;
+      },
+    );
+    return this.bot;
+  }
+}

@@ -1,0 +1,154 @@
+import type { PendingMessage } from "@serverless-openclaw/shared";
+import type { Logger } from "../logger";
+import type { ReplySink } from "./reply-sink";
+
+export interface EditingSinkOptions {
+  logger: Logger;
+  /** For log lines ("discord", "slack"). */
+  name: string;
+  /** The platform's message length limit; longer replies continue in new messages. */
+  maxChars: number;
+  /** At most one call per this interval per conversation (platform rate limits). */
+  minEditIntervalMs: number;
+  now?: () => number;
+}
+
+interface Turn<T, H> {
+  target: T;
+  text: string;
+  shown: Array<{ handle: H; piece: string }>;
+  /** Serializes this turn's API calls, in order. */
+  chain: Promise<void>;
+  timer?: NodeJS.Timeout | undefined;
+}
+
+/**
+ * A reply streamed into a chat platform by editing: the first text goes out (or replaces a status
+ * message), later text edits it at most once per `minEditIntervalMs`, and text beyond `maxChars`
+ * continues in new messages. Subclasses say where a message goes and make the platform calls.
+ * Failures are logged, never thrown at the turn: the reply is stored and shown in the web app anyway.
+ */
+export abstract class EditingReplySink<T, H> implements ReplySink {
+  private readonly turns = new Map<string, Turn<T, H>>();
+  /** Turns already answered, so a late delta cannot open a second reply. */
+  private readonly finished = new Set<string>();
+  private readonly lastCallAt = new Map<string, number>();
+  private readonly now: () => number;
+
+  constructor(protected readonly options: EditingSinkOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Where the message's reply goes; undefined when it is not for this platform or it is not set up. */
+  protected abstract targetOf(message: PendingMessage): Promise<T | undefined>;
+  /** Throttling key: one conversation. */
+  protected abstract keyOf(target: T): string;
+  /** Shows piece `index` of the reply for the first time. */
+  protected abstract send(target: T, piece: string, index: number): Promise<H>;
+  /** Replaces piece `index`, shown before as `handle`. */
+  protected abstract edit(target: T, handle: H, piece: string, index: number): Promise<H>;
+
+  async started(message: PendingMessage): Promise<void> {
+    await this.turn(message);
+  }
+
+  async delta(message: PendingMessage, _chunk: string, _seq: number, textSoFar: string): Promise<void> {
+    const turn = await this.turn(message);
+    if (!turn) return;
+    turn.text = textSoFar;
+    if (turn.timer) return; // an update is already scheduled and will read the latest text
+    turn.timer = setTimeout(() => {
+      turn.timer = undefined;
+      void this.enqueue(turn, () => this.render(turn));
+    }, this.waitFor(turn.target));
+  }
+
+  async final(message: PendingMessage, text: string): Promise<void> {
+    const turn = await this.turn(message);
+    if (!turn) return;
+    this.finish(message, turn);
+    turn.text = text.trim() === "" ? "(empty reply)" : text;
+    await this.enqueue(turn, () => this.render(turn));
+  }
+
+  async error(message: PendingMessage, _code: string, errorMessage: string): Promise<void> {
+    const turn = await this.turn(message);
+    if (!turn) return;
+    this.finish(message, turn);
+    // The error replaces whatever the conversation showed for this turn (a status, part of a reply).
+    turn.text = `⚠️ ${errorMessage}`.slice(0, this.options.maxChars);
+    turn.shown = turn.shown.slice(0, 1);
+    await this.enqueue(turn, () => this.render(turn));
+  }
+
+  private async turn(message: PendingMessage): Promise<Turn<T, H> | undefined> {
+    const existing = this.turns.get(message.id);
+    if (existing) return existing;
+    if (this.finished.has(message.id)) return undefined;
+    const target = await this.targetOf(message);
+    if (!target) return undefined;
+    const again = this.turns.get(message.id); // another call got here first while we waited
+    if (again) return again;
+    const turn: Turn<T, H> = { target, text: "", shown: [], chain: Promise.resolve() };
+    this.turns.set(message.id, turn);
+    return turn;
+  }
+
+  private finish(message: PendingMessage, turn: Turn<T, H>): void {
+    clearTimeout(turn.timer);
+    turn.timer = undefined;
+    this.turns.delete(message.id);
+    this.finished.add(message.id);
+    if (this.finished.size > 1000) this.finished.delete(this.finished.values().next().value ?? "");
+  }
+
+  private waitFor(target: T): number {
+    const last = this.lastCallAt.get(this.keyOf(target));
+    return last === undefined ? 0 : Math.max(0, last + this.options.minEditIntervalMs - this.now());
+  }
+
+  private enqueue(turn: Turn<T, H>, work: () => Promise<void>): Promise<void> {
+    turn.chain = turn.chain.then(work).catch((error: unknown) => {
+      this.options.logger.warn(`${this.options.name} reply failed`, { error });
+    });
+    return turn.chain;
+  }
+
+  /** Brings the conversation in line with the turn's text: edit what changed, send what is new. */
+  private async render(turn: Turn<T, H>): Promise<void> {
+    if (turn.text === "") return;
+    const pieces = splitText(turn.text, this.options.maxChars);
+    for (const [i, piece] of pieces.entries()) {
+      const shown = turn.shown[i];
+      if (piece.trim() === "" || shown?.piece === piece) continue;
+      await sleep(this.waitFor(turn.target));
+      const key = this.keyOf(turn.target);
+      this.lastCallAt.set(key, this.now());
+      const handle = shown
+        ? await this.edit(turn.target, shown.handle, piece, i)
+        : await this.send(turn.target, piece, i);
+      turn.shown[i] = { handle, piece };
+      this.lastCallAt.set(key, this.now());
+    }
+  }
+}
+
+/** Splits at the last line break (or space) before `max`, so words and lines stay whole where possible. */
+export function splitText(text: string, max: number): string[] {
+  const pieces: string[] = [];
+  let rest = text;
+  while (rest.length > max) {
+    const window = rest.slice(0, max);
+    let cut = window.lastIndexOf("\n");
+    if (cut < max / 2) cut = window.lastIndexOf(" ");
+    if (cut < max / 2) cut = max;
+    pieces.push(rest.slice(0, cut));
+    rest = rest.slice(cut);
+  }
+  pieces.push(rest);
+  return pieces;
+}
+
+function sleep(ms: number): Promise<void> {
+  return ms <= 0 ? Promise.resolve() : new Promise((r) => setTimeout(r, ms));
+}

@@ -1,0 +1,97 @@
+import { LIMITS } from "@serverless-openclaw/shared";
+import { verifyKey } from "discord-interactions";
+import { type ChannelChatPort, ChannelCore, type ChannelLifecyclePort } from "../channels/core";
+import { handleInteraction, InteractionSchema } from "../channels/discord";
+import { DISCORD_SECRETS } from "../channels/discord-api";
+import { channelPairing } from "../channels/registry";
+import { cachedSecret } from "../channels/secrets";
+import { CHANNEL_SPECS } from "../channels/spec";
+import type { Logger } from "../deps";
+import { errorSummary } from "../errors";
+import type { Clock, SecretStore, SettingsStore } from "../ports";
+import { bodyText, type HandlerResult, HttpEventSchema, header } from "./events";
+
+export interface DiscordInteractionsDeps {
+  secrets: SecretStore;
+  settings: SettingsStore;
+  clock: Clock;
+  logger: Logger;
+  chat: ChannelChatPort;
+  lifecycle: ChannelLifecyclePort;
+  /** Overrides the public key in the SecretStore (local mode's DISCORD_PUBLIC_KEY). */
+  publicKey?: string;
+}
+
+const json = (statusCode: number, body: unknown): HandlerResult => ({
+  statusCode,
+  headers: { "content-type": "application/json" },
+  body: JSON.stringify(body),
+});
+const UNAUTHORIZED = json(401, {
+  error: { code: "DISCORD_SIGNATURE_INVALID", message: "missing or invalid X-Signature-Ed25519" },
+});
+
+/**
+ * `POST /discord/interactions` (HTTP API v2 events). Discord signs every interaction with the app's
+ * Ed25519 key; a request without a valid signature over timestamp + raw body is answered 401 before
+ * anything is parsed or stored (Discord itself sends such requests to check the endpoint).
+ */
+export function createDiscordInteractionsHandler(deps: DiscordInteractionsDeps) {
+  const { logger, clock } = deps;
+  const publicKey = deps.publicKey
+    ? async () => deps.publicKey
+    : cachedSecret(deps.secrets, DISCORD_SECRETS.publicKey, clock);
+  const core = new ChannelCore({
+    spec: CHANNEL_SPECS.discord,
+    settings: deps.settings,
+    clock,
+    logger,
+    chat: deps.chat,
+    lifecycle: deps.lifecycle,
+    pairing: channelPairing(deps, "discord"),
+  });
+
+  return async (rawEvent: unknown): Promise<HandlerResult> => {
+    const event = HttpEventSchema.safeParse(rawEvent);
+    if (!event.success) return json(400, { error: { code: "BAD_EVENT", message: "not an HTTP API event" } });
+    const signature = header(event.data.headers, "x-signature-ed25519");
+    const timestamp = header(event.data.headers, "x-signature-timestamp");
+    const text = bodyText(event.data) ?? "";
+    const key = await publicKey();
+    if (!key) logger.error("discord: no public key stored", { secret: DISCORD_SECRETS.publicKey });
+    if (!key || !signature || !timestamp || !(await verified(text, signature, timestamp, key))) {
+      logger.warn("discord interaction: signature rejected", { present: signature !== undefined });
+      return UNAUTHORIZED;
+    }
+    if (Buffer.byteLength(text) > LIMITS.maxBodyBytes)
+      return json(413, { error: { code: "TOO_LARGE", message: "body too large" } });
+
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      return json(400, { error: { code: "BAD_JSON", message: "body is not JSON" } });
+    }
+    const interaction = InteractionSchema.safeParse(body);
+    if (!interaction.success) {
+      return json(400, {
+        error: { code: "BAD_INTERACTION", message: "not an interaction this app handles" },
+      });
+    }
+    try {
+      return json(200, await handleInteraction(core, interaction.data));
+    } catch (error) {
+      logger.error("discord interaction failed", errorSummary(error));
+      return json(500, { error: { code: "DISCORD_INTERACTION_FAILED", message: "try again later" } });
+    }
+  };
+}
+
+/** discord-interactions' verifyKey (WebCrypto Ed25519); malformed hex is a failed check, not a crash. */
+async function verified(body: string, signature: string, timestamp: string, key: string): Promise<boolean> {
+  try {
+    return await verifyKey(body, signature, timestamp, key);
+  } catch {
+    return false;
+  }
+}
