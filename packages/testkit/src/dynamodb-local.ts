@@ -41,17 +41,26 @@ function javaBinary(): string {
   return home ? join(home, "bin", "java") : "java";
 }
 
+export interface StartDynamoLocalOptions {
+  timeoutMs?: number;
+  /** Keep the data in this directory instead of memory, so a restart (fault tests) finds it again. */
+  dbPath?: string;
+  /** A fixed port, to restart on the same endpoint; default a free one. */
+  port?: number;
+}
+
 /**
- * Starts DynamoDB Local (in memory, one shared DB whatever the credentials/region) on a free loopback port.
- * Needs Java 17+ (`node scripts/ensure-prereqs.mjs` installs it).
+ * Starts DynamoDB Local (in memory unless `dbPath`, one shared DB whatever the credentials/region) on a
+ * loopback port. Needs Java 17+ (`node scripts/ensure-prereqs.mjs` installs it).
  */
-export function startDynamoLocal(options: { timeoutMs?: number } = {}): Promise<DynamoLocal> {
+export function startDynamoLocal(options: StartDynamoLocalOptions = {}): Promise<DynamoLocal> {
+  if (options.port !== undefined) return startDynamoLocalOnce(options);
   return retryOnPortClash(() => startDynamoLocalOnce(options));
 }
 
-async function startDynamoLocalOnce(options: { timeoutMs?: number }): Promise<DynamoLocal> {
+async function startDynamoLocalOnce(options: StartDynamoLocalOptions): Promise<DynamoLocal> {
   const dir = dynamoLocalJarDir();
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const endpoint = `http://127.0.0.1:${port}`;
   const proc = startProcess({
     name: "DynamoDB Local",
@@ -60,7 +69,7 @@ async function startDynamoLocalOnce(options: { timeoutMs?: number }): Promise<Dy
       `-Djava.library.path=${join(dir, "DynamoDBLocal_lib")}`,
       "-jar",
       join(dir, "DynamoDBLocal.jar"),
-      "-inMemory",
+      ...(options.dbPath ? ["-dbPath", options.dbPath] : ["-inMemory"]),
       "-sharedDb",
       "-disableTelemetry",
       "-port",

@@ -176,13 +176,33 @@ export function createWebSocketHandler(
         ...errorSummary(error),
       });
       if (event.requestContext.routeKey !== "$connect") {
-        await pushTo(deps, connectionId, {
-          type: "error",
-          code: "INTERNAL",
-          message: "Something went wrong on our side; try again in a moment.",
-        });
+        await pushTo(deps, connectionId, failureEvent(bodyText(event)));
       }
       return { statusCode: 500 };
     }
+  };
+}
+
+/**
+ * What the client hears when its message could not be handled (a storage outage, say). A chat message
+ * gets a chat.error of its own, retryable, so the UI offers to send it again and does not wait for an
+ * ack that will never come; nothing of it was stored, or the resend is deduplicated.
+ */
+function failureEvent(body: string | undefined): ServerEvent {
+  const parsed = parseJson(ClientMessageSchema, body, LIMITS.maxBodyBytes);
+  if (parsed.ok && parsed.value.type === "chat.send") {
+    return {
+      type: "chat.error",
+      clientMessageId: parsed.value.clientMessageId,
+      conversationId: parsed.value.conversationId,
+      code: "UNAVAILABLE",
+      message: "Your message could not be taken just now. Send it again in a moment.",
+      retryable: true,
+    };
+  }
+  return {
+    type: "error",
+    code: "INTERNAL",
+    message: "Something went wrong on our side; try again in a moment.",
   };
 }
