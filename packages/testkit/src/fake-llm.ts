@@ -23,6 +23,14 @@ import {
 
 export const FAKE_MODEL_ID = "fake-model";
 
+/**
+ * How the fake's answer to a tool result begins. Not "tool result:": OpenClaw drops an answer line
+ * starting with that (it looks like a leaked tool transcript) from the final text after streaming
+ * it, and then fails the stream ("Assistant output cannot be represented as an append-only response
+ * stream"), checked with openclaw 2026.9.6.
+ */
+export const TOOL_OUTPUT_PREFIX = "Tool output: ";
+
 export interface RecordedRequest {
   method: string;
   path: string;
@@ -116,7 +124,7 @@ export async function startFakeLlm(options: StartFakeLlmOptions = {}): Promise<F
     const toolResults = pendingToolResults(messages);
     let behaviour: FakeBehaviour =
       toolResults.length > 0
-        ? { kind: "reply", text: `tool result: ${toolResults.join(" | ")}` }
+        ? { kind: "reply", text: `${TOOL_OUTPUT_PREFIX}${toolResults.join(" | ")}` }
         : (queue.shift() ?? behaviourFromText(record.userText));
     record.behaviour = behaviour;
     const id = `chatcmpl-fake-${++completions}`;

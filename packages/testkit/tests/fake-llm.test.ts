@@ -172,7 +172,7 @@ describe("startFakeLlm", () => {
         { role: "tool", tool_call_id: id, content: "AGENTS.md\nSOUL.md" },
       ],
     });
-    expect(contentOf(followUp)).toBe("tool result: AGENTS.md\nSOUL.md");
+    expect(contentOf(followUp)).toBe("Tool output: AGENTS.md\nSOUL.md");
   });
 
   it("lists its model and records every request", async () => {
