@@ -20,6 +20,7 @@ import type { OpenClawRuntime } from "./openclaw-runtime";
 import type { Redactor } from "./redact";
 import type { ReplySink } from "./sinks/reply-sink";
 import { WebReplySink } from "./sinks/web";
+import { SkillInstaller } from "./skills-install";
 import { backupState, emptyDir, restoreState, stateBlobKey } from "./state-archive";
 import { TaskStateReporter } from "./task-state";
 import { TurnRunner } from "./turns";
@@ -97,6 +98,7 @@ export class AgentTask {
   private readonly web: WebReplySink;
   private readonly reporter: TaskStateReporter;
   private readonly host: OpenClawHost;
+  private readonly skills: SkillInstaller;
   private runner: TurnRunner | undefined;
   private socket: AgentSocket | undefined;
   private timers: NodeJS.Timeout[] = [];
@@ -142,6 +144,14 @@ export class AgentTask {
       ]),
       onLine: deps.onOpenClawLine,
     });
+    this.skills = new SkillInstaller({
+      userId: deps.userId,
+      blobs: stores.blobs,
+      settings: stores.settings,
+      stateDir: this.host.layout.stateDir,
+      configPath: this.host.layout.configPath,
+      logger,
+    });
   }
 
   private booting: Promise<void> = Promise.resolve();
@@ -186,6 +196,8 @@ export class AgentTask {
       step("writing-config");
       const secretEnv = await this.host.writeConfig(resolution.ok ? resolution.llm : undefined);
       for (const value of Object.values(secretEnv)) deps.redactor.add(value);
+      // After the restore (an old archive may hold a skills dir) and the config it amends.
+      await this.syncSkills();
 
       if (this.stopRequested) return;
       step("starting-openclaw");
@@ -250,6 +262,13 @@ export class AgentTask {
     this.restored = true;
   }
 
+  /** Custom skills and built-in switches; a failure is logged and never stops the agent. */
+  private async syncSkills(): Promise<void> {
+    await this.skills
+      .sync()
+      .catch((err: unknown) => this.deps.logger.error("could not install skills", { error: err }));
+  }
+
   private async readLlm(): Promise<LlmResolution> {
     const { stores, userId, env = {}, envFallback = false } = this.deps;
     const [raw, apiKey] = await Promise.all([
@@ -274,6 +293,8 @@ export class AgentTask {
       pingIntervalMs: this.timings.pingIntervalMs,
       onOpen: () => {
         if (first) onFirstOpen();
+        // Skills changed while booting or while disconnected: no push reached us then.
+        void this.syncSkills();
         first = false;
         // Everything that waited while we were away, in order; pushed messages join the same queue.
         this.runner
@@ -287,6 +308,9 @@ export class AgentTask {
             break;
           case "agent.cancel":
             this.runner?.cancel(message.clientMessageId);
+            break;
+          case "agent.skills-changed":
+            void this.syncSkills();
             break;
           case "agent.shutdown":
             deps.logger.info("shutdown requested by the gateway", { reason: message.reason });

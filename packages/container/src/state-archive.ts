@@ -16,12 +16,18 @@ export const stateBlobKey = (userId: string) => `users/${userId}/openclaw-state.
  * they still hold committed pages.
  */
 const TOP_LEVEL_SKIP = new Set(["cache", "tmp", "logs", "plugin-skills"]);
+/**
+ * The user's custom skills (and their staging dir): reinstalled from the skill store at every boot
+ * (skills-install.ts), so a deleted or disabled skill never comes back from a backup.
+ */
+const INSTALLED_SKILLS = new Set(["skills", "skills.staging"]);
 const isLockDb = (name: string) => /lock.*\.sqlite(-wal|-shm|-journal)?$/.test(name);
 
 export function shouldBackUp(relPath: string): boolean {
   const parts = relPath.split("/").filter((p) => p && p !== ".");
   if (parts.length === 0) return true;
   if (TOP_LEVEL_SKIP.has(parts[0] ?? "")) return false;
+  if (INSTALLED_SKILLS.has(parts[0] ?? "")) return false;
   return !isLockDb(parts[parts.length - 1] ?? "");
 }
 
