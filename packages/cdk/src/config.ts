@@ -44,6 +44,13 @@ export const DeployConfigSchema = z.object({
   budgetMonthlyUsd: Num(0, 100_000).default(10),
   /** Optional e-mail address for the budget alerts. */
   budgetEmail: z.email("must be an e-mail address").optional(),
+  /** Optional e-mail address subscribed to the CloudWatch alarm topic (confirm the mail AWS sends). */
+  alarmEmail: z.email("must be an e-mail address").optional(),
+  /**
+   * The CloudWatch dashboard. An account's first 3 dashboards are free, each further one $3/month:
+   * turn it off when the account already has three (docs/monitoring.md).
+   */
+  dashboard: Bool.default(true),
   /** Keep tables, the data bucket and the user pool when the stacks are deleted. */
   retainData: Bool.default(true),
   /** Build the image with headless Chromium and give the task more CPU and memory. */

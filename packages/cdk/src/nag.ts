@@ -35,6 +35,12 @@ function arnFinding(service: string, resource: string): RegExp {
 
 export const EXPECTED_WILDCARDS: readonly ExpectedWildcard[] = [
   {
+    finding: arnFinding("scheduler", String.raw`schedule/<[^>]+>/\*`),
+    reason:
+      "Scheduled prompts are EventBridge schedules named per user and prompt at runtime; the grant is " +
+      "limited to this deployment's schedule group.",
+  },
+  {
     finding: /^Resource::.+\/users\/\*$/,
     reason:
       "Per-user data (S3 objects, SSM parameters) lives under users/<userId>/; user ids are created at " +

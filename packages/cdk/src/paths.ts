@@ -11,6 +11,7 @@ export const LAMBDA_NAMES = [
   "http-api",
   "telegram-webhook",
   "watchdog",
+  "schedule-fire",
 ] as const;
 export type LambdaName = (typeof LAMBDA_NAMES)[number];
 export type LambdaEntries = Record<LambdaName, string>;

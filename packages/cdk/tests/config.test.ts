@@ -12,6 +12,7 @@ describe("deploy parameters from CDK context", () => {
       telegram: false,
       selfSignUp: false,
       budgetMonthlyUsd: 10,
+      dashboard: true,
       retainData: true,
       browser: false,
       logRetentionDays: 14,

@@ -353,9 +353,9 @@ describe("gateway Lambdas", () => {
   const functions = (s: Synthesized) =>
     resourcesOf(s.appTemplate, "AWS::Lambda::Function").filter(([id]) => id.startsWith("Gateway"));
 
-  it("runs five ARM64 Node 22+ functions with small memory, own log groups and the runtime env", () => {
-    expect(functions(main)).toHaveLength(5);
-    expect(functions(variant)).toHaveLength(4); // no Telegram webhook
+  it("runs six ARM64 Node 22+ functions with small memory, own log groups and the runtime env", () => {
+    expect(functions(main)).toHaveLength(6);
+    expect(functions(variant)).toHaveLength(5); // no Telegram webhook
     for (const [id, p] of functions(main)) {
       expect(p.Architectures, id).toEqual(["arm64"]);
       expect(Number(/^nodejs(\d+)\.x$/.exec(String(p.Runtime))?.[1]), id).toBeGreaterThanOrEqual(22);

@@ -49,6 +49,8 @@ export interface AgentTaskProps {
 export class AgentTask extends Construct {
   readonly cluster: Cluster;
   readonly taskDefinition: FargateTaskDefinition;
+  /** The task's log group (metric filters for turn errors, cold starts and agent-hours read it). */
+  readonly logGroup: LogGroup;
 
   constructor(scope: Construct, id: string, props: AgentTaskProps) {
     super(scope, id);
@@ -77,10 +79,11 @@ export class AgentTask extends Construct {
       // The default 20 GiB of ephemeral storage (included in the price) holds OpenClaw's state dir.
     });
 
-    const logGroup = new LogGroup(this, "Logs", {
+    this.logGroup = new LogGroup(this, "Logs", {
       retention: props.logRetention,
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    const logGroup = this.logGroup;
 
     const region = Stack.of(this).region;
     this.taskDefinition.addContainer(CONTAINER_NAME, {

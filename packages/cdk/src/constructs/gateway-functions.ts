@@ -12,7 +12,7 @@ import type { Bucket } from "aws-cdk-lib/aws-s3";
 import { Construct } from "constructs";
 import type { DeployConfig } from "../config";
 import type { LambdaEntries, LambdaName } from "../paths";
-import { CONTAINER_NAME, manageConnectionsArn, USER_DATA_PREFIX } from "./agent-task";
+import { CONTAINER_NAME, manageConnectionsArn, TASK_SIZE, USER_DATA_PREFIX } from "./agent-task";
 import { dataTableEnvironment, grantSecretRead, grantSecretWrite, grantUserObjects } from "./permissions";
 import type { DataTables } from "./storage";
 
@@ -54,6 +54,7 @@ const ECS_ROLE: Record<LambdaName, { run: boolean; list: boolean }> = {
   "http-api": { run: true, list: false },
   "telegram-webhook": { run: true, list: false },
   watchdog: { run: false, list: true },
+  "schedule-fire": { run: true, list: false },
 };
 
 const TIMEOUT: Record<LambdaName, Duration> = {
@@ -63,6 +64,8 @@ const TIMEOUT: Record<LambdaName, Duration> = {
   "http-api": Duration.seconds(29),
   "telegram-webhook": Duration.seconds(29),
   watchdog: Duration.seconds(60),
+  // A run may wait (bounded, 20 s) for a stopping agent before starting a new one.
+  "schedule-fire": Duration.seconds(60),
 };
 
 /**
@@ -74,7 +77,7 @@ export class GatewayFunctions extends Construct {
 
   constructor(scope: Construct, id: string, props: GatewayFunctionsProps) {
     super(scope, id);
-    const names: LambdaName[] = ["web-socket", "agent-socket", "http-api", "watchdog"];
+    const names: LambdaName[] = ["web-socket", "agent-socket", "http-api", "watchdog", "schedule-fire"];
     if (props.config.telegram) names.push("telegram-webhook");
     for (const name of names) this.functions[name] = this.createFunction(name, props);
   }
@@ -138,6 +141,9 @@ export class GatewayFunctions extends Construct {
         ALLOWED_ORIGINS: props.webOrigin,
         DEFAULT_INACTIVITY_MINUTES: String(config.inactivityMinutes),
         BUDGET_MONTHLY_USD: String(config.budgetMonthlyUsd),
+        // The task's size, for the per-user cost estimate (GET /usage and the budget cap).
+        TASK_VCPU: String(taskSize(config).cpu / 1024),
+        TASK_MEMORY_GB: String(taskSize(config).memoryLimitMiB / 1024),
         POWERTOOLS_SERVICE_NAME: name,
         POWERTOOLS_LOG_LEVEL: "INFO",
         POWERTOOLS_METRICS_NAMESPACE: "ServerlessOpenClaw",
@@ -220,4 +226,8 @@ export class GatewayFunctions extends Construct {
       );
     }
   }
+}
+
+function taskSize(config: DeployConfig): { cpu: number; memoryLimitMiB: number } {
+  return config.browser ? TASK_SIZE.browser : TASK_SIZE.standard;
 }

@@ -5,7 +5,7 @@ import type { IConstruct } from "constructs";
 import type { DataTables } from "./storage";
 
 /**
- * DynamoDB actions the agent task needs per table: read settings, drain and delete its pending
+ * DynamoDB actions the agent task needs per table: read settings (and book usage), drain and delete its pending
  * messages, write finished turns and conversation metadata, move its own lifecycle state, find and
  * prune its user's connections. No Scan, no batch writes, no table management.
  */
@@ -17,7 +17,8 @@ export const TASK_TABLE_ACTIONS: Record<keyof DataTables, readonly string[]> = {
     "dynamodb:UpdateItem",
     "dynamodb:ConditionCheckItem",
   ],
-  settings: ["dynamodb:GetItem", "dynamodb:Query"],
+  // PutItem: the task books its run to the user's monthly usage (`usage#YYYY-MM`) when it stops.
+  settings: ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem"],
   taskState: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"],
   connections: ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:DeleteItem"],
   pending: [

@@ -3,11 +3,13 @@ import { Rule, Schedule } from "aws-cdk-lib/aws-events";
 import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
 import type { Construct } from "constructs";
 import type { DeployConfig } from "../config";
-import { AgentTask } from "../constructs/agent-task";
+import { AgentTask, TASK_SIZE } from "../constructs/agent-task";
 import { ManagementHttpApi, WebSocketApis } from "../constructs/apis";
 import { MonthlyBudget } from "../constructs/budget";
 import { GatewayFunctions } from "../constructs/gateway-functions";
+import { Monitoring } from "../constructs/monitoring";
 import { Network } from "../constructs/network";
+import { Scheduling } from "../constructs/scheduling";
 import { WebSite } from "../constructs/web-site";
 import type { ImageSource, LambdaEntries } from "../paths";
 import type { DataStack } from "./data-stack";
@@ -31,6 +33,8 @@ export class AppStack extends Stack {
   readonly functions: GatewayFunctions;
   readonly http: ManagementHttpApi;
   readonly web: WebSite;
+  readonly scheduling: Scheduling;
+  readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props: AppStackProps) {
     super(scope, id, props);
@@ -107,6 +111,24 @@ export class AppStack extends Stack {
       apiUrl: this.http.url,
       selfSignUp: config.selfSignUp,
       ...(config.telegramBotUsername ? { telegramBotUsername: config.telegramBotUsername } : {}),
+    });
+
+    // Scheduled prompts (docs/schedules.md): EventBridge Scheduler invokes schedule-fire.
+    this.scheduling = new Scheduling(this, "Schedules", {
+      fire: this.functions.get("schedule-fire"),
+      managers: [this.functions.get("http-api")],
+    });
+    // Alarms, the alarm topic and the dashboard (docs/monitoring.md).
+    const size = config.browser ? TASK_SIZE.browser : TASK_SIZE.standard;
+    this.monitoring = new Monitoring(this, "Monitoring", {
+      config,
+      functions: Object.fromEntries(
+        Object.entries(this.functions.functions).filter(
+          (e): e is [string, NonNullable<(typeof e)[1]>] => !!e[1],
+        ),
+      ),
+      agentLogGroup: this.agent.logGroup,
+      taskSize: { vcpu: size.cpu / 1024, memoryGb: size.memoryLimitMiB / 1024 },
     });
 
     if (config.budgetMonthlyUsd > 0) {
