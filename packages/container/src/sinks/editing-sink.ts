@@ -63,7 +63,7 @@ export abstract class EditingReplySink<T, H> implements ReplySink {
     }, this.waitFor(turn.target));
   }
 
-  async final(message: PendingMessage, text: string): Promise<void> {
+  async final(message: PendingMessage, text: string, _messageId: string, _createdAt: string): Promise<void> {
     const turn = await this.turn(message);
     if (!turn) return;
     this.finish(message, turn);
@@ -71,7 +71,12 @@ export abstract class EditingReplySink<T, H> implements ReplySink {
     await this.enqueue(turn, () => this.render(turn));
   }
 
-  async error(message: PendingMessage, _code: string, errorMessage: string): Promise<void> {
+  async error(
+    message: PendingMessage,
+    _code: string,
+    errorMessage: string,
+    _retryable: boolean,
+  ): Promise<void> {
     const turn = await this.turn(message);
     if (!turn) return;
     this.finish(message, turn);

@@ -1,0 +1,211 @@
+import { createHmac, generateKeyPairSync, type KeyObject, sign } from "node:crypto";
+import type { APIGatewayProxyEventV2 } from "aws-lambda";
+import { createMemoryStores } from "../../src/adapters/local/embedded-stores";
+import type { Stores } from "../../src/adapters/stores";
+import { DISCORD_SECRETS } from "../../src/channels/discord-api";
+import { SLACK_SECRETS } from "../../src/channels/slack-api";
+import { DEFAULT_GATEWAY_CONFIG, type GatewayDeps, silentLogger } from "../../src/deps";
+import { createDiscordInteractionsHandler } from "../../src/handlers/discord-interactions";
+import { createSlackEventsHandler } from "../../src/handlers/slack-events";
+import type { ClientPush } from "../../src/ports";
+import { createServices, type GatewayServices } from "../../src/services";
+import { FakeClock, RecordingTaskRunner } from "../telegram/harness";
+import { FakeChatApis } from "./fake-chat-apis";
+
+export const SLACK_SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5";
+export const SLACK_BOT_TOKEN = "xoxb-test-token";
+export const DISCORD_APP_ID = "1100000000000000001";
+
+type Result = { statusCode: number; body?: string };
+
+export interface ChannelHarness {
+  apis: FakeChatApis;
+  stores: Stores;
+  clock: FakeClock;
+  runner: RecordingTaskRunner;
+  services: GatewayServices;
+  /** Store writes (put, enqueue, transition…), for "nothing happened" checks. */
+  writes: string[];
+  discordKey: { privateKey: KeyObject; publicHex: string };
+  discord: (event: unknown) => Promise<Result>;
+  slack: (event: unknown) => Promise<Result>;
+  stop: () => Promise<void>;
+}
+
+const push = (): ClientPush => ({ send: async () => true, disconnect: async () => {} });
+
+function recordWrites(stores: Stores, writes: string[]): Stores {
+  const WRITES = /^(put|putIfAbsent|take|delete|enqueue|transition|putTurn|upsertMeta)$/;
+  const wrap = <T extends object>(name: string, store: T): T =>
+    new Proxy(store, {
+      get(target, prop, receiver) {
+        const value = Reflect.get(target, prop, receiver);
+        if (typeof value !== "function" || typeof prop !== "string") return value;
+        return (...args: unknown[]) => {
+          if (WRITES.test(prop)) writes.push(`${name}.${prop}`);
+          return value.apply(target, args);
+        };
+      },
+    });
+  return Object.fromEntries(Object.entries(stores).map(([k, v]) => [k, wrap(k, v)])) as Stores;
+}
+
+/** Both channel handlers on in-memory stores, a recording TaskRunner, and fake platform APIs on loopback. */
+export async function startChannelHarness(): Promise<ChannelHarness> {
+  const apis = await new FakeChatApis().start();
+  const clock = new FakeClock(Date.now());
+  const raw = createMemoryStores({ clock });
+  const { privateKey, publicKey } = generateKeyPairSync("ed25519");
+  // The raw 32-byte key is the tail of the SPKI DER encoding; Discord shows it as hex.
+  const publicHex = publicKey.export({ format: "der", type: "spki" }).subarray(12).toString("hex");
+  await raw.secrets.put(DISCORD_SECRETS.publicKey, publicHex);
+  await raw.secrets.put(SLACK_SECRETS.signingSecret, SLACK_SIGNING_SECRET);
+  await raw.secrets.put(SLACK_SECRETS.botToken, SLACK_BOT_TOKEN);
+  const writes: string[] = [];
+  const stores = recordWrites(raw, writes);
+  const runner = new RecordingTaskRunner();
+  const deps: GatewayDeps = {
+    ...stores,
+    taskRunner: runner,
+    clientPush: push(),
+    agentPush: push(),
+    tokenVerifier: {
+      verify: async () => {
+        throw new Error("not used");
+      },
+    },
+    clock,
+    logger: silentLogger,
+    config: { ...DEFAULT_GATEWAY_CONFIG, discordEnabled: true, slackEnabled: true },
+  };
+  const services = createServices(deps);
+  const common = {
+    ...stores,
+    clock,
+    logger: silentLogger,
+    chat: services.chat,
+    lifecycle: services.lifecycle,
+  };
+  const discord = createDiscordInteractionsHandler(common);
+  const slack = createSlackEventsHandler({ ...common, apiBaseUrl: apis.slackBase });
+  return {
+    apis,
+    stores: raw,
+    clock,
+    runner,
+    services,
+    writes,
+    discordKey: { privateKey, publicHex },
+    discord,
+    slack,
+    stop: () => apis.stop(),
+  };
+}
+
+export function httpEvent(
+  path: string,
+  body: string,
+  headers: Record<string, string>,
+): APIGatewayProxyEventV2 {
+  return {
+    version: "2.0",
+    routeKey: `POST ${path}`,
+    rawPath: path,
+    rawQueryString: "",
+    headers,
+    requestContext: {
+      accountId: "123456789012",
+      apiId: "api",
+      domainName: "example.execute-api.us-east-1.amazonaws.com",
+      domainPrefix: "example",
+      http: { method: "POST", path, protocol: "HTTP/1.1", sourceIp: "203.0.113.9", userAgent: "" },
+      requestId: "req",
+      routeKey: `POST ${path}`,
+      stage: "$default",
+      time: "",
+      timeEpoch: 0,
+    },
+    body,
+    isBase64Encoded: false,
+  };
+}
+
+/** A Discord interaction request signed the way Discord signs it. */
+export function signedDiscord(
+  h: ChannelHarness,
+  body: unknown,
+  timestamp = String(Math.floor(Date.now() / 1000)),
+) {
+  const text = typeof body === "string" ? body : JSON.stringify(body);
+  const signature = sign(null, Buffer.from(timestamp + text), h.discordKey.privateKey).toString("hex");
+  return httpEvent("/discord/interactions", text, {
+    "content-type": "application/json",
+    "x-signature-ed25519": signature,
+    "x-signature-timestamp": timestamp,
+  });
+}
+
+/** A Slack request signed with the signing secret (v0), at the harness clock's time unless given. */
+export function signedSlack(
+  h: ChannelHarness,
+  path: "/slack/events" | "/slack/commands",
+  body: string,
+  opts: { timestamp?: number; secret?: string; extraHeaders?: Record<string, string> } = {},
+) {
+  const ts = String(opts.timestamp ?? Math.floor(h.clock.now().getTime() / 1000));
+  const sig = `v0=${createHmac("sha256", opts.secret ?? SLACK_SIGNING_SECRET)
+    .update(`v0:${ts}:${body}`)
+    .digest("hex")}`;
+  return httpEvent(path, body, {
+    "content-type": path === "/slack/commands" ? "application/x-www-form-urlencoded" : "application/json",
+    "x-slack-signature": sig,
+    "x-slack-request-timestamp": ts,
+    ...opts.extraHeaders,
+  });
+}
+
+let next = 9_000_000;
+export const nextSnowflake = () => String(1_200_000_000_000_000_000n + BigInt(next++));
+
+export function askInteraction(userId: string, text: string, name = "ask", optionName = "text") {
+  return {
+    id: nextSnowflake(),
+    type: 2,
+    application_id: DISCORD_APP_ID,
+    token: `tok-${nextSnowflake()}`,
+    channel_id: "1300000000000000001",
+    user: { id: userId, username: "ada" },
+    data: { name, ...(text ? { options: [{ name: optionName, type: 3, value: text }] } : {}) },
+  };
+}
+
+export function slackDm(userId: string, text: string, eventId = `Ev${next++}`) {
+  return {
+    type: "event_callback",
+    team_id: "T0001",
+    api_app_id: "A0001",
+    event_id: eventId,
+    event_time: 1_790_000_000,
+    event: {
+      type: "message",
+      channel_type: "im",
+      channel: "D0001",
+      user: userId,
+      text,
+      ts: `1790000000.${next++}`,
+    },
+  };
+}
+
+export function slackCommand(userId: string, text: string) {
+  return new URLSearchParams({
+    command: "/openclaw",
+    text,
+    user_id: userId,
+    user_name: "ada",
+    team_id: "T0001",
+    channel_id: "D0001",
+    trigger_id: `13345224609.738474920.${next++}`,
+    response_url: "https://hooks.slack.com/commands/T0001/1/x",
+  }).toString();
+}

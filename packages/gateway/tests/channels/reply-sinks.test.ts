@@ -1,0 +1,135 @@
+import { DiscordReplySink } from "@serverless-openclaw/container/sinks/discord";
+import { SlackReplySink } from "@serverless-openclaw/container/sinks/slack";
+import type { PendingMessage, ReplyTarget } from "@serverless-openclaw/shared";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { MemorySecretStore } from "../../src/adapters/local/memory-secret-store";
+import { DISCORD_SECRETS } from "../../src/channels/discord-api";
+import { SLACK_SECRETS, SlackWeb } from "../../src/channels/slack-api";
+import { FakeChatApis } from "./fake-chat-apis";
+import { DISCORD_APP_ID, SLACK_BOT_TOKEN } from "./harness";
+
+let seq = 0;
+function message(replyTo: ReplyTarget): PendingMessage {
+  seq += 1;
+  return {
+    userId: "u-1",
+    id: `2026-11-25T12:00:00.000Z#${seq}`,
+    clientMessageId: `m-${seq}`,
+    conversationId: "conv",
+    text: "hi",
+    channel: replyTo.channel,
+    replyTo,
+    receivedAt: "2026-11-25T12:00:00.000Z",
+  };
+}
+const logger = { debug() {}, info() {}, warn() {}, error() {} };
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe("Discord and Slack reply sinks", () => {
+  let apis: FakeChatApis;
+  let secrets: MemorySecretStore;
+  beforeAll(async () => {
+    apis = await new FakeChatApis().start();
+  });
+  afterAll(async () => apis?.stop());
+  beforeEach(async () => {
+    apis.reset();
+    secrets = new MemorySecretStore();
+    await secrets.put(SLACK_SECRETS.botToken, SLACK_BOT_TOKEN);
+  });
+
+  const discordTarget = (token: string): ReplyTarget => ({
+    channel: "discord",
+    applicationId: DISCORD_APP_ID,
+    interactionToken: token,
+    channelId: "1300000000000000001",
+  });
+
+  it("Discord: edits the original response as the reply grows and ends on the final text", async () => {
+    const sink = new DiscordReplySink({ secrets, logger, baseUrl: apis.discordBase, minEditIntervalMs: 100 });
+    const m = message(discordTarget("tok-stream"));
+    await sink.started(m);
+    await sink.delta(m, "Hello", 0, "Hello");
+    await sleep(50);
+    await sink.delta(m, ", world", 1, "Hello, world");
+    await sleep(200);
+    await sink.final(m, "Hello, world!", "msg-1", "2026-11-25T12:00:01.000Z");
+    expect(apis.discordTexts("tok-stream")).toEqual(["Hello, world!"]);
+    const patches = apis.calls.filter((c) => c.path.endsWith("/messages/@original"));
+    expect(patches.length).toBeGreaterThanOrEqual(2);
+    expect(patches[0]?.body).toMatchObject({ content: "Hello", allowed_mentions: { parse: [] } });
+    // A late delta after the final opens nothing new.
+    await sink.delta(m, "x", 2, "Hello, world!x");
+    await sleep(150);
+    expect(apis.discordTexts("tok-stream")).toEqual(["Hello, world!"]);
+  });
+
+  it("Discord: splits a long reply at 2000 characters into follow-ups, and waits out a 429", async () => {
+    const sink = new DiscordReplySink({ secrets, logger, baseUrl: apis.discordBase, minEditIntervalMs: 10 });
+    const m = message(discordTarget("tok-long"));
+    const text = Array.from({ length: 90 }, (_, i) => `line ${i} ${"word ".repeat(10)}`).join("\n");
+    apis.rateLimitNext("discord", 0.2);
+    await sink.final(m, text, "msg-2", "2026-11-25T12:00:01.000Z");
+    const shown = apis.discordTexts("tok-long");
+    expect(shown.length).toBe(Math.ceil(text.length / 2000));
+    for (const piece of shown) expect(piece.length).toBeLessThanOrEqual(2000);
+    expect(shown.join("")).toBe(text);
+    expect(
+      apis.calls.filter((c) => c.method === "POST" && c.path === `/webhooks/${DISCORD_APP_ID}/tok-long`),
+    ).toHaveLength(shown.length - 1);
+  });
+
+  it("Discord: after the interaction token expired, replies in the channel with the bot token", async () => {
+    await secrets.put(DISCORD_SECRETS.botToken, "bot-token-1");
+    const sink = new DiscordReplySink({ secrets, logger, baseUrl: apis.discordBase, minEditIntervalMs: 10 });
+    apis.expiredTokens.add("tok-old");
+    await sink.final(message(discordTarget("tok-old")), "late answer", "msg-3", "2026-11-25T12:00:01.000Z");
+    expect(apis.slackTexts("channel:1300000000000000001")).toEqual(["late answer"]);
+    expect(apis.calls.at(-1)?.authorization).toBe("Bot bot-token-1");
+  });
+
+  it("Slack: posts one message, updates it as the reply grows, splits long replies in the thread", async () => {
+    const sink = new SlackReplySink({ secrets, logger, baseUrl: apis.slackBase, minEditIntervalMs: 100 });
+    const m = message({ channel: "slack", channelId: "C0001", threadTs: "1790000001.000100" });
+    await sink.started(m);
+    await sink.delta(m, "Hi", 0, "Hi");
+    await sleep(50);
+    await sink.delta(m, " there", 1, "Hi there");
+    await sleep(200);
+    await sink.final(m, "Hi there.", "msg-4", "2026-11-25T12:00:01.000Z");
+    expect(apis.slackTexts("C0001")).toEqual(["Hi there."]);
+    expect(apis.calls.filter((c) => c.path === "/chat.postMessage")).toHaveLength(1);
+    expect(apis.calls[0]?.body).toMatchObject({ thread_ts: "1790000001.000100" });
+    expect(apis.calls.filter((c) => c.path === "/chat.update").length).toBeGreaterThanOrEqual(1);
+
+    apis.reset();
+    apis.rateLimitNext("slack", 0.1);
+    const long = "x".repeat(9000);
+    await sink.final(
+      message({ channel: "slack", channelId: "D0002" }),
+      long,
+      "msg-5",
+      "2026-11-25T12:00:01.000Z",
+    );
+    expect(apis.slackTexts("D0002").join("")).toBe(long);
+    expect(apis.slackTexts("D0002")).toHaveLength(3);
+  });
+
+  it("Slack: an error replaces the conversation's status message", async () => {
+    const sink = new SlackReplySink({ secrets, logger, baseUrl: apis.slackBase, minEditIntervalMs: 10 });
+    const web = new SlackWeb({ token: SLACK_BOT_TOKEN, baseUrl: apis.slackBase });
+    const status = await web.postMessage({ channel: "D0003", text: "Waking up the agent…" });
+    const m = message({ channel: "slack", channelId: "D0003", messageTs: status });
+    await sink.error(m, "LLM_ERROR", "The model provider refused the request.", false);
+    expect(apis.slackTexts("D0003")).toEqual(["⚠️ The model provider refused the request."]);
+  });
+
+  it("sinks ignore messages of other channels", async () => {
+    const d = new DiscordReplySink({ secrets, logger, baseUrl: apis.discordBase });
+    const s = new SlackReplySink({ secrets, logger, baseUrl: apis.slackBase });
+    const web = message({ channel: "web" });
+    await d.final(web, "x", "m", "2026-11-25T12:00:01.000Z");
+    await s.final(web, "x", "m", "2026-11-25T12:00:01.000Z");
+    expect(apis.calls).toEqual([]);
+  });
+});
