@@ -36,7 +36,7 @@ describe("synth with bundling", () => {
     const functions = resourcesOf(s.appTemplate, "AWS::Lambda::Function").filter(([id]) =>
       id.startsWith("Gateway"),
     );
-    expect(functions).toHaveLength(5);
+    expect(functions).toHaveLength(6);
     for (const [id, p] of functions) {
       const dir = bundleDir(id);
       expect(existsSync(join(dir, "index.mjs")), id).toBe(true);
@@ -125,6 +125,7 @@ describe("paths of the real app", () => {
       "http-api": join(REPO_ROOT, "packages/gateway/src/lambda/http-api.ts"),
       "telegram-webhook": join(REPO_ROOT, "packages/gateway/src/lambda/telegram-webhook.ts"),
       watchdog: join(REPO_ROOT, "packages/gateway/src/lambda/watchdog.ts"),
+      "schedule-fire": join(REPO_ROOT, "packages/gateway/src/lambda/schedule-fire.ts"),
     });
   });
 
