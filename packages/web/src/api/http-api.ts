@@ -3,12 +3,17 @@ import {
   ApiErrorSchema,
   ConversationListSchema,
   ConversationMetaSchema,
+  type CreateSchedule,
   type HistoryPage,
   HistoryPageEventSchema,
   PairingCodeSchema,
   PairingListSchema,
+  ScheduleListSchema,
+  ScheduleSchema,
   SettingsSchema,
   type SettingsUpdate,
+  type UpdateSchedule,
+  UsageReportSchema,
 } from "@serverless-openclaw/shared";
 import * as z from "zod";
 
@@ -77,6 +82,23 @@ export class HttpApi {
   }
   deletePairing(telegramUserId: number) {
     return this.call("DELETE", `/telegram/pairings/${telegramUserId}`, z.unknown());
+  }
+
+  listSchedules() {
+    return this.call("GET", "/schedules", ScheduleListSchema).then((r) => r.schedules);
+  }
+  createSchedule(input: Partial<CreateSchedule> & Pick<CreateSchedule, "name" | "prompt" | "expression">) {
+    return this.call("POST", "/schedules", ScheduleSchema, input);
+  }
+  /** Pause (`enabled: false`), resume or edit. */
+  updateSchedule(scheduleId: string, patch: UpdateSchedule) {
+    return this.call("PATCH", `/schedules/${enc(scheduleId)}`, ScheduleSchema, patch);
+  }
+  deleteSchedule(scheduleId: string) {
+    return this.call("DELETE", `/schedules/${enc(scheduleId)}`, z.unknown());
+  }
+  getUsage() {
+    return this.call("GET", "/usage", UsageReportSchema);
   }
 
   private async call<T>(method: string, path: string, schema: z.ZodType<T>, body?: unknown): Promise<T> {

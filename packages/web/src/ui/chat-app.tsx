@@ -10,7 +10,9 @@ import { ConversationList } from "../chat/conversation-list";
 import { MessageList } from "../chat/message-list";
 import type { WebConfig } from "../config";
 import { newId } from "../ids";
+import { SchedulesPage } from "../schedules/schedules-page";
 import { SettingsPage } from "../settings/settings-page";
+import { UsagePage } from "../usage/usage-page";
 import { type ConnectionState, type SocketLike, WsClient } from "../ws/ws-client";
 import { StatusBar } from "./status-bar";
 import { useHashRoute } from "./use-hash-route";
@@ -253,6 +255,20 @@ export function ChatApp({ config, session, fetchImpl, createSocket = browserSock
             Chat
           </a>
           <a
+            href="#/schedules"
+            aria-current={route.page === "schedules" ? "page" : undefined}
+            data-testid="nav-schedules"
+          >
+            Schedules
+          </a>
+          <a
+            href="#/usage"
+            aria-current={route.page === "usage" ? "page" : undefined}
+            data-testid="nav-usage"
+          >
+            Usage
+          </a>
+          <a
             href="#/settings"
             aria-current={route.page === "settings" ? "page" : undefined}
             data-testid="nav-settings"
@@ -290,7 +306,18 @@ export function ChatApp({ config, session, fetchImpl, createSocket = browserSock
             onDelete={(id) => void remove(id)}
           />
         </aside>
-        {route.page === "settings" ? (
+        {route.page === "schedules" ? (
+          <SchedulesPage
+            api={api}
+            telegramAvailable={Boolean(config.telegramBotUsername)}
+            onOpenConversation={(conversationId) => {
+              reloadConversations();
+              navigate({ page: "chat", conversationId });
+            }}
+          />
+        ) : route.page === "usage" ? (
+          <UsagePage api={api} />
+        ) : route.page === "settings" ? (
           <SettingsPage
             api={api}
             telegramBotUsername={config.telegramBotUsername}

@@ -1,20 +1,23 @@
 import { useEffect, useState } from "react";
 
-/** Two screens need no router library: `#/c/<conversationId>` and `#/settings`. */
-export type Route = { page: "chat"; conversationId: string | null } | { page: "settings" };
+/** A few screens need no router library: `#/c/<conversationId>`, `#/settings`, `#/schedules`, `#/usage`. */
+export type Route =
+  | { page: "chat"; conversationId: string | null }
+  | { page: "settings" }
+  | { page: "schedules" }
+  | { page: "usage" };
 
 export function parseHash(hash: string): Route {
   if (hash === "#/settings") return { page: "settings" };
+  if (hash === "#/schedules") return { page: "schedules" };
+  if (hash === "#/usage") return { page: "usage" };
   const m = /^#\/c\/([A-Za-z0-9_-]{1,64})$/.exec(hash);
   return { page: "chat", conversationId: m ? (m[1] as string) : null };
 }
 
 export function routeHash(route: Route): string {
-  return route.page === "settings"
-    ? "#/settings"
-    : route.conversationId
-      ? `#/c/${route.conversationId}`
-      : "#/";
+  if (route.page !== "chat") return `#/${route.page}`;
+  return route.conversationId ? `#/c/${route.conversationId}` : "#/";
 }
 
 export function useHashRoute(): [Route, (route: Route) => void] {
