@@ -10,8 +10,15 @@ import type {
   SettingsStore,
   TaskStateStore,
 } from "@serverless-openclaw/gateway/ports";
-import { KEYS, LIMITS, type PendingMessage, type StartupStep } from "@serverless-openclaw/shared";
+import {
+  INTERRUPTED_ERROR,
+  KEYS,
+  LIMITS,
+  type PendingMessage,
+  type StartupStep,
+} from "@serverless-openclaw/shared";
 import { AgentSocket } from "./agent-socket";
+import type { ChromiumOptions } from "./chromium";
 import { AgentTaskError, EXIT_CODES } from "./errors";
 import { type LlmResolution, readSettings, resolveLlm } from "./llm-choice";
 import type { Logger } from "./logger";
@@ -73,7 +80,8 @@ export interface AgentTaskDeps {
   envFallback?: boolean;
   env?: Record<string, string | undefined>;
   compileCacheDir?: string;
-  browser?: boolean;
+  /** Chromium in this image; OpenClaw's browser tool is on when it is set and Settings turn it on. */
+  chromium?: ChromiumOptions;
   /** Extra sinks for a message (Telegram), besides the web sink every message gets. */
   extraSinks?: (message: PendingMessage) => ReplySink[];
   onOpenClawLine?: (line: string) => void;
@@ -82,11 +90,17 @@ export interface AgentTaskDeps {
 
 export type StopReason =
   | "idle"
+  | "settings-changed"
   | "signal"
   | "shutdown-requested"
   | "replaced"
   | "openclaw-crashed"
   | "boot-failed";
+
+/** What the user reads when the agent goes Idle for a reason worth telling. */
+const IDLE_MESSAGES: Partial<Record<StopReason, string>> = {
+  "settings-changed": "Settings applied: the agent starts with them at your next message.",
+};
 
 /**
  * One run of the agent task: boot (restore state ∥ read settings, write config, start OpenClaw),
@@ -110,6 +124,9 @@ export class AgentTask {
   private restored = false;
   private openClawStarted = false;
   private inactivityMs = LIMITS.inactivityMinutesDefault * 60_000;
+  /** The user saved new settings while this task ran: stop at the next idle moment to apply them. */
+  private settingsChanged = false;
+  private browserWanted = false;
   /** Milliseconds from run() to each step, for the log and the boot bench. */
   readonly marks: Partial<Record<StartupStep | "ready" | "connected", number>> = {};
 
@@ -132,7 +149,6 @@ export class AgentTask {
       logger,
       redactor: deps.redactor,
       compileCacheDir: deps.compileCacheDir,
-      browser: deps.browser,
       passEnv: pick(deps.env ?? {}, [
         "PATH",
         "LANG",
@@ -194,7 +210,10 @@ export class AgentTask {
 
       if (this.stopRequested) return;
       step("writing-config");
-      const secretEnv = await this.host.writeConfig(resolution.ok ? resolution.llm : undefined);
+      const secretEnv = await this.host.writeConfig(
+        resolution.ok ? resolution.llm : undefined,
+        this.browser(),
+      );
       for (const value of Object.values(secretEnv)) deps.redactor.add(value);
       // After the restore (an old archive may hold a skills dir) and the config it amends.
       await this.syncSkills();
@@ -278,7 +297,20 @@ export class AgentTask {
     this.deps.redactor.add(apiKey);
     const settings = readSettings(raw);
     this.inactivityMs = this.timings.inactivityMs ?? settings.inactivityMinutes * 60_000;
+    this.browserWanted = settings.browserEnabled;
     return resolveLlm(settings, apiKey, env, envFallback);
+  }
+
+  /** Chromium for OpenClaw when the user turned the browser on; the image decides whether there is one. */
+  private browser(): ChromiumOptions | undefined {
+    if (!this.browserWanted) return undefined;
+    if (!this.deps.chromium) {
+      this.deps.logger.warn(
+        "the browser is on in Settings but this image has no Chromium (deploy with -c browser=true); starting without it",
+      );
+      return undefined;
+    }
+    return this.deps.chromium;
   }
 
   private connect(onFirstOpen: () => void): void {
@@ -316,6 +348,11 @@ export class AgentTask {
             deps.logger.info("shutdown requested by the gateway", { reason: message.reason });
             void this.stop("shutdown-requested");
             break;
+          case "agent.settings-changed":
+            // Picked up by the idle check below, once nothing is running or queued.
+            deps.logger.info("settings changed: stopping once there is nothing to answer");
+            this.settingsChanged = true;
+            break;
         }
       },
       onRejected: (status) => {
@@ -349,6 +386,10 @@ export class AgentTask {
     every(Math.min(5_000, Math.max(250, this.inactivityMs / 4)), async () => {
       const runner = this.runner;
       if (!runner || runner.busy) return;
+      if (this.settingsChanged) {
+        void this.stop("settings-changed");
+        return;
+      }
       const now = this.deps.now?.().getTime() ?? Date.now();
       if (now - runner.lastActivityAt >= this.inactivityMs) void this.stop("idle");
     });
@@ -397,7 +438,10 @@ export class AgentTask {
         const bytes = await backupState(this.deps.stores.blobs, this.deps.userId, this.host.layout.stateDir);
         logger.info("openclaw state backed up", { bytes });
       }
-      if (ours && (await this.reporter.idle())) await this.reporter.push("Idle");
+      const interrupted = ours && (await this.leftWork(reason));
+      if (ours && (await this.reporter.idle(interrupted ? INTERRUPTED_ERROR : undefined))) {
+        await this.reporter.push("Idle", interrupted ? INTERRUPTED_ERROR.message : IDLE_MESSAGES[reason]);
+      }
     } catch (err) {
       logger.error("error while stopping", { error: err });
       if (code === EXIT_CODES.ok) code = EXIT_CODES.unexpected;
@@ -405,6 +449,16 @@ export class AgentTask {
     }
     logger.info("agent task stopped", { reason, exitCode: code });
     return code;
+  }
+
+  /**
+   * Whether a run stopped from outside (SIGTERM, OpenClaw crashing) leaves messages unanswered. An idle
+   * stop never does, and a stop the user or the gateway asked for must not start the agent again.
+   */
+  private async leftWork(reason: StopReason): Promise<boolean> {
+    if (reason !== "signal" && reason !== "openclaw-crashed") return false;
+    const left = await this.deps.stores.pending.list(this.deps.userId, 1).catch(() => []);
+    return left.length > 0;
   }
 }
 

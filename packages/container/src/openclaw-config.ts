@@ -14,8 +14,71 @@ export interface OpenClawConfigInput {
   llm: LlmChoice | undefined;
   gatewayToken: string;
   logFile: string;
-  /** The Chromium image variant turns OpenClaw's browser tool on. */
-  browser?: boolean;
+  /** OpenClaw's browser tool: on with these launch settings, off when undefined. */
+  browser?: BrowserLaunch;
+}
+
+/** How OpenClaw launches its managed Chromium (see docs/browser.md). */
+export interface BrowserLaunch {
+  /** Chromium binary (Debian's `chromium` in the browser image: /usr/bin/chromium). */
+  executablePath: string;
+  /** Loopback port for Chromium's DevTools endpoint; picked free by the host, never exposed. */
+  cdpPort: number;
+  /** Chromium's sandbox needs user namespaces, which containers (Fargate) and root do not give it. */
+  noSandbox: boolean;
+  /**
+   * Private hosts the browser may open anyway (tests: "127.0.0.1"). Empty in a deployment: the
+   * default SSRF policy keeps the agent's browser away from loopback, the VPC and the task metadata
+   * endpoint (169.254.170.2), which hands out the task role's credentials.
+   */
+  allowedHostnames?: readonly string[];
+}
+
+/**
+ * Added to OpenClaw's own launch flags (it already passes some of these; repeating them keeps the
+ * guarantee ours): no background traffic to Google (component updates, sync, field trials, Safe
+ * Browsing, crash reports, domain reliability, hyperlink pings), no QUIC, no first-run UI.
+ */
+export const CHROMIUM_QUIET_FLAGS: readonly string[] = [
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--disable-quic",
+  "--disable-domain-reliability",
+  "--disable-client-side-phishing-detection",
+  "--disable-breakpad",
+  "--disable-default-apps",
+  "--no-pings",
+  "--no-first-run",
+  "--no-default-browser-check",
+  "--metrics-recording-only",
+];
+
+/**
+ * OpenClaw's `browser` block. Key names checked against `openclaw config schema` and the browser
+ * plugin of openclaw 2026.9.6 (dist/config-*.mjs resolveBrowserConfig, chrome-*.mjs launch args).
+ * One managed profile, `openclaw`, launched headless on a loopback DevTools port; the user data
+ * dir is OpenClaw's `<state dir>/browser/openclaw/user-data` (left out of the state backup).
+ * `act:evaluate` (arbitrary page JS) stays off: `text`, `snapshot` and `navigate` read pages.
+ */
+export function browserConfig(launch: BrowserLaunch | undefined): Record<string, unknown> {
+  if (!launch) return { enabled: false };
+  const allowed = [...(launch.allowedHostnames ?? [])];
+  return {
+    enabled: true,
+    executablePath: launch.executablePath,
+    headless: true,
+    noSandbox: launch.noSandbox,
+    attachOnly: false,
+    evaluateEnabled: false,
+    defaultProfile: "openclaw",
+    profiles: { openclaw: { cdpPort: launch.cdpPort } },
+    extraArgs: [...CHROMIUM_QUIET_FLAGS],
+    ssrfPolicy: {
+      dangerouslyAllowPrivateNetwork: false,
+      ...(allowed.length > 0 ? { allowedHostnames: allowed } : {}),
+    },
+  };
 }
 
 export interface OpenClawConfigOutput {
@@ -35,7 +98,8 @@ export interface OpenClawConfigOutput {
  * Everything that spends money or CPU in the background, or could open a second door to the
  * user's agent, is off: heartbeats, cron, update checks, mDNS, the control UI, the browser, memory
  * search, and every channel (our gateway owns the Telegram bot; OpenClaw polling it too would make
- * Telegram drop our webhook). The gateway listens on loopback only, behind a random token.
+ * Telegram drop our webhook); the browser only when the user turned it on and the image has one.
+ * The gateway listens on loopback only, behind a random token.
  */
 export function buildOpenClawConfig(input: OpenClawConfigInput): OpenClawConfigOutput {
   const { llm } = input;
@@ -91,7 +155,7 @@ export function buildOpenClawConfig(input: OpenClawConfigInput): OpenClawConfigO
     telemetry: { enabled: false },
     cron: { enabled: false },
     discovery: { mdns: { mode: "off" } },
-    browser: { enabled: input.browser === true },
+    browser: browserConfig(input.browser),
     memory: { search: { enabled: false } },
     logging: { file: input.logFile },
   };
@@ -106,6 +170,18 @@ export function leanBootEnv(options: { browser?: boolean } = {}): Record<string,
   const env = { ...LEAN_BOOT_ENV };
   if (options.browser) delete env.OPENCLAW_SKIP_BROWSER_CONTROL_SERVER;
   return env;
+}
+
+/**
+ * Environment for OpenClaw when its browser is on: headless whatever the display, and Chromium's
+ * XDG config and cache under the task's work dir (OpenClaw would default them to /tmp/openclaw).
+ */
+export function browserEnv(tmpDir: string): Record<string, string> {
+  return {
+    OPENCLAW_BROWSER_HEADLESS: "1",
+    XDG_CONFIG_HOME: `${tmpDir}/chromium`,
+    XDG_CACHE_HOME: `${tmpDir}/chromium`,
+  };
 }
 
 export const LEAN_BOOT_ENV: Readonly<Record<string, string>> = {

@@ -1,10 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import type { ChromiumOptions } from "./chromium";
 import type { LlmChoice } from "./llm-choice";
 import type { Logger } from "./logger";
 import { type ChatEvent, streamChat } from "./openclaw-chat";
-import { buildOpenClawConfig, leanBootEnv } from "./openclaw-config";
+import { browserEnv, buildOpenClawConfig, leanBootEnv } from "./openclaw-config";
 import type { OpenClawRuntime } from "./openclaw-runtime";
 import type { Redactor } from "./redact";
 import { freeLoopbackPort, OpenClawSupervisor, type ProcessExit } from "./supervisor";
@@ -30,14 +31,13 @@ export interface OpenClawHostOptions {
   /** Environment passed through to OpenClaw as is (PATH, LANG, TZ, proxies…); never our secrets. */
   passEnv?: Record<string, string | undefined>;
   onLine?: (line: string) => void;
-  /** Browser variant of the image (WITH_CHROMIUM=1): OpenClaw's browser tool on. */
-  browser?: boolean;
 }
 
 /** Writes OpenClaw's config, starts it on a free loopback port and talks to it. */
 export class OpenClawHost {
   private supervisor: OpenClawSupervisor | undefined;
   private readonly token = randomBytes(24).toString("base64url");
+  private browserOn = false;
   readonly layout;
 
   constructor(private readonly options: OpenClawHostOptions) {
@@ -57,21 +57,35 @@ export class OpenClawHost {
     return this.supervisor?.baseUrl;
   }
 
-  /** Step "writing-config": dirs and the config file (no user secret in it). */
-  async writeConfig(llm: LlmChoice | undefined): Promise<Record<string, string>> {
+  /**
+   * Step "writing-config": dirs and the config file (no user secret in it). `chromium` turns
+   * OpenClaw's browser tool on (the user asked for it and the image has Chromium).
+   */
+  async writeConfig(llm: LlmChoice | undefined, chromium?: ChromiumOptions): Promise<Record<string, string>> {
     const { layout } = this;
     await Promise.all(
       [layout.home, layout.tmp, join(this.options.workDir, "logs")].map((d) =>
         mkdir(d, { recursive: true, mode: 0o700 }),
       ),
     );
+    const browser = chromium && {
+      executablePath: chromium.path,
+      cdpPort: await freeLoopbackPort(),
+      noSandbox: chromium.noSandbox,
+      allowedHostnames: chromium.allowedHostnames,
+    };
     const { config, env, modelRef } = buildOpenClawConfig({
       llm,
       gatewayToken: this.token,
       logFile: layout.logFile,
+      browser,
     });
+    this.browserOn = browser !== undefined;
     await writeFile(layout.configPath, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
-    this.options.logger.info("openclaw config written", { model: modelRef ?? "(none configured)" });
+    this.options.logger.info("openclaw config written", {
+      model: modelRef ?? "(none configured)",
+      browser: browser ? { executablePath: browser.executablePath, noSandbox: browser.noSandbox } : false,
+    });
     return env;
   }
 
@@ -88,7 +102,8 @@ export class OpenClawHost {
       NO_COLOR: "1",
       OPENCLAW_CONFIG_PATH: layout.configPath,
       OPENCLAW_STATE_DIR: layout.stateDir,
-      ...leanBootEnv({ browser: this.options.browser }),
+      ...leanBootEnv({ browser: this.browserOn }),
+      ...(this.browserOn ? browserEnv(layout.tmp) : {}),
       ...(compileCacheDir ? { NODE_COMPILE_CACHE: compileCacheDir } : {}),
       ...secretEnv,
     };

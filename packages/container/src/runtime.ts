@@ -6,22 +6,23 @@ import type { ClientPush } from "@serverless-openclaw/gateway/ports";
 import { withUsageRecording } from "@serverless-openclaw/gateway/services/usage-recording";
 import { HttpClientPush } from "./adapters/http-client-push";
 import { AgentTask } from "./agent-task";
+import { chromiumFromEnv } from "./chromium";
 import { parseTaskEnv, type TaskEnv, workDirOf } from "./env";
 import { AgentTaskError } from "./errors";
 import { createJsonLogger, type Logger } from "./logger";
 import { resolveOpenClawRuntime } from "./openclaw-runtime";
 import { Redactor } from "./redact";
 import { createConnectSigner } from "./sigv4";
-import { TelegramReplySink } from "./sinks/telegram";
 import { DiscordReplySink } from "./sinks/discord";
 import { SlackReplySink } from "./sinks/slack";
+import { TelegramReplySink } from "./sinks/telegram";
 
 /** The ports of one task, from its environment: local mode (store RPC) or AWS (DynamoDB, S3, SSM). */
 export function buildPorts(env: TaskEnv, raw: NodeJS.ProcessEnv): { stores: Stores; clientPush: ClientPush } {
   if (env.LOCAL_STORE_URL && env.LOCAL_STORE_TOKEN) {
     const stores = createRpcStores(env.LOCAL_STORE_URL, env.LOCAL_STORE_TOKEN);
     const endpoint = env.CLIENT_PUSH_ENDPOINT ?? new URL(env.LOCAL_STORE_URL).origin;
-    return { stores, clientPush: new HttpClientPush(endpoint) };
+    return { stores, clientPush: new HttpClientPush(endpoint, env.LOCAL_STORE_TOKEN) };
   }
   const need = (name: string): string => {
     const value = raw[name];
@@ -75,7 +76,6 @@ export async function createTask(raw: NodeJS.ProcessEnv): Promise<{ task: AgentT
     apiRoot: raw.TELEGRAM_API_ROOT,
     redactor,
   });
-  const task = new AgentTask({
   // Discord and Slack replies (docs/discord.md, docs/slack.md); API base URLs from env only in tests.
   const discord = new DiscordReplySink({
     secrets: stores.secrets,
@@ -89,6 +89,7 @@ export async function createTask(raw: NodeJS.ProcessEnv): Promise<{ task: AgentT
     redactor,
     ...(raw.SLACK_API_BASE_URL ? { baseUrl: raw.SLACK_API_BASE_URL } : {}),
   });
+  const task = new AgentTask({
     userId: env.USER_ID,
     agentSecret: env.AGENT_SECRET,
     agentWsUrl: env.AGENT_WS_URL,
@@ -107,7 +108,7 @@ export async function createTask(raw: NodeJS.ProcessEnv): Promise<{ task: AgentT
       ...(env.TURN_TIMEOUT_MS ? { turnTimeoutMs: env.TURN_TIMEOUT_MS } : {}),
       ...(env.HEARTBEAT_INTERVAL_MS ? { heartbeatIntervalMs: env.HEARTBEAT_INTERVAL_MS } : {}),
     },
-    browser: raw.OPENCLAW_BROWSER === "1",
+    chromium: chromiumFromEnv(raw),
     // Only local mode may take a key from the environment; a deployment uses Settings alone.
     envFallback: local,
     env: raw,

@@ -11,11 +11,12 @@ export const stateBlobKey = (userId: string) => `users/${userId}/openclaw-state.
 
 /**
  * What is not worth saving: control-UI asset cache (~54 MB), temp files, logs, and the lock
- * databases, which OpenClaw rebuilds, and `plugin-skills/` (symlinks into the installed runtime,
- * recreated at every boot). The SQLite `-wal`/`-shm` files ARE kept: after a clean stop
- * they still hold committed pages.
+ * databases, which OpenClaw rebuilds, `plugin-skills/` (symlinks into the installed runtime,
+ * recreated at every boot), and `browser/` (Chromium's user data dir: tens of MB of cache, cookies
+ * of whatever the agent browsed; each task starts with a fresh profile). The SQLite `-wal`/`-shm`
+ * files ARE kept: after a clean stop they still hold committed pages.
  */
-const TOP_LEVEL_SKIP = new Set(["cache", "tmp", "logs", "plugin-skills"]);
+const TOP_LEVEL_SKIP = new Set(["cache", "tmp", "logs", "plugin-skills", "browser"]);
 /**
  * The user's custom skills (and their staging dir): reinstalled from the skill store at every boot
  * (skills-install.ts), so a deleted or disabled skill never comes back from a backup.

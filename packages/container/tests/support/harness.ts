@@ -5,7 +5,7 @@ import { dirname, join } from "node:path";
 import { createMemoryStores } from "@serverless-openclaw/gateway/adapters/local/embedded-stores";
 import type { Stores } from "@serverless-openclaw/gateway/adapters/stores";
 import { KEYS, type PendingMessage, type Settings } from "@serverless-openclaw/shared";
-import { AgentTask, type AgentTaskTimings } from "../../src/agent-task";
+import { AgentTask, type AgentTaskDeps, type AgentTaskTimings } from "../../src/agent-task";
 import { createJsonLogger } from "../../src/logger";
 import { resolveOpenClawRuntime } from "../../src/openclaw-runtime";
 import { Redactor } from "../../src/redact";
@@ -70,7 +70,10 @@ export class TaskHarness {
   }
 
   /** What the gateway does on wake: Idle → Starting with a fresh secret; then the task boots. */
-  async boot(timings: Partial<AgentTaskTimings> = {}): Promise<RunningTask> {
+  async boot(
+    timings: Partial<AgentTaskTimings> = {},
+    extra: Pick<AgentTaskDeps, "chromium"> = {},
+  ): Promise<RunningTask> {
     const secret = randomBytes(24).toString("hex");
     const started = await this.stores.taskState.transition({
       userId: USER_ID,
@@ -102,6 +105,7 @@ export class TaskHarness {
       redactor,
       timings: { heartbeatIntervalMs: 1_000, pendingRescanMs: 2_000, ...timings },
       onOpenClawLine: (line) => this.logs.push(line),
+      ...extra,
     });
     const exit = task.run();
     return { task, exit, workDir };

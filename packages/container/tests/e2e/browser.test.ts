@@ -1,0 +1,180 @@
+import { randomBytes } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
+import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { type FakeLlm, startFakeLlm } from "@serverless-openclaw/testkit/fake-llm";
+import * as tar from "tar";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { chromiumFromEnv } from "../../src/chromium";
+import { CHROMIUM_QUIET_FLAGS } from "../../src/openclaw-config";
+import { stateBlobKey } from "../../src/state-archive";
+import { type RunningTask, TaskHarness, USER_ID, until } from "../support/harness";
+
+// The agent task with OpenClaw's browser tool on and Debian's Chromium (/usr/bin/chromium or
+// CHROMIUM_PATH), driven by the fake LLM's scripted tool calls against pages served here on
+// loopback. One boot for the whole file; the tests run in order and build on each other.
+// OpenClaw 2026.9 defers the browser tool's schema behind Tool Search, so a model (and the fake)
+// calls it as `tool_call` with `{ id: "browser", args }`.
+const chromium = chromiumFromEnv({ ...process.env, BROWSER_ALLOWED_HOSTS: "127.0.0.1" });
+const TOKEN = `page-token-${randomBytes(6).toString("hex")}`;
+
+let llm: FakeLlm;
+let h: TaskHarness;
+let run: RunningTask;
+let tab: string;
+let site: Server;
+let siteUrl: string;
+const visits: Array<{ url: string; headers: IncomingHttpHeaders }> = [];
+const held: ServerResponse[] = [];
+
+beforeAll(async () => {
+  if (!chromium) return;
+  site = createServer((req, res) => {
+    visits.push({ url: req.url ?? "", headers: req.headers });
+    if (req.url === "/page") {
+      res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+      res.end(
+        `<!doctype html><title>Notes</title><main><h1>Notes</h1>` +
+          `<p>Read on: <a href="/more">the code is ${TOKEN}</a></p></main>`,
+      );
+    } else if (req.url === "/hang") {
+      held.push(res); // never answered: a page that never finishes loading
+    } else {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((r) => site.listen(0, "127.0.0.1", r));
+  siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
+  llm = await startFakeLlm();
+  h = new TaskHarness();
+  await h.start();
+  await h.configure({
+    provider: "openai-compatible",
+    baseUrl: llm.baseUrl,
+    model: llm.model,
+    browserEnabled: true,
+  });
+  tab = await h.addClient();
+  run = await h.boot({}, { chromium });
+  await until("the agent connected", () => h.gateway.connected > 0, 280_000);
+}, 300_000);
+
+afterAll(async () => {
+  await run?.task.stop("signal");
+  for (const res of held) res.destroy();
+  site?.closeAllConnections();
+  await new Promise((r) => (site ? site.close(r) : r(undefined)));
+  await h?.stop();
+  await llm?.stop();
+});
+
+const finals = () => h.push.of("chat.final", tab);
+const errors = () => h.push.of("chat.error", tab);
+
+/** Sends a message in the one conversation of this file and waits for its end (final or error). */
+async function ask(text: string, id: string): Promise<{ type: string; text?: string; code?: string }> {
+  h.gateway.deliver(await h.enqueue(text, "conv-web", id));
+  const ended = () =>
+    finals().find((e) => e.clientMessageId === id) ?? errors().find((e) => e.clientMessageId === id);
+  await until(`the reply to ${id}`, () => ended() !== undefined, 200_000);
+  return ended() as { type: string; text?: string; code?: string };
+}
+
+const browserCall = (args: Record<string, unknown>) =>
+  `[tool:tool_call:${JSON.stringify({ id: "browser", args })}]`;
+
+/** Chromium processes of this task: the ones using a profile under its work dir. */
+function chromiumProcesses(): Array<{ pid: number; args: string[] }> {
+  const found: Array<{ pid: number; args: string[] }> = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const args = readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0").filter(Boolean);
+      if (args.some((a) => a.startsWith(`--user-data-dir=${run.workDir}`)))
+        found.push({ pid: Number(entry), args });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
+}
+
+describe.skipIf(!chromium)("browser tool with Debian's Chromium", () => {
+  it("opens a page on loopback, reads it and answers with its content", async () => {
+    const reply = await ask(
+      `What does the page say? ${browserCall({ action: "navigate", targetUrl: `${siteUrl}/page` })}`,
+      "page-1",
+    );
+    expect(reply.type).toBe("chat.final");
+    // The token exists only on the page: it reached the answer through Chromium and the tool result.
+    expect(reply.text).toContain(TOKEN);
+    expect(visits.find((v) => v.url === "/page")?.headers["user-agent"]).toMatch(/HeadlessChrome/);
+    const toolMessage = llm
+      .chatRequests()
+      .flatMap((r) => r.messages)
+      .find((m) => m.role === "tool" && JSON.stringify(m.content).includes(TOKEN));
+    expect(toolMessage).toBeDefined();
+  });
+
+  it("launched the configured Chromium: headless, quiet flags, loopback DevTools, profile in the task's state dir", () => {
+    const main = chromiumProcesses().find((p) => !p.args.some((a) => a.startsWith("--type=")));
+    expect(main?.args[0]).toContain("chromium");
+    const args = main?.args ?? [];
+    expect(args).toContain("--headless=new");
+    for (const flag of CHROMIUM_QUIET_FLAGS) expect(args).toContain(flag);
+    expect(args).toContain(
+      `--user-data-dir=${join(run.workDir, "state", "browser", "openclaw", "user-data")}`,
+    );
+    expect(args.some((a) => /^--remote-debugging-port=\d+$/.test(a))).toBe(true);
+    expect(args.join(" ")).not.toContain("--remote-debugging-address");
+    if (process.getuid?.() === 0) expect(args).toContain("--no-sandbox");
+  });
+
+  it("answers when a page never finishes loading, and the next message still gets its reply", async () => {
+    const reply = await ask(
+      `Open the slow page ${browserCall({ action: "navigate", targetUrl: `${siteUrl}/hang`, timeoutMs: 3000 })}`,
+      "hang-1",
+    );
+    expect(held.length).toBeGreaterThan(0); // Chromium did ask for it, and got nothing
+    expect(reply.type).toBe("chat.final");
+    expect(reply.text).toContain('"status": "error"');
+    // OpenClaw's navigation timeout (here the 3 s the call asked for) ends the tool call.
+    expect(reply.text).toMatch(/timed out|timeout/i);
+    const next = await ask("and now something else", "after-hang");
+    expect(next.text).toContain("echo: and now something else");
+  });
+
+  it("survives Chromium crashing: the next browser call gets an answer, and so does a plain message", async () => {
+    const before = chromiumProcesses();
+    expect(before.length).toBeGreaterThan(0);
+    for (const p of before) process.kill(p.pid, "SIGKILL");
+    const reply = await ask(
+      `Again please ${browserCall({ action: "navigate", targetUrl: `${siteUrl}/page` })}`,
+      "after-crash",
+    );
+    // OpenClaw either relaunches Chromium (and reads the page again) or reports the tool error;
+    // either way the turn ends with an answer instead of hanging.
+    expect(reply.type).toBe("chat.final");
+    expect(reply.text).toMatch(new RegExp(`${TOKEN}|"status": "error"`));
+    expect((await ask("still there?", "after-crash-2")).text).toContain("echo: still there?");
+  });
+
+  it("leaves no Chromium behind when the agent stops, and keeps the profile out of the saved state", async () => {
+    expect(chromiumProcesses().length).toBeGreaterThan(0);
+    await run.task.stop("signal");
+    expect(await run.exit).toBe(0);
+    await until("every Chromium process of the task is gone", () => chromiumProcesses().length === 0, 15_000);
+    const archive = await h.stores.blobs.get(stateBlobKey(USER_ID));
+    expect(archive).toBeDefined();
+    const paths: string[] = [];
+    await pipeline(
+      Readable.from([Buffer.from(archive as Uint8Array)]),
+      tar.t({ onReadEntry: (e) => paths.push(e.path) }),
+    );
+    expect(paths.some((p) => p.startsWith("agents/"))).toBe(true);
+    expect(paths.filter((p) => p.startsWith("browser"))).toEqual([]);
+  });
+});
