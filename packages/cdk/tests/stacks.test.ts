@@ -635,6 +635,26 @@ describe("logs, outputs and budget", () => {
     expect(variantOutputs.SetTelegramTokenCommand).toBeUndefined();
   });
 
+  it("registers the Telegram webhook on deploy through a custom resource, with the least it needs", () => {
+    const t = main.appTemplate;
+    const api = logicalId(t, "AWS::ApiGatewayV2::Api", "HttpApi");
+    const [[, resource] = ["", {}]] = resourcesOf(t, "Custom::TelegramWebhook");
+    expect(JSON.stringify(resource.WebhookUrl)).toContain(api);
+    expect(JSON.stringify(resource.WebhookUrl)).toContain("/telegram/webhook");
+    const outputs = t.toJSON().Outputs as Record<string, { Value: unknown }>;
+    expect(JSON.stringify(outputs.TelegramWebhookStatus?.Value)).toContain("Status");
+
+    const st = statementsOfRole(t, logicalId(t, "AWS::IAM::Role", "TelegramWebhookSetupRole"));
+    const actions = st.flatMap((x) => asList(x.Action as string | string[]));
+    expect(actions).toContain("ssm:GetParameter");
+    const put = st.find((x) => asList(x.Action as string[]).includes("ssm:PutParameter"));
+    expect(JSON.stringify(put?.Resource)).toContain("/serverless-openclaw/telegram/webhook-secret");
+    expect(JSON.stringify(put?.Resource)).not.toContain("*");
+    expect(actions.filter((a) => a.startsWith("dynamodb:"))).toEqual(["dynamodb:PutItem"]);
+    expect(actions.some((a) => a.startsWith("ecs:") || a.startsWith("s3:"))).toBe(false);
+    variant.appTemplate.resourceCountIs("Custom::TelegramWebhook", 0);
+  });
+
   it("creates the monthly budget unless the cap is 0", () => {
     main.appTemplate.hasResourceProperties("AWS::Budgets::Budget", {
       Budget: { BudgetType: "COST", TimeUnit: "MONTHLY", BudgetLimit: { Amount: 10, Unit: "USD" } },

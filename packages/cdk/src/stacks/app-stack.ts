@@ -10,6 +10,7 @@ import { GatewayFunctions } from "../constructs/gateway-functions";
 import { Monitoring } from "../constructs/monitoring";
 import { Network } from "../constructs/network";
 import { Scheduling } from "../constructs/scheduling";
+import { TelegramWebhookSetup } from "../constructs/telegram-webhook-setup";
 import { WebSite } from "../constructs/web-site";
 import type { ImageSource, LambdaEntries } from "../paths";
 import type { DataStack } from "./data-stack";
@@ -35,6 +36,8 @@ export class AppStack extends Stack {
   readonly web: WebSite;
   readonly scheduling: Scheduling;
   readonly monitoring: Monitoring;
+  /** Registers the bot's webhook on deploy (when Telegram is on). */
+  readonly telegramSetup?: TelegramWebhookSetup;
 
   constructor(scope: Construct, id: string, props: AppStackProps) {
     super(scope, id, props);
@@ -134,6 +137,15 @@ export class AppStack extends Stack {
     if (config.budgetMonthlyUsd > 0) {
       new MonthlyBudget(this, "Budget", { limitUsd: config.budgetMonthlyUsd, email: config.budgetEmail });
     }
+    if (config.telegram) {
+      this.telegramSetup = new TelegramWebhookSetup(this, "TelegramWebhookSetup", {
+        repoRoot: props.repoRoot,
+        webhookUrl: `${this.http.url}/telegram/webhook`,
+        secretPrefix: config.secretPrefix,
+        settingsTable: tables.settings,
+        logRetention: retention,
+      });
+    }
     this.outputs(props);
   }
 
@@ -162,11 +174,18 @@ export class AppStack extends Stack {
           `--name ${config.secretPrefix}/telegram/bot-token --value '<token from @BotFather>'`,
         "Stores the Telegram bot token (SecureString; never in the template)",
       );
+      if (this.telegramSetup) {
+        out(
+          "TelegramWebhookStatus",
+          this.telegramSetup.status,
+          "Whether the deploy registered the bot's webhook",
+        );
+      }
       out(
         "RegisterTelegramWebhookCommand",
         `AWS_REGION=${region} npx tsx scripts/telegram-set-webhook.ts --url ${this.http.url}/telegram/webhook ` +
           `--secret-prefix ${config.secretPrefix}`,
-        "Run from the repository root once the token is stored: creates the webhook secret and registers the webhook",
+        "Run from the repository root if the token was stored after the deploy (the deploy registers it otherwise)",
       );
       out(
         "TelegramWebhookUrl",

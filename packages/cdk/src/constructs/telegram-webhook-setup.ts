@@ -1,0 +1,94 @@
+import { join } from "node:path";
+import { CustomResource, Duration, RemovalPolicy } from "aws-cdk-lib";
+import type { ITable } from "aws-cdk-lib/aws-dynamodb";
+import { PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
+import { Architecture, Runtime } from "aws-cdk-lib/aws-lambda";
+import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
+import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
+import { Provider } from "aws-cdk-lib/custom-resources";
+import { Construct } from "constructs";
+import { grantSecretRead, grantSecretWrite } from "./permissions";
+
+export interface TelegramWebhookSetupProps {
+  readonly repoRoot: string;
+  /** Defaults to packages/gateway/src/lambda/telegram-webhook-setup.ts. */
+  readonly entry?: string;
+  /** `https://…/telegram/webhook` of this deployment. */
+  readonly webhookUrl: string;
+  readonly secretPrefix: string;
+  /** The Settings table, where the bot's getMe answer is cached for cold starts. */
+  readonly settingsTable: ITable;
+  readonly logRetention: RetentionDays;
+}
+
+/**
+ * Registers the bot's webhook on every deploy that changes its URL (setWebhook with the secret token
+ * and allowed_updates), and removes it when the stack is deleted. A custom resource through the CDK's
+ * Provider framework; its Status attribute (a stack output) says whether it worked and, if not, what to
+ * do. It runs only during deploys, so it costs nothing while idle.
+ */
+export class TelegramWebhookSetup extends Construct {
+  readonly status: string;
+
+  constructor(scope: Construct, id: string, props: TelegramWebhookSetupProps) {
+    super(scope, id);
+    const logGroup = new LogGroup(this, "Logs", {
+      retention: props.logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const role = new Role(this, "Role", { assumedBy: new ServicePrincipal("lambda.amazonaws.com") });
+    logGroup.grantWrite(role);
+    const fn = new NodejsFunction(this, "Function", {
+      role,
+      entry: props.entry ?? join(props.repoRoot, "packages/gateway/src/lambda/telegram-webhook-setup.ts"),
+      handler: "handler",
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      memorySize: 256,
+      timeout: Duration.seconds(30),
+      logGroup,
+      projectRoot: props.repoRoot,
+      depsLockFilePath: join(props.repoRoot, "package-lock.json"),
+      bundling: {
+        forceDockerBundling: false,
+        minify: true,
+        target: "node22",
+        format: OutputFormat.ESM,
+        mainFields: ["module", "main"],
+        externalModules: [],
+        banner: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+      },
+      environment: {
+        SECRET_PREFIX: props.secretPrefix,
+        TABLE_SETTINGS: props.settingsTable.tableName,
+        POWERTOOLS_LOG_LEVEL: "INFO",
+      },
+    });
+    grantSecretRead(this, fn, props.secretPrefix, "telegram/*");
+    grantSecretWrite(this, fn, props.secretPrefix, "telegram/webhook-secret");
+    fn.addToRolePolicy(
+      new PolicyStatement({ actions: ["dynamodb:PutItem"], resources: [props.settingsTable.tableArn] }),
+    );
+
+    // The framework's own role, so its log writes go to its own group (not a managed policy).
+    const frameworkLogs = new LogGroup(this, "ProviderLogs", {
+      retention: props.logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const frameworkRole = new Role(this, "ProviderRole", {
+      assumedBy: new ServicePrincipal("lambda.amazonaws.com"),
+    });
+    frameworkLogs.grantWrite(frameworkRole);
+    const provider = new Provider(this, "Provider", {
+      onEventHandler: fn,
+      logGroup: frameworkLogs,
+      frameworkOnEventRole: frameworkRole,
+    });
+    const resource = new CustomResource(this, "Resource", {
+      serviceToken: provider.serviceToken,
+      resourceType: "Custom::TelegramWebhook",
+      properties: { WebhookUrl: props.webhookUrl },
+    });
+    this.status = resource.getAttString("Status");
+  }
+}
