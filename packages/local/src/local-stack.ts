@@ -160,6 +160,7 @@ export async function createLocalStack(options: LocalStackOptions = {}): Promise
       logger,
       staticDir: options.webDist ?? paths.webDist,
       localRoutes: [identity.route(), rpcRoute(createStoreRpcHandler(stores, storeToken))],
+      managementToken: storeToken,
       runtimeConfig: ({ httpUrl, wsUrl }) => ({
         region: LOCAL_REGION,
         userPoolId: identity.userPoolId,
@@ -174,6 +175,8 @@ export async function createLocalStack(options: LocalStackOptions = {}): Promise
     cleanups.push(() => server.close());
 
     const command = options.agentCommand ?? (await agentCommand(paths, logger));
+    // What EventBridge does on AWS: a stopped task goes to the watchdog (set once the handlers exist).
+    let taskStopped: ((event: unknown) => Promise<unknown>) | undefined;
     const runner = new ProcessTaskRunner({
       cwd: paths.root,
       entry: paths.containerMain,
@@ -189,9 +192,13 @@ export async function createLocalStack(options: LocalStackOptions = {}): Promise
       graceMs: options.agentGraceMs,
       extraEnv: options.agentEnv,
       command,
+      onExit: (exit) => void taskStopped?.(ecsTaskStoppedEvent(exit)),
     });
     // Agents go first (they save their state through this server), so this cleanup runs before close.
-    cleanups.push(() => runner.stopAll("local mode is shutting down"));
+    cleanups.push(() => {
+      taskStopped = undefined; // shutting down: no agent is started again for pending messages
+      return runner.stopAll("local mode is shutting down");
+    });
 
     const deps: GatewayDeps = {
       ...stores,
@@ -218,6 +225,7 @@ export async function createLocalStack(options: LocalStackOptions = {}): Promise
     // Runs before the agents are stopped (cleanups run in reverse), so no run starts one mid-shutdown.
     cleanups.push(() => scheduler.stop());
     const watchdog = createWatchdogHandler(deps, services);
+    taskStopped = watchdog;
     server.setHandlers({
       clientSocket: createWebSocketHandler(deps, services),
       agentSocket: createAgentSocketHandler(deps, services),
@@ -282,4 +290,18 @@ export async function createLocalStack(options: LocalStackOptions = {}): Promise
     await cleanup();
     throw err;
   }
+}
+
+/** The EventBridge event ECS sends when a task stops, for a local agent process that exited. */
+function ecsTaskStoppedEvent(exit: { taskArn: string; userId: string; stopRequested: boolean }) {
+  return {
+    source: "aws.ecs",
+    "detail-type": "ECS Task State Change",
+    detail: {
+      taskArn: exit.taskArn,
+      startedBy: exit.userId,
+      lastStatus: "STOPPED",
+      stopCode: exit.stopRequested ? "UserInitiated" : "EssentialContainerExited",
+    },
+  };
 }
