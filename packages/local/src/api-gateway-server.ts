@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { API_ROUTES } from "@serverless-openclaw/shared";
+import { API_ROUTES, PUBLIC_ROUTES, type PublicRouteName } from "@serverless-openclaw/shared";
 import { compileRoutes, type HttpApiHandler, httpEvent, matchRoute, writeHttpResult } from "./http-api";
 import { BodyTooLargeError, isLoopbackHost, readBody, sendJson } from "./http-util";
 import { type LambdaHandler, lambdaContext } from "./lambda-context";
@@ -16,6 +16,8 @@ export interface ApiGatewayHandlers {
   agentSocket: LambdaHandler<WebSocketEvent>;
   httpApi: HttpApiHandler;
   telegramWebhook?: HttpApiHandler;
+  discordInteractions?: HttpApiHandler;
+  slackEvents?: HttpApiHandler;
 }
 
 /** A non-API route of the local server (`/cognito/`, `/_local/rpc`): gets the raw request and body. */
@@ -105,8 +107,7 @@ export async function startApiGatewayServer(options: ApiGatewayServerOptions): P
   const handleApi = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
     const rawPath = url.pathname.slice("/api".length) || "/";
     const matched = matchRoute(ROUTES, req.method ?? "GET", rawPath);
-    const handler =
-      matched?.route.target === "telegramWebhook" ? handlers?.telegramWebhook : handlers?.httpApi;
+    const handler = publicHandler(matched?.route.target, handlers) ?? handlers?.httpApi;
     if (!matched || !handler) {
       sendJson(res, 404, { message: "Not Found" });
       return;
@@ -202,3 +203,24 @@ export async function startApiGatewayServer(options: ApiGatewayServerOptions): P
     },
   };
 }
+
+/**
+ * The handler of a route served by its own Lambda on AWS (shared PUBLIC_ROUTES). A public route whose
+ * channel is off answers 404, as on AWS where the route is not deployed; undefined for JWT routes.
+ */
+function publicHandler(target: string | undefined, handlers: ApiGatewayHandlers | undefined) {
+  if (!target || !(target in PUBLIC_ROUTES)) return undefined;
+  const lambda = PUBLIC_ROUTES[target as PublicRouteName];
+  const byLambda: Record<string, HttpApiHandler | undefined> = {
+    "telegram-webhook": handlers?.telegramWebhook,
+    "discord-interactions": handlers?.discordInteractions,
+    "slack-events": handlers?.slackEvents,
+  };
+  return byLambda[lambda] ?? NOT_DEPLOYED;
+}
+
+const NOT_DEPLOYED: HttpApiHandler = async () => ({
+  statusCode: 404,
+  headers: { "content-type": "application/json" },
+  body: JSON.stringify({ message: "Not Found" }),
+});

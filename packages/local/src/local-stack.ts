@@ -36,6 +36,7 @@ import { seedProvider } from "./provider-seed";
 import type { Redactor } from "./redactor";
 import { repoPaths } from "./repo-paths";
 import { openStores } from "./stores";
+import { chatChannelsFromEnv, startChatChannels } from "./chat-channels";
 import { startTelegram } from "./telegram";
 import { WsClientPush } from "./ws-client-push";
 
@@ -217,6 +218,8 @@ export async function createLocalStack(options: LocalStackOptions = {}): Promise
         allowedOrigins: [server.url, `http://localhost:${server.port}`],
         typicalWakeSeconds: 20,
         telegramEnabled: Boolean(env.TELEGRAM_BOT_TOKEN),
+        ...chatChannelsFromEnv(env),
+        ...(env.SLACK_API_BASE_URL ? { slackApiBaseUrl: env.SLACK_API_BASE_URL } : {}),
       },
     };
     const services = createServices(deps);
@@ -230,6 +233,8 @@ export async function createLocalStack(options: LocalStackOptions = {}): Promise
       clientSocket: createWebSocketHandler(deps, services),
       agentSocket: createAgentSocketHandler(deps, services),
       httpApi: createHttpApiHandler(deps, services),
+      // Discord and Slack endpoints, when their secrets are set (chat-channels.ts).
+      ...(await startChatChannels({ deps, services, env, redact: (...s) => logger.redactor.add(...s) })),
     });
 
     const firstUser = identity.users.get(initialLogin.username);

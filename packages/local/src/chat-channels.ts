@@ -1,0 +1,52 @@
+import {
+  createDiscordInteractionsHandler,
+  createSlackEventsHandler,
+  type GatewayDeps,
+  type GatewayServices,
+} from "@serverless-openclaw/gateway";
+import { DISCORD_SECRETS } from "@serverless-openclaw/gateway/channels/discord-api";
+import { SLACK_SECRETS } from "@serverless-openclaw/gateway/channels/slack-api";
+import type { HttpApiHandler } from "./http-api";
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Which of Discord and Slack local mode serves: each is on when its verification secret is set. */
+export function chatChannelsFromEnv(env: Env): { discordEnabled: boolean; slackEnabled: boolean } {
+  return { discordEnabled: Boolean(env.DISCORD_PUBLIC_KEY), slackEnabled: Boolean(env.SLACK_SIGNING_SECRET) };
+}
+
+/**
+ * Discord and Slack in local mode: the same handlers as the Lambdas, served by the local server at
+ * `/api/discord/interactions`, `/api/slack/events` and `/api/slack/commands`, so a tunnel (cloudflared,
+ * ngrok) to the local port is all Discord or Slack needs. The secrets go into the local SecretStore,
+ * where the agent task (a child process) reads the bot tokens for its replies, as on AWS.
+ */
+export async function startChatChannels(input: {
+  deps: GatewayDeps;
+  services: GatewayServices;
+  env: Env;
+  redact: (...secrets: Array<string | undefined>) => void;
+}): Promise<{ discordInteractions?: HttpApiHandler; slackEvents?: HttpApiHandler }> {
+  const { deps, services, env } = input;
+  const common = { ...deps, chat: services.chat, lifecycle: services.lifecycle };
+  const handlers: { discordInteractions?: HttpApiHandler; slackEvents?: HttpApiHandler } = {};
+  input.redact(env.DISCORD_BOT_TOKEN, env.SLACK_SIGNING_SECRET, env.SLACK_BOT_TOKEN);
+  if (env.DISCORD_PUBLIC_KEY) {
+    await deps.secrets.put(DISCORD_SECRETS.publicKey, env.DISCORD_PUBLIC_KEY);
+    if (env.DISCORD_BOT_TOKEN) await deps.secrets.put(DISCORD_SECRETS.botToken, env.DISCORD_BOT_TOKEN);
+    if (env.DISCORD_APPLICATION_ID)
+      await deps.secrets.put(DISCORD_SECRETS.applicationId, env.DISCORD_APPLICATION_ID);
+    const handler = createDiscordInteractionsHandler(common);
+    handlers.discordInteractions = (event) => handler(event);
+  }
+  if (env.SLACK_SIGNING_SECRET) {
+    await deps.secrets.put(SLACK_SECRETS.signingSecret, env.SLACK_SIGNING_SECRET);
+    if (env.SLACK_BOT_TOKEN) await deps.secrets.put(SLACK_SECRETS.botToken, env.SLACK_BOT_TOKEN);
+    const handler = createSlackEventsHandler({
+      ...common,
+      ...(env.SLACK_API_BASE_URL ? { apiBaseUrl: env.SLACK_API_BASE_URL } : {}),
+    });
+    handlers.slackEvents = (event) => handler(event);
+  }
+  return handlers;
+}
