@@ -12,6 +12,8 @@ import type { WebConfig } from "../config";
 import { newId } from "../ids";
 import { SchedulesPage } from "../schedules/schedules-page";
 import { SettingsPage } from "../settings/settings-page";
+import { SkillsApi } from "../skills/skills-api";
+import { SkillsPage } from "../skills/skills-page";
 import { UsagePage } from "../usage/usage-page";
 import { type ConnectionState, type SocketLike, WsClient } from "../ws/ws-client";
 import { StatusBar } from "./status-bar";
@@ -29,6 +31,10 @@ const browserSocket = (url: string): SocketLike => new WebSocket(url);
 export function ChatApp({ config, session, fetchImpl, createSocket = browserSocket }: ChatAppProps) {
   const api = useMemo(
     () => new HttpApi(config.apiUrl, session, fetchImpl),
+    [config.apiUrl, session, fetchImpl],
+  );
+  const skillsApi = useMemo(
+    () => new SkillsApi(config.apiUrl, session, fetchImpl),
     [config.apiUrl, session, fetchImpl],
   );
   const client = useMemo(
@@ -269,6 +275,13 @@ export function ChatApp({ config, session, fetchImpl, createSocket = browserSock
             Usage
           </a>
           <a
+            href="#/skills"
+            aria-current={route.page === "skills" ? "page" : undefined}
+            data-testid="nav-skills"
+          >
+            Skills
+          </a>
+          <a
             href="#/settings"
             aria-current={route.page === "settings" ? "page" : undefined}
             data-testid="nav-settings"
@@ -317,6 +330,8 @@ export function ChatApp({ config, session, fetchImpl, createSocket = browserSock
           />
         ) : route.page === "usage" ? (
           <UsagePage api={api} />
+        ) : route.page === "skills" ? (
+          <SkillsPage api={skillsApi} />
         ) : route.page === "settings" ? (
           <SettingsPage
             api={api}

@@ -1,16 +1,21 @@
 import { useEffect, useState } from "react";
 
-/** A few screens need no router library: `#/c/<conversationId>`, `#/settings`, `#/schedules`, `#/usage`. */
+/**
+ * A few screens need no router library: `#/c/<conversationId>`, `#/settings`, `#/schedules`, `#/usage`,
+ * `#/skills`.
+ */
 export type Route =
   | { page: "chat"; conversationId: string | null }
   | { page: "settings" }
   | { page: "schedules" }
-  | { page: "usage" };
+  | { page: "usage" }
+  | { page: "skills" };
 
 export function parseHash(hash: string): Route {
   if (hash === "#/settings") return { page: "settings" };
   if (hash === "#/schedules") return { page: "schedules" };
   if (hash === "#/usage") return { page: "usage" };
+  if (hash === "#/skills") return { page: "skills" };
   const m = /^#\/c\/([A-Za-z0-9_-]{1,64})$/.exec(hash);
   return { page: "chat", conversationId: m ? (m[1] as string) : null };
 }

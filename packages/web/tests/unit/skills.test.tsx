@@ -7,11 +7,19 @@ import { ApiCallError } from "../../src/api/http-api";
 import { prepareUpload } from "../../src/skills/skill-upload";
 import { SkillsApi } from "../../src/skills/skills-api";
 import { SkillsPage, type SkillsPageProps } from "../../src/skills/skills-page";
+import { parseHash, routeHash } from "../../src/ui/use-hash-route";
 
 configure({ asyncUtilTimeout: 10_000 });
 afterEach(cleanup);
 
 const md = (name: string) => strToU8(`---\nname: ${name}\ndescription: Does ${name}.\n---\nBody\n`);
+
+describe("skills route", () => {
+  it("is #/skills", () => {
+    expect(parseHash("#/skills")).toEqual({ page: "skills" });
+    expect(routeHash({ page: "skills" })).toBe("#/skills");
+  });
+});
 
 describe("prepareUpload", () => {
   it("sends one .zip as it is and reads the name from its SKILL.md", () => {
