@@ -9,6 +9,7 @@ import {
   ContainerImage,
   CpuArchitecture,
   FargateTaskDefinition,
+  LinuxParameters,
   OperatingSystemFamily,
 } from "aws-cdk-lib/aws-ecs";
 import { Effect, PolicyStatement } from "aws-cdk-lib/aws-iam";
@@ -95,6 +96,11 @@ export class AgentTask extends Construct {
         exclude: IMAGE_CONTEXT_EXCLUDE,
       }),
       essential: true,
+      // Chromium forks helper processes that outlive a crashed parent; an init process (tini) as
+      // PID 1 reaps them, which our Node entrypoint would not.
+      ...(config.browser
+        ? { linuxParameters: new LinuxParameters(this, "Linux", { initProcessEnabled: true }) }
+        : {}),
       // Spot interruptions give two minutes; use all of it to finish the turn and back up state.
       stopTimeout: Duration.seconds(120),
       logging: new AwsLogDriver({ streamPrefix: "agent", logGroup }),
@@ -164,6 +170,9 @@ export class AgentTask extends Construct {
     // The user's LLM key, and the bot token for Telegram replies; not the webhook secret.
     grantSecretRead(this, role, props.config.secretPrefix, `${USER_DATA_PREFIX}*`);
     if (props.config.telegram) grantSecretRead(this, role, props.config.secretPrefix, "telegram/bot-token");
+    // Bot tokens for Discord (replies after the 15-minute interaction token expired) and Slack replies.
+    if (props.config.discord) grantSecretRead(this, role, props.config.secretPrefix, "discord/bot-token");
+    if (props.config.slack) grantSecretRead(this, role, props.config.secretPrefix, "slack/bot-token");
   }
 }
 
