@@ -21,6 +21,8 @@ import type { DeployConfig } from "../config";
 
 /** Namespace of every custom metric: Powertools Metrics in the Lambdas, metric filters on the task's logs. */
 export const METRICS_NAMESPACE = "ServerlessOpenClaw";
+/** The one `service` dimension of the gateway's metrics (packages/gateway/src/runtime/aws.ts METRICS_SERVICE). */
+const GATEWAY_SERVICE = "gateway";
 
 export interface MonitoringProps {
   readonly config: DeployConfig;
@@ -65,14 +67,14 @@ export class Monitoring extends Construct {
     if (config.alarmEmail) this.topic.addSubscription(new EmailSubscription(config.alarmEmail));
 
     const fnNames = Object.keys(props.functions).sort();
-    const gateway = (name: string, service: string, statistic = "Sum") =>
-      new Metric({ namespace: METRICS_NAMESPACE, metricName: name, dimensionsMap: { service }, statistic });
-    const acrossFunctions = (name: string, label: string, period = Duration.minutes(5)) =>
-      sum(
-        label,
-        period,
-        fnNames.map((fn) => gateway(name, fn)),
-      );
+    const gateway = (name: string, label?: string) =>
+      new Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: name,
+        dimensionsMap: { service: GATEWAY_SERVICE },
+        statistic: "Sum",
+        ...(label ? { label } : {}),
+      });
 
     const taskMetric = (key: keyof typeof TASK_LOG_METRICS, statistic = "Sum") => {
       const spec = TASK_LOG_METRICS[key];
@@ -92,25 +94,22 @@ export class Monitoring extends Construct {
     const taskRunSeconds = taskMetric("runSeconds");
 
     const startFailures = sum("failed starts", Duration.minutes(5), [
-      ...fnNames.map((fn) => gateway("AgentStartFailed", fn)),
-      gateway("Watchdog.start-timeout", "watchdog"),
+      gateway("AgentStartFailed"),
+      gateway("Watchdog.start-timeout"),
     ]);
     const watchdogKills = sum(
       "watchdog stops",
       Duration.minutes(5),
-      ["heartbeat-stale", "max-runtime", "not-running"].map((a) => gateway(`Watchdog.${a}`, "watchdog")),
+      ["heartbeat-stale", "max-runtime", "not-running"].map((a) => gateway(`Watchdog.${a}`)),
     );
     const fns = fnNames.map((n) => props.functions[n] as NodejsFunction);
-    const lambdaErrors = sum(
-      "Lambda errors",
-      Duration.minutes(5),
-      fns.map((f) => f.metricErrors()),
-    );
-    const lambdaThrottles = sum(
-      "Lambda throttles",
-      Duration.minutes(5),
-      fns.map((f) => f.metricThrottles()),
-    );
+    // Account-wide Lambda metrics: one alarm metric each instead of one per function (CloudWatch bills
+    // per alarm metric). In an account that holds only this app they are exactly the gateway functions;
+    // the dashboard splits them up per function.
+    const lambda = (metricName: string) =>
+      new Metric({ namespace: "AWS/Lambda", metricName, statistic: "Sum", period: Duration.minutes(5) });
+    const lambdaErrors = lambda("Errors");
+    const lambdaThrottles = lambda("Throttles");
 
     this.alarm(
       "AgentStartFailed",
@@ -143,7 +142,7 @@ export class Monitoring extends Construct {
     const agentSeconds = (period: Duration) =>
       sum("agent seconds", period, [
         taskRunSeconds.with({ period }),
-        gateway("AgentRunSeconds", "watchdog").with({ period }),
+        gateway("AgentRunSeconds").with({ period }),
       ]);
     if (config.budgetMonthlyUsd > 0) {
       const perDay = Duration.days(1);
@@ -189,7 +188,7 @@ export class Monitoring extends Construct {
           }),
         ]),
         graph("Agent starts", [
-          acrossFunctions("AgentStart", "starts", hour),
+          gateway("AgentStart", "starts").with({ period: hour }),
           startFailures.with({ period: hour }),
         ]),
         graph("Cold start (container start → OpenClaw ready, ms)", [
@@ -199,7 +198,7 @@ export class Monitoring extends Construct {
       );
       this.dashboard.addWidgets(
         graph("Messages and turn errors", [
-          acrossFunctions("MessageQueued", "messages", hour),
+          gateway("MessageQueued", "messages").with({ period: hour }),
           turnErrors.with({ period: hour, label: "turn errors" }),
         ]),
         graph(
@@ -214,7 +213,7 @@ export class Monitoring extends Construct {
       this.dashboard.addWidgets(
         graph("Watchdog actions", [
           watchdogKills.with({ period: hour }),
-          gateway("Watchdog.restarted", "watchdog").with({ period: hour, label: "restarted" }),
+          gateway("Watchdog.restarted", "restarted").with({ period: hour }),
         ]),
         new AlarmStatusWidget({ title: "Alarms", alarms: this.alarms, width: 16 }),
       );

@@ -86,9 +86,11 @@ export interface AwsRuntime {
 /** Builds the real dependencies from the environment. SDK clients take region and credentials from the Lambda. */
 export function createAwsRuntime(env: AwsEnv): AwsRuntime {
   const logger = new PowertoolsLogger({ serviceName: env.POWERTOOLS_SERVICE_NAME });
+  // One `service` dimension for every gateway function: a metric (AgentStartFailed, …) is one series
+  // whichever Lambda emitted it, so each alarm watches one metric (CloudWatch bills per alarm metric).
   const metrics = new PowertoolsMetrics({
     namespace: env.POWERTOOLS_METRICS_NAMESPACE,
-    serviceName: env.POWERTOOLS_SERVICE_NAME,
+    serviceName: METRICS_SERVICE,
   });
   const stores = createAwsStores({
     tables: {
@@ -148,6 +150,9 @@ export function createAwsRuntime(env: AwsEnv): AwsRuntime {
   };
   return { deps, services: createServices(deps), logger, metrics };
 }
+
+/** The `service` dimension of the gateway's custom metrics (packages/cdk Monitoring reads it). */
+export const METRICS_SERVICE = "gateway";
 
 let runtime: AwsRuntime | undefined;
 
