@@ -78,7 +78,7 @@ export function SkillsPage({ api, confirm = (q) => window.confirm(q) }: SkillsPa
   const user = skills?.filter((s) => s.source === "user") ?? [];
   const builtin = skills?.filter((s) => s.source === "builtin") ?? [];
   return (
-    <main className="settings skills" data-testid="skills-page">
+    <main className="settings-page skills-page" data-testid="skills-page">
       <h1>Skills</h1>
       <p>
         A skill teaches your agent a task: a folder with a <code>SKILL.md</code> (a <code>name</code> and a{" "}
@@ -122,7 +122,7 @@ export function SkillsPage({ api, confirm = (q) => window.confirm(q) }: SkillsPa
       </div>
       {busy && <p data-testid="skills-busy">Working…</p>}
       {notice && (
-        <p className="form-ok" role="status" data-testid="skills-notice">
+        <p className="notice" role="status" data-testid="skills-notice">
           {notice}
         </p>
       )}
