@@ -1,3 +1,4 @@
+import { AGENT_PRICES } from "@serverless-openclaw/shared";
 import type { CfnTemplate } from "./idle-guard";
 
 /**
@@ -8,16 +9,16 @@ import type { CfnTemplate } from "./idle-guard";
  */
 export const PRICES = {
   region: "us-east-1",
-  /** Fargate Linux/ARM on-demand, per hour. */
-  fargateArmOnDemand: { vcpuHour: 0.03238, gbHour: 0.00356 },
+  /** Fargate Linux/ARM on-demand, per hour (shared with the per-user cost view, GET /usage). */
+  fargateArmOnDemand: AGENT_PRICES.fargateArmOnDemand,
   /**
    * Fargate Spot is priced dynamically at 50–70 % below on-demand; published Spot rates have sat near
    * 68–70 % below for years. The model uses 68 % and also prints the 50 % worst case.
    */
-  spotDiscount: 0.68,
+  spotDiscount: AGENT_PRICES.spotDiscount,
   spotDiscountWorstCase: 0.5,
   /** Public IPv4 address, per hour while the task runs (no idle IP: no EIP, no NAT). */
-  publicIpv4Hour: 0.005,
+  publicIpv4Hour: AGENT_PRICES.publicIpv4Hour,
   /** ECR private storage, per GB-month. */
   ecrGbMonth: 0.1,
   dynamo: { writeMillion: 0.625, readMillion: 0.125, storageGbMonth: 0.25, pitrGbMonth: 0.2 },
