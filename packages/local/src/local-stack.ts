@@ -35,6 +35,7 @@ import { ProcessTaskRunner } from "./process-task-runner";
 import { seedProvider } from "./provider-seed";
 import type { Redactor } from "./redactor";
 import { repoPaths } from "./repo-paths";
+import { type StandinIdentity, startStandinIdentity } from "./standin-identity";
 import { openStores } from "./stores";
 import { chatChannelsFromEnv, startChatChannels } from "./chat-channels";
 import { startTelegram } from "./telegram";
@@ -135,6 +136,18 @@ export async function createLocalStack(options: LocalStackOptions = {}): Promise
     const identity = await LocalIdentity.open({ dir: join(dataDir, "identity"), notify: print });
     const initialLogin = await ensureInitialUser(identity, join(dataDir, "identity"), env);
     logger.redactor.add(initialLogin.password, env.LOCAL_PASSWORD);
+    // With --aws-standins, sign-in goes through cognito-local instead (same user name and password).
+    const standin = options.awsStandins
+      ? await openStandinIdentity(initialLogin, env, logger, print)
+      : undefined;
+    if (standin) cleanups.push(standin.stop);
+    const auth = {
+      userPoolId: standin?.userPoolId ?? identity.userPoolId,
+      clientId: standin?.clientId ?? identity.clientId,
+      jwks: standin?.jwks ?? identity.jwks(),
+      login: (username: string, password: string) =>
+        standin ? standin.login(username, password) : identity.login(username, password),
+    };
 
     const opened = await openStores({ dataDir, awsStandins: options.awsStandins === true, logger });
     cleanups.push(opened.close);
@@ -164,9 +177,9 @@ export async function createLocalStack(options: LocalStackOptions = {}): Promise
       managementToken: storeToken,
       runtimeConfig: ({ httpUrl, wsUrl }) => ({
         region: LOCAL_REGION,
-        userPoolId: identity.userPoolId,
-        userPoolClientId: identity.clientId,
-        cognitoEndpoint: `${httpUrl}/cognito/`,
+        userPoolId: auth.userPoolId,
+        userPoolClientId: auth.clientId,
+        cognitoEndpoint: standin?.cognitoEndpoint ?? `${httpUrl}/cognito/`,
         wsUrl,
         apiUrl: `${httpUrl}/api`,
         ...(telegramBotUsername ? { telegramBotUsername } : {}),
@@ -207,9 +220,9 @@ export async function createLocalStack(options: LocalStackOptions = {}): Promise
       clientPush: new WsClientPush(server.client),
       agentPush: new WsClientPush(server.agent),
       tokenVerifier: new CognitoTokenVerifier({
-        userPoolId: identity.userPoolId,
-        clientId: identity.clientId,
-        jwks: identity.jwks() as NonNullable<CognitoTokenVerifierOptions["jwks"]>,
+        userPoolId: auth.userPoolId,
+        clientId: auth.clientId,
+        jwks: auth.jwks as NonNullable<CognitoTokenVerifierOptions["jwks"]>,
       }),
       clock: systemClock,
       scheduler,
@@ -237,9 +250,9 @@ export async function createLocalStack(options: LocalStackOptions = {}): Promise
       ...(await startChatChannels({ deps, services, env, redact: (...s) => logger.redactor.add(...s) })),
     });
 
-    const firstUser = identity.users.get(initialLogin.username);
-    const provider = firstUser
-      ? await seedProvider(services.settings, firstUser.sub, {
+    const firstUserSub = standin?.firstUserSub ?? identity.users.get(initialLogin.username)?.sub;
+    const provider = firstUserSub
+      ? await seedProvider(services.settings, firstUserSub, {
           llmBaseUrl: options.llmBaseUrl,
           llmModel: options.llmModel,
           env,
@@ -279,8 +292,8 @@ export async function createLocalStack(options: LocalStackOptions = {}): Promise
       agentWsUrl: server.agentWsUrl,
       apiUrl: `${server.url}/api`,
       cognitoEndpoint: `${server.url}/cognito/`,
-      userPoolId: identity.userPoolId,
-      clientId: identity.clientId,
+      userPoolId: auth.userPoolId,
+      clientId: auth.clientId,
       dataDir,
       initialLogin,
       ...(provider ? { provider } : {}),
@@ -288,7 +301,7 @@ export async function createLocalStack(options: LocalStackOptions = {}): Promise
       stores,
       runner,
       server,
-      login: (username, password) => identity.login(username, password),
+      login: auth.login,
       stop: cleanup,
     };
   } catch (err) {
@@ -309,4 +322,19 @@ function ecsTaskStoppedEvent(exit: { taskArn: string; userId: string; stopReques
       stopCode: exit.stopRequested ? "UserInitiated" : "EssentialContainerExited",
     },
   };
+}
+
+/** cognito-local seeded with the initial user; a password this run does not know is replaced and shown. */
+async function openStandinIdentity(
+  initialLogin: InitialLogin,
+  env: Record<string, string | undefined>,
+  logger: LocalLogger & { redactor: Redactor },
+  print: (line: string) => void,
+): Promise<StandinIdentity> {
+  const known = initialLogin.password ?? env.LOCAL_PASSWORD;
+  const password = known ?? `Aa1-${randomBytes(12).toString("base64url")}`;
+  logger.redactor.add(password);
+  const standin = await startStandinIdentity({ username: initialLogin.username, password, logger });
+  if (!known) print(`cognito-local login (--aws-standins): ${initialLogin.username} / ${password}`);
+  return standin;
 }

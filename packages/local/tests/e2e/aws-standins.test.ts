@@ -19,7 +19,7 @@ afterAll(async () => {
 });
 
 describe("--aws-standins: the AWS store adapters behind local mode", () => {
-  it("serves the HTTP API from DynamoDB Local and s3rver, with the provider seeded from the environment", async () => {
+  it("signs in through cognito-local and serves the HTTP API from DynamoDB Local and s3rver, with the provider seeded from the environment", async () => {
     stack = await createLocalStack({
       port: 0,
       dataDir,
@@ -29,8 +29,37 @@ describe("--aws-standins: the AWS store adapters behind local mode", () => {
       print: () => {},
     });
     expect(logs.join("\n")).toMatch(/DynamoDB Local at http:\/\/127\.0\.0\.1:\d+/);
-    const { IdToken } = await stack.login(stack.initialLogin.username, stack.initialLogin.password as string);
+    // Sign-in goes through cognito-local, with Cognito's JSON protocol, exactly as the web app does it.
+    const config = (await (await fetch(`${stack.url}/config.json`)).json()) as {
+      cognitoEndpoint: string;
+      userPoolClientId: string;
+    };
+    expect(config.cognitoEndpoint).not.toContain(stack.url);
+    const signIn = await fetch(config.cognitoEndpoint, {
+      method: "POST",
+      headers: {
+        "content-type": "application/x-amz-json-1.1",
+        "x-amz-target": "AWSCognitoIdentityProviderService.InitiateAuth",
+      },
+      body: JSON.stringify({
+        ClientId: config.userPoolClientId,
+        AuthFlow: "USER_PASSWORD_AUTH",
+        AuthParameters: { USERNAME: stack.initialLogin.username, PASSWORD: stack.initialLogin.password },
+      }),
+    });
+    expect(signIn.status).toBe(200);
+    const { IdToken } = ((await signIn.json()) as { AuthenticationResult: { IdToken: string } })
+      .AuthenticationResult;
     const auth = { authorization: `Bearer ${IdToken}`, "content-type": "application/json" };
+    // A token of the embedded issuer is not one of this pool's.
+    const embedded = await stack.identity.login(
+      stack.initialLogin.username,
+      stack.initialLogin.password as string,
+    );
+    expect(
+      (await fetch(`${stack.apiUrl}/settings`, { headers: { authorization: `Bearer ${embedded.IdToken}` } }))
+        .status,
+    ).toBe(401);
 
     const seeded = await (await fetch(`${stack.apiUrl}/settings`, { headers: auth })).json();
     expect(seeded).toMatchObject({ provider: "openai-compatible", baseUrl: "http://127.0.0.1:9/v1" });
@@ -51,9 +80,10 @@ describe("--aws-standins: the AWS store adapters behind local mode", () => {
       conversations: Array<{ conversationId: string }>;
     };
     expect(list.conversations.map((c) => c.conversationId)).toContain("standins-1");
-    const user = stack.identity.users.get(stack.initialLogin.username);
+    const sub = JSON.parse(Buffer.from(IdToken.split(".")[1] as string, "base64url").toString())
+      .sub as string;
     // Read back through the store the handlers used: DynamoDB Local, not the embedded journals.
-    expect(await stack.stores.settings.get(user?.sub as string, "settings")).toMatchObject({
+    expect(await stack.stores.settings.get(sub, "settings")).toMatchObject({
       inactivityMinutes: 5,
     });
     expect(stack.stores.settings.constructor.name).toBe("DynamoSettingsStore");
