@@ -74,8 +74,8 @@ export const BUDGET_EXCEEDED = "BUDGET_EXCEEDED";
 export function budgetExceededMessage(spentUsd: number, budgetUsd: number): string {
   return (
     `This month's agent use is estimated at $${spentUsd.toFixed(2)}, past your monthly budget of ` +
-    `$${budgetUsd.toFixed(2)}, so the agent will not start. Raise "Monthly budget" in Settings (or set it ` +
-    "empty for the deployment default) to continue; the usage page shows the details."
+    `$${budgetUsd.toFixed(2)}, so the agent will not start. Raise your monthly budget on the Usage page ` +
+    "to continue (your messages are kept), or wait for next month."
   );
 }
 

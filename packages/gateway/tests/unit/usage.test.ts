@@ -112,7 +112,7 @@ describe("budget cap", () => {
     expect(status).toMatchObject({ state: "Idle", error: { code: BUDGET_EXCEEDED } });
     const message = status && "error" in status ? (status.error?.message ?? "") : "";
     expect(message).toMatch(/past your monthly budget of \$1\.00/);
-    expect(message).toMatch(/Raise "Monthly budget" in Settings/);
+    expect(message).toMatch(/Raise your monthly budget on the Usage page/);
     expect((await s.call("GET", "/agent", { token: TOKEN })).json.error.code).toBe(BUDGET_EXCEEDED);
     expect((await s.call("GET", "/usage", { token: TOKEN })).json).toMatchObject({
       budgetExceeded: true,
