@@ -53,7 +53,17 @@ interface AgentChild {
 }
 
 /** Only what the task needs: the server's own secrets (API keys in env) must not leak into OpenClaw. */
-const PASSED_THROUGH = ["PATH", "LANG", "LC_ALL", "TZ", "NODE_EXTRA_CA_CERTS", "SystemRoot"];
+const PASSED_THROUGH = [
+  "PATH",
+  "LANG",
+  "LC_ALL",
+  "TZ",
+  "NODE_EXTRA_CA_CERTS",
+  "SystemRoot",
+  // Which Chromium OpenClaw's browser tool uses (docs/browser.md); default /usr/bin/chromium.
+  "CHROMIUM_PATH",
+  "CHROMIUM_NO_SANDBOX",
+];
 
 /**
  * TaskRunner for local mode: each start spawns the real agent task entrypoint as a child process in its
