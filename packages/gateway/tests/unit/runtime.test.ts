@@ -49,6 +49,8 @@ describe("runtime/aws", () => {
       allowedOrigins: ["https://d111.cloudfront.net"],
       typicalWakeSeconds: 60,
       telegramEnabled: true,
+      discordEnabled: false,
+      slackEnabled: false,
     });
     expect(Object.keys(rt.services).sort()).toEqual([
       "chat",
