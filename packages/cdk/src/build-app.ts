@@ -41,7 +41,7 @@ export function buildApp(options: BuildOptions = {}): BuiltApp {
   const repoRoot = options.repoRoot ?? REPO_ROOT;
   const web = options.webAssetDir ? { dir: options.webAssetDir, placeholder: false } : webAssetDir(repoRoot);
   const lambdaEntries = options.lambdaEntries ?? realLambdaEntries(repoRoot);
-  const missing = missingEntries(lambdaEntries, config.telegram);
+  const missing = missingEntries(lambdaEntries, config.telegram, config);
   if (missing.length > 0) {
     throw new ConfigError(
       `Lambda entry files are missing (is the gateway package complete?): ${missing.join(", ")}`,

@@ -38,6 +38,10 @@ export const DeployConfigSchema = z.object({
     .string()
     .regex(/^[A-Za-z][A-Za-z0-9_]{3,31}$/, "must be a Telegram bot username such as my_openclaw_bot")
     .optional(),
+  /** Deploy the Discord interactions route and Lambda (docs/discord.md). */
+  discord: Bool.default(false),
+  /** Deploy the Slack events/commands routes and Lambda (docs/slack.md). */
+  slack: Bool.default(false),
   /** Let anyone with the URL create an account (off: only an admin creates users). */
   selfSignUp: Bool.default(false),
   /** Monthly AWS Budgets alert threshold in USD (0 = no budget). Also passed to the gateway as the cap. */
@@ -66,7 +70,16 @@ export const DeployConfigSchema = z.object({
 export type DeployConfig = z.infer<typeof DeployConfigSchema>;
 
 /** Context keys that would put a secret into the CloudFormation template. Refused with a pointer to SSM. */
-const SECRET_KEYS = ["telegramBotToken", "telegramToken", "llmApiKey", "apiKey", "webhookSecret"];
+const SECRET_KEYS = [
+  "telegramBotToken",
+  "telegramToken",
+  "llmApiKey",
+  "apiKey",
+  "webhookSecret",
+  "discordBotToken",
+  "slackBotToken",
+  "slackSigningSecret",
+];
 
 export class ConfigError extends Error {
   readonly code = "CDK_CONFIG_INVALID";

@@ -10,6 +10,8 @@ export const LAMBDA_NAMES = [
   "agent-socket",
   "http-api",
   "telegram-webhook",
+  "discord-interactions",
+  "slack-events",
   "watchdog",
   "schedule-fire",
 ] as const;
@@ -24,8 +26,17 @@ export function realLambdaEntries(root = REPO_ROOT): LambdaEntries {
 }
 
 /** Entry files that do not exist yet (synth needs them all). */
-export function missingEntries(entries: LambdaEntries, telegram: boolean): string[] {
-  return LAMBDA_NAMES.filter((n) => telegram || n !== "telegram-webhook")
+export function missingEntries(
+  entries: LambdaEntries,
+  telegram: boolean,
+  channels: { discord?: boolean; slack?: boolean } = {},
+): string[] {
+  const optional: Partial<Record<LambdaName, boolean>> = {
+    "telegram-webhook": telegram,
+    "discord-interactions": channels.discord === true,
+    "slack-events": channels.slack === true,
+  };
+  return LAMBDA_NAMES.filter((n) => optional[n] ?? true)
     .map((n) => entries[n])
     .filter((p) => !existsSync(p));
 }

@@ -124,6 +124,8 @@ describe("paths of the real app", () => {
       "agent-socket": join(REPO_ROOT, "packages/gateway/src/lambda/agent-socket.ts"),
       "http-api": join(REPO_ROOT, "packages/gateway/src/lambda/http-api.ts"),
       "telegram-webhook": join(REPO_ROOT, "packages/gateway/src/lambda/telegram-webhook.ts"),
+      "discord-interactions": join(REPO_ROOT, "packages/gateway/src/lambda/discord-interactions.ts"),
+      "slack-events": join(REPO_ROOT, "packages/gateway/src/lambda/slack-events.ts"),
       watchdog: join(REPO_ROOT, "packages/gateway/src/lambda/watchdog.ts"),
       "schedule-fire": join(REPO_ROOT, "packages/gateway/src/lambda/schedule-fire.ts"),
     });

@@ -10,6 +10,8 @@ describe("deploy parameters from CDK context", () => {
       region: "us-east-1",
       inactivityMinutes: 15,
       telegram: false,
+      discord: false,
+      slack: false,
       selfSignUp: false,
       budgetMonthlyUsd: 10,
       dashboard: true,

@@ -478,8 +478,13 @@ describe("APIs", () => {
   it("serves every management route from API_ROUTES behind the Cognito JWT authorizer", () => {
     const r = routesOf(main, "HttpApi");
     const authorizer = logicalId(main.appTemplate, "AWS::ApiGatewayV2::Authorizer", "HttpApiCognitoJwt");
-    for (const route of Object.values(API_ROUTES)) {
+    for (const [name, route] of Object.entries(API_ROUTES)) {
       const found = r.find((x) => x.RouteKey === route);
+      // Discord and Slack are off in this synth (their routes are checked in channels.test.ts).
+      if (name === "discordInteractions" || name === "slackEvents" || name === "slackCommands") {
+        expect(found, route).toBeUndefined();
+        continue;
+      }
       expect(found, route).toBeDefined();
       if (route === API_ROUTES.telegramWebhook) {
         expect(found?.AuthorizationType ?? "NONE").toBe("NONE");

@@ -1,4 +1,4 @@
-import { API_ROUTES } from "@serverless-openclaw/shared";
+import { API_ROUTES, PUBLIC_ROUTES } from "@serverless-openclaw/shared";
 import { Duration, RemovalPolicy, Validations } from "aws-cdk-lib";
 import {
   CorsHttpMethod,
@@ -93,6 +93,8 @@ export class WebSocketApis extends Construct {
 export interface HttpApiProps {
   readonly handler: IFunction;
   readonly telegramHandler?: IFunction;
+  readonly discordHandler?: IFunction;
+  readonly slackHandler?: IFunction;
   readonly userPoolId: string;
   readonly userPoolClientId: string;
   readonly region: string;
@@ -152,8 +154,8 @@ export class ManagementHttpApi extends Construct {
       { jwtAudience: [props.userPoolClientId] },
     );
     const management = new HttpLambdaIntegration("Management", props.handler);
-    for (const route of Object.values(API_ROUTES)) {
-      if (route === API_ROUTES.telegramWebhook) continue;
+    for (const [name, route] of Object.entries(API_ROUTES)) {
+      if (name in PUBLIC_ROUTES) continue; // served by their own Lambdas, below, when their channel is on
       const { method, path } = parseRoute(route);
       this.api.addRoutes({ path, methods: [method], integration: management, authorizer });
     }
@@ -171,6 +173,33 @@ export class ManagementHttpApi extends Construct {
           "handler checks the X-Telegram-Bot-Api-Secret-Token header set at webhook registration.",
       });
     }
+    if (props.discordHandler) {
+      this.addPublicRoute(
+        API_ROUTES.discordInteractions,
+        "DiscordInteractions",
+        props.discordHandler,
+        "POST /discord/interactions is called by Discord, which cannot present a JWT; the handler " +
+          "verifies the Ed25519 signature of every request with the app's public key.",
+      );
+    }
+    if (props.slackHandler) {
+      for (const route of [API_ROUTES.slackEvents, API_ROUTES.slackCommands]) {
+        this.addPublicRoute(
+          route,
+          route === API_ROUTES.slackEvents ? "SlackEvents" : "SlackCommands",
+          props.slackHandler,
+          "The Slack endpoints are called by Slack, which cannot present a JWT; the handler verifies " +
+            "the v0 signing-secret signature and a 5-minute timestamp window.",
+        );
+      }
+    }
+  }
+
+  /** An open route for a chat platform's servers: no JWT (they cannot present one); the handler verifies signatures. */
+  private addPublicRoute(route: string, id: string, handler: IFunction, reason: string): void {
+    const { method, path } = parseRoute(route);
+    this.api.addRoutes({ path, methods: [method], integration: new HttpLambdaIntegration(id, handler) });
+    Validations.of(this.api).acknowledge({ id: "AwsSolutions-APIG4", reason });
   }
 
   /** `https://<id>.execute-api.<region>.amazonaws.com` (the $default stage has no path). */

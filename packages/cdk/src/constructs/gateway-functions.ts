@@ -53,6 +53,8 @@ const ECS_ROLE: Record<LambdaName, { run: boolean; list: boolean }> = {
   "agent-socket": { run: false, list: false },
   "http-api": { run: true, list: false },
   "telegram-webhook": { run: true, list: false },
+  "discord-interactions": { run: true, list: false },
+  "slack-events": { run: true, list: false },
   watchdog: { run: false, list: true },
   "schedule-fire": { run: true, list: false },
 };
@@ -63,6 +65,9 @@ const TIMEOUT: Record<LambdaName, Duration> = {
   "agent-socket": Duration.seconds(29),
   "http-api": Duration.seconds(29),
   "telegram-webhook": Duration.seconds(29),
+  // Discord and Slack want an answer within 3 s; a longer run only means they gave up.
+  "discord-interactions": Duration.seconds(10),
+  "slack-events": Duration.seconds(10),
   watchdog: Duration.seconds(60),
   // A run may wait (bounded, 20 s) for a stopping agent before starting a new one.
   "schedule-fire": Duration.seconds(60),
@@ -79,6 +84,8 @@ export class GatewayFunctions extends Construct {
     super(scope, id);
     const names: LambdaName[] = ["web-socket", "agent-socket", "http-api", "watchdog", "schedule-fire"];
     if (props.config.telegram) names.push("telegram-webhook");
+    if (props.config.discord) names.push("discord-interactions");
+    if (props.config.slack) names.push("slack-events");
     for (const name of names) this.functions[name] = this.createFunction(name, props);
   }
 
@@ -137,6 +144,8 @@ export class GatewayFunctions extends Construct {
         TASK_SECURITY_GROUP: props.taskSecurityGroup.securityGroupId,
         CONTAINER_NAME,
         TELEGRAM_ENABLED: String(config.telegram),
+        DISCORD_ENABLED: String(config.discord),
+        SLACK_ENABLED: String(config.slack),
         ...(config.telegramBotUsername ? { TELEGRAM_BOT_USERNAME: config.telegramBotUsername } : {}),
         ALLOWED_ORIGINS: props.webOrigin,
         DEFAULT_INACTIVITY_MINUTES: String(config.inactivityMinutes),

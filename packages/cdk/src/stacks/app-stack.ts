@@ -99,6 +99,8 @@ export class AppStack extends Stack {
     this.http = new ManagementHttpApi(this, "Http", {
       handler: this.functions.get("http-api"),
       telegramHandler: config.telegram ? this.functions.get("telegram-webhook") : undefined,
+      discordHandler: config.discord ? this.functions.get("discord-interactions") : undefined,
+      slackHandler: config.slack ? this.functions.get("slack-events") : undefined,
       userPoolId: userPool.userPoolId,
       userPoolClientId: client.userPoolClientId,
       region: this.region,
@@ -191,6 +193,25 @@ export class AppStack extends Stack {
         "TelegramWebhookUrl",
         `${this.http.url}/telegram/webhook`,
         "Where Telegram delivers the bot's updates",
+      );
+    }
+    if (config.discord) {
+      out(
+        "DiscordInteractionsUrl",
+        `${this.http.url}/discord/interactions`,
+        "Interactions Endpoint URL for the Discord app (docs/discord.md)",
+      );
+    }
+    if (config.slack) {
+      out(
+        "SlackEventsUrl",
+        `${this.http.url}/slack/events`,
+        "Event Subscriptions Request URL (docs/slack.md)",
+      );
+      out(
+        "SlackCommandsUrl",
+        `${this.http.url}/slack/commands`,
+        "Request URL of the /openclaw slash command",
       );
     }
   }
