@@ -1,4 +1,9 @@
-import { type AgentStatusEvent, STARTUP_STEP_LABELS, WAKING_MESSAGE } from "@serverless-openclaw/shared";
+import {
+  type AgentStatusEvent,
+  BUDGET_EXCEEDED,
+  STARTUP_STEP_LABELS,
+  WAKING_MESSAGE,
+} from "@serverless-openclaw/shared";
 import type { ConnectionState } from "../ws/ws-client";
 import { useNow } from "./use-now";
 
@@ -25,7 +30,13 @@ export function StatusBar({ agent, connection, onReconnect, now: fixedNow }: Sta
       </span>
       {agent?.error && (
         <span className="status-error" data-testid="status-error" role="alert">
-          Start failed: {agent.error.message}
+          {agent.error.code === BUDGET_EXCEEDED ? (
+            <>
+              Monthly budget reached: {agent.error.message} <a href="#/usage">Usage</a>
+            </>
+          ) : (
+            <>Start failed: {agent.error.message}</>
+          )}
         </span>
       )}
       {connection.status !== "open" && (

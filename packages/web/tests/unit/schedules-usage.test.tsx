@@ -170,3 +170,25 @@ describe("SchedulesPage", () => {
     });
   });
 });
+
+describe("StatusBar with the budget used up", () => {
+  it("says the monthly budget is reached and links to the Usage page", async () => {
+    const { StatusBar } = await import("../../src/ui/status-bar");
+    render(
+      <StatusBar
+        agent={{
+          type: "agent.status",
+          state: "Idle",
+          message: "past your monthly budget",
+          error: { code: "BUDGET_EXCEEDED", message: "This month's agent use is estimated at $10.02." },
+        }}
+        connection={{ status: "open" }}
+      />,
+    );
+    const error = screen.getByTestId("status-error");
+    expect(error.textContent).toMatch(
+      /^Monthly budget reached: This month's agent use is estimated at \$10\.02\./,
+    );
+    expect(error.querySelector("a")?.getAttribute("href")).toBe("#/usage");
+  });
+});
