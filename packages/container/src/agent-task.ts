@@ -45,6 +45,8 @@ export interface AgentTaskStores {
 export interface AgentTaskTimings {
   /** Overrides Settings.inactivityMinutes (tests). */
   inactivityMs?: number;
+  /** The deployment's timeout for users who never chose one (deploy context inactivityMinutes). */
+  defaultInactivityMinutes?: number;
   shutdownGraceMs: number;
   heartbeatIntervalMs: number;
   turnTimeoutMs: number;
@@ -296,7 +298,11 @@ export class AgentTask {
     ]);
     this.deps.redactor.add(apiKey);
     const settings = readSettings(raw);
-    this.inactivityMs = this.timings.inactivityMs ?? settings.inactivityMinutes * 60_000;
+    const chosen = typeof raw === "object" && raw !== null && "inactivityMinutes" in raw;
+    const minutes = chosen
+      ? settings.inactivityMinutes
+      : (this.timings.defaultInactivityMinutes ?? settings.inactivityMinutes);
+    this.inactivityMs = this.timings.inactivityMs ?? minutes * 60_000;
     this.browserWanted = settings.browserEnabled;
     return resolveLlm(settings, apiKey, env, envFallback);
   }

@@ -23,6 +23,8 @@ export const TaskEnvSchema = z
     WORK_DIR: z.string().optional(),
     AWS_REGION: z.string().optional(),
     INACTIVITY_MS: ms,
+    /** Deploy context `inactivityMinutes`: the timeout when the user never chose one. */
+    DEFAULT_INACTIVITY_MINUTES: z.coerce.number().int().min(1).max(240).optional(),
     SHUTDOWN_GRACE_MS: ms,
     TURN_TIMEOUT_MS: ms,
     HEARTBEAT_INTERVAL_MS: ms,

@@ -104,6 +104,7 @@ export async function createTask(raw: NodeJS.ProcessEnv): Promise<{ task: AgentT
     compileCacheDir: env.OPENCLAW_COMPILE_CACHE ?? join(dirname(runtime.home), "node-compile-cache"),
     timings: {
       ...(env.INACTIVITY_MS ? { inactivityMs: env.INACTIVITY_MS } : {}),
+      ...(env.DEFAULT_INACTIVITY_MINUTES ? { defaultInactivityMinutes: env.DEFAULT_INACTIVITY_MINUTES } : {}),
       ...(env.SHUTDOWN_GRACE_MS ? { shutdownGraceMs: env.SHUTDOWN_GRACE_MS } : {}),
       ...(env.TURN_TIMEOUT_MS ? { turnTimeoutMs: env.TURN_TIMEOUT_MS } : {}),
       ...(env.HEARTBEAT_INTERVAL_MS ? { heartbeatIntervalMs: env.HEARTBEAT_INTERVAL_MS } : {}),

@@ -38,6 +38,8 @@ export interface GatewayConfig {
   telegramEnabled: boolean;
   /** The bot's @username, for pairing instructions and deep links. */
   telegramBotUsername?: string;
+  /** The inactivity timeout of users who never chose one (deploy context `inactivityMinutes`). */
+  defaultInactivityMinutes?: number;
   /** Whether the Discord app (interactions endpoint) is set up; pairing answers 409 otherwise. */
   discordEnabled?: boolean;
   /** Whether the Slack app (events and commands endpoints) is set up. */

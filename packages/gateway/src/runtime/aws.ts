@@ -47,6 +47,8 @@ export const AwsEnvSchema = z.object({
   /** The SPA's origin(s), comma-separated, for CORS on the HTTP API. */
   ALLOWED_ORIGINS: list.optional(),
   TYPICAL_WAKE_SECONDS: z.coerce.number().int().positive().optional(),
+  /** Deploy context `inactivityMinutes`: the timeout of users who never set one. */
+  DEFAULT_INACTIVITY_MINUTES: z.coerce.number().int().min(1).max(240).optional(),
   /** Scheduled prompts: the schedule group, the schedule-fire Lambda and the role that may invoke it. */
   SCHEDULE_GROUP: z.string().min(1).optional(),
   SCHEDULE_TARGET_ARN: z.string().min(1).optional(),
@@ -138,6 +140,7 @@ export function createAwsRuntime(env: AwsEnv): AwsRuntime {
       allowedOrigins: env.ALLOWED_ORIGINS ?? DEFAULT_GATEWAY_CONFIG.allowedOrigins,
       typicalWakeSeconds: env.TYPICAL_WAKE_SECONDS ?? DEFAULT_GATEWAY_CONFIG.typicalWakeSeconds,
       telegramEnabled: env.TELEGRAM_ENABLED === "true",
+      ...(env.DEFAULT_INACTIVITY_MINUTES ? { defaultInactivityMinutes: env.DEFAULT_INACTIVITY_MINUTES } : {}),
       ...(env.TELEGRAM_BOT_USERNAME ? { telegramBotUsername: env.TELEGRAM_BOT_USERNAME } : {}),
       discordEnabled: env.DISCORD_ENABLED === "true",
       slackEnabled: env.SLACK_ENABLED === "true",

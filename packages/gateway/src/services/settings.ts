@@ -8,7 +8,9 @@ import {
 import type { GatewayDeps } from "../deps";
 import { ValidationError } from "../errors";
 
-export type SettingsDeps = Pick<GatewayDeps, "settings" | "secrets" | "logger">;
+export type SettingsDeps = Pick<GatewayDeps, "settings" | "secrets" | "logger"> & {
+  config?: Pick<GatewayDeps["config"], "defaultInactivityMinutes">;
+};
 
 /** The SecretStore name of a user's LLM API key (read by the agent task at boot). */
 export const apiKeySecretName = (userId: string) => `users/${userId}/llm-api-key`;
@@ -24,7 +26,10 @@ export class SettingsService {
     const stored = await this.deps.settings.get(userId, KEYS.settings.settings);
     // A document written by an older version (or damaged) falls back to defaults, field by field.
     const parsed = SettingsSchema.partial().safeParse(stored ?? {});
-    return { ...DEFAULT_SETTINGS, ...(parsed.success ? stripUndefined(parsed.data) : {}) };
+    // The deployment's default timeout (deploy context inactivityMinutes) until the user picks one.
+    const fallback = this.deps.config?.defaultInactivityMinutes;
+    const defaults = fallback ? { ...DEFAULT_SETTINGS, inactivityMinutes: fallback } : DEFAULT_SETTINGS;
+    return { ...defaults, ...(parsed.success ? stripUndefined(parsed.data) : {}) };
   }
 
   async put(userId: string, update: SettingsUpdate): Promise<Settings> {

@@ -62,6 +62,16 @@ describe("HTTP API: settings", () => {
   });
 });
 
+describe("HTTP API: the deployment's default timeout", () => {
+  it("shows the deploy-context inactivity timeout until the user picks one", async () => {
+    const { call } = setup({ defaultInactivityMinutes: 30 });
+    expect((await call("GET", "/settings", { token: ALICE })).json.inactivityMinutes).toBe(30);
+    await call("PUT", "/settings", { token: ALICE, body: { inactivityMinutes: 5 } });
+    expect((await call("GET", "/settings", { token: ALICE })).json.inactivityMinutes).toBe(5);
+    expect((await call("GET", "/settings", { token: BOB })).json.inactivityMinutes).toBe(30);
+  });
+});
+
 describe("HTTP API: settings reach a running agent", () => {
   it("tells alice's running agent to restart with them, and pushes nothing for bob's idle one", async () => {
     const { deps, call } = setup();

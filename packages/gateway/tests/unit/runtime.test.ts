@@ -20,6 +20,7 @@ const ENV = {
   TASK_SECURITY_GROUP: "sg-1",
   CONTAINER_NAME: "openclaw",
   TELEGRAM_ENABLED: "true",
+  DEFAULT_INACTIVITY_MINUTES: "30",
   ALLOWED_ORIGINS: "https://d111.cloudfront.net",
   AWS_REGION: "us-east-1",
 };
@@ -49,6 +50,7 @@ describe("runtime/aws", () => {
       allowedOrigins: ["https://d111.cloudfront.net"],
       typicalWakeSeconds: 60,
       telegramEnabled: true,
+      defaultInactivityMinutes: 30,
       discordEnabled: false,
       slackEnabled: false,
     });
