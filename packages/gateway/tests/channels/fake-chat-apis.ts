@@ -32,6 +32,8 @@ export class FakeChatApis {
   private port = 0;
   /** Tokens of interactions Discord should treat as expired (15 minutes passed). */
   readonly expiredTokens = new Set<string>();
+  /** The last bulk-registered slash commands. */
+  registered: Array<{ name: string }> = [];
 
   get discordBase() {
     return `http://127.0.0.1:${this.port}/discord/api/v10`;
@@ -126,6 +128,12 @@ export class FakeChatApis {
         this.messages.set(id, { id, text: content, where: token });
         return [200, { id }];
       }
+    }
+    const commands = /^\/applications\/(\d+)\/commands$/.exec(call.path);
+    if (commands && call.method === "PUT") {
+      if (call.authorization !== "Bot bot-token-1") return [401, { code: 0, message: "401: Unauthorized" }];
+      this.registered = call.body as unknown as Array<{ name: string }>;
+      return [200, this.registered];
     }
     const channel = /^\/channels\/(\d+)\/messages(?:\/(\d+))?$/.exec(call.path);
     if (channel) {

@@ -4,6 +4,7 @@ import type { PendingMessage, ReplyTarget } from "@serverless-openclaw/shared";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { MemorySecretStore } from "../../src/adapters/local/memory-secret-store";
 import { DISCORD_SECRETS } from "../../src/channels/discord-api";
+import { registerDiscordCommands } from "../../src/channels/discord-commands";
 import { SLACK_SECRETS, SlackWeb } from "../../src/channels/slack-api";
 import { FakeChatApis } from "./fake-chat-apis";
 import { DISCORD_APP_ID, SLACK_BOT_TOKEN } from "./harness";
@@ -122,6 +123,22 @@ describe("Discord and Slack reply sinks", () => {
     const m = message({ channel: "slack", channelId: "D0003", messageTs: status });
     await sink.error(m, "LLM_ERROR", "The model provider refused the request.", false);
     expect(apis.slackTexts("D0003")).toEqual(["⚠️ The model provider refused the request."]);
+  });
+
+  it("registers /ask and every channel command with one bulk PUT", async () => {
+    const names = await registerDiscordCommands({
+      applicationId: DISCORD_APP_ID,
+      botToken: "bot-token-1",
+      baseUrl: apis.discordBase,
+    });
+    expect(names).toEqual(["ask", "new", "status", "stop", "pair", "unpair", "help"]);
+    expect(apis.registered.map((c) => c.name)).toEqual(names);
+    expect(apis.registered.find((c) => c.name === "pair")).toMatchObject({
+      options: [{ name: "code", type: 3, required: true }],
+    });
+    await expect(
+      registerDiscordCommands({ applicationId: DISCORD_APP_ID, baseUrl: apis.discordBase }),
+    ).rejects.toThrow(/bot token/);
   });
 
   it("sinks ignore messages of other channels", async () => {
