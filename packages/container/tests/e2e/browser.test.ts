@@ -147,6 +147,26 @@ describe.skipIf(!chromium)("browser tool with Debian's Chromium", () => {
     expect(next.text).toContain("echo: and now something else");
   });
 
+  it("a turn stopped while the browser waits on a page ends at once, and the next message is answered", async () => {
+    // agent.cancel aborts the turn through the same path as the turn timeout (TURN_TIMEOUT_MS): the
+    // request to OpenClaw is aborted. The page would hold the navigation for OpenClaw's 120 s maximum.
+    const waiting = held.length;
+    h.gateway.deliver(
+      await h.enqueue(
+        `Open the slow page again ${browserCall({ action: "navigate", targetUrl: `${siteUrl}/hang`, timeoutMs: 120_000 })}`,
+        "conv-web",
+        "hang-2",
+      ),
+    );
+    await until("Chromium asked for the page", () => held.length > waiting, 120_000);
+    const t0 = Date.now();
+    h.gateway.send({ type: "agent.cancel", clientMessageId: "hang-2" });
+    await until("the turn ended", () => errors().some((e) => e.clientMessageId === "hang-2"), 30_000);
+    expect(errors().find((e) => e.clientMessageId === "hang-2")?.code).toBe("CANCELLED");
+    const next = await ask("are you free again?", "after-hang-2");
+    expect(next.text).toContain("echo: are you free again?");
+  });
+
   it("survives Chromium crashing: the next browser call gets an answer, and so does a plain message", async () => {
     const before = chromiumProcesses();
     expect(before.length).toBeGreaterThan(0);
