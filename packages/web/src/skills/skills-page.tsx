@@ -10,7 +10,7 @@ export interface SkillsPageProps {
 }
 
 const APPLIED: Record<SkillChangeApplied, string> = {
-  now: "Your agent is running: it picks this up before its next reply.",
+  now: "The agent picks this up before its next reply.",
   "next-start": "It applies when the agent next starts (at your next message).",
 };
 

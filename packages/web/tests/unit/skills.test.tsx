@@ -104,9 +104,7 @@ describe("SkillsPage", () => {
     const zip = zipSync({ "SKILL.md": md("greeter") });
     pick("skill-upload-zip", [new File([zip], "greeter.zip", { type: "application/zip" })]);
     const notice = await screen.findByTestId("skills-notice");
-    expect(notice.textContent).toBe(
-      "Added 'greeter'. Your agent is running: it picks this up before its next reply.",
-    );
+    expect(notice.textContent).toBe("Added 'greeter'. The agent picks this up before its next reply.");
     expect(api.upload).toHaveBeenCalledWith("greeter", expect.any(Uint8Array));
     expect(await screen.findByTestId("skill-greeter")).toBeTruthy();
   });
