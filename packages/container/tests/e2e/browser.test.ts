@@ -159,7 +159,6 @@ describe.skipIf(!chromium)("browser tool with Debian's Chromium", () => {
       ),
     );
     await until("Chromium asked for the page", () => held.length > waiting, 120_000);
-    const t0 = Date.now();
     h.gateway.send({ type: "agent.cancel", clientMessageId: "hang-2" });
     await until("the turn ended", () => errors().some((e) => e.clientMessageId === "hang-2"), 30_000);
     expect(errors().find((e) => e.clientMessageId === "hang-2")?.code).toBe("CANCELLED");
