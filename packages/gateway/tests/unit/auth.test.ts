@@ -1,6 +1,7 @@
+import { FetchError } from "aws-jwt-verify/error";
 import { beforeAll, describe, expect, it } from "vitest";
 import { CognitoTokenVerifier } from "../../src/adapters/aws/cognito-token-verifier";
-import { AuthError } from "../../src/errors";
+import { AuthError, GatewayError } from "../../src/errors";
 import { createHttpApiHandler, createWebSocketHandler } from "../../src/handlers";
 import { makeDeps, recordWrites } from "./fakes";
 import { CLIENT_ID, createTestIssuer, POOL_ID, type TestIssuer } from "./tokens";
@@ -147,5 +148,40 @@ describe("handlers reject bad tokens", () => {
       expect(result.body).not.toContain(token);
     }
     expect((await request(`Bearer ${await issuer.token()}`)).statusCode).toBe(200);
+  });
+});
+
+describe("Cognito's keys unreachable", () => {
+  it("is a 503 to retry, not a 401 that would sign the user out", async () => {
+    let fetches = 0;
+    const unreachable = new CognitoTokenVerifier({
+      userPoolId: POOL_ID,
+      clientId: CLIENT_ID,
+      fetcher: {
+        fetch: async (uri) => {
+          fetches++;
+          throw new FetchError(uri, "connect ETIMEDOUT");
+        },
+      },
+    });
+    const token = await issuer.token();
+    const error = await unreachable.verify(token).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(GatewayError);
+    expect(error).not.toBeInstanceOf(AuthError);
+    expect(error).toMatchObject({ code: "AUTH_UNAVAILABLE", status: 503 });
+    expect(fetches).toBeGreaterThan(0);
+
+    const handler = createHttpApiHandler(makeDeps({ tokenVerifier: unreachable }));
+    const result = await handler({
+      rawPath: "/settings",
+      requestContext: { http: { method: "GET" } },
+      headers: { authorization: `Bearer ${token}` },
+    } as never);
+    expect(result.statusCode).toBe(503);
+    expect(JSON.parse(result.body ?? "{}")).toMatchObject({ error: { code: "AUTH_UNAVAILABLE" } });
+    expect(result.body).not.toContain(token.split(".")[2]);
   });
 });

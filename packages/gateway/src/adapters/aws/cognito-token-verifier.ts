@@ -3,6 +3,7 @@ import { CognitoJwtVerifier } from "aws-jwt-verify";
 import {
   CognitoJwtInvalidClientIdError,
   CognitoJwtInvalidTokenUseError,
+  FetchError,
   JwksNotAvailableInCacheError,
   JwtExpiredError,
   JwtInvalidAudienceError,
@@ -18,7 +19,7 @@ import {
 } from "aws-jwt-verify/error";
 import type { Jwks } from "aws-jwt-verify/jwk";
 import { SimpleJwksCache } from "aws-jwt-verify/jwk";
-import { AuthError } from "../../errors";
+import { AuthError, GatewayError } from "../../errors";
 import type { TokenVerifier, VerifiedUser } from "../../ports";
 
 export interface CognitoTokenVerifierOptions {
@@ -30,6 +31,8 @@ export interface CognitoTokenVerifierOptions {
    * When given, nothing is ever fetched: a token signed by another key is simply rejected.
    */
   jwks?: Jwks;
+  /** How the pool's JWKS is downloaded (tests simulate Cognito being unreachable). */
+  fetcher?: { fetch(uri: string): Promise<ArrayBuffer> };
 }
 
 /** Longer than any Cognito id token; refused before any parsing work. */
@@ -41,8 +44,9 @@ export class CognitoTokenVerifier implements TokenVerifier {
 
   constructor(options: CognitoTokenVerifierOptions) {
     const props = { userPoolId: options.userPoolId, tokenUse: "id" as const, clientId: options.clientId };
-    this.verifier = options.jwks
-      ? CognitoJwtVerifier.create(props, { jwksCache: new SimpleJwksCache({ fetcher: noFetch }) })
+    const fetcher = options.jwks ? noFetch : options.fetcher;
+    this.verifier = fetcher
+      ? CognitoJwtVerifier.create(props, { jwksCache: new SimpleJwksCache({ fetcher }) })
       : CognitoJwtVerifier.create(props);
     if (options.jwks) this.verifier.cacheJwks(options.jwks);
   }
@@ -78,9 +82,21 @@ const noFetch = {
   },
 };
 
-/** Each failure gets a code; the message tells the person what to do and never contains the token. */
-export function toAuthError(error: unknown): AuthError {
+/**
+ * Each failure gets a code; the message tells the person what to do and never contains the token.
+ * Cognito's keys being unreachable is not the token's fault: that is a 503 to retry, never a 401 that
+ * would sign the user out.
+ */
+export function toAuthError(error: unknown): GatewayError {
   const cause = { cause: error };
+  if (error instanceof FetchError && !(error instanceof NonRetryableFetchError)) {
+    return new GatewayError(
+      "AUTH_UNAVAILABLE",
+      "sign-in cannot be checked right now (Cognito's keys could not be fetched); try again in a moment",
+      503,
+      cause,
+    );
+  }
   if (error instanceof JwtExpiredError) {
     return new AuthError("TOKEN_EXPIRED", "your session has expired; sign in again", cause);
   }
