@@ -15,6 +15,16 @@ export function chatChannelsFromEnv(env: Env): { discordEnabled: boolean; slackE
   return { discordEnabled: Boolean(env.DISCORD_PUBLIC_KEY), slackEnabled: Boolean(env.SLACK_SIGNING_SECRET) };
 }
 
+/** For the web app's `/config.json`: which pairing sections Settings shows. */
+export function chatChannelsConfig(env: Env): { chatChannels?: Array<"discord" | "slack"> } {
+  const { discordEnabled, slackEnabled } = chatChannelsFromEnv(env);
+  const list: Array<"discord" | "slack"> = [
+    ...(discordEnabled ? (["discord"] as const) : []),
+    ...(slackEnabled ? (["slack"] as const) : []),
+  ];
+  return list.length > 0 ? { chatChannels: list } : {};
+}
+
 /**
  * Discord and Slack in local mode: the same handlers as the Lambdas, served by the local server at
  * `/api/discord/interactions`, `/api/slack/events` and `/api/slack/commands`, so a tunnel (cloudflared,

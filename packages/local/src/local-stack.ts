@@ -23,6 +23,7 @@ import type { Stores } from "@serverless-openclaw/gateway/adapters/stores";
 import { agentCommand } from "./agent-entry";
 import { watchAgentProgress } from "./agent-progress";
 import { type ApiGatewayServer, type LocalRoute, startApiGatewayServer } from "./api-gateway-server";
+import { chatChannelsConfig, chatChannelsFromEnv, startChatChannels } from "./chat-channels";
 import {
   type AuthenticationResult,
   ensureInitialUser,
@@ -37,7 +38,6 @@ import type { Redactor } from "./redactor";
 import { repoPaths } from "./repo-paths";
 import { type StandinIdentity, startStandinIdentity } from "./standin-identity";
 import { openStores } from "./stores";
-import { chatChannelsFromEnv, startChatChannels } from "./chat-channels";
 import { startTelegram } from "./telegram";
 import { WsClientPush } from "./ws-client-push";
 
@@ -183,6 +183,7 @@ export async function createLocalStack(options: LocalStackOptions = {}): Promise
         wsUrl,
         apiUrl: `${httpUrl}/api`,
         ...(telegramBotUsername ? { telegramBotUsername } : {}),
+        ...chatChannelsConfig(env),
         selfSignUp: false,
       }),
     });

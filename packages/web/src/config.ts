@@ -13,6 +13,8 @@ export interface WebConfig {
   wsUrl: string;
   apiUrl: string;
   telegramBotUsername?: string;
+  /** Discord and/or Slack, when the deployment serves them (pairing sections in Settings). */
+  chatChannels?: Array<"discord" | "slack">;
   selfSignUp: boolean;
 }
 
@@ -62,8 +64,16 @@ export function parseConfig(input: unknown, source = "config"): WebConfig {
     wsUrl: c.wsUrl as string,
     apiUrl: c.apiUrl as string,
     telegramBotUsername: c.telegramBotUsername as string | undefined,
+    ...chatChannelsOf(c.chatChannels),
     selfSignUp: c.selfSignUp === true,
   };
+}
+
+/** Unknown entries are dropped: an older web build must not refuse a newer deployment's config. */
+function chatChannelsOf(value: unknown): { chatChannels?: Array<"discord" | "slack"> } {
+  if (!Array.isArray(value)) return {};
+  const known = value.filter((v): v is "discord" | "slack" => v === "discord" || v === "slack");
+  return known.length > 0 ? { chatChannels: known } : {};
 }
 
 /** Loads and validates the runtime config; a broken config is reported, never half-used. */

@@ -28,6 +28,8 @@ export interface WebRuntimeConfig {
   wsUrl: string;
   apiUrl: string;
   telegramBotUsername?: string;
+  /** Discord and/or Slack when deployed (the Settings page shows their pairing). */
+  chatChannels?: Array<"discord" | "slack">;
   selfSignUp: boolean;
 }
 

@@ -116,6 +116,14 @@ export class AppStack extends Stack {
       apiUrl: this.http.url,
       selfSignUp: config.selfSignUp,
       ...(config.telegramBotUsername ? { telegramBotUsername: config.telegramBotUsername } : {}),
+      ...(config.discord || config.slack
+        ? {
+            chatChannels: [
+              ...(config.discord ? (["discord"] as const) : []),
+              ...(config.slack ? (["slack"] as const) : []),
+            ],
+          }
+        : {}),
     });
 
     // Scheduled prompts (docs/schedules.md): EventBridge Scheduler invokes schedule-fire.

@@ -1,6 +1,8 @@
 import {
   AgentStatusEventSchema,
   ApiErrorSchema,
+  ChannelPairingListSchema,
+  type ChatChannel,
   ConversationListSchema,
   ConversationMetaSchema,
   type CreateSchedule,
@@ -82,6 +84,19 @@ export class HttpApi {
   }
   deletePairing(telegramUserId: number) {
     return this.call("DELETE", `/telegram/pairings/${telegramUserId}`, z.unknown());
+  }
+  /** Pairing for any chat channel (Discord, Slack; Telegram too). */
+  createChannelPairingCode(channel: ChatChannel) {
+    return this.call("POST", `/channels/${channel}/pairing-code`, PairingCodeSchema);
+  }
+  listChannelPairings(channel: ChatChannel) {
+    return this.call("GET", `/channels/${channel}/pairings`, ChannelPairingListSchema).then(
+      (r) => r.pairings,
+    );
+  }
+  deleteChannelPairing(channel: ChatChannel, externalUserId: string) {
+    const id = encodeURIComponent(externalUserId);
+    return this.call("DELETE", `/channels/${channel}/pairings/${id}`, z.unknown());
   }
 
   listSchedules() {

@@ -10,6 +10,7 @@ import {
 import { type ReactNode, useEffect, useState } from "react";
 import type { HttpApi } from "../api/http-api";
 import { BrowserSetting } from "./browser-setting";
+import { ChannelPairing, type ChannelPairingApi, type PairableChannel } from "./channel-pairing";
 import { formFromSettings, type SettingsForm, validateSettingsForm } from "./settings-form";
 import { TelegramPairing } from "./telegram-pairing";
 
@@ -19,13 +20,22 @@ export interface SettingsPageProps {
     "getSettings" | "putSettings" | "stopAgent" | "createPairingCode" | "listPairings" | "deletePairing"
   >;
   telegramBotUsername?: string;
+  /** Discord and Slack, when the deployment has them (config.json `chatChannels`), and their pairing API. */
+  chatChannels?: readonly PairableChannel[];
+  channelApi?: ChannelPairingApi;
   /** The status the stop request answered with, so the status bar follows at once. */
   onAgentStatus?: (status: AgentStatusEvent) => void;
 }
 
 type Errors = Partial<Record<keyof SettingsForm | "form", string>>;
 
-export function SettingsPage({ api, telegramBotUsername, onAgentStatus }: SettingsPageProps) {
+export function SettingsPage({
+  api,
+  telegramBotUsername,
+  chatChannels,
+  channelApi,
+  onAgentStatus,
+}: SettingsPageProps) {
   const [settings, setSettings] = useState<Settings | null>(null);
   const [form, setForm] = useState<SettingsForm | null>(null);
   const [errors, setErrors] = useState<Errors>({});
@@ -211,6 +221,7 @@ export function SettingsPage({ api, telegramBotUsername, onAgentStatus }: Settin
       </section>
       {settings && <BrowserSetting api={api} settings={settings} onSaved={setSettings} />}
       <TelegramPairing api={api} botUsername={telegramBotUsername} />
+      {channelApi && chatChannels?.map((c) => <ChannelPairing key={c} api={channelApi} channel={c} />)}
       <section aria-labelledby="agent-title">
         <h2 id="agent-title">Agent</h2>
         <p>The agent stops by itself when idle. Stop it now to save cost or to apply new settings.</p>

@@ -336,6 +336,7 @@ export function ChatApp({ config, session, fetchImpl, createSocket = browserSock
           <SettingsPage
             api={api}
             telegramBotUsername={config.telegramBotUsername}
+            {...(config.chatChannels ? { chatChannels: config.chatChannels, channelApi: api } : {})}
             onAgentStatus={(status) => {
               agentRef.current = status;
               setAgent(status);
