@@ -181,6 +181,20 @@ describe.skipIf(!chromium)("browser tool with Debian's Chromium", () => {
     expect((await ask("still there?", "after-crash-2")).text).toContain("echo: still there?");
   });
 
+  it("refuses private addresses that are not explicitly allowed: other loopback names, the task metadata endpoint", async () => {
+    const port = new URL(siteUrl).port;
+    for (const [id, url] of [
+      ["ssrf-localhost", `http://localhost:${port}/page?private`],
+      ["ssrf-metadata", "http://169.254.170.2/v2/credentials"],
+    ]) {
+      const reply = await ask(`Fetch it ${browserCall({ action: "navigate", targetUrl: url })}`, id);
+      expect(reply.type).toBe("chat.final");
+      expect(reply.text).toContain('"status": "error"');
+      expect(reply.text).not.toContain(TOKEN);
+    }
+    expect(visits.some((v) => v.url.includes("private"))).toBe(false);
+  });
+
   it("leaves no Chromium behind when the agent stops, and keeps the profile out of the saved state", async () => {
     expect(chromiumProcesses().length).toBeGreaterThan(0);
     await run.task.stop("signal");
