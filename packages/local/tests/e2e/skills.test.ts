@@ -58,7 +58,11 @@ async function turn(text: string): Promise<{ reply: string; prompt: string }> {
     tail,
   );
   expect(final, JSON.stringify(final)).toMatchObject({ type: "chat.final" });
-  const request = llm.chatRequests()[before];
+  // This turn's first request to the LLM (not one OpenClaw might make in the background).
+  const request = llm
+    .chatRequests()
+    .slice(before)
+    .find((r) => r.userText.includes(text));
   const prompt = (request?.messages ?? [])
     .filter((m) => m.role === "system")
     .map(messageText)
