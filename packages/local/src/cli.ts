@@ -24,7 +24,9 @@ Options:
 
 Environment: LOCAL_USER / LOCAL_PASSWORD (the first user), ANTHROPIC_API_KEY, OPENAI_API_KEY,
 DEEPSEEK_API_KEY, OPENAI_BASE_URL, LLM_MODEL (the first user's LLM), TELEGRAM_BOT_TOKEN (Telegram bot via
-long polling).`;
+long polling), DISCORD_PUBLIC_KEY / DISCORD_APPLICATION_ID / DISCORD_BOT_TOKEN (Discord at
+/api/discord/interactions), SLACK_SIGNING_SECRET / SLACK_BOT_TOKEN (Slack at /api/slack/events and
+/api/slack/commands); Discord and Slack need a tunnel to reach this machine.`;
 
 function parse() {
   const { values } = parseArgs({
