@@ -78,8 +78,8 @@ export class EventBridgeScheduler implements Scheduler {
       GroupName: this.config.groupName,
       ScheduleExpression: s.expression,
       ScheduleExpressionTimezone: s.timezone,
-      // rate(...) runs count from when the schedule was saved, as in local mode.
-      ...(s.expression.startsWith("rate(") ? { StartDate: s.anchor } : {}),
+      // No StartDate: rate(...) runs count from when EventBridge saves the schedule, which is when the
+      // gateway retimes it (the record's updatedAt, local mode's anchor), give or take the call's latency.
       State: s.enabled ? "ENABLED" : "DISABLED",
       FlexibleTimeWindow: { Mode: "OFF" },
       ActionAfterCompletion: oneShot ? "DELETE" : "NONE",
