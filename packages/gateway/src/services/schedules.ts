@@ -135,9 +135,11 @@ export class ScheduleService {
       (next.enabled && !current.enabled);
     if (retimed) {
       this.checkTiming(next.expression, next.timezone, now);
-      next.updatedAt = now.toISOString();
       delete next.completed;
     }
+    // Saving a rate(...) schedule restarts its period (EventBridge counts from the update), so re-anchor.
+    if (retimed || parseScheduleExpression(next.expression).kind === "rate")
+      next.updatedAt = now.toISOString();
     if (next.deliverTo === "telegram" && current.deliverTo !== "telegram") await this.telegramTarget(userId);
     await scheduler.update(this.registration(userId, next));
     await this.save(userId, next);
