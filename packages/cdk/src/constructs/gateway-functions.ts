@@ -1,18 +1,17 @@
-import { join } from "node:path";
 import { KEYS } from "@serverless-openclaw/shared";
 import { Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
 import type { WebSocketStage } from "aws-cdk-lib/aws-apigatewayv2";
 import type { IVpc, SecurityGroup } from "aws-cdk-lib/aws-ec2";
 import type { Cluster, FargateTaskDefinition } from "aws-cdk-lib/aws-ecs";
 import { PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
-import { Architecture, Runtime } from "aws-cdk-lib/aws-lambda";
-import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
+import { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { Bucket } from "aws-cdk-lib/aws-s3";
 import { Construct } from "constructs";
 import type { DeployConfig } from "../config";
 import type { LambdaEntries, LambdaName } from "../paths";
 import { CONTAINER_NAME, manageConnectionsArn, TASK_SIZE, USER_DATA_PREFIX } from "./agent-task";
+import { nodeLambdaDefaults } from "./lambda-bundling";
 import { dataTableEnvironment, grantSecretRead, grantSecretWrite, grantUserObjects } from "./permissions";
 import type { DataTables } from "./storage";
 
@@ -107,28 +106,10 @@ export class GatewayFunctions extends Construct {
     logGroup.grantWrite(role);
     const fn = new NodejsFunction(this, id, {
       role,
+      ...nodeLambdaDefaults(props.repoRoot),
       entry: props.entries[name],
-      handler: "handler",
-      runtime: Runtime.NODEJS_24_X,
-      architecture: Architecture.ARM_64,
-      memorySize: 256,
       timeout: TIMEOUT[name],
       logGroup,
-      projectRoot: props.repoRoot,
-      depsLockFilePath: join(props.repoRoot, "package-lock.json"),
-      bundling: {
-        forceDockerBundling: false,
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        target: "node22",
-        format: OutputFormat.ESM,
-        mainFields: ["module", "main"],
-        // Bundle the AWS SDK too: pinned versions, and ESM cannot import the runtime's copy reliably.
-        externalModules: [],
-        // Some CommonJS dependencies call require(); give the ESM bundle one.
-        banner: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-      },
       environment: {
         ...dataTableEnvironment(props.tables),
         DATA_BUCKET: props.dataBucket.bucketName,

@@ -2,11 +2,11 @@ import { join } from "node:path";
 import { CustomResource, Duration, RemovalPolicy } from "aws-cdk-lib";
 import type { ITable } from "aws-cdk-lib/aws-dynamodb";
 import { PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
-import { Architecture, Runtime } from "aws-cdk-lib/aws-lambda";
-import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
+import { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Provider } from "aws-cdk-lib/custom-resources";
 import { Construct } from "constructs";
+import { nodeLambdaDefaults } from "./lambda-bundling";
 import { grantSecretRead, grantSecretWrite } from "./permissions";
 
 export interface TelegramWebhookSetupProps {
@@ -39,25 +39,11 @@ export class TelegramWebhookSetup extends Construct {
     const role = new Role(this, "Role", { assumedBy: new ServicePrincipal("lambda.amazonaws.com") });
     logGroup.grantWrite(role);
     const fn = new NodejsFunction(this, "Function", {
+      ...nodeLambdaDefaults(props.repoRoot),
       role,
       entry: props.entry ?? join(props.repoRoot, "packages/gateway/src/lambda/telegram-webhook-setup.ts"),
-      handler: "handler",
-      runtime: Runtime.NODEJS_24_X,
-      architecture: Architecture.ARM_64,
-      memorySize: 256,
       timeout: Duration.seconds(30),
       logGroup,
-      projectRoot: props.repoRoot,
-      depsLockFilePath: join(props.repoRoot, "package-lock.json"),
-      bundling: {
-        forceDockerBundling: false,
-        minify: true,
-        target: "node22",
-        format: OutputFormat.ESM,
-        mainFields: ["module", "main"],
-        externalModules: [],
-        banner: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-      },
       environment: {
         SECRET_PREFIX: props.secretPrefix,
         TABLE_SETTINGS: props.settingsTable.tableName,
