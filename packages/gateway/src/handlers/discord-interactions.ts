@@ -33,8 +33,9 @@ const UNAUTHORIZED = json(401, {
 
 /**
  * `POST /discord/interactions` (HTTP API v2 events). Discord signs every interaction with the app's
- * Ed25519 key; a request without a valid signature over timestamp + raw body is answered 401 before
- * anything is parsed or stored (Discord itself sends such requests to check the endpoint).
+ * Ed25519 key; a request without a valid signature over timestamp + raw body, or with a timestamp more
+ * than 5 minutes off, is answered 401 before anything is parsed or stored (Discord itself sends such
+ * requests to check the endpoint).
  */
 export function createDiscordInteractionsHandler(deps: DiscordInteractionsDeps) {
   const { logger, clock } = deps;
@@ -59,7 +60,13 @@ export function createDiscordInteractionsHandler(deps: DiscordInteractionsDeps) 
     const text = bodyText(event.data) ?? "";
     const key = await publicKey();
     if (!key) logger.error("discord: no public key stored", { secret: DISCORD_SECRETS.publicKey });
-    if (!key || !signature || !timestamp || !(await verified(text, signature, timestamp, key))) {
+    if (
+      !key ||
+      !signature ||
+      !timestamp ||
+      !fresh(timestamp, clock.now().getTime()) ||
+      !(await verified(text, signature, timestamp, key))
+    ) {
       logger.warn("discord interaction: signature rejected", { present: signature !== undefined });
       return UNAUTHORIZED;
     }
@@ -85,6 +92,16 @@ export function createDiscordInteractionsHandler(deps: DiscordInteractionsDeps) 
       return json(500, { error: { code: "DISCORD_INTERACTION_FAILED", message: "try again later" } });
     }
   };
+}
+
+/**
+ * The signed timestamp must be recent: Discord sends at once, and a captured request (say `/stop`)
+ * replayed later is refused even though its signature is valid.
+ */
+export const DISCORD_MAX_SKEW_SECONDS = 5 * 60;
+function fresh(timestamp: string, nowMs: number): boolean {
+  if (!/^\d{1,12}$/.test(timestamp)) return false;
+  return Math.abs(nowMs / 1000 - Number(timestamp)) <= DISCORD_MAX_SKEW_SECONDS;
 }
 
 /** discord-interactions' verifyKey (WebCrypto Ed25519); malformed hex is a failed check, not a crash. */

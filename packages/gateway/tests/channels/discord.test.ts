@@ -55,6 +55,9 @@ describe("Discord interactions endpoint", () => {
       // A valid signature over another body, and over another timestamp.
       { ...valid, body: body.replace("hello", "hellO") },
       { ...valid, headers: { ...valid.headers, "x-signature-timestamp": "1790000001" } },
+      // Validly signed, but stale or from the future (a replayed capture).
+      signedDiscord(h, body, String(Math.floor(h.clock.now().getTime() / 1000) - 301)),
+      signedDiscord(h, body, String(Math.floor(h.clock.now().getTime() / 1000) + 301)),
     ];
     for (const event of cases) {
       const res = await h.discord(event);

@@ -134,7 +134,7 @@ export function httpEvent(
 export function signedDiscord(
   h: ChannelHarness,
   body: unknown,
-  timestamp = String(Math.floor(Date.now() / 1000)),
+  timestamp = String(Math.floor(h.clock.now().getTime() / 1000)),
 ) {
   const text = typeof body === "string" ? body : JSON.stringify(body);
   const signature = sign(null, Buffer.from(timestamp + text), h.discordKey.privateKey).toString("hex");
