@@ -109,7 +109,7 @@ export class SlackChannel {
     if (core.findCommand(first)) return core.command(first, account, rest.join(" "));
     const question = first.toLowerCase() === "ask" ? rest.join(" ") : text;
     const replyTo: ReplyTarget = { channel: "slack", channelId: input.channel_id };
-    const triggerId = (input.trigger_id ?? "").replace(/[^A-Za-z0-9_-]/g, "-").slice(0, 60);
+    const triggerId = (input.trigger_id ?? "").replace(/[^A-Za-z0-9_-]/g, "-").slice(-56); // clientMessageId: at most 64 characters
     const outcome = await core.message({
       account,
       text: question,

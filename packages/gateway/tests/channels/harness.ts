@@ -205,7 +205,7 @@ export function slackCommand(userId: string, text: string) {
     user_name: "ada",
     team_id: "T0001",
     channel_id: "D0001",
-    trigger_id: `13345224609.738474920.${next++}`,
+    trigger_id: `13345224609.738474920.8088930838d88f008e0${next++}abcdef0123456789abcdef0123456789`,
     response_url: "https://hooks.slack.com/commands/T0001/1/x",
   }).toString();
 }

@@ -1,4 +1,4 @@
-import { WAKING_MESSAGE } from "@serverless-openclaw/shared";
+import { ClientMessageIdSchema, WAKING_MESSAGE } from "@serverless-openclaw/shared";
 import { isValidSlackRequest } from "@slack/bolt";
 import fc from "fast-check";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -178,6 +178,9 @@ describe("Slack events and commands endpoints", () => {
     const texts = (await h.stores.pending.list(USER)).map((p) => p.text);
     expect(texts).toEqual(expect.arrayContaining(["what is 2+2?", "how far is the moon?"]));
     expect(texts).not.toContain("ask what is 2+2?");
+    // Slack trigger ids are long and dotted; the queued ids stay valid clientMessageIds.
+    for (const p of await h.stores.pending.list(USER))
+      expect(ClientMessageIdSchema.safeParse(p.clientMessageId).success).toBe(true);
     expect(await command(SLACK_USER, "unpair")).toMatch(/^Unpaired\./);
     expect(await command(SLACK_USER, "status")).toContain("paired Slack account");
   });
