@@ -61,13 +61,6 @@ export function createTelegramBot(deps: TelegramBotDeps): Bot {
   });
   const account = (ctx: Context) =>
     ctx.from ? { id: String(ctx.from.id), username: ctx.from.username } : undefined;
-  const answer =
-    (name: string, args: (ctx: Context & { match: string }) => string) =>
-    async (ctx: Context & { match: string }) => {
-      const from = account(ctx);
-      if (from) await ctx.reply(await core.command(name, from, args(ctx)));
-    };
-
   // `/start CODE` is what the t.me deep link sends: pairing; a bare /start is help.
   chats.command("start", async (ctx) => {
     const from = account(ctx);
@@ -77,11 +70,12 @@ export function createTelegramBot(deps: TelegramBotDeps): Bot {
     await ctx.reply(userId ? core.texts.help : core.texts.notPaired);
   });
   // Every channel command (channels/commands.ts), including ones added later, e.g. /schedule.
-  for (const command of core.commands)
-    chats.command(
-      command.name,
-      answer(command.name, (ctx) => ctx.match),
-    );
+  for (const command of core.commands) {
+    chats.command(command.name, async (ctx) => {
+      const from = account(ctx);
+      if (from) await ctx.reply(await core.command(command.name, from, ctx.match));
+    });
+  }
   chats.on("message:text", async (ctx) => {
     const from = account(ctx);
     const message = ctx.message;
