@@ -73,6 +73,8 @@ describe("DynamoDB restarted under the gateway", () => {
     expect((await ws(wsEvent("$default", "tab=", { body: chatSend("before") }))).statusCode).toBe(200);
     expect(deps.taskRunner.starts).toHaveLength(1);
 
+    // The test clock stands still unless moved: later messages get later keys, as in real time.
+    deps.clock.advance(1000);
     await running.stop();
     const during = await ws(wsEvent("$default", "tab=", { body: chatSend("during") }));
     expect(during.statusCode).toBe(500);
