@@ -43,12 +43,13 @@ describe("agent task with a real OpenClaw", () => {
       async () => (await h.stores.pending.list(USER_ID)).length === 0,
       30_000,
     );
-    // Both user messages arrived before the first reply, so history shows them first, then the replies.
+    // Both user messages arrived before the first reply, yet history reads question, answer, question,
+    // answer: each reply is keyed right after its own question.
     const page = await h.stores.conversations.page(USER_ID, "conv-pre", { limit: 10 });
     expect(page.messages.map((m) => [m.role, m.clientMessageId])).toEqual([
       ["user", "pre-1"],
-      ["user", "pre-2"],
       ["assistant", "pre-1"],
+      ["user", "pre-2"],
       ["assistant", "pre-2"],
     ]);
   }, 300_000);
