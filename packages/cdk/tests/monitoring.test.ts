@@ -181,6 +181,10 @@ describe("scheduled prompts", () => {
     expect(httpEnv.SCHEDULER_ROLE_ARN).toBeDefined();
     expect(httpEnv.BUDGET_MONTHLY_USD).toBe("10");
     expect(httpEnv.TASK_VCPU).toBe("1");
+    const [, telegram] = fnOf("telegram-webhook") ?? ["", {}];
+    expect((telegram.Environment as { Variables: Json }).Variables.SCHEDULE_TARGET_ARN).toEqual({
+      "Fn::GetAtt": [fireId, "Arn"],
+    });
 
     const roles = resourcesOf(t, "AWS::IAM::Role").filter(([, p]) =>
       JSON.stringify(p.AssumeRolePolicyDocument).includes("scheduler.amazonaws.com"),

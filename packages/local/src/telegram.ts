@@ -22,6 +22,7 @@ export async function startTelegram(input: {
       logger: deps.logger,
       chat: services.chat,
       lifecycle: services.lifecycle,
+      schedules: services.schedules,
       token: input.token,
       ...(input.apiRoot ? { apiRoot: input.apiRoot } : {}),
     });

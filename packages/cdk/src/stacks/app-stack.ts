@@ -129,7 +129,11 @@ export class AppStack extends Stack {
     // Scheduled prompts (docs/schedules.md): EventBridge Scheduler invokes schedule-fire.
     this.scheduling = new Scheduling(this, "Schedules", {
       fire: this.functions.get("schedule-fire"),
-      managers: [this.functions.get("http-api")],
+      // The HTTP API (web app) and the Telegram webhook (/schedule) create and change schedules.
+      managers: [
+        this.functions.get("http-api"),
+        ...(config.telegram ? [this.functions.get("telegram-webhook")] : []),
+      ],
     });
     // Alarms, the alarm topic and the dashboard (docs/monitoring.md).
     const size = config.browser ? TASK_SIZE.browser : TASK_SIZE.standard;

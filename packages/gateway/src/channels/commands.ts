@@ -1,6 +1,7 @@
 import { startNewConversation } from "./conversations";
 import type { ChannelCore } from "./core";
 import type { ChannelAccount } from "./pairing";
+import { scheduleCommand, schedulesCommand } from "./schedule-commands";
 import { describeStatus } from "./texts";
 
 /** What a command runs with: the channel's core, who wrote, and the text after the command name. */
@@ -92,4 +93,13 @@ const unpair: ChannelCommand = {
  * ChannelCommand in its own file and append it here: Telegram, Discord (after re-running
  * scripts/discord-register-commands.ts) and Slack (`/openclaw <name>`) all pick it up.
  */
-export const CHANNEL_COMMANDS: AnyChannelCommand[] = [newConversation, status, stop, pair, unpair, help];
+export const CHANNEL_COMMANDS: AnyChannelCommand[] = [
+  newConversation,
+  status,
+  stop,
+  scheduleCommand,
+  schedulesCommand,
+  pair,
+  unpair,
+  help,
+];

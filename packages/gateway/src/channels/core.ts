@@ -5,6 +5,7 @@ import type { Clock, SettingsStore } from "../ports";
 import { type AnyChannelCommand, CHANNEL_COMMANDS } from "./commands";
 import { currentConversation } from "./conversations";
 import type { ChannelAccount, ChannelPairingService } from "./pairing";
+import type { ChannelSchedulesPort } from "./schedule-commands";
 import type { ChannelSpec } from "./spec";
 import { type ChannelTexts, channelTexts, describeFailure, describeStartFailure } from "./texts";
 
@@ -36,6 +37,8 @@ export interface ChannelCoreDeps {
   pairing: ChannelPairingService;
   /** Defaults to CHANNEL_COMMANDS (tests may add their own). */
   commands?: readonly AnyChannelCommand[];
+  /** Lets /schedule create and change schedules; without it the command points to the web app. */
+  schedules?: ChannelSchedulesPort;
 }
 
 /** What became of an inbound chat message. `reply`, when set, is said back to the person at once. */

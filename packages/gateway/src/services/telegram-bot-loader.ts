@@ -1,5 +1,6 @@
 import type { Bot } from "grammy";
 import { Api } from "grammy";
+import type { ChannelSchedulesPort } from "../channels/schedule-commands";
 import type { Logger } from "../deps";
 import { GatewayError } from "../errors";
 import type { Clock, SecretStore, SettingsStore } from "../ports";
@@ -23,6 +24,8 @@ export interface TelegramBotLoaderDeps {
   apiRoot?: string;
   /** Overrides the token in the SecretStore (local mode's TELEGRAM_BOT_TOKEN). */
   token?: string;
+  /** For /schedule (services/schedules.ts). */
+  schedules?: ChannelSchedulesPort;
 }
 
 /** The bot, built from the token in the SecretStore and the cached bot info. */
@@ -46,6 +49,7 @@ export async function loadTelegramBot(deps: TelegramBotLoaderDeps): Promise<Bot>
     logger: deps.logger,
     chat: deps.chat,
     lifecycle: deps.lifecycle,
+    ...(deps.schedules ? { schedules: deps.schedules } : {}),
     pairing: new PairingService({
       settings: deps.settings,
       clock: deps.clock,

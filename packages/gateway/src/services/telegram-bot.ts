@@ -2,6 +2,7 @@ import { autoRetry } from "@grammyjs/auto-retry";
 import { Bot, type Context } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
 import { type ChannelChatPort, ChannelCore, type ChannelLifecyclePort } from "../channels/core";
+import type { ChannelSchedulesPort } from "../channels/schedule-commands";
 import { CHANNEL_SPECS } from "../channels/spec";
 import type { Logger } from "../deps";
 import type { Clock, SettingsStore } from "../ports";
@@ -26,6 +27,8 @@ export interface TelegramBotDeps {
   chat: TelegramChatPort;
   lifecycle: TelegramLifecyclePort;
   logger: Logger;
+  /** /schedule creates and changes schedules through it (services/schedules.ts). */
+  schedules?: ChannelSchedulesPort;
 }
 
 /**
@@ -58,6 +61,7 @@ export function createTelegramBot(deps: TelegramBotDeps): Bot {
     chat: deps.chat,
     lifecycle: deps.lifecycle,
     pairing: deps.pairing.channel,
+    ...(deps.schedules ? { schedules: deps.schedules } : {}),
   });
   const account = (ctx: Context) =>
     ctx.from ? { id: String(ctx.from.id), username: ctx.from.username } : undefined;

@@ -131,7 +131,17 @@ describe("Discord and Slack reply sinks", () => {
       botToken: "bot-token-1",
       baseUrl: apis.discordBase,
     });
-    expect(names).toEqual(["ask", "new", "status", "stop", "pair", "unpair", "help"]);
+    expect(names).toEqual([
+      "ask",
+      "new",
+      "status",
+      "stop",
+      "schedule",
+      "schedules",
+      "pair",
+      "unpair",
+      "help",
+    ]);
     expect(apis.registered.map((c) => c.name)).toEqual(names);
     expect(apis.registered.find((c) => c.name === "pair")).toMatchObject({
       options: [{ name: "code", type: 3, required: true }],
