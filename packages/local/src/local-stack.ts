@@ -5,8 +5,8 @@ import { join, resolve } from "node:path";
 import {
   createAgentSocketHandler,
   createHttpApiHandler,
-  createServices,
   createScheduleFireHandler,
+  createServices,
   createWatchdogHandler,
   createWebSocketHandler,
   type GatewayDeps,
