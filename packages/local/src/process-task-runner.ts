@@ -154,7 +154,10 @@ export class ProcessTaskRunner implements TaskRunner {
           // Whatever the task left behind (its OpenClaw runs in a group of its own) goes with it.
           this.killTree(entry, "SIGKILL");
           this.children.delete(taskArn);
-          if (this.children.size === 0) clearInterval(this.watcher);
+          if (this.children.size === 0) {
+            clearInterval(this.watcher);
+            this.watcher = undefined; // the next start sets up a new one
+          }
           this.options.redactor.remove(agentSecret);
           this.options.logger.info(`${label} exited (${sig ? `signal ${sig}` : `code ${code}`})`);
           this.options.onExit?.({ taskArn, userId, code, signal: sig, stopRequested: entry.stopRequested });
