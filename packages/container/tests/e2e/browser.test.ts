@@ -186,7 +186,7 @@ describe.skipIf(!chromium)("browser tool with Debian's Chromium", () => {
     for (const [id, url] of [
       ["ssrf-localhost", `http://localhost:${port}/page?private`],
       ["ssrf-metadata", "http://169.254.170.2/v2/credentials"],
-    ]) {
+    ] as const) {
       const reply = await ask(`Fetch it ${browserCall({ action: "navigate", targetUrl: url })}`, id);
       expect(reply.type).toBe("chat.final");
       expect(reply.text).toContain('"status": "error"');
