@@ -220,6 +220,16 @@ export function SettingsPage({
         )}
       </section>
       {settings && <BrowserSetting api={api} settings={settings} onSaved={setSettings} />}
+      <section aria-labelledby="skills-title">
+        <h2 id="skills-title">Skills</h2>
+        <p>
+          Upload your own OpenClaw skills and switch the built-in ones on or off on the{" "}
+          <a href="#/skills" data-testid="settings-skills-link">
+            Skills page
+          </a>
+          . A running agent picks changes up before its next answer.
+        </p>
+      </section>
       <TelegramPairing api={api} botUsername={telegramBotUsername} />
       {channelApi && chatChannels?.map((c) => <ChannelPairing key={c} api={channelApi} channel={c} />)}
       <section aria-labelledby="agent-title">

@@ -127,6 +127,13 @@ describe("SettingsPage", () => {
     expect(calls.put).toEqual([]);
   });
 
+  it("links to the Skills page, where skills are managed", async () => {
+    const { api } = fakeApi(unset);
+    render(<SettingsPage api={api} />);
+    await screen.findByTestId("settings-provider");
+    expect(screen.getByTestId("settings-skills-link").getAttribute("href")).toBe("#/skills");
+  });
+
   it("saves a valid form and then shows the key only as set", async () => {
     const { api, calls } = fakeApi(unset);
     render(<SettingsPage api={api} />);
