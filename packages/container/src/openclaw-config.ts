@@ -2,6 +2,13 @@ import type { LlmChoice } from "./llm-choice";
 
 /** The env var through which OpenClaw reads the key of a custom provider (a SecretRef, not a literal). */
 export const LLM_KEY_ENV = "SOC_LLM_API_KEY";
+/**
+ * The gateway token goes to OpenClaw through the environment (a SecretRef in the config), not in the
+ * file: the token is new on every boot, and OpenClaw boots ~4 s slower whenever the config differs
+ * from the one it last started with (measured 18.3 vs 14.3 s). With the token out of it, the config of
+ * a returning user is the same boot after boot, and the restored state remembers it.
+ */
+export const GATEWAY_TOKEN_ENV = "SOC_GATEWAY_TOKEN";
 
 /** Custom provider ids we register with OpenClaw for the providers it has no bundled plugin for. */
 const CUSTOM_PROVIDER_ID = { deepseek: "deepseek", "openai-compatible": "compat" } as const;
@@ -103,7 +110,7 @@ export interface OpenClawConfigOutput {
  */
 export function buildOpenClawConfig(input: OpenClawConfigInput): OpenClawConfigOutput {
   const { llm } = input;
-  const env: Record<string, string> = {};
+  const env: Record<string, string> = { [GATEWAY_TOKEN_ENV]: input.gatewayToken };
   let providers: Record<string, unknown> = {};
   let modelRef: string | undefined;
 
@@ -147,7 +154,7 @@ export function buildOpenClawConfig(input: OpenClawConfigInput): OpenClawConfigO
     gateway: {
       mode: "local",
       bind: "loopback",
-      auth: { mode: "token", token: input.gatewayToken },
+      auth: { mode: "token", token: { source: "env", provider: "default", id: GATEWAY_TOKEN_ENV } },
       controlUi: { enabled: false },
       http: { endpoints: { chatCompletions: { enabled: true } } },
     },

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { createMemoryStores } from "@serverless-openclaw/gateway/adapters/local/embedded-stores";
@@ -72,7 +72,13 @@ export class TaskHarness {
   /** What the gateway does on wake: Idle → Starting with a fresh secret; then the task boots. */
   async boot(
     timings: Partial<AgentTaskTimings> = {},
-    extra: Pick<AgentTaskDeps, "chromium"> = {},
+    extra: Pick<AgentTaskDeps, "chromium"> & {
+      /**
+       * Boot in this (wiped) directory instead of a new temporary one: an ECS task's work dir is the
+       * same path on every start, so the OpenClaw config a returning user gets is the same too.
+       */
+      workDir?: string;
+    } = {},
   ): Promise<RunningTask> {
     const secret = randomBytes(24).toString("hex");
     const started = await this.stores.taskState.transition({
@@ -87,8 +93,11 @@ export class TaskHarness {
       },
     });
     if (!started) throw new Error("the agent is not Idle");
-    const workDir = await mkdtemp(join(tmpdir(), "container-test-"));
-    this.workDirs.push(workDir);
+    const { workDir: fixedWorkDir, ...deps } = extra;
+    if (fixedWorkDir) await rm(fixedWorkDir, { recursive: true, force: true });
+    const workDir = fixedWorkDir ?? (await mkdtemp(join(tmpdir(), "container-test-")));
+    if (fixedWorkDir) await mkdir(fixedWorkDir, { recursive: true });
+    if (!this.workDirs.includes(workDir)) this.workDirs.push(workDir);
     const redactor = new Redactor();
     const logger = createJsonLogger({ redactor, level: "debug", write: (line) => this.logs.push(line) });
     const runtime = resolveOpenClawRuntime();
@@ -105,7 +114,7 @@ export class TaskHarness {
       redactor,
       timings: { heartbeatIntervalMs: 1_000, pendingRescanMs: 2_000, ...timings },
       onOpenClawLine: (line) => this.logs.push(line),
-      ...extra,
+      ...deps,
     });
     const exit = task.run();
     return { task, exit, workDir };

@@ -1,7 +1,7 @@
 import { DEFAULT_SETTINGS } from "@serverless-openclaw/shared";
 import { describe, expect, it } from "vitest";
 import { readSettings, resolveLlm } from "../../src/llm-choice";
-import { buildOpenClawConfig, LLM_KEY_ENV } from "../../src/openclaw-config";
+import { buildOpenClawConfig, GATEWAY_TOKEN_ENV, LLM_KEY_ENV } from "../../src/openclaw-config";
 
 const KEY = "sk-unit-0123456789abcdef";
 
@@ -52,7 +52,7 @@ describe("buildOpenClawConfig", () => {
         llm: { provider, model: "m-1", apiKey: KEY, baseUrl: "http://127.0.0.1:1/v1", source: "settings" },
       });
       expect(JSON.stringify(out.config)).not.toContain(KEY);
-      expect(Object.values(out.env)).toEqual([KEY]);
+      expect(Object.values(out.env).sort()).toEqual([KEY, "tok"].sort());
     }
   });
 
@@ -62,7 +62,7 @@ describe("buildOpenClawConfig", () => {
       llm: { provider: "anthropic", model: "claude-x", apiKey: KEY, source: "settings" },
     });
     expect(anthropic.modelRef).toBe("anthropic/claude-x");
-    expect(anthropic.env).toEqual({ ANTHROPIC_API_KEY: KEY });
+    expect(anthropic.env).toEqual({ ANTHROPIC_API_KEY: KEY, [GATEWAY_TOKEN_ENV]: "tok" });
     const deepseek = buildOpenClawConfig({
       ...base,
       llm: { provider: "deepseek", model: "deepseek-v4-flash", apiKey: KEY, source: "settings" },
@@ -81,13 +81,23 @@ describe("buildOpenClawConfig", () => {
     });
   });
 
+  it("writes the same file on every boot: the per-boot token is not in it", () => {
+    const llm = { provider: "openai" as const, model: "m", apiKey: KEY, source: "settings" as const };
+    const first = buildOpenClawConfig({ ...base, gatewayToken: "a".repeat(32), llm });
+    const second = buildOpenClawConfig({ ...base, gatewayToken: "b".repeat(32), llm });
+    expect(JSON.stringify(first.config)).toBe(JSON.stringify(second.config));
+    expect(JSON.stringify(first.config)).not.toContain("a".repeat(32));
+    expect(first.env[GATEWAY_TOKEN_ENV]).toBe("a".repeat(32));
+  });
+
   it("binds loopback behind a token with chat completions on, and everything in the background off", () => {
     const { config, modelRef } = buildOpenClawConfig({ ...base, llm: undefined });
     expect(modelRef).toBeUndefined();
     expect(config).toMatchObject({
       gateway: {
         bind: "loopback",
-        auth: { mode: "token", token: "tok" },
+        // The token itself goes through the environment, so the file stays the same boot after boot.
+        auth: { mode: "token", token: { source: "env", provider: "default", id: GATEWAY_TOKEN_ENV } },
         controlUi: { enabled: false },
         http: { endpoints: { chatCompletions: { enabled: true } } },
       },
