@@ -119,41 +119,52 @@ export class HttpApi {
   private async call<T>(method: string, path: string, schema: z.ZodType<T>, body?: unknown): Promise<T> {
     let res = await this.send(method, path, await this.auth.getIdToken(), body);
     if (res.status === 401) res = await this.send(method, path, await this.auth.refreshNow(), body);
-    const text = await res.text();
-    let data: unknown;
-    try {
-      data = text ? JSON.parse(text) : undefined;
-    } catch {
-      data = undefined;
-    }
-    if (!res.ok) {
-      const err = ApiErrorSchema.safeParse(data);
-      if (err.success) throw new ApiCallError(err.data.error.code, err.data.error.message, res.status);
-      throw new ApiCallError(
-        `HTTP_${res.status}`,
-        `The server answered ${res.status}. Try again.`,
-        res.status,
-      );
-    }
-    const parsed = schema.safeParse(data);
-    if (!parsed.success) throw new ApiCallError("BAD_RESPONSE", "The server sent an unexpected answer.", 502);
-    return parsed.data;
+    return readApiResponse(res, schema);
   }
 
   private async send(method: string, path: string, token: string, body: unknown): Promise<Response> {
-    try {
-      return await this.fetchImpl(`${this.apiUrl.replace(/\/+$/, "")}${path}`, {
-        method,
-        headers: {
-          Authorization: `Bearer ${token}`,
-          ...(body === undefined ? {} : { "Content-Type": "application/json" }),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-    } catch {
-      throw new ApiCallError("NETWORK", "Cannot reach the server. Check your connection.", 0);
-    }
+    return fetchApi(this.fetchImpl, this.apiUrl, path, {
+      method,
+      headers: {
+        Authorization: `Bearer ${token}`,
+        ...(body === undefined ? {} : { "Content-Type": "application/json" }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
   }
+}
+
+/** One request to the management API; a network failure becomes ApiCallError NETWORK. */
+export async function fetchApi(
+  fetchImpl: typeof fetch,
+  apiUrl: string,
+  path: string,
+  init: RequestInit,
+): Promise<Response> {
+  try {
+    return await fetchImpl(`${apiUrl.replace(/\/+$/, "")}${path}`, init);
+  } catch {
+    throw new ApiCallError("NETWORK", "Cannot reach the server. Check your connection.", 0);
+  }
+}
+
+/** The body of an API answer parsed with `schema`, or the API's `{ error }` as an ApiCallError. */
+export async function readApiResponse<T>(res: Response, schema: z.ZodType<T>): Promise<T> {
+  const text = await res.text();
+  let data: unknown;
+  try {
+    data = text ? JSON.parse(text) : undefined;
+  } catch {
+    data = undefined;
+  }
+  if (!res.ok) {
+    const err = ApiErrorSchema.safeParse(data);
+    if (err.success) throw new ApiCallError(err.data.error.code, err.data.error.message, res.status);
+    throw new ApiCallError(`HTTP_${res.status}`, `The server answered ${res.status}. Try again.`, res.status);
+  }
+  const parsed = schema.safeParse(data);
+  if (!parsed.success) throw new ApiCallError("BAD_RESPONSE", "The server sent an unexpected answer.", 502);
+  return parsed.data;
 }
 
 const enc = encodeURIComponent;

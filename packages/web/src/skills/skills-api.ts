@@ -1,11 +1,10 @@
 import {
-  ApiErrorSchema,
   SkillChangeResultSchema,
   SkillDeleteResultSchema,
   SkillListSchema,
 } from "@serverless-openclaw/shared";
 import type * as z from "zod";
-import { ApiCallError } from "../api/http-api";
+import { fetchApi, readApiResponse } from "../api/http-api";
 
 /**
  * The skills routes of the management API (docs/skills.md). Kept apart from HttpApi because an upload
@@ -46,24 +45,7 @@ export class SkillsApi {
   ): Promise<T> {
     let res = await this.send(method, path, await this.auth.getIdToken(), body);
     if (res.status === 401) res = await this.send(method, path, await this.auth.refreshNow(), body);
-    let data: unknown;
-    try {
-      data = JSON.parse(await res.text());
-    } catch {
-      data = undefined;
-    }
-    if (!res.ok) {
-      const err = ApiErrorSchema.safeParse(data);
-      if (err.success) throw new ApiCallError(err.data.error.code, err.data.error.message, res.status);
-      throw new ApiCallError(
-        `HTTP_${res.status}`,
-        `The server answered ${res.status}. Try again.`,
-        res.status,
-      );
-    }
-    const parsed = schema.safeParse(data);
-    if (!parsed.success) throw new ApiCallError("BAD_RESPONSE", "The server sent an unexpected answer.", 502);
-    return parsed.data;
+    return readApiResponse(res, schema);
   }
 
   private async send(
@@ -72,15 +54,11 @@ export class SkillsApi {
     token: string,
     body?: { type: string; body: string | Uint8Array },
   ): Promise<Response> {
-    try {
-      return await this.fetchImpl(`${this.apiUrl.replace(/\/+$/, "")}${path}`, {
-        method,
-        headers: { Authorization: `Bearer ${token}`, ...(body ? { "Content-Type": body.type } : {}) },
-        body: body ? (body.body as BodyInit) : undefined,
-      });
-    } catch {
-      throw new ApiCallError("NETWORK", "Cannot reach the server. Check your connection.", 0);
-    }
+    return fetchApi(this.fetchImpl, this.apiUrl, path, {
+      method,
+      headers: { Authorization: `Bearer ${token}`, ...(body ? { "Content-Type": body.type } : {}) },
+      body: body ? (body.body as BodyInit) : undefined,
+    });
   }
 }
 
