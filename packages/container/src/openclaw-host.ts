@@ -8,7 +8,7 @@ import { type ChatEvent, streamChat } from "./openclaw-chat";
 import { browserEnv, buildOpenClawConfig, leanBootEnv } from "./openclaw-config";
 import type { OpenClawRuntime } from "./openclaw-runtime";
 import type { Redactor } from "./redact";
-import { freeLoopbackPort, OpenClawSupervisor, type ProcessExit } from "./supervisor";
+import { freeLoopbackPort, OpenClawSupervisor, type ProcessExit, stableLoopbackPort } from "./supervisor";
 
 /** Where one task keeps OpenClaw's files, all under WORK_DIR (ephemeral storage on Fargate). */
 export function workLayout(workDir: string) {
@@ -70,7 +70,8 @@ export class OpenClawHost {
     );
     const browser = chromium && {
       executablePath: chromium.path,
-      cdpPort: await freeLoopbackPort(),
+      // The same port on every boot of this work dir, so a browser user's config does not change.
+      cdpPort: await stableLoopbackPort(`cdp:${this.options.workDir}`),
       noSandbox: chromium.noSandbox,
       allowedHostnames: chromium.allowedHostnames,
     };

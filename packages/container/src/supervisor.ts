@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 import { createServer } from "node:net";
 import { AgentTaskError } from "./errors";
 import type { Logger } from "./logger";
@@ -168,5 +169,30 @@ export function freeLoopbackPort(): Promise<number> {
       const port = typeof address === "object" && address ? address.port : 0;
       server.close(() => (port ? resolve(port) : reject(new Error("no free port"))));
     });
+  });
+}
+
+/**
+ * A loopback port that is the same on every boot for the same seed while it is free, another free one
+ * when it is taken. For ports written into OpenClaw's config: OpenClaw boots about 3 s slower whenever
+ * its config differs from the one it last started with, so a port picked at random each boot costs
+ * every boot. The range sits below Linux's ephemeral ports (32768+), where outgoing connections live.
+ */
+export async function stableLoopbackPort(seed: string): Promise<number> {
+  const RANGE = { from: 20_000, size: 10_000 };
+  const start = createHash("sha256").update(seed).digest().readUInt32BE(0) % RANGE.size;
+  for (let i = 0; i < 8; i++) {
+    const port = RANGE.from + ((start + i) % RANGE.size);
+    if (await loopbackPortFree(port)) return port;
+  }
+  return freeLoopbackPort();
+}
+
+function loopbackPortFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.unref();
+    server.once("error", () => resolve(false));
+    server.listen({ host: "127.0.0.1", port, exclusive: true }, () => server.close(() => resolve(true)));
   });
 }

@@ -1,5 +1,10 @@
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { createServer, type Server } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { chromiumFromEnv, DEFAULT_CHROMIUM_PATH } from "../../src/chromium";
+import { createJsonLogger } from "../../src/logger";
 import {
   browserEnv,
   buildOpenClawConfig,
@@ -7,7 +12,10 @@ import {
   LEAN_BOOT_ENV,
   leanBootEnv,
 } from "../../src/openclaw-config";
+import { OpenClawHost } from "../../src/openclaw-host";
+import { Redactor } from "../../src/redact";
 import { shouldBackUp } from "../../src/state-archive";
+import { stableLoopbackPort } from "../../src/supervisor";
 
 const base = { llm: undefined, gatewayToken: "t".repeat(32), logFile: "/w/logs/openclaw.log" };
 const launch = { executablePath: "/usr/bin/chromium", cdpPort: 41234, noSandbox: true };
@@ -105,5 +113,54 @@ describe("chromiumFromEnv", () => {
     expect(
       chromiumFromEnv({ BROWSER_ALLOWED_HOSTS: " 127.0.0.1, localhost ,," }, found)?.allowedHostnames,
     ).toEqual(["127.0.0.1", "localhost"]);
+  });
+});
+
+describe("the DevTools port in OpenClaw's config", () => {
+  const chromium = { path: "/usr/bin/chromium", noSandbox: true, allowedHostnames: [] };
+  const writeConfig = async (workDir: string) => {
+    const redactor = new Redactor();
+    const host = new OpenClawHost({
+      runtime: { home: workDir, node: "node", entry: "openclaw.mjs", binDir: undefined },
+      workDir,
+      redactor,
+      logger: createJsonLogger({ redactor, write: () => undefined }),
+    });
+    await host.writeConfig(undefined, chromium);
+    return readFile(host.layout.configPath, "utf8");
+  };
+
+  it("is the same on every boot of a work dir, so a browser user's config does not change (OpenClaw boots ~3 s slower when it does)", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "cdp-port-"));
+    try {
+      const first = await writeConfig(dir);
+      expect(first).toMatch(/"cdpPort": \d+/);
+      expect(await writeConfig(dir)).toBe(first);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("moves to another free loopback port when the usual one is taken", async () => {
+    const seed = `seed-${process.pid}-${Date.now()}`;
+    const usual = await stableLoopbackPort(seed);
+    expect(await stableLoopbackPort(seed)).toBe(usual);
+    expect(usual).toBeGreaterThanOrEqual(20_000);
+    expect(usual).toBeLessThan(30_000);
+    const squatter: Server = createServer();
+    await new Promise<void>((resolve) => squatter.listen({ host: "127.0.0.1", port: usual }, resolve));
+    try {
+      const other = await stableLoopbackPort(seed);
+      expect(other).not.toBe(usual);
+      // and it is free: it can be bound
+      const probe = createServer();
+      await new Promise<void>((resolve, reject) => {
+        probe.once("error", reject);
+        probe.listen({ host: "127.0.0.1", port: other }, resolve);
+      });
+      await new Promise((resolve) => probe.close(resolve));
+    } finally {
+      await new Promise((resolve) => squatter.close(resolve));
+    }
   });
 });

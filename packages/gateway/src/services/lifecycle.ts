@@ -302,6 +302,18 @@ export class LifecycleService {
   }
 
   /**
+   * Replaces the reason an Idle row shows (its lastError) and tells the user's open pages. Undefined when
+   * the row is no longer Idle, or another writer changed it first: a new run has its own status then.
+   */
+  async setIdleReason(userId: string, lastError: LastError): Promise<TaskState | undefined> {
+    const row = await this.deps.taskState.get(userId);
+    if (row.state !== "Idle") return undefined;
+    const updated = await this.transition(row, "Idle", { lastError: { ...lastError, at: this.now() } });
+    if (updated) await this.broadcastStatus(updated);
+    return updated;
+  }
+
+  /**
    * The user saved new settings. OpenClaw reads them at start, so a running agent is told to stop once it
    * has nothing left to answer (never mid-turn); the next message starts it with the new settings.
    * Returns whether a running agent was told.

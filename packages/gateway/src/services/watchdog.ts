@@ -56,6 +56,11 @@ const TASK_GONE = {
     "The agent's task ended unexpectedly (for example a Spot interruption). Send a message to start it again.",
 };
 
+const RESTART_LIMITED = {
+  code: "RESTART_LIMITED",
+  message: `The agent was interrupted ${RESTARTS.max} times within an hour while answering, so it was not restarted again. Your messages are kept: send another message to try again.`,
+};
+
 /**
  * Runs every few minutes: stops tasks that stopped heart-beating or ran past the hard limit, fails starts
  * stuck past their limit, and repairs rows whose task ECS no longer runs. A row repaired that still has
@@ -134,6 +139,8 @@ export class WatchdogService {
     if (window.count >= RESTARTS.max) {
       logger.warn("restart for pending messages skipped: too many in the last hour", { userId });
       this.deps.metrics?.count("Watchdog.restart-limited");
+      // The Idle row may still say the agent restarts (INTERRUPTED_ERROR); it does not, so say so.
+      await this.lifecycle.setIdleReason(userId, RESTART_LIMITED);
       return "restart-limited";
     }
     await settings.put(

@@ -193,6 +193,7 @@ describe("the watchdog on ECS's task-stopped event", () => {
     const { deps, services } = await runningAgent();
     const handler = createWatchdogHandler(deps, services);
     await withPending(deps);
+    const tab = await connectClient(deps, USER);
     const results: unknown[] = [];
     for (let i = 0; i < 4; i++) {
       const secret = deps.taskRunner.starts.at(-1)?.agentSecret ?? "";
@@ -207,9 +208,21 @@ describe("the watchdog on ECS's task-stopped event", () => {
       { stopped: ["restart-limited"] },
     ]);
     expect(deps.taskRunner.starts).toHaveLength(4);
-    // An hour later the budget is back.
+    // The row no longer says the agent restarts (INTERRUPTED), and the open page is told why it waits.
+    expect(await deps.taskState.get(USER)).toMatchObject({
+      state: "Idle",
+      lastError: { code: "RESTART_LIMITED" },
+    });
+    expect(deps.clientPush.to(tab).at(-1)).toMatchObject({
+      state: "Idle",
+      error: { code: "RESTART_LIMITED", message: expect.stringContaining("send another message") },
+    });
+    // The user's next message starts it; an hour after the first restart the budget is back.
     deps.clock.advance(60 * 60_000 + 1000);
-    expect(await handler(stoppedEvent("arn:none"))).toEqual({ stopped: ["restarted"] });
+    await services.lifecycle.wake(USER);
+    const secret = deps.taskRunner.starts.at(-1)?.agentSecret ?? "";
+    await services.lifecycle.agentConnected({ connectionId: "agent-5", userId: USER, secret });
+    expect(await handler(stoppedEvent(await interruptedStop(deps)))).toEqual({ stopped: ["restarted"] });
   });
 
   it("treats a stopped-task event with a missing field as a scheduled round", async () => {
