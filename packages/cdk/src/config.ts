@@ -40,6 +40,21 @@ export const DeployConfigSchema = z.object({
     .optional(),
   /** Deploy the Discord interactions route and Lambda (docs/discord.md). */
   discord: Bool.default(false),
+  /**
+   * Discord server channels (IDs, comma-separated) where `/ask` is answered, publicly. DMs with the bot
+   * are always answered; without this, only DMs (docs/discord.md).
+   */
+  discordChannelIds: z
+    .preprocess(
+      // `-c discordChannelIds=1,2` arrives as a string; cdk.json may hold a list of strings. (Not
+      // numbers: IDs are past 2^53 and JSON numbers would round them.)
+      (v) => (Array.isArray(v) ? v.join(",") : v),
+      z
+        .string()
+        .regex(/^\s*\d{17,20}\s*(,\s*\d{17,20}\s*)*$/, "must be Discord channel IDs, comma-separated"),
+    )
+    .transform((s) => s.split(",").map((id) => id.trim()))
+    .optional(),
   /** Deploy the Slack events/commands routes and Lambda (docs/slack.md). */
   slack: Bool.default(false),
   /** Let anyone with the URL create an account (off: only an admin creates users). */

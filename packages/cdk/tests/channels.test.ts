@@ -5,7 +5,7 @@ import { asList, cleanup, logicalId, resourcesOf, type Synthesized, statementsOf
 // One synth with Discord and Slack on (and Telegram off), to check what the channel switches add.
 let s: Synthesized;
 beforeAll(() => {
-  s = synth({ discord: true, slack: true });
+  s = synth({ discord: true, discordChannelIds: "1300000000000000002", slack: true });
 });
 afterAll(() => cleanup(s));
 
@@ -41,6 +41,7 @@ describe("Discord and Slack switches (-c discord=true -c slack=true)", () => {
       );
       const env = (fn.Environment as { Variables: Record<string, string> }).Variables;
       expect(env.DISCORD_ENABLED, name).toBe("true");
+      expect(env.DISCORD_CHANNEL_IDS, name).toBe("1300000000000000002");
       expect(env.SLACK_ENABLED, name).toBe("true");
     }
     for (const name of ["DiscordInteractions", "SlackEvents"]) {

@@ -39,6 +39,18 @@ describe("deploy parameters from CDK context", () => {
     });
   });
 
+  it("reads the Discord channels where /ask is answered, from the command line or a cdk.json list", () => {
+    const ids = ["1300000000000000002", "1300000000000000003"];
+    expect(from({ discordChannelIds: ` ${ids[0]}, ${ids[1]}` }).discordChannelIds).toEqual(ids);
+    expect(from({ discordChannelIds: ids }).discordChannelIds).toEqual(ids);
+    expect(from({}).discordChannelIds).toBeUndefined();
+    expect(() => from({ discordChannelIds: "general" })).toThrow(
+      /-c discordChannelIds: must be Discord channel IDs/,
+    );
+    // A JSON number would already be rounded (IDs are past 2^53): refused, not silently wrong.
+    expect(() => from({ discordChannelIds: Number("1300000000000000002") })).toThrow(/-c discordChannelIds/);
+  });
+
   it("rejects bad values with the parameter name and the rule", () => {
     expect(() => from({ inactivityMinutes: "0" })).toThrow(/-c inactivityMinutes: must be at least 1/);
     expect(() => from({ telegram: "maybe" })).toThrow(/-c telegram: must be on\/off/);

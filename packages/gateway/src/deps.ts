@@ -42,6 +42,11 @@ export interface GatewayConfig {
   defaultInactivityMinutes?: number;
   /** Whether the Discord app (interactions endpoint) is set up; pairing answers 409 otherwise. */
   discordEnabled?: boolean;
+  /**
+   * The server (guild) channels where `/ask` is answered; its replies are public there. DMs with the bot
+   * are always answered. None: DMs only, so an agent's replies never land in a shared channel unasked.
+   */
+  discordChannelIds?: readonly string[];
   /** Whether the Slack app (events and commands endpoints) is set up. */
   slackEnabled?: boolean;
   /** Slack Web API base URL for the gateway's own messages (tests); Slack's when absent. */

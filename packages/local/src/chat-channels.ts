@@ -10,9 +10,24 @@ import type { HttpApiHandler } from "./http-api";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-/** Which of Discord and Slack local mode serves: each is on when its verification secret is set. */
-export function chatChannelsFromEnv(env: Env): { discordEnabled: boolean; slackEnabled: boolean } {
-  return { discordEnabled: Boolean(env.DISCORD_PUBLIC_KEY), slackEnabled: Boolean(env.SLACK_SIGNING_SECRET) };
+/**
+ * Which of Discord and Slack local mode serves: each is on when its verification secret is set.
+ * DISCORD_CHANNEL_IDS (comma-separated) lists the server channels where /ask is answered; DMs always.
+ */
+export function chatChannelsFromEnv(env: Env): {
+  discordEnabled: boolean;
+  slackEnabled: boolean;
+  discordChannelIds?: string[];
+} {
+  const channelIds = (env.DISCORD_CHANNEL_IDS ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return {
+    discordEnabled: Boolean(env.DISCORD_PUBLIC_KEY),
+    slackEnabled: Boolean(env.SLACK_SIGNING_SECRET),
+    ...(channelIds.length > 0 ? { discordChannelIds: channelIds } : {}),
+  };
 }
 
 /** For the web app's `/config.json`: which pairing sections Settings shows. */

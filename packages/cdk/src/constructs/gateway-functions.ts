@@ -126,6 +126,7 @@ export class GatewayFunctions extends Construct {
         CONTAINER_NAME,
         TELEGRAM_ENABLED: String(config.telegram),
         DISCORD_ENABLED: String(config.discord),
+        ...(config.discordChannelIds ? { DISCORD_CHANNEL_IDS: config.discordChannelIds.join(",") } : {}),
         SLACK_ENABLED: String(config.slack),
         ...(config.telegramBotUsername ? { TELEGRAM_BOT_USERNAME: config.telegramBotUsername } : {}),
         ALLOWED_ORIGINS: props.webOrigin,

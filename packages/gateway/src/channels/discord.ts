@@ -23,6 +23,8 @@ export const InteractionSchema = z.object({
   application_id: snowflake,
   token: z.string().min(1).max(1000),
   channel_id: snowflake.optional(),
+  /** Set when the command was run in a server; absent in DMs with the bot. */
+  guild_id: snowflake.optional(),
   user: UserSchema.optional(),
   member: z.object({ user: UserSchema }).optional(),
   data: z.object({ name: z.string().max(64), options: z.array(OptionSchema).max(25).optional() }).optional(),
@@ -39,15 +41,35 @@ const say = (content: string, ephemeral = true): InteractionResponse => ({
   data: { content, ...(ephemeral ? { flags: EPHEMERAL } : {}), allowed_mentions: { parse: [] } },
 });
 
+/** Where `/ask` is answered: DMs always, server channels only when listed. */
+export interface DiscordPlaces {
+  channelIds?: readonly string[];
+}
+
+/** Whether `/ask` is answered here; its reply is public in that channel, so a server channel must be chosen. */
+export function askAllowedIn(interaction: Interaction, places: DiscordPlaces): boolean {
+  if (!interaction.guild_id) return true;
+  return interaction.channel_id !== undefined && (places.channelIds ?? []).includes(interaction.channel_id);
+}
+
+function askElsewhere(places: DiscordPlaces): string {
+  const channels = (places.channelIds ?? []).map((id) => `<#${id}>`);
+  return channels.length > 0
+    ? `I answer /ask in a DM with me or in ${channels.join(", ")}, not in this channel.`
+    : "I answer /ask only in a DM with me, not in server channels (the deployment can allow chosen channels: discordChannelIds).";
+}
+
 /**
  * One verified interaction → the response Discord shows at once. `/ask` queues the question and
  * answers "Waking up the agent…" (the agent was asleep) or a deferred "thinking…" (it is running);
  * the agent task's Discord sink then edits that response with the reply. Every other command is
- * answered right here, visible only to the person who ran it.
+ * answered right here, visible only to the person who ran it. `/ask` outside a DM or a chosen channel
+ * is refused privately, before anything is queued: its reply would be public there.
  */
 export async function handleInteraction(
   core: ChannelCore,
   interaction: Interaction,
+  places: DiscordPlaces = {},
 ): Promise<InteractionResponse> {
   if (interaction.type === INTERACTION.ping) return { type: RESPONSE.pong };
   const user = interaction.member?.user ?? interaction.user;
@@ -59,6 +81,7 @@ export async function handleInteraction(
   // Every command takes at most one text option (/ask text, /pair code, …).
   const text = String(options.find((o) => typeof o.value === "string")?.value ?? "");
   if (interaction.data.name !== "ask") return say(await core.command(interaction.data.name, account, text));
+  if (!askAllowedIn(interaction, places)) return say(askElsewhere(places));
 
   const outcome = await core.message({
     account,

@@ -6,7 +6,7 @@ import { DISCORD_SECRETS } from "../channels/discord-api";
 import { channelPairing } from "../channels/registry";
 import { cachedSecret } from "../channels/secrets";
 import { CHANNEL_SPECS } from "../channels/spec";
-import type { Logger } from "../deps";
+import type { GatewayConfig, Logger } from "../deps";
 import { errorSummary } from "../errors";
 import type { Clock, SecretStore, SettingsStore } from "../ports";
 import { bodyText, type HandlerResult, HttpEventSchema, header } from "./events";
@@ -20,6 +20,7 @@ export interface DiscordInteractionsDeps {
   lifecycle: ChannelLifecyclePort;
   /** Overrides the public key in the SecretStore (local mode's DISCORD_PUBLIC_KEY). */
   publicKey?: string;
+  config?: Pick<GatewayConfig, "discordChannelIds">;
 }
 
 const json = (statusCode: number, body: unknown): HandlerResult => ({
@@ -42,6 +43,7 @@ export function createDiscordInteractionsHandler(deps: DiscordInteractionsDeps) 
   const publicKey = deps.publicKey
     ? async () => deps.publicKey
     : cachedSecret(deps.secrets, DISCORD_SECRETS.publicKey, clock);
+  const places = { channelIds: deps.config?.discordChannelIds ?? [] };
   const core = new ChannelCore({
     spec: CHANNEL_SPECS.discord,
     settings: deps.settings,
@@ -86,7 +88,7 @@ export function createDiscordInteractionsHandler(deps: DiscordInteractionsDeps) 
       });
     }
     try {
-      return json(200, await handleInteraction(core, interaction.data));
+      return json(200, await handleInteraction(core, interaction.data, places));
     } catch (error) {
       logger.error("discord interaction failed", errorSummary(error));
       return json(500, { error: { code: "DISCORD_INTERACTION_FAILED", message: "try again later" } });

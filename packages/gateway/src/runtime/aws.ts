@@ -41,6 +41,8 @@ export const AwsEnvSchema = z.object({
   TELEGRAM_ENABLED: z.enum(["true", "false"]).default("false"),
   TELEGRAM_BOT_USERNAME: z.string().optional(),
   DISCORD_ENABLED: z.enum(["true", "false"]).default("false"),
+  /** Deploy context `discordChannelIds`: the server channels where /ask is answered (DMs always). */
+  DISCORD_CHANNEL_IDS: list.optional(),
   SLACK_ENABLED: z.enum(["true", "false"]).default("false"),
   /** Tests and stand-ins only; Slack's own Web API when absent. */
   SLACK_API_BASE_URL: z.url().optional(),
@@ -143,6 +145,7 @@ export function createAwsRuntime(env: AwsEnv): AwsRuntime {
       ...(env.DEFAULT_INACTIVITY_MINUTES ? { defaultInactivityMinutes: env.DEFAULT_INACTIVITY_MINUTES } : {}),
       ...(env.TELEGRAM_BOT_USERNAME ? { telegramBotUsername: env.TELEGRAM_BOT_USERNAME } : {}),
       discordEnabled: env.DISCORD_ENABLED === "true",
+      ...(env.DISCORD_CHANNEL_IDS ? { discordChannelIds: env.DISCORD_CHANNEL_IDS } : {}),
       slackEnabled: env.SLACK_ENABLED === "true",
       ...(env.SLACK_API_BASE_URL ? { slackApiBaseUrl: env.SLACK_API_BASE_URL } : {}),
       ...(env.BUDGET_MONTHLY_USD !== undefined ? { monthlyBudgetUsd: env.BUDGET_MONTHLY_USD } : {}),

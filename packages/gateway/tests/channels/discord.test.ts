@@ -5,7 +5,9 @@ import {
   askInteraction,
   type ChannelHarness,
   DISCORD_APP_ID,
+  DISCORD_CHOSEN_CHANNEL,
   httpEvent,
+  inServerChannel,
   signedDiscord,
   startChannelHarness,
 } from "./harness";
@@ -122,6 +124,38 @@ describe("Discord interactions endpoint", () => {
     const again = await post(askInteraction(DISCORD_USER, "and tomorrow?"));
     expect(again.body?.type).toBe(4);
     expect(h.runner.starts).toHaveLength(1);
+  });
+
+  it("answers /ask in a DM or the chosen server channel only; elsewhere it refuses privately and queues nothing", async () => {
+    const asker = "1000000000000000444";
+    const askerUser = "8d3f1c2e-3333-4222-8333-444455556666";
+    await pair(asker, askerUser);
+    h.writes.length = 0;
+    const starts = h.runner.starts.length;
+    const elsewhere = await post(
+      inServerChannel(askInteraction(asker, "secret plans?"), "1300000000000000009"),
+    );
+    expect(elsewhere.body).toMatchObject({ type: 4, data: { flags: 64 } });
+    expect(elsewhere.body?.data?.content).toContain(`<#${DISCORD_CHOSEN_CHANNEL}>`);
+    expect(h.writes).toEqual([]);
+    expect(h.runner.starts).toHaveLength(starts);
+    expect(await h.stores.pending.list(askerUser)).toEqual([]);
+    // Private commands still work there (only the person who ran them sees the answer).
+    const status = await post(inServerChannel(askInteraction(asker, "", "status"), "1300000000000000009"));
+    expect(status.body?.data?.content).toMatch(/^The agent is/);
+
+    const chosen = await post(inServerChannel(askInteraction(asker, "in the open"), DISCORD_CHOSEN_CHANNEL));
+    expect(chosen.body).toEqual({
+      type: 4,
+      data: { content: WAKING_MESSAGE, allowed_mentions: { parse: [] } },
+    });
+    h.clock.advance(1000); // (two messages in the same millisecond have no defined order)
+    const dm = await post(askInteraction(asker, "in private"));
+    expect(dm.body?.type).toBe(4);
+    expect((await h.stores.pending.list(askerUser)).map((m) => m.text)).toEqual([
+      "in the open",
+      "in private",
+    ]);
   });
 
   it("answers /status, /new, /help and /unpair for a paired user, privately", async () => {

@@ -76,7 +76,12 @@ export async function startChannelHarness(): Promise<ChannelHarness> {
     },
     clock,
     logger: silentLogger,
-    config: { ...DEFAULT_GATEWAY_CONFIG, discordEnabled: true, slackEnabled: true },
+    config: {
+      ...DEFAULT_GATEWAY_CONFIG,
+      discordEnabled: true,
+      discordChannelIds: [DISCORD_CHOSEN_CHANNEL],
+      slackEnabled: true,
+    },
   };
   const services = createServices(deps);
   const common = {
@@ -86,7 +91,7 @@ export async function startChannelHarness(): Promise<ChannelHarness> {
     chat: services.chat,
     lifecycle: services.lifecycle,
   };
-  const discord = createDiscordInteractionsHandler(common);
+  const discord = createDiscordInteractionsHandler({ ...common, config: deps.config });
   const slack = createSlackEventsHandler({ ...common, apiBaseUrl: apis.slackBase });
   return {
     apis,
@@ -166,6 +171,18 @@ export function signedSlack(
 
 let next = 9_000_000;
 export const nextSnowflake = () => String(1_200_000_000_000_000_000n + BigInt(next++));
+
+/** The one server channel where this deployment answers /ask (DMs always). */
+export const DISCORD_CHOSEN_CHANNEL = "1300000000000000002";
+
+/** The same command run in a server channel: Discord then sends guild_id and member instead of user. */
+export function inServerChannel<T extends { user: { id: string; username: string } }>(
+  interaction: T,
+  channelId: string,
+) {
+  const { user, ...rest } = interaction;
+  return { ...rest, guild_id: "1400000000000000001", channel_id: channelId, member: { user } };
+}
 
 export function askInteraction(userId: string, text: string, name = "ask", optionName = "text") {
   return {
