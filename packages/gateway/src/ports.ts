@@ -23,6 +23,15 @@ export interface ConnectionStore {
 }
 
 /** A conditional change of TaskState. Fails (returns undefined) when `expect` no longer holds. */
+export interface MetaTouch {
+  conversationId: string;
+  title: string;
+  channel: ConversationMeta["channel"];
+  at: string;
+  /** The title of a conversation created empty (POST /conversations), which its first message replaces. */
+  placeholderTitle: string;
+}
+
 export interface TaskStateChange {
   userId: string;
   /** The state the row must be in (a missing row counts as Idle with version 0). */
@@ -72,6 +81,12 @@ export interface ConversationStore {
     opts: { before?: string; limit: number },
   ): Promise<HistoryPage>;
   upsertMeta(userId: string, meta: ConversationMeta): Promise<void>;
+  /**
+   * A message arrived in a conversation: creates its metadata when missing (with `title`), else moves
+   * `updatedAt` and replaces the title only while it is still `placeholderTitle`. Atomic, so two first
+   * messages at once, or a rename or another message at the same moment, lose no write.
+   */
+  touchMeta(userId: string, input: MetaTouch): Promise<ConversationMeta>;
   getMeta(userId: string, conversationId: string): Promise<ConversationMeta | undefined>;
   listMeta(userId: string): Promise<ConversationMeta[]>;
   /** Deletes the conversation and all its messages. */

@@ -87,19 +87,13 @@ export class ChatService {
     }
 
     this.deps.metrics?.count("MessageQueued");
-    const meta = await conversations.getMeta(input.userId, input.conversationId);
-    await conversations.upsertMeta(
-      input.userId,
-      meta
-        ? { ...meta, title: meta.title === UNTITLED ? titleFrom(input.text) : meta.title, updatedAt: now }
-        : {
-            conversationId: input.conversationId,
-            title: titleFrom(input.text),
-            channel: input.channel,
-            createdAt: now,
-            updatedAt: now,
-          },
-    );
+    await conversations.touchMeta(input.userId, {
+      conversationId: input.conversationId,
+      title: titleFrom(input.text),
+      channel: input.channel,
+      at: now,
+      placeholderTitle: UNTITLED,
+    });
 
     const row = await taskState.get(input.userId);
     if (row.state === "Running" && row.agentConnectionId) {

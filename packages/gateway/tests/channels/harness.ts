@@ -35,7 +35,7 @@ export interface ChannelHarness {
 const push = (): ClientPush => ({ send: async () => true, disconnect: async () => {} });
 
 function recordWrites(stores: Stores, writes: string[]): Stores {
-  const WRITES = /^(put|putIfAbsent|take|delete|enqueue|transition|putTurn|upsertMeta)$/;
+  const WRITES = /^(put|putIfAbsent|take|delete|enqueue|transition|putTurn|upsertMeta|touchMeta)$/;
   const wrap = <T extends object>(name: string, store: T): T =>
     new Proxy(store, {
       get(target, prop, receiver) {

@@ -184,6 +184,40 @@ export function describeConversationStoreContract(name: string, factory: Harness
       expect((await h.store.page(userId, "old", { limit: 10 })).messages).toEqual([user, reply]);
     });
 
+    it("touchMeta: the first message names a conversation; later ones, renames and races keep the name", async () => {
+      const userId = uid("user");
+      const touch = (title: string, offset: number, conversationId = "c") =>
+        h.store.touchMeta(userId, {
+          conversationId,
+          title,
+          channel: "telegram",
+          at: iso(BASE, offset),
+          placeholderTitle: "New conversation",
+        });
+      // Ten first messages at once: exactly one names it, and every later touch keeps that name.
+      const results = await Promise.all(Array.from({ length: 10 }, (_, i) => touch(`first ${i}`, 1000)));
+      const named = (await h.store.getMeta(userId, "c"))?.title;
+      expect(results.map((m) => m.title)).toEqual(Array(10).fill(named));
+      expect(await touch("second", 2000)).toEqual({
+        conversationId: "c",
+        title: named,
+        channel: "telegram",
+        createdAt: iso(BASE, 1000),
+        updatedAt: iso(BASE, 2000),
+      });
+      // A rename sticks.
+      const current = await h.store.getMeta(userId, "c");
+      await h.store.upsertMeta(userId, { ...(current as ConversationMeta), title: "Renamed" });
+      expect((await touch("third", 3000)).title).toBe("Renamed");
+      // Created empty (POST /conversations): its first message replaces the placeholder, once.
+      await h.store.upsertMeta(userId, { ...meta("empty", 0), title: "New conversation" });
+      const firsts = await Promise.all([touch("hello", 4000, "empty"), touch("hi", 4000, "empty")]);
+      const title = (await h.store.getMeta(userId, "empty"))?.title;
+      expect(["hello", "hi"]).toContain(title);
+      expect(firsts.map((m) => m.title)).toEqual([title, title]);
+      expect((await touch("later", 5000, "empty")).title).toBe(title);
+    });
+
     it("deletes a conversation with all its items and nothing else", async () => {
       const userId = uid("user");
       for (let n = 0; n < 30; n++) {

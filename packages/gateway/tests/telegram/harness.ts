@@ -46,7 +46,7 @@ const recordingPush = (): ClientPush & { sent: unknown[] } => {
 
 /** Wraps every store so each write is recorded (the "nothing happened" assertions). */
 function recordWrites(stores: Stores, writes: string[]): Stores {
-  const WRITES = /^(put|putIfAbsent|take|delete|enqueue|transition|putTurn|upsertMeta)$/;
+  const WRITES = /^(put|putIfAbsent|take|delete|enqueue|transition|putTurn|upsertMeta|touchMeta)$/;
   const wrap = <T extends object>(name: string, store: T): T =>
     new Proxy(store, {
       get(target, prop, receiver) {

@@ -98,6 +98,19 @@ describe("ChatService.send", () => {
     expect(updated?.createdAt).toBe(created?.createdAt);
   });
 
+  it("keeps the title of the message that created the conversation when two first messages race, and a rename made meanwhile", async () => {
+    const deps = makeDeps();
+    const services = createServices(deps);
+    await Promise.all([services.chat.send(input(1, "first")), services.chat.send(input(2, "second"))]);
+    expect((await deps.conversations.getMeta(USER, "conv-1"))?.title).toBe("first");
+    // A rename at the moment a message arrives is not overwritten by the message's bookkeeping.
+    await Promise.all([
+      services.conversations.rename(USER, "conv-1", "Trip"),
+      services.chat.send(input(3, "third")),
+    ]);
+    expect((await deps.conversations.getMeta(USER, "conv-1"))?.title).toBe("Trip");
+  });
+
   it("titles a conversation created empty by its first message", async () => {
     const deps = makeDeps();
     const services = createServices(deps);

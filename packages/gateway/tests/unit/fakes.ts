@@ -121,6 +121,7 @@ const WRITE_METHODS = new Set([
   "transition",
   "enqueue",
   "upsertMeta",
+  "touchMeta",
   "putTurn",
   "putIfAbsent",
   "take",

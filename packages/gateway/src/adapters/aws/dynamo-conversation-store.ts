@@ -5,6 +5,7 @@ import {
   PutCommand,
   QueryCommand,
   TransactWriteCommand,
+  UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import {
   type ConversationMeta,
@@ -14,11 +15,11 @@ import {
   type StoredMessage,
   StoredMessageSchema,
 } from "@serverless-openclaw/shared";
-import type { ConversationStore } from "../../ports";
+import type { ConversationStore, MetaTouch } from "../../ports";
 import { sortByRecent, turnKey, turnMessageKeys, turnPrefix, validateTurn } from "../conversation-keys";
 import { decodeHistoryCursor, encodeHistoryCursor } from "../history-cursor";
 import { StoreError } from "../store-error";
-import { cancellationCodes, withConflictRetry } from "./dynamo-errors";
+import { cancellationCodes, isConditionalCheckFailed, withConflictRetry } from "./dynamo-errors";
 
 const { pk, sk } = KEYS.conversations;
 type Key = Record<string, unknown>;
@@ -117,6 +118,54 @@ export class DynamoConversationStore implements ConversationStore {
         Item: { ...item, [pk]: userId, [sk]: KEYS.conversations.meta(item.conversationId) },
       }),
     );
+  }
+
+  async touchMeta(userId: string, input: MetaTouch): Promise<ConversationMeta> {
+    const Key = { [pk]: userId, [sk]: KEYS.conversations.meta(input.conversationId) };
+    const { Attributes } = await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key,
+        UpdateExpression:
+          "SET #updatedAt = :at, #conversationId = if_not_exists(#conversationId, :conversationId), " +
+          "#title = if_not_exists(#title, :title), #channel = if_not_exists(#channel, :channel), " +
+          "#createdAt = if_not_exists(#createdAt, :at)",
+        ExpressionAttributeNames: {
+          "#updatedAt": "updatedAt",
+          "#conversationId": "conversationId",
+          "#title": "title",
+          "#channel": "channel",
+          "#createdAt": "createdAt",
+        },
+        ExpressionAttributeValues: {
+          ":at": input.at,
+          ":conversationId": input.conversationId,
+          ":title": input.title,
+          ":channel": input.channel,
+        },
+        ReturnValues: "ALL_NEW",
+      }),
+    );
+    const touched = ConversationMetaSchema.parse(Attributes);
+    if (touched.title !== input.placeholderTitle || input.title === input.placeholderTitle) return touched;
+    // Created empty: the first message names it, unless someone renamed it meanwhile.
+    try {
+      const renamed = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key,
+          UpdateExpression: "SET #title = :title",
+          ConditionExpression: "#title = :placeholder",
+          ExpressionAttributeNames: { "#title": "title" },
+          ExpressionAttributeValues: { ":title": input.title, ":placeholder": input.placeholderTitle },
+          ReturnValues: "ALL_NEW",
+        }),
+      );
+      return ConversationMetaSchema.parse(renamed.Attributes);
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+      return (await this.getMeta(userId, input.conversationId)) ?? touched;
+    }
   }
 
   async getMeta(userId: string, conversationId: string): Promise<ConversationMeta | undefined> {

@@ -6,7 +6,7 @@ import {
   type StoredMessage,
   StoredMessageSchema,
 } from "@serverless-openclaw/shared";
-import type { ConversationStore } from "../../ports";
+import type { ConversationStore, MetaTouch } from "../../ports";
 import { sortByRecent, turnKey, turnMessageKeys, turnPrefix, validateTurn } from "../conversation-keys";
 import { decodeHistoryCursor, encodeHistoryCursor } from "../history-cursor";
 import { StoreError } from "../store-error";
@@ -60,6 +60,29 @@ export class EmbeddedConversationStore implements ConversationStore {
   async upsertMeta(userId: string, meta: ConversationMeta): Promise<void> {
     const parsed = ConversationMetaSchema.parse(meta);
     this.table.put(userId, KEYS.conversations.meta(parsed.conversationId), parsed);
+  }
+
+  async touchMeta(userId: string, input: MetaTouch): Promise<ConversationMeta> {
+    const key = KEYS.conversations.meta(input.conversationId);
+    const item = this.table.get(userId, key);
+    const current = item ? ConversationMetaSchema.parse(item) : undefined;
+    const touched = ConversationMetaSchema.parse(
+      current
+        ? {
+            ...current,
+            title: current.title === input.placeholderTitle ? input.title : current.title,
+            updatedAt: input.at,
+          }
+        : {
+            conversationId: input.conversationId,
+            title: input.title,
+            channel: input.channel,
+            createdAt: input.at,
+            updatedAt: input.at,
+          },
+    );
+    this.table.put(userId, key, touched);
+    return touched;
   }
 
   async getMeta(userId: string, conversationId: string): Promise<ConversationMeta | undefined> {

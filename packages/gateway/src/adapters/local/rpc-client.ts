@@ -91,6 +91,7 @@ export function createRpcStores(url: string, token: string, options: RpcStoresOp
         call("conversations", "findReply", [userId, conversationId, clientMessageId]),
       page: (userId, conversationId, opts) => call("conversations", "page", [userId, conversationId, opts]),
       upsertMeta: (userId, meta) => call("conversations", "upsertMeta", [userId, meta]),
+      touchMeta: (userId, input) => call("conversations", "touchMeta", [userId, input]),
       getMeta: (userId, conversationId) => call("conversations", "getMeta", [userId, conversationId]),
       listMeta: (userId) => call("conversations", "listMeta", [userId]),
       delete: (userId, conversationId) => call("conversations", "delete", [userId, conversationId]),

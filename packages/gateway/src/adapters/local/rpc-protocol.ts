@@ -94,6 +94,19 @@ export const RPC_METHODS = {
       result: HistoryPageEventSchema.omit({ type: true }),
     },
     upsertMeta: { args: z.tuple([UserIdSchema, ConversationMetaSchema]), result: none },
+    touchMeta: {
+      args: z.tuple([
+        UserIdSchema,
+        z.object({
+          conversationId: ConversationIdSchema,
+          title: ConversationMetaSchema.shape.title,
+          channel: ConversationMetaSchema.shape.channel,
+          at: z.iso.datetime(),
+          placeholderTitle: ConversationMetaSchema.shape.title,
+        }),
+      ]),
+      result: ConversationMetaSchema,
+    },
     getMeta: {
       args: z.tuple([UserIdSchema, ConversationIdSchema]),
       result: ConversationMetaSchema.optional(),
