@@ -10,6 +10,11 @@ export interface EditingSinkOptions {
   maxChars: number;
   /** At most one call per this interval per conversation (platform rate limits). */
   minEditIntervalMs: number;
+  /**
+   * How a failed turn shows: `replace` edits the turn's first message into the error (a status the
+   * user saw becomes the error); `new-message` leaves what was shown and sends the error after it.
+   */
+  errorReply?: "replace" | "new-message";
   now?: () => number;
 }
 
@@ -43,13 +48,31 @@ export abstract class EditingReplySink<T, H> implements ReplySink {
   protected abstract targetOf(message: PendingMessage): Promise<T | undefined>;
   /** Throttling key: one conversation. */
   protected abstract keyOf(target: T): string;
-  /** Shows piece `index` of the reply for the first time. */
-  protected abstract send(target: T, piece: string, index: number): Promise<H>;
+  /** Shows piece `index` of the reply (`pieces` is the whole reply, split) for the first time. */
+  protected abstract send(target: T, piece: string, index: number, pieces: readonly string[]): Promise<H>;
   /** Replaces piece `index`, shown before as `handle`. */
-  protected abstract edit(target: T, handle: H, piece: string, index: number): Promise<H>;
+  protected abstract edit(
+    target: T,
+    handle: H,
+    piece: string,
+    index: number,
+    pieces: readonly string[],
+  ): Promise<H>;
+
+  /** The reply in pieces of at most `maxChars`; platforms with formatting split where it stays whole. */
+  protected split(text: string): string[] {
+    return splitText(text, this.options.maxChars);
+  }
+
+  /** A turn for this platform began (e.g. show "typing"). */
+  protected onStarted(_message: PendingMessage, _target: T): void {}
+
+  /** The turn ended, answered or failed. */
+  protected onFinished(_message: PendingMessage): void {}
 
   async started(message: PendingMessage): Promise<void> {
-    await this.turn(message);
+    const turn = await this.turn(message);
+    if (turn) this.onStarted(message, turn.target);
   }
 
   async delta(message: PendingMessage, _chunk: string, _seq: number, textSoFar: string): Promise<void> {
@@ -80,9 +103,10 @@ export abstract class EditingReplySink<T, H> implements ReplySink {
     const turn = await this.turn(message);
     if (!turn) return;
     this.finish(message, turn);
-    // The error replaces whatever the conversation showed for this turn (a status, part of a reply).
     turn.text = `⚠️ ${errorMessage}`.slice(0, this.options.maxChars);
-    turn.shown = turn.shown.slice(0, 1);
+    // Either the error replaces what the conversation showed for this turn (a status, part of a
+    // reply), or it follows it in a message of its own.
+    turn.shown = this.options.errorReply === "new-message" ? [] : turn.shown.slice(0, 1);
     await this.enqueue(turn, () => this.render(turn));
   }
 
@@ -102,6 +126,7 @@ export abstract class EditingReplySink<T, H> implements ReplySink {
   private finish(message: PendingMessage, turn: Turn<T, H>): void {
     clearTimeout(turn.timer);
     turn.timer = undefined;
+    this.onFinished(message);
     this.turns.delete(message.id);
     this.finished.add(message.id);
     if (this.finished.size > 1000) this.finished.delete(this.finished.values().next().value ?? "");
@@ -122,7 +147,7 @@ export abstract class EditingReplySink<T, H> implements ReplySink {
   /** Brings the conversation in line with the turn's text: edit what changed, send what is new. */
   private async render(turn: Turn<T, H>): Promise<void> {
     if (turn.text === "") return;
-    const pieces = splitText(turn.text, this.options.maxChars);
+    const pieces = this.split(turn.text);
     for (const [i, piece] of pieces.entries()) {
       const shown = turn.shown[i];
       if (piece.trim() === "" || shown?.piece === piece) continue;
@@ -130,8 +155,8 @@ export abstract class EditingReplySink<T, H> implements ReplySink {
       const key = this.keyOf(turn.target);
       this.lastCallAt.set(key, this.now());
       const handle = shown
-        ? await this.edit(turn.target, shown.handle, piece, i)
-        : await this.send(turn.target, piece, i);
+        ? await this.edit(turn.target, shown.handle, piece, i, pieces)
+        : await this.send(turn.target, piece, i, pieces);
       turn.shown[i] = { handle, piece };
       this.lastCallAt.set(key, this.now());
     }

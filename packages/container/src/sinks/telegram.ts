@@ -3,6 +3,7 @@ import type { SecretStore } from "@serverless-openclaw/gateway/ports";
 import type { PendingMessage } from "@serverless-openclaw/shared";
 import { Api, GrammyError } from "grammy";
 import type { Logger } from "../logger";
+import { EditingReplySink } from "./editing-sink";
 import type { ReplySink } from "./reply-sink";
 import {
   fenceStateAfter,
@@ -28,180 +29,120 @@ export interface TelegramSinkDeps {
   now?: () => number;
 }
 
-/** One Telegram message of a reply: the Markdown piece it shows, and how. */
+/** One Telegram message of a reply, and whether it went out as HTML (else plain text). */
 interface Shown {
   messageId: number;
-  piece: string;
   html: boolean;
-}
-
-interface Turn {
-  chatId: number;
-  text: string;
-  shown: Shown[];
-  /** Serializes this turn's API calls, in order. */
-  chain: Promise<void>;
-  timer?: NodeJS.Timeout;
-  typing?: NodeJS.Timeout;
 }
 
 /**
  * Streams a reply into Telegram: "typing" while the turn runs, the first text as a new message,
  * then edits of that message at most once per `minEditIntervalMs` per chat (and once more with the
  * final text), continuing in a new message at 4096 characters. Markdown is sent as Telegram HTML
- * and falls back to plain text when Telegram refuses the formatting. Messages from other channels
- * pass through untouched.
+ * and falls back to plain text when Telegram refuses the formatting. An error follows the reply in
+ * a message of its own. Messages from other channels pass through untouched.
  */
-export class TelegramReplySink implements ReplySink {
-  private readonly turns = new Map<string, Turn>();
-  /** Turns already answered, so a late delta cannot open a second reply. */
-  private readonly finished = new Set<string>();
-  private readonly lastSendAt = new Map<number, number>();
+export class TelegramReplySink extends EditingReplySink<{ chatId: number }, Shown> {
   private api: Promise<Api | undefined> | undefined;
-  private readonly minEditMs: number;
-  private readonly max: number;
-  private readonly now: () => number;
+  private readonly typing = new Map<string, NodeJS.Timeout>();
 
   constructor(private readonly deps: TelegramSinkDeps) {
-    this.minEditMs = deps.minEditIntervalMs ?? 1000;
-    this.max = deps.maxMessageChars ?? TELEGRAM_MAX_CHARS;
-    this.now = deps.now ?? Date.now;
-  }
-
-  async started(message: PendingMessage): Promise<void> {
-    const turn = await this.turn(message);
-    if (!turn) return;
-    const api = await this.getApi();
-    const typing = () =>
-      api?.sendChatAction(turn.chatId, "typing").catch((error: unknown) => {
-        this.deps.logger.debug("telegram typing failed", { error });
-      });
-    void typing();
-    turn.typing = setInterval(typing, this.deps.typingIntervalMs ?? 4000);
-    turn.typing.unref?.();
-  }
-
-  async delta(message: PendingMessage, _chunk: string, _seq: number, textSoFar: string): Promise<void> {
-    const turn = await this.turn(message);
-    if (!turn) return;
-    turn.text = textSoFar;
-    if (turn.timer) return; // an update is already scheduled and will read the latest text
-    const wait = turn.shown.length === 0 ? 0 : this.waitFor(turn.chatId);
-    turn.timer = setTimeout(() => {
-      turn.timer = undefined;
-      this.enqueue(turn, () => this.render(turn));
-    }, wait);
-  }
-
-  async final(message: PendingMessage, text: string, _messageId: string, _createdAt: string): Promise<void> {
-    const turn = await this.turn(message);
-    if (!turn) return;
-    this.finish(message, turn);
-    turn.text = text.trim() === "" ? "(empty reply)" : text;
-    await this.enqueue(turn, () => this.render(turn));
-  }
-
-  async error(
-    message: PendingMessage,
-    _code: string,
-    errorMessage: string,
-    _retryable: boolean,
-  ): Promise<void> {
-    const turn = await this.turn(message);
-    if (!turn) return;
-    this.finish(message, turn);
-    await this.enqueue(turn, async () => {
-      const api = await this.getApi();
-      await api?.sendMessage(turn.chatId, `⚠️ ${errorMessage}`.slice(0, this.max));
+    super({
+      logger: deps.logger,
+      name: "telegram",
+      maxChars: deps.maxMessageChars ?? TELEGRAM_MAX_CHARS,
+      minEditIntervalMs: deps.minEditIntervalMs ?? 1000,
+      errorReply: "new-message",
+      ...(deps.now ? { now: deps.now } : {}),
     });
   }
 
-  /** The turn's state; undefined when the message does not go to Telegram or no token is set. */
-  private async turn(message: PendingMessage): Promise<Turn | undefined> {
+  /** The chat; undefined when the message does not go to Telegram or no bot token is set. */
+  protected async targetOf(message: PendingMessage): Promise<{ chatId: number } | undefined> {
     if (message.replyTo.channel !== "telegram") return undefined;
-    const existing = this.turns.get(message.id);
-    if (existing) return existing;
-    if (this.finished.has(message.id)) return undefined;
-    if (!(await this.getApi())) return undefined;
-    const turn: Turn = { chatId: message.replyTo.chatId, text: "", shown: [], chain: Promise.resolve() };
-    this.turns.set(message.id, turn);
-    return turn;
+    const chatId = message.replyTo.chatId;
+    return (await this.getApi()) ? { chatId } : undefined;
   }
 
-  private finish(message: PendingMessage, turn: Turn): void {
-    clearTimeout(turn.timer);
-    clearInterval(turn.typing);
-    turn.timer = undefined;
-    this.turns.delete(message.id);
-    this.finished.add(message.id);
-    if (this.finished.size > 1000) this.finished.delete(this.finished.values().next().value ?? "");
+  protected keyOf(target: { chatId: number }): string {
+    return String(target.chatId);
   }
 
-  private waitFor(chatId: number): number {
-    const last = this.lastSendAt.get(chatId);
-    return last === undefined ? 0 : Math.max(0, last + this.minEditMs - this.now());
+  protected override split(text: string): string[] {
+    return splitForTelegram(text, this.options.maxChars);
   }
 
-  /** Runs `work` after the turn's earlier calls; a failure is logged, never thrown at the turn. */
-  private enqueue(turn: Turn, work: () => Promise<void>): Promise<void> {
-    turn.chain = turn.chain.then(work).catch((error: unknown) => {
-      this.deps.logger.warn("telegram reply failed", { chatId: turn.chatId, error });
-    });
-    return turn.chain;
+  protected override onStarted(message: PendingMessage, target: { chatId: number }): void {
+    const typing = () =>
+      this.api
+        ?.then((api) => api?.sendChatAction(target.chatId, "typing"))
+        .catch((error: unknown) => {
+          this.deps.logger.debug("telegram typing failed", { error });
+        });
+    void typing();
+    const timer = setInterval(typing, this.deps.typingIntervalMs ?? 4000);
+    timer.unref?.();
+    this.typing.set(message.id, timer);
   }
 
-  /** Brings the chat in line with the turn's text: edit what changed, send what is new. */
-  private async render(turn: Turn): Promise<void> {
-    const api = await this.getApi();
-    if (!api || turn.text === "") return;
-    const pieces = splitForTelegram(turn.text, this.max);
-    let fence: { lang: string } | undefined;
-    for (const [i, piece] of pieces.entries()) {
-      const html = markdownToTelegramHtml(piece, fence);
-      fence = fenceStateAfter(piece, fence);
-      const shown = turn.shown[i];
-      if (piece.trim() === "" || shown?.piece === piece) continue;
-      await sleep(this.waitFor(turn.chatId));
-      this.lastSendAt.set(turn.chatId, this.now());
-      turn.shown[i] = shown
-        ? await this.edit(api, turn.chatId, shown, piece, html)
-        : await this.send(api, turn.chatId, piece, html);
-      // Counted from when Telegram answered: it has surely received the call by then.
-      this.lastSendAt.set(turn.chatId, this.now());
-    }
+  protected override onFinished(message: PendingMessage): void {
+    clearInterval(this.typing.get(message.id));
+    this.typing.delete(message.id);
   }
 
-  private async send(api: Api, chatId: number, piece: string, html: string): Promise<Shown> {
+  protected async send(
+    target: { chatId: number },
+    piece: string,
+    index: number,
+    pieces: readonly string[],
+  ): Promise<Shown> {
+    const api = await this.requireApi();
     const options = { link_preview_options: { is_disabled: true } };
     try {
-      const sent = await api.sendMessage(chatId, html, { ...options, parse_mode: "HTML" });
-      return { messageId: sent.message_id, piece, html: true };
+      const html = htmlOf(pieces, index);
+      const sent = await api.sendMessage(target.chatId, html, { ...options, parse_mode: "HTML" });
+      return { messageId: sent.message_id, html: true };
     } catch (error) {
       if (!isParseError(error)) throw error;
-      const sent = await api.sendMessage(chatId, piece, options);
-      return { messageId: sent.message_id, piece, html: false };
+      const sent = await api.sendMessage(target.chatId, piece, options);
+      return { messageId: sent.message_id, html: false };
     }
   }
 
-  private async edit(api: Api, chatId: number, shown: Shown, piece: string, html: string): Promise<Shown> {
+  protected async edit(
+    target: { chatId: number },
+    shown: Shown,
+    piece: string,
+    index: number,
+    pieces: readonly string[],
+  ): Promise<Shown> {
+    const api = await this.requireApi();
     const options = { link_preview_options: { is_disabled: true } };
     try {
       if (shown.html) {
         try {
-          await api.editMessageText(chatId, shown.messageId, html, { ...options, parse_mode: "HTML" });
-          return { ...shown, piece };
+          const html = htmlOf(pieces, index);
+          await api.editMessageText(target.chatId, shown.messageId, html, { ...options, parse_mode: "HTML" });
+          return shown;
         } catch (error) {
           if (!isParseError(error)) throw error;
         }
       }
-      await api.editMessageText(chatId, shown.messageId, piece, options);
-      return { ...shown, piece, html: false };
+      await api.editMessageText(target.chatId, shown.messageId, piece, options);
+      return { ...shown, html: false };
     } catch (error) {
-      if (describe(error).includes("message is not modified")) return { ...shown, piece };
+      if (describe(error).includes("message is not modified")) return shown;
       // The user deleted the message we were editing: carry on in a new one.
-      if (describe(error).includes("message to edit not found")) return this.send(api, chatId, piece, html);
+      if (describe(error).includes("message to edit not found"))
+        return this.send(target, piece, index, pieces);
       throw error;
     }
+  }
+
+  private async requireApi(): Promise<Api> {
+    const api = await this.getApi();
+    if (!api) throw new Error("no Telegram bot token");
+    return api;
   }
 
   private getApi(): Promise<Api | undefined> {
@@ -228,6 +169,13 @@ export class TelegramReplySink implements ReplySink {
   }
 }
 
+/** Piece `index` as Telegram HTML; a code fence left open by the pieces before it carries over. */
+function htmlOf(pieces: readonly string[], index: number): string {
+  let fence: { lang: string } | undefined;
+  for (const piece of pieces.slice(0, index)) fence = fenceStateAfter(piece, fence);
+  return markdownToTelegramHtml(pieces[index] ?? "", fence);
+}
+
 function describe(error: unknown): string {
   return error instanceof GrammyError ? error.description : "";
 }
@@ -239,10 +187,6 @@ function isParseError(error: unknown): boolean {
     error.error_code === 400 &&
     /can't parse entities/i.test(error.description)
   );
-}
-
-function sleep(ms: number): Promise<void> {
-  return ms <= 0 ? Promise.resolve() : new Promise((r) => setTimeout(r, ms));
 }
 
 /**
