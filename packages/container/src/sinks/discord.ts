@@ -4,20 +4,12 @@ import {
   DiscordRest,
 } from "@serverless-openclaw/gateway/channels/discord-api";
 import { ChannelApiError } from "@serverless-openclaw/gateway/channels/http-json";
-import type { SecretStore } from "@serverless-openclaw/gateway/ports";
 import type { PendingMessage } from "@serverless-openclaw/shared";
-import type { Logger } from "../logger";
-import { EditingReplySink } from "./editing-sink";
+import { type ChatSinkDeps, EditingReplySink } from "./editing-sink";
 
-export interface DiscordSinkDeps {
-  secrets: SecretStore;
-  logger: Logger;
+export interface DiscordSinkDeps extends ChatSinkDeps {
   /** Env DISCORD_API_BASE_URL; Discord's own when absent. */
   baseUrl?: string;
-  redactor?: { add(secret: string): void };
-  minEditIntervalMs?: number;
-  maxMessageChars?: number;
-  now?: () => number;
 }
 
 interface Target {

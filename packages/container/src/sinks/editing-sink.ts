@@ -1,6 +1,20 @@
+import type { SecretStore } from "@serverless-openclaw/gateway/ports";
 import type { PendingMessage } from "@serverless-openclaw/shared";
 import type { Logger } from "../logger";
 import type { ReplySink } from "./reply-sink";
+
+/** What a chat platform's reply sink is given (Telegram, Discord, Slack). */
+export interface ChatSinkDeps {
+  /** Where its bot token is. */
+  secrets: SecretStore;
+  logger: Logger;
+  /** Told the bot token once it is read, so logs never carry it. */
+  redactor?: { add(secret: string): void };
+  /** At most one call per this interval per conversation; the platform's default when absent. */
+  minEditIntervalMs?: number;
+  maxMessageChars?: number;
+  now?: () => number;
+}
 
 export interface EditingSinkOptions {
   logger: Logger;

@@ -1,18 +1,10 @@
 import { SLACK_MAX_CHARS, SLACK_SECRETS, SlackWeb } from "@serverless-openclaw/gateway/channels/slack-api";
-import type { SecretStore } from "@serverless-openclaw/gateway/ports";
 import type { PendingMessage } from "@serverless-openclaw/shared";
-import type { Logger } from "../logger";
-import { EditingReplySink } from "./editing-sink";
+import { type ChatSinkDeps, EditingReplySink } from "./editing-sink";
 
-export interface SlackSinkDeps {
-  secrets: SecretStore;
-  logger: Logger;
+export interface SlackSinkDeps extends ChatSinkDeps {
   /** Env SLACK_API_BASE_URL; Slack's own when absent. */
   baseUrl?: string;
-  redactor?: { add(secret: string): void };
-  minEditIntervalMs?: number;
-  maxMessageChars?: number;
-  now?: () => number;
 }
 
 interface Target {

@@ -1,9 +1,7 @@
 import { autoRetry } from "@grammyjs/auto-retry";
-import type { SecretStore } from "@serverless-openclaw/gateway/ports";
 import type { PendingMessage } from "@serverless-openclaw/shared";
 import { Api, GrammyError } from "grammy";
-import type { Logger } from "../logger";
-import { EditingReplySink } from "./editing-sink";
+import { type ChatSinkDeps, EditingReplySink } from "./editing-sink";
 import type { ReplySink } from "./reply-sink";
 import {
   fenceStateAfter,
@@ -14,19 +12,11 @@ import {
 
 export const TELEGRAM_BOT_TOKEN_SECRET = "telegram/bot-token";
 
-export interface TelegramSinkDeps {
-  secrets: SecretStore;
-  logger: Logger;
+export interface TelegramSinkDeps extends ChatSinkDeps {
   /** Bot API root (env TELEGRAM_API_ROOT); Telegram's own when absent. */
   apiRoot?: string;
-  /** Told the bot token once it is read, so logs never carry it. */
-  redactor?: { add(secret: string): void };
-  /** Telegram allows about one edit per second per chat. */
-  minEditIntervalMs?: number;
   /** "typing" shows for ~5 s; refreshed this often while a turn runs. */
   typingIntervalMs?: number;
-  maxMessageChars?: number;
-  now?: () => number;
 }
 
 /** One Telegram message of a reply, and whether it went out as HTML (else plain text). */
