@@ -10,6 +10,7 @@ import type { GatewayConfig, Logger } from "../deps";
 import { errorSummary } from "../errors";
 import type { Clock, SecretStore, SettingsStore } from "../ports";
 import { bodyText, type HandlerResult, HttpEventSchema, header } from "./events";
+import { apiError, json } from "./http-response";
 
 export interface DiscordInteractionsDeps {
   secrets: SecretStore;
@@ -23,14 +24,7 @@ export interface DiscordInteractionsDeps {
   config?: Pick<GatewayConfig, "discordChannelIds">;
 }
 
-const json = (statusCode: number, body: unknown): HandlerResult => ({
-  statusCode,
-  headers: { "content-type": "application/json" },
-  body: JSON.stringify(body),
-});
-const UNAUTHORIZED = json(401, {
-  error: { code: "DISCORD_SIGNATURE_INVALID", message: "missing or invalid X-Signature-Ed25519" },
-});
+const UNAUTHORIZED = apiError(401, "DISCORD_SIGNATURE_INVALID", "missing or invalid X-Signature-Ed25519");
 
 /**
  * `POST /discord/interactions` (HTTP API v2 events). Discord signs every interaction with the app's
@@ -56,7 +50,7 @@ export function createDiscordInteractionsHandler(deps: DiscordInteractionsDeps) 
 
   return async (rawEvent: unknown): Promise<HandlerResult> => {
     const event = HttpEventSchema.safeParse(rawEvent);
-    if (!event.success) return json(400, { error: { code: "BAD_EVENT", message: "not an HTTP API event" } });
+    if (!event.success) return apiError(400, "BAD_EVENT", "not an HTTP API event");
     const signature = header(event.data.headers, "x-signature-ed25519");
     const timestamp = header(event.data.headers, "x-signature-timestamp");
     const text = bodyText(event.data) ?? "";
@@ -72,26 +66,23 @@ export function createDiscordInteractionsHandler(deps: DiscordInteractionsDeps) 
       logger.warn("discord interaction: signature rejected", { present: signature !== undefined });
       return UNAUTHORIZED;
     }
-    if (Buffer.byteLength(text) > LIMITS.maxBodyBytes)
-      return json(413, { error: { code: "TOO_LARGE", message: "body too large" } });
+    if (Buffer.byteLength(text) > LIMITS.maxBodyBytes) return apiError(413, "TOO_LARGE", "body too large");
 
     let body: unknown;
     try {
       body = JSON.parse(text);
     } catch {
-      return json(400, { error: { code: "BAD_JSON", message: "body is not JSON" } });
+      return apiError(400, "BAD_JSON", "body is not JSON");
     }
     const interaction = InteractionSchema.safeParse(body);
     if (!interaction.success) {
-      return json(400, {
-        error: { code: "BAD_INTERACTION", message: "not an interaction this app handles" },
-      });
+      return apiError(400, "BAD_INTERACTION", "not an interaction this app handles");
     }
     try {
       return json(200, await handleInteraction(core, interaction.data, places));
     } catch (error) {
       logger.error("discord interaction failed", errorSummary(error));
-      return json(500, { error: { code: "DISCORD_INTERACTION_FAILED", message: "try again later" } });
+      return apiError(500, "DISCORD_INTERACTION_FAILED", "try again later");
     }
   };
 }

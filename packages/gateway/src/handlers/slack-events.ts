@@ -12,6 +12,7 @@ import type { Logger } from "../deps";
 import { errorSummary } from "../errors";
 import type { Clock, SecretStore, SettingsStore } from "../ports";
 import { bodyText, type HandlerResult, HttpEventSchema, header } from "./events";
+import { apiError, json } from "./http-response";
 
 export interface SlackEventsDeps {
   secrets: SecretStore;
@@ -30,14 +31,7 @@ export interface SlackEventsDeps {
 /** Slack's rule: a request older (or newer) than this is refused, so a captured request cannot be replayed. */
 export const SLACK_MAX_SKEW_SECONDS = 5 * 60;
 
-const json = (statusCode: number, body: unknown): HandlerResult => ({
-  statusCode,
-  headers: { "content-type": "application/json" },
-  body: JSON.stringify(body),
-});
-const UNAUTHORIZED = json(401, {
-  error: { code: "SLACK_SIGNATURE_INVALID", message: "missing, stale or wrong X-Slack-Signature" },
-});
+const UNAUTHORIZED = apiError(401, "SLACK_SIGNATURE_INVALID", "missing, stale or wrong X-Slack-Signature");
 const OK: HandlerResult = { statusCode: 200, body: "" };
 
 /**
@@ -77,7 +71,7 @@ export function createSlackEventsHandler(deps: SlackEventsDeps) {
 
   return async (rawEvent: unknown): Promise<HandlerResult> => {
     const event = HttpEventSchema.safeParse(rawEvent);
-    if (!event.success) return json(400, { error: { code: "BAD_EVENT", message: "not an HTTP API event" } });
+    if (!event.success) return apiError(400, "BAD_EVENT", "not an HTTP API event");
     const text = bodyText(event.data) ?? "";
     const headers = event.data.headers;
     const signature = header(headers, "x-slack-signature");
@@ -117,7 +111,7 @@ export function createSlackEventsHandler(deps: SlackEventsDeps) {
     } catch (error) {
       // A non-2xx answer makes Slack retry (events); the event's claim was released.
       logger.error("slack request failed", errorSummary(error));
-      return json(500, { error: { code: "SLACK_REQUEST_FAILED", message: "try again later" } });
+      return apiError(500, "SLACK_REQUEST_FAILED", "try again later");
     }
   };
 }

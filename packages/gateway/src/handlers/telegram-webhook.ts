@@ -10,6 +10,7 @@ import {
 } from "../services/telegram-bot-loader";
 import { processTelegramUpdate } from "../services/telegram-update";
 import { bodyText, type HandlerResult, HttpEventSchema, header } from "./events";
+import { apiError } from "./http-response";
 
 export const SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token";
 
@@ -20,15 +21,8 @@ export interface TelegramWebhookDeps extends TelegramBotLoaderDeps {
   loadBot?: () => Promise<Bot>;
 }
 
-const json = (statusCode: number, body: unknown): HandlerResult => ({
-  statusCode,
-  headers: { "content-type": "application/json" },
-  body: JSON.stringify(body),
-});
 const OK: HandlerResult = { statusCode: 200, body: "" };
-const UNAUTHORIZED = json(401, {
-  error: { code: "TELEGRAM_SECRET_INVALID", message: `missing or wrong ${SECRET_HEADER}` },
-});
+const UNAUTHORIZED = apiError(401, "TELEGRAM_SECRET_INVALID", `missing or wrong ${SECRET_HEADER}`);
 
 /**
  * `POST /telegram/webhook` (HTTP API v2 events). Only a request carrying the webhook secret we gave
@@ -52,7 +46,7 @@ export function createTelegramWebhookHandler(deps: TelegramWebhookDeps) {
 
   return async (rawEvent: unknown): Promise<HandlerResult> => {
     const event = HttpEventSchema.safeParse(rawEvent);
-    if (!event.success) return json(400, { error: { code: "BAD_EVENT", message: "not an HTTP API event" } });
+    if (!event.success) return apiError(400, "BAD_EVENT", "not an HTTP API event");
 
     const presented = header(event.data.headers, SECRET_HEADER);
     const expected = await expectedDigest();
@@ -79,7 +73,7 @@ export function createTelegramWebhookHandler(deps: TelegramWebhookDeps) {
     } catch (error) {
       // A non-2xx answer makes Telegram redeliver later; the update's claim was released.
       logger.error("telegram update failed", errorSummary(error));
-      return json(500, { error: { code: "TELEGRAM_UPDATE_FAILED", message: "try again later" } });
+      return apiError(500, "TELEGRAM_UPDATE_FAILED", "try again later");
     }
   };
 }
