@@ -71,13 +71,26 @@ const child = spawn(
     },
   },
 );
+let exited;
+child.once("exit", (code, signal) => {
+  exited = { code, signal };
+});
 const deadline = Date.now() + 300_000;
 let ready = false;
-while (!ready && Date.now() < deadline) {
+while (!ready && !exited && Date.now() < deadline) {
   await new Promise((r) => setTimeout(r, 500));
   ready = await fetch(`http://127.0.0.1:${port}/readyz`).then(
     (r) => r.ok,
     () => false,
+  );
+}
+if (exited) {
+  rmSync(work, { recursive: true, force: true });
+  throw new Error(
+    `OpenClaw exited (code ${exited.code}, signal ${exited.signal}) while warming the compile cache` +
+      (Number(process.versions.node.split(".")[0]) < 24
+        ? `: it needs Node 24 and this is Node ${process.versions.node}`
+        : "; its output is above"),
   );
 }
 // A clean SIGTERM lets Node flush the compile cache to disk.
