@@ -56,14 +56,27 @@ export function titleFrom(text: string): string {
  * PendingMessages until the agent has stored the finished turn, so nothing here can lose it.
  */
 export class ChatService {
+  private lastReceivedMs = 0;
+
   constructor(
     private readonly deps: ChatDeps,
     private readonly lifecycle: LifecycleService,
   ) {}
 
+  /**
+   * A message's time, strictly increasing within this process: the queue and the history both sort by
+   * it, so two messages taken in the same millisecond keep the order they came in. (Messages taken by
+   * different Lambda instances in one millisecond were sent at the same moment; either order is right.)
+   */
+  private receivedAt(): string {
+    const ms = Math.max(this.deps.clock.now().getTime(), this.lastReceivedMs + 1);
+    this.lastReceivedMs = ms;
+    return new Date(ms).toISOString();
+  }
+
   async send(input: SendInput): Promise<SendResult> {
-    const { pending, conversations, taskState, clock, logger } = this.deps;
-    const now = clock.now().toISOString();
+    const { pending, conversations, taskState, logger } = this.deps;
+    const now = this.receivedAt();
     const message: PendingMessage = {
       userId: input.userId,
       id: KEYS.pending.message(now, randomUUID()),

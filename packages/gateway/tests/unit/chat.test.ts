@@ -111,6 +111,15 @@ describe("ChatService.send", () => {
     expect((await deps.conversations.getMeta(USER, "conv-1"))?.title).toBe("Trip");
   });
 
+  it("keeps the arrival order of messages taken in the same millisecond", async () => {
+    const deps = makeDeps(); // its clock stands still
+    const services = createServices(deps);
+    for (let n = 1; n <= 20; n++) await services.chat.send(input(n, `message ${n}`));
+    const queued = await deps.pending.list(USER);
+    expect(queued.map((m) => m.text)).toEqual(Array.from({ length: 20 }, (_, i) => `message ${i + 1}`));
+    expect(new Set(queued.map((m) => m.receivedAt)).size).toBe(20);
+  });
+
   it("titles a conversation created empty by its first message", async () => {
     const deps = makeDeps();
     const services = createServices(deps);
