@@ -63,6 +63,7 @@ export class TelegramReplySink extends EditingReplySink<{ chatId: number }, Show
   }
 
   protected override onStarted(message: PendingMessage, target: { chatId: number }): void {
+    if (this.typing.has(message.id)) return; // started twice (a redelivery): one "typing" loop
     const typing = () =>
       this.api
         ?.then((api) => api?.sendChatAction(target.chatId, "typing"))
