@@ -137,11 +137,10 @@ async function main(): Promise<number> {
       );
     return 1;
   }
-  console.log(banner(stack));
-
   // Whatever happens, no agent (each holds ~1 GB) may outlive this process.
   process.on("exit", () => stack.runner.killAll());
-  return new Promise<number>((done) => {
+  // The signal handlers go in before the banner: whoever reads "Ctrl-C" may press it at once.
+  const stopped = new Promise<number>((done) => {
     let stopping = false;
     const onSignal = (signal: NodeJS.Signals) => {
       if (stopping) {
@@ -167,6 +166,8 @@ async function main(): Promise<number> {
     process.on("SIGTERM", onSignal);
     process.on("SIGHUP", onSignal);
   });
+  console.log(banner(stack));
+  return stopped;
 }
 
 main().then(
