@@ -10,6 +10,7 @@ import { createSlackEventsHandler } from "../../src/handlers/slack-events";
 import type { ClientPush } from "../../src/ports";
 import { createServices, type GatewayServices } from "../../src/services";
 import { FakeClock, RecordingTaskRunner } from "../telegram/harness";
+import { recordWrites } from "../unit/fakes";
 import { FakeChatApis } from "./fake-chat-apis";
 
 export const SLACK_SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5";
@@ -34,22 +35,6 @@ export interface ChannelHarness {
 
 const push = (): ClientPush => ({ send: async () => true, disconnect: async () => {} });
 
-function recordWrites(stores: Stores, writes: string[]): Stores {
-  const WRITES = /^(put|putIfAbsent|take|delete|enqueue|transition|putTurn|upsertMeta|touchMeta)$/;
-  const wrap = <T extends object>(name: string, store: T): T =>
-    new Proxy(store, {
-      get(target, prop, receiver) {
-        const value = Reflect.get(target, prop, receiver);
-        if (typeof value !== "function" || typeof prop !== "string") return value;
-        return (...args: unknown[]) => {
-          if (WRITES.test(prop)) writes.push(`${name}.${prop}`);
-          return value.apply(target, args);
-        };
-      },
-    });
-  return Object.fromEntries(Object.entries(stores).map(([k, v]) => [k, wrap(k, v)])) as Stores;
-}
-
 /** Both channel handlers on in-memory stores, a recording TaskRunner, and fake platform APIs on loopback. */
 export async function startChannelHarness(): Promise<ChannelHarness> {
   const apis = await new FakeChatApis().start();
@@ -61,8 +46,7 @@ export async function startChannelHarness(): Promise<ChannelHarness> {
   await raw.secrets.put(DISCORD_SECRETS.publicKey, publicHex);
   await raw.secrets.put(SLACK_SECRETS.signingSecret, SLACK_SIGNING_SECRET);
   await raw.secrets.put(SLACK_SECRETS.botToken, SLACK_BOT_TOKEN);
-  const writes: string[] = [];
-  const stores = recordWrites(raw, writes);
+  const { stores, writes } = recordWrites(raw);
   const runner = new RecordingTaskRunner();
   const deps: GatewayDeps = {
     ...stores,

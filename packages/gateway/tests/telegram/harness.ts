@@ -8,6 +8,7 @@ import { createServices, type GatewayServices } from "../../src/services";
 import { PairingService } from "../../src/services/pairing";
 import { writeBotInfo } from "../../src/services/telegram-bot-info";
 import { TELEGRAM_SECRETS } from "../../src/services/telegram-bot-loader";
+import { recordWrites } from "../unit/fakes";
 import { BOT_INFO, BOT_TOKEN, FakeBotApi } from "./fake-bot-api";
 
 export const WEBHOOK_SECRET = "webhook-secret_0123456789abcdefABCDEF";
@@ -44,23 +45,6 @@ const recordingPush = (): ClientPush & { sent: unknown[] } => {
   return { sent, send, disconnect: async () => {} };
 };
 
-/** Wraps every store so each write is recorded (the "nothing happened" assertions). */
-function recordWrites(stores: Stores, writes: string[]): Stores {
-  const WRITES = /^(put|putIfAbsent|take|delete|enqueue|transition|putTurn|upsertMeta|touchMeta)$/;
-  const wrap = <T extends object>(name: string, store: T): T =>
-    new Proxy(store, {
-      get(target, prop, receiver) {
-        const value = Reflect.get(target, prop, receiver);
-        if (typeof value !== "function" || typeof prop !== "string") return value;
-        return (...args: unknown[]) => {
-          if (WRITES.test(prop)) writes.push(`${name}.${prop}`);
-          return value.apply(target, args);
-        };
-      },
-    });
-  return Object.fromEntries(Object.entries(stores).map(([k, v]) => [k, wrap(k, v)])) as Stores;
-}
-
 export interface Harness {
   fake: FakeBotApi;
   stores: Stores;
@@ -77,12 +61,11 @@ export interface Harness {
 export async function startHarness(opts: { cacheBotInfo?: boolean } = {}): Promise<Harness> {
   const fake = await new FakeBotApi().start();
   const clock = new FakeClock();
-  const writes: string[] = [];
   const raw = createMemoryStores({ clock });
   await raw.secrets.put(TELEGRAM_SECRETS.botToken, BOT_TOKEN);
   await raw.secrets.put(TELEGRAM_SECRETS.webhookSecret, WEBHOOK_SECRET);
   if (opts.cacheBotInfo ?? true) await writeBotInfo(raw.settings, BOT_INFO);
-  const stores = recordWrites(raw, writes);
+  const { stores, writes } = recordWrites(raw);
   const runner = new RecordingTaskRunner();
   const deps: GatewayDeps = {
     ...stores,
