@@ -22,7 +22,7 @@ export interface ConnectionStore {
   listByUser(userId: string, kind?: Connection["kind"]): Promise<Connection[]>;
 }
 
-/** A conditional change of TaskState. Fails (returns undefined) when `expect` no longer holds. */
+/** A message arriving in a conversation, for ConversationStore.touchMeta. */
 export interface MetaTouch {
   conversationId: string;
   title: string;
@@ -32,6 +32,7 @@ export interface MetaTouch {
   placeholderTitle: string;
 }
 
+/** A conditional change of TaskState. Fails (returns undefined) when `expect` no longer holds. */
 export interface TaskStateChange {
   userId: string;
   /** The state the row must be in (a missing row counts as Idle with version 0). */

@@ -43,17 +43,17 @@ const say = (content: string, ephemeral = true): InteractionResponse => ({
 
 /** Where `/ask` is answered: DMs always, server channels only when listed. */
 export interface DiscordPlaces {
-  channelIds?: readonly string[];
+  channelIds: readonly string[];
 }
 
 /** Whether `/ask` is answered here; its reply is public in that channel, so a server channel must be chosen. */
 export function askAllowedIn(interaction: Interaction, places: DiscordPlaces): boolean {
   if (!interaction.guild_id) return true;
-  return interaction.channel_id !== undefined && (places.channelIds ?? []).includes(interaction.channel_id);
+  return interaction.channel_id !== undefined && places.channelIds.includes(interaction.channel_id);
 }
 
 function askElsewhere(places: DiscordPlaces): string {
-  const channels = (places.channelIds ?? []).map((id) => `<#${id}>`);
+  const channels = places.channelIds.map((id) => `<#${id}>`);
   return channels.length > 0
     ? `I answer /ask in a DM with me or in ${channels.join(", ")}, not in this channel.`
     : "I answer /ask only in a DM with me, not in server channels (the deployment can allow chosen channels: discordChannelIds).";
@@ -69,7 +69,7 @@ function askElsewhere(places: DiscordPlaces): string {
 export async function handleInteraction(
   core: ChannelCore,
   interaction: Interaction,
-  places: DiscordPlaces = {},
+  places: DiscordPlaces = { channelIds: [] },
 ): Promise<InteractionResponse> {
   if (interaction.type === INTERACTION.ping) return { type: RESPONSE.pong };
   const user = interaction.member?.user ?? interaction.user;
