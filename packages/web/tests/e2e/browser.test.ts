@@ -102,6 +102,8 @@ describe("web app in Chromium", () => {
     await page.waitForSelector('[data-testid="message-input"]');
     await waitFor(() => gateway.tokens.length === 1, "socket");
     await page.waitForSelector('[data-testid="status-bar"][data-state="Idle"]');
+    // The history arrives on its own, after the status: wait for it, then check it is all there.
+    await page.waitForSelector('[data-testid="message"] >> nth=1');
     expect(await page.locator('[data-testid="message"]').count()).toBe(2);
     expect(await page.locator('[data-testid="message"] strong').first().textContent()).toBe("search");
     await waitFor(() => gateway.of("agent.wake").length === 1, "pre-warm");
