@@ -31,6 +31,9 @@ export const TelegramUpdateSchema = z.object({
         .max(200)
         .optional(),
     })
+    // Entities describe the text; without text (a fuzzed or odd update) grammY's command matching
+    // would read a missing string, so they are dropped with it.
+    .transform((m) => (m.text === undefined ? { ...m, entities: undefined } : m))
     .optional(),
 });
 export type TelegramUpdate = z.infer<typeof TelegramUpdateSchema>;

@@ -110,6 +110,22 @@ describe("Telegram webhook under fuzzed input", () => {
     );
   });
 
+  it("answers 200 to a command entity on a message without text (a counterexample fast-check found)", async () => {
+    reset();
+    const update = {
+      update_id: 0,
+      message: {
+        message_id: 0,
+        date: 0,
+        chat: { id: 0, type: "private" },
+        from: { id: 1, is_bot: false, first_name: "", username: "" },
+        entities: [{ type: "bot_command", offset: 0, length: 5 }],
+      },
+    };
+    expect((await h.handler(httpEvent(update, WEBHOOK_SECRET))).statusCode).toBe(200);
+    expect(h.runner.starts).toEqual([]);
+  });
+
   it("never crashes on update-shaped garbage and never reaches an agent for unpaired senders", async () => {
     let answered = 0;
     await fc.assert(
