@@ -61,7 +61,9 @@ describe("scheduled prompts in local mode (in-process scheduler, real agent, fak
     const created = await api<Schedule>("POST", "/schedules", {
       name: "Soon",
       prompt: "say the scheduled word kumquat",
-      expression: atUtc(new Date(Date.now() + 3_000)),
+      // at(...) is to the second and must still lie ahead when the request is checked; a CI run with
+      // both cores busy once took over 2 s to get there, so leave ample room.
+      expression: atUtc(new Date(Math.ceil((Date.now() + 10_000) / 1000) * 1000)),
       timezone: "UTC",
     });
     expect(created.status, JSON.stringify(created.json)).toBe(201);
