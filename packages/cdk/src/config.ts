@@ -1,3 +1,4 @@
+import { commaList, DISCORD_CHANNEL_ID } from "@serverless-openclaw/shared";
 import * as z from "zod";
 
 /**
@@ -48,12 +49,14 @@ export const DeployConfigSchema = z.object({
     .preprocess(
       // `-c discordChannelIds=1,2` arrives as a string; cdk.json may hold a list of strings. (Not
       // numbers: IDs are past 2^53 and JSON numbers would round them.)
-      (v) => (Array.isArray(v) ? v.join(",") : v),
+      (v) => (typeof v === "string" ? commaList(v) : Array.isArray(v) ? v.map((id) => String(id).trim()) : v),
       z
-        .string()
-        .regex(/^\s*\d{17,20}\s*(,\s*\d{17,20}\s*)*$/, "must be Discord channel IDs, comma-separated"),
+        .array(z.string(), { error: "must be Discord channel IDs, comma-separated" })
+        .refine(
+          (ids) => ids.length > 0 && ids.every((id) => DISCORD_CHANNEL_ID.test(id)),
+          "must be Discord channel IDs, comma-separated",
+        ),
     )
-    .transform((s) => s.split(",").map((id) => id.trim()))
     .optional(),
   /** Deploy the Slack events/commands routes and Lambda (docs/slack.md). */
   slack: Bool.default(false),

@@ -1,4 +1,5 @@
 import { accessSync, constants } from "node:fs";
+import { commaList } from "@serverless-openclaw/shared";
 
 /** Where this task finds Chromium for OpenClaw's browser tool; undefined: the image has none. */
 export interface ChromiumOptions {
@@ -26,10 +27,7 @@ export function chromiumFromEnv(
   return {
     path,
     noSandbox: flag === undefined || flag === "" ? isRoot : flag === "1",
-    allowedHostnames: (env.BROWSER_ALLOWED_HOSTS ?? "")
-      .split(",")
-      .map((h) => h.trim())
-      .filter(Boolean),
+    allowedHostnames: commaList(env.BROWSER_ALLOWED_HOSTS),
   };
 }
 

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { API_ROUTES, PUBLIC_ROUTES, type PublicRouteName } from "@serverless-openclaw/shared";
+import { LocalSetupError } from "./errors";
 import { compileRoutes, type HttpApiHandler, httpEvent, matchRoute, writeHttpResult } from "./http-api";
 import { BodyTooLargeError, isLoopbackHost, readBody, sendJson } from "./http-util";
 import { type LambdaHandler, lambdaContext } from "./lambda-context";
@@ -65,7 +66,7 @@ export interface ApiGatewayServer {
 const MAX_API_BODY_BYTES = 10 * 1024 * 1024;
 const ROUTES = compileRoutes(API_ROUTES);
 
-export class HostNotAllowedError extends Error {
+export class HostNotAllowedError extends LocalSetupError {
   readonly code = "HOST_NOT_LOOPBACK";
 }
 

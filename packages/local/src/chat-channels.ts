@@ -6,6 +6,8 @@ import {
 } from "@serverless-openclaw/gateway";
 import { DISCORD_SECRETS } from "@serverless-openclaw/gateway/channels/discord-api";
 import { SLACK_SECRETS } from "@serverless-openclaw/gateway/channels/slack-api";
+import { commaList, DISCORD_CHANNEL_ID } from "@serverless-openclaw/shared";
+import { LocalSetupError } from "./errors";
 import type { HttpApiHandler } from "./http-api";
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -19,10 +21,13 @@ export function chatChannelsFromEnv(env: Env): {
   slackEnabled: boolean;
   discordChannelIds?: string[];
 } {
-  const channelIds = (env.DISCORD_CHANNEL_IDS ?? "")
-    .split(",")
-    .map((s) => s.trim())
-    .filter(Boolean);
+  const channelIds = commaList(env.DISCORD_CHANNEL_IDS);
+  const bad = channelIds.filter((id) => !DISCORD_CHANNEL_ID.test(id));
+  if (bad.length > 0) {
+    throw new LocalSetupError(
+      `DISCORD_CHANNEL_IDS must be Discord channel IDs (17–20 digits), comma-separated; not: ${bad.join(", ")}`,
+    );
+  }
   return {
     discordEnabled: Boolean(env.DISCORD_PUBLIC_KEY),
     slackEnabled: Boolean(env.SLACK_SIGNING_SECRET),

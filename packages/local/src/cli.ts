@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { HostNotAllowedError } from "./api-gateway-server";
+import { LocalSetupError } from "./errors";
 import { isLoopbackHost } from "./http-util";
 import { createConsoleLogger, type LogLevel } from "./local-logger";
 import { createLocalStack, type LocalStack } from "./local-stack";
@@ -130,7 +130,7 @@ async function main(): Promise<number> {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === "EADDRINUSE")
       console.error(`Port ${args.port} is in use. Stop the other program or pass --port <n>.`);
-    else if (err instanceof HostNotAllowedError) console.error(err.message);
+    else if (err instanceof LocalSetupError) console.error(err.message);
     else
       console.error(
         `Local mode could not start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,

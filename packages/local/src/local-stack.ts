@@ -120,6 +120,7 @@ function rpcRoute(handler: ReturnType<typeof createStoreRpcHandler>): LocalRoute
  */
 export async function createLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const env = options.env ?? process.env;
+  const chatChannels = chatChannelsFromEnv(env); // a bad setting stops us before anything starts
   const paths = repoPaths();
   const dataDir = resolve(options.dataDir ?? ".local-data");
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
@@ -232,7 +233,7 @@ export async function createLocalStack(options: LocalStackOptions = {}): Promise
         allowedOrigins: [server.url, `http://localhost:${server.port}`],
         typicalWakeSeconds: 20,
         telegramEnabled: Boolean(env.TELEGRAM_BOT_TOKEN),
-        ...chatChannelsFromEnv(env),
+        ...chatChannels,
         ...(env.SLACK_API_BASE_URL ? { slackApiBaseUrl: env.SLACK_API_BASE_URL } : {}),
       },
     };

@@ -35,3 +35,14 @@ export function parseJson<T>(
   }
   return safeParse(schema, data);
 }
+
+/** A comma-separated setting (`a, b,,c`) as its trimmed, non-empty items. */
+export function commaList(s: string | undefined): string[] {
+  return (s ?? "")
+    .split(",")
+    .map((item) => item.trim())
+    .filter(Boolean);
+}
+
+/** Discord IDs (snowflakes) of channels, as deploy settings give them: 17–20 digits. */
+export const DISCORD_CHANNEL_ID = /^\d{17,20}$/;

@@ -1,5 +1,6 @@
 import { Logger as PowertoolsLogger } from "@aws-lambda-powertools/logger";
 import { MetricUnit, Metrics as PowertoolsMetrics } from "@aws-lambda-powertools/metrics";
+import { commaList } from "@serverless-openclaw/shared";
 import type { Context } from "aws-lambda";
 // Namespace import: `import { z }` defeats tree-shaking and adds ~350 KB of zod to every Lambda bundle.
 import * as z from "zod";
@@ -14,12 +15,7 @@ import { createServices, type GatewayServices } from "../services";
 import { withUsageRecording } from "../services/usage-recording";
 
 /** The Lambda environment (set by packages/cdk's GatewayFunctions). Read once per cold start, here only. */
-const list = z.string().transform((s) =>
-  s
-    .split(",")
-    .map((x) => x.trim())
-    .filter(Boolean),
-);
+const list = z.string().transform(commaList);
 
 export const AwsEnvSchema = z.object({
   TABLE_CONVERSATIONS: z.string().min(1),
