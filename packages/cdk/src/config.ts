@@ -52,10 +52,13 @@ export const DeployConfigSchema = z.object({
       (v) => (typeof v === "string" ? commaList(v) : Array.isArray(v) ? v.map((id) => String(id).trim()) : v),
       z
         .array(z.string(), { error: "must be Discord channel IDs, comma-separated" })
-        .refine(
-          (ids) => ids.length > 0 && ids.every((id) => DISCORD_CHANNEL_ID.test(id)),
-          "must be Discord channel IDs, comma-separated",
-        ),
+        .superRefine((ids, ctx) => {
+          const bad = ids.filter((id) => !DISCORD_CHANNEL_ID.test(id));
+          if (ids.length === 0 || bad.length > 0) {
+            const which = bad.length > 0 ? ` (not: ${bad.join(", ")})` : "";
+            ctx.addIssue({ code: "custom", message: `must be Discord channel IDs, comma-separated${which}` });
+          }
+        }),
     )
     .optional(),
   /** Deploy the Slack events/commands routes and Lambda (docs/slack.md). */

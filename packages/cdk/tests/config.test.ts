@@ -44,7 +44,10 @@ describe("deploy parameters from CDK context", () => {
     expect(from({ discordChannelIds: ` ${ids[0]}, ${ids[1]}` }).discordChannelIds).toEqual(ids);
     expect(from({ discordChannelIds: ids }).discordChannelIds).toEqual(ids);
     expect(from({}).discordChannelIds).toBeUndefined();
-    expect(() => from({ discordChannelIds: "general" })).toThrow(
+    expect(() => from({ discordChannelIds: `${ids[0]},general` })).toThrow(
+      /-c discordChannelIds: must be Discord channel IDs, comma-separated \(not: general\)/,
+    );
+    expect(() => from({ discordChannelIds: " , " })).toThrow(
       /-c discordChannelIds: must be Discord channel IDs/,
     );
     // A JSON number would already be rounded (IDs are past 2^53): refused, not silently wrong.
