@@ -1,6 +1,11 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { API_ROUTES, PUBLIC_ROUTES, type PublicRouteName } from "@serverless-openclaw/shared";
+import {
+  API_ROUTES,
+  PUBLIC_ROUTES,
+  type PublicRouteName,
+  type WebRuntimeConfig,
+} from "@serverless-openclaw/shared";
 import { LocalSetupError } from "./errors";
 import { compileRoutes, type HttpApiHandler, httpEvent, matchRoute, writeHttpResult } from "./http-api";
 import { BodyTooLargeError, isLoopbackHost, readBody, sendJson } from "./http-util";
@@ -40,7 +45,7 @@ export interface ApiGatewayServerOptions {
   /** The built web UI (packages/web/dist). */
   staticDir?: string;
   /** The body of `/config.json`, from the running server's URLs. */
-  runtimeConfig?: (urls: { httpUrl: string; wsUrl: string }) => Record<string, unknown>;
+  runtimeConfig?: (urls: { httpUrl: string; wsUrl: string }) => WebRuntimeConfig;
   idleTimeoutMs?: number;
   maxConnectionMs?: number;
   /** When set, `@connections` calls must carry it in the `x-local-token` header (the agent task does). */

@@ -10,3 +10,4 @@ export * from "./schedules";
 export * from "./settings";
 export * from "./skills";
 export * from "./usage";
+export * from "./web-config";

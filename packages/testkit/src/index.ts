@@ -5,6 +5,7 @@ export * from "./fake-llm";
 export * from "./fake-llm-behaviour";
 export * from "./fake-llm-text";
 export * from "./free-port";
+export * from "./fuzz";
 export * from "./openclaw";
 export * from "./process";
 export * from "./s3rver";

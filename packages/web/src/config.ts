@@ -1,22 +1,12 @@
+import type { WebRuntimeConfig } from "@serverless-openclaw/shared";
+
 /**
  * Runtime configuration, fetched from `/config.json` at start-up so one build serves every
  * deployment (CDK writes it next to the bundle; local mode serves it from its own server).
  * Validated by hand rather than with zod: this runs before the sign-in screen, and keeping zod
  * out of the first chunk keeps the initial JS within budget (zod loads with the chat).
  */
-export interface WebConfig {
-  region: string;
-  userPoolId: string;
-  userPoolClientId: string;
-  /** e.g. https://cognito-idp.<region>.amazonaws.com/ or http://127.0.0.1:<port>/cognito/ */
-  cognitoEndpoint: string;
-  wsUrl: string;
-  apiUrl: string;
-  telegramBotUsername?: string;
-  /** Discord and/or Slack, when the deployment serves them (pairing sections in Settings). */
-  chatChannels?: Array<"discord" | "slack">;
-  selfSignUp: boolean;
-}
+export type WebConfig = WebRuntimeConfig;
 
 export class ConfigError extends Error {
   readonly code = "CONFIG_INVALID";

@@ -1,3 +1,4 @@
+import type { WebRuntimeConfig } from "@serverless-openclaw/shared";
 import { Duration, RemovalPolicy, Validations } from "aws-cdk-lib";
 import {
   Distribution,
@@ -17,20 +18,6 @@ import { Construct } from "constructs";
 export interface WebSiteProps {
   readonly region: string;
   readonly logRetention: RetentionDays;
-}
-
-/** The runtime config the SPA loads from `/config.json` (shape agreed in the interfaces doc). */
-export interface WebRuntimeConfig {
-  region: string;
-  userPoolId: string;
-  userPoolClientId: string;
-  cognitoEndpoint: string;
-  wsUrl: string;
-  apiUrl: string;
-  telegramBotUsername?: string;
-  /** Discord and/or Slack when deployed (the Settings page shows their pairing). */
-  chatChannels?: Array<"discord" | "slack">;
-  selfSignUp: boolean;
 }
 
 /**

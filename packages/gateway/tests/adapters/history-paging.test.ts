@@ -1,3 +1,4 @@
+import { fuzzRuns } from "@serverless-openclaw/testkit/fuzz";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { createMemoryStores } from "../../src/adapters/local/embedded-stores";
@@ -30,7 +31,7 @@ describe("history paging (property)", () => {
           expect(pages.length).toBe(Math.max(1, Math.ceil((2 * turns) / limit)));
         },
       ),
-      { numRuns: 60 },
+      { numRuns: fuzzRuns(60) },
     );
   });
 });

@@ -1,3 +1,4 @@
+import { fuzzRuns } from "@serverless-openclaw/testkit/fuzz";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ChannelHarness, httpEvent, signedDiscord, signedSlack, startChannelHarness } from "./harness";
@@ -71,7 +72,7 @@ describe("Discord and Slack endpoints under fuzzed input", () => {
           expect([200, 400, 413]).toContain(res.statusCode);
         },
       ),
-      { numRuns: 150 },
+      { numRuns: fuzzRuns(150) },
     );
     expect(h.runner.starts).toEqual([]);
   });
@@ -89,7 +90,7 @@ describe("Discord and Slack endpoints under fuzzed input", () => {
           expect(res.statusCode).toBe(200);
         },
       ),
-      { numRuns: 150 },
+      { numRuns: fuzzRuns(150) },
     );
     expect(h.runner.starts).toEqual([]);
   });
@@ -113,7 +114,7 @@ describe("Discord and Slack endpoints under fuzzed input", () => {
           expect((await h.slack(httpEvent("/slack/events", body, headers))).statusCode).toBe(401);
         },
       ),
-      { numRuns: 150 },
+      { numRuns: fuzzRuns(150) },
     );
     expect(h.writes).toEqual([]);
     // Not even an API Gateway event: 400, no crash.

@@ -1,4 +1,5 @@
 import { ClientMessageIdSchema, WAKING_MESSAGE } from "@serverless-openclaw/shared";
+import { fuzzRuns } from "@serverless-openclaw/testkit/fuzz";
 import { isValidSlackRequest } from "@slack/bolt";
 import fc from "fast-check";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -81,7 +82,7 @@ describe("Slack events and commands endpoints", () => {
           expect(bolt).toBe(secret === SLACK_SIGNING_SECRET);
         },
       ),
-      { numRuns: 60 },
+      { numRuns: fuzzRuns(60) },
     );
   });
 

@@ -5,6 +5,7 @@ import {
   RenameConversationSchema,
   SettingsUpdateSchema,
 } from "@serverless-openclaw/shared";
+import { fuzzRuns } from "@serverless-openclaw/testkit/fuzz";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { CognitoTokenVerifier } from "../../src/adapters/aws/cognito-token-verifier";
@@ -25,7 +26,7 @@ import { CLIENT_ID, createTestIssuer, POOL_ID, type TestIssuer } from "../unit/t
  * it must answer without throwing, never with a 5xx, and never change stored state.
  */
 
-const RUNS = Number(process.env.FUZZ_RUNS ?? 400);
+const RUNS = fuzzRuns(400);
 const CLIENT_CONN = "client1=";
 const AGENT_CONN = "agent1=";
 

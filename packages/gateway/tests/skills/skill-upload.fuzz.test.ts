@@ -1,4 +1,5 @@
 import { LIMITS } from "@serverless-openclaw/shared";
+import { fuzzRuns } from "@serverless-openclaw/testkit/fuzz";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { createMemoryStores } from "../../src/adapters/local/embedded-stores";
@@ -13,7 +14,7 @@ import { lieAboutSizes, makeZip, patchBytes, skillMd, type ZipEntry, zeros } fro
  * settings stores.
  */
 
-const RUNS = Number(process.env.FUZZ_RUNS ?? 100);
+const RUNS = fuzzRuns(100);
 const NAME = "fuzzed-skill";
 
 const segment = fc.stringMatching(/^[a-z0-9]{1,8}$/);
@@ -151,7 +152,7 @@ describe("skill uploads: fuzzed hostile archives", () => {
         expect(writes).toEqual([]);
         expect(blobs).toEqual([]);
       }),
-      { numRuns: Math.min(RUNS, 60) },
+      { numRuns: fuzzRuns(60) },
     );
   });
 

@@ -3,6 +3,7 @@ import {
   markdownToTelegramHtml,
   splitForTelegram,
 } from "@serverless-openclaw/container/sinks/telegram-format";
+import { fuzzRuns } from "@serverless-openclaw/testkit/fuzz";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseHtml } from "./fake-bot-api";
@@ -51,7 +52,7 @@ describe("splitForTelegram", () => {
           }
         },
       ),
-      { numRuns: 300 },
+      { numRuns: fuzzRuns(300) },
     );
   });
 
@@ -62,7 +63,7 @@ describe("splitForTelegram", () => {
         const after = splitForTelegram(prefix + more, 300);
         expect(after.slice(0, before.length - 1)).toEqual(before.slice(0, -1));
       }),
-      { numRuns: 300 },
+      { numRuns: fuzzRuns(300) },
     );
   });
 
@@ -81,7 +82,7 @@ describe("markdownToTelegramHtml", () => {
         expect(visible).toBeDefined();
         expect(visible?.length ?? Infinity).toBeLessThanOrEqual(md.length);
       }),
-      { numRuns: 500 },
+      { numRuns: fuzzRuns(500) },
     );
   });
 

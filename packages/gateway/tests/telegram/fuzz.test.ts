@@ -1,3 +1,4 @@
+import { fuzzRuns } from "@serverless-openclaw/testkit/fuzz";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Harness, httpEvent, startHarness, WEBHOOK_SECRET } from "./harness";
@@ -94,7 +95,7 @@ describe("Telegram webhook under fuzzed input", () => {
           expect(h.fake.calls).toEqual([]);
         },
       ),
-      { numRuns: 150 },
+      { numRuns: fuzzRuns(150) },
     );
   });
 
@@ -106,7 +107,7 @@ describe("Telegram webhook under fuzzed input", () => {
         expect(res.statusCode).toBe(200);
         expect(h.writes).toEqual([]);
       }),
-      { numRuns: 200 },
+      { numRuns: fuzzRuns(200) },
     );
   });
 
@@ -138,7 +139,7 @@ describe("Telegram webhook under fuzzed input", () => {
         expect(h.runner.starts).toEqual([]);
         answered += h.fake.callsOf("sendMessage").length;
       }),
-      { numRuns: 300 },
+      { numRuns: fuzzRuns(300) },
     );
     // The generator must reach the bot often enough to mean something.
     expect(answered).toBeGreaterThan(20);
@@ -152,7 +153,7 @@ describe("Telegram webhook under fuzzed input", () => {
         expect([400, 401]).toContain(res.statusCode);
         expect(h.writes).toEqual([]);
       }),
-      { numRuns: 150 },
+      { numRuns: fuzzRuns(150) },
     );
   });
 });

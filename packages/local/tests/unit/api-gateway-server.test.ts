@@ -46,7 +46,15 @@ beforeAll(async () => {
     port: 0,
     logger: createConsoleLogger({ level: "debug", write: (l) => logs.push(l) }),
     staticDir,
-    runtimeConfig: (urls) => ({ wsUrl: urls.wsUrl, apiUrl: `${urls.httpUrl}/api` }),
+    runtimeConfig: (urls) => ({
+      region: "local",
+      userPoolId: "local_pool",
+      userPoolClientId: "client",
+      cognitoEndpoint: `${urls.httpUrl}/cognito/`,
+      wsUrl: urls.wsUrl,
+      apiUrl: `${urls.httpUrl}/api`,
+      selfSignUp: false,
+    }),
     handlers: {
       clientSocket: async (event) => {
         recorded.client.push(event);
@@ -365,7 +373,8 @@ describe("static UI and runtime config", () => {
 
   it("builds /config.json from the host the browser used", async () => {
     const res = await fetch(`http://localhost:${server.port}/config.json`);
-    expect(await res.json()).toEqual({
+    expect(await res.json()).toMatchObject({
+      cognitoEndpoint: `http://localhost:${server.port}/cognito/`,
       wsUrl: `ws://localhost:${server.port}/ws`,
       apiUrl: `http://localhost:${server.port}/api`,
     });

@@ -1,3 +1,4 @@
+import { fuzzRuns } from "@serverless-openclaw/testkit/fuzz";
 import fc from "fast-check";
 import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
@@ -104,7 +105,7 @@ describe("Markdown rendering is safe", () => {
       .map((parts) => parts.join(""));
     fc.assert(
       fc.property(hostileText, (text) => assertSafe(render(text))),
-      { numRuns: 600 },
+      { numRuns: fuzzRuns(600) },
     );
   });
 
