@@ -10,3 +10,4 @@ export * from "./openclaw";
 export * from "./process";
 export * from "./s3rver";
 export * from "./sse";
+export * from "./until";

@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ScheduleFireEvent } from "@serverless-openclaw/shared";
+import { until } from "@serverless-openclaw/testkit/until";
 import { afterEach, describe, expect, it } from "vitest";
 import { InProcessScheduler } from "../../src/adapters/local/in-process-scheduler";
 import { silentLogger } from "../../src/deps";
@@ -32,13 +33,6 @@ async function setup() {
 }
 
 const at = (d: Date) => `at(${d.toISOString().slice(0, 19)})`;
-const until = async (check: () => boolean, ms = 10_000) => {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error("timed out");
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
 
 describe("InProcessScheduler (local mode's EventBridge Scheduler)", () => {
   it("fires an at(...) once at its time with the nominal scheduledTime, then forgets it", async () => {
@@ -63,7 +57,7 @@ describe("InProcessScheduler (local mode's EventBridge Scheduler)", () => {
       enabled: false,
       anchor: new Date(),
     });
-    await until(() => fired.length > 0);
+    await until("the at(...) to fire", () => fired.length > 0);
     expect(fired).toEqual([{ userId: "u1", scheduleId: "s1", scheduledTime: due.toISOString() }]);
     expect(scheduler.nextRuns().map((r) => r.scheduleId)).toEqual(["paused"]);
     await scheduler.stop();

@@ -1,5 +1,6 @@
 import { startTelegramPolling } from "@serverless-openclaw/local/telegram-polling";
 import { WAKING_MESSAGE } from "@serverless-openclaw/shared";
+import { until } from "@serverless-openclaw/testkit/until";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { silentLogger } from "../../src/deps";
 import { TELEGRAM_TEXT } from "../../src/services/telegram-messages";
@@ -7,14 +8,6 @@ import { BOT_TOKEN } from "./fake-bot-api";
 import { type Harness, startHarness, textUpdate } from "./harness";
 
 const USER = "6f1c2d3e-0000-4000-8000-00000000b0b0";
-
-async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe("Telegram long polling (local mode)", () => {
   let h: Harness;
@@ -50,16 +43,15 @@ describe("Telegram long polling (local mode)", () => {
     h.fake.pushUpdate(textUpdate(`/pair ${code}`, 4242));
     const message = textUpdate("hello from polling", 4242);
     h.fake.pushUpdate(message);
-    await until(() => h.fake.sentTexts(4242).length >= 2, "two replies");
+    await until("two replies", () => h.fake.sentTexts(4242).length >= 2);
     expect(h.fake.sentTexts(4242)).toEqual([TELEGRAM_TEXT.paired, WAKING_MESSAGE]);
     expect(h.runner.starts).toHaveLength(1);
     expect((await h.stores.pending.list(USER)).map((m) => m.clientMessageId)).toEqual([
       `tg-${message.update_id}`,
     ]);
     // Confirmed updates are not fetched again: the next getUpdates asks past them.
-    await until(
-      () => h.fake.callsOf("getUpdates").some((c) => c.params.offset === message.update_id + 1),
-      "offset",
+    await until("the next offset", () =>
+      h.fake.callsOf("getUpdates").some((c) => c.params.offset === message.update_id + 1),
     );
     expect(
       h.fake.callsOf("getUpdates").every((c) => (c.params.allowed_updates as string[])[0] === "message"),
@@ -70,7 +62,7 @@ describe("Telegram long polling (local mode)", () => {
     polling = await start();
     h.fake.failNext("sendMessage", { error_code: 500, description: "Internal Server Error" });
     h.fake.pushUpdate(textUpdate("anyone?", 777));
-    await until(() => h.fake.callsOf("sendMessage").length >= 2, "the retried reply");
+    await until("the retried reply", () => h.fake.callsOf("sendMessage").length >= 2);
     await new Promise((r) => setTimeout(r, 200));
     expect(h.fake.sentTexts(777)).toEqual([TELEGRAM_TEXT.notPaired, TELEGRAM_TEXT.notPaired]);
     expect(h.fake.callsOf("sendMessage")).toHaveLength(2);
@@ -78,7 +70,7 @@ describe("Telegram long polling (local mode)", () => {
 
   it("stops promptly, in the middle of a long poll", async () => {
     polling = await start();
-    await until(() => h.fake.callsOf("getUpdates").length > 0, "a poll");
+    await until("a poll", () => h.fake.callsOf("getUpdates").length > 0);
     await polling.stop();
     polling = undefined;
     const calls = h.fake.callsOf("getUpdates").length;

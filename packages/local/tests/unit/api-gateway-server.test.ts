@@ -9,6 +9,7 @@ import {
   PostToConnectionCommand,
 } from "@aws-sdk/client-apigatewaymanagementapi";
 import { HttpClientPush } from "@serverless-openclaw/container/adapters/http-client-push";
+import { until } from "@serverless-openclaw/testkit/until";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
@@ -110,15 +111,6 @@ function nextMessage(ws: WebSocket): Promise<string> {
   return new Promise((resolve) => ws.once("message", (data) => resolve(String(data))));
 }
 
-async function until<T>(get: () => T | undefined, what: string): Promise<T> {
-  for (let i = 0; i < 200; i++) {
-    const value = get();
-    if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 describe("WebSocket APIs", () => {
   it("sends $connect with the upgrade's headers, query string and an API-Gateway-shaped request context", async () => {
     const ws = await open("/ws?token=abc.def&x=1&x=2");
@@ -143,9 +135,8 @@ describe("WebSocket APIs", () => {
     expect(event?.multiValueHeaders?.["Sec-WebSocket-Version"]).toEqual(["13"]);
     expect(event?.isBase64Encoded).toBe(false);
     ws.close();
-    await until(
-      () => recorded.client.find((e) => e.requestContext.routeKey === "$disconnect"),
-      "$disconnect",
+    await until("$disconnect", () =>
+      recorded.client.find((e) => e.requestContext.routeKey === "$disconnect"),
     );
   });
 
@@ -161,18 +152,16 @@ describe("WebSocket APIs", () => {
     const ws = await open("/ws");
     const connectionId = recorded.client[0]?.requestContext.connectionId;
     ws.send('{"type":"ping"}');
-    const message = await until(
-      () => recorded.client.find((e) => e.requestContext.routeKey === "$default"),
-      "$default",
+    const message = await until("$default", () =>
+      recorded.client.find((e) => e.requestContext.routeKey === "$default"),
     );
     expect(message.body).toBe('{"type":"ping"}');
     expect(message.isBase64Encoded).toBe(false);
     expect(message.requestContext).toMatchObject({ eventType: "MESSAGE", connectionId });
     expect(message.requestContext.messageId).toMatch(/=$/);
     ws.close(4000, "bye");
-    const disconnect = await until(
-      () => recorded.client.find((e) => e.requestContext.routeKey === "$disconnect"),
-      "$disconnect",
+    const disconnect = await until("$disconnect", () =>
+      recorded.client.find((e) => e.requestContext.routeKey === "$disconnect"),
     );
     expect(disconnect.requestContext).toMatchObject({
       eventType: "DISCONNECT",
@@ -223,9 +212,8 @@ describe("Management API (@connections) with the real SDK client", () => {
     const closed = new Promise<void>((resolve) => ws.once("close", () => resolve()));
     await mgmt.send(new DeleteConnectionCommand({ ConnectionId: connectionId }));
     await closed;
-    await until(
-      () => recorded.client.find((e) => e.requestContext.routeKey === "$disconnect"),
-      "$disconnect",
+    await until("$disconnect", () =>
+      recorded.client.find((e) => e.requestContext.routeKey === "$disconnect"),
     );
 
     await expect(
@@ -422,7 +410,7 @@ describe("Management API with a token (as local mode runs it)", () => {
       expect((await post({ authorization: `Bearer ${token}` })).status).toBe(403);
       const push = new HttpClientPush(guarded.url, token);
       expect(await push.send(connectionId, { type: "pong" })).toBe(true);
-      await until(() => received[0], "the pushed event");
+      await until("the pushed event", () => received[0]);
       expect(received).toEqual(['{"type":"pong"}']);
       await expect(new HttpClientPush(guarded.url).send(connectionId, { type: "pong" })).rejects.toThrow(
         /403/,

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { until } from "@serverless-openclaw/testkit/until";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findRepoRoot } from "../../src/repo-paths";
 
@@ -31,13 +32,11 @@ function runCli(
   return { child, output: () => output };
 }
 
-async function until(what: string, check: () => boolean, output: () => string, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}. Output:\n${output()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const untilPrinted = (text: string, output: () => string) =>
+  until(`"${text}" in the output`, () => output().includes(text), {
+    timeoutMs: 60_000,
+    explain: () => `Output:\n${output()}`,
+  });
 
 const exitOf = (child: ChildProcess) =>
   new Promise<number | null>((resolve) => {
@@ -56,7 +55,7 @@ afterAll(async () => {
 describe("npm start (cli.ts)", () => {
   it("prints where to go and how to log in, serves the UI config, and stops cleanly on Ctrl-C", async () => {
     const { child, output } = runCli(["--port", "0", "--data-dir", dataDir]);
-    await until("the banner", () => output().includes("Stop    Ctrl-C"), output);
+    await untilPrinted("Stop    Ctrl-C", output);
     const url = /Open {4}(http:\/\/127\.0\.0\.1:\d+)/.exec(output())?.[1] as string;
     expect(url).toBeDefined();
     expect(output()).toMatch(/Log in {2}user "me", password "[A-Za-z0-9_-]{16}" \(generated now/);
@@ -78,7 +77,7 @@ describe("npm start (cli.ts)", () => {
     const { child, output } = runCli(["--port", "0", "--data-dir", dataDir], {
       DEEPSEEK_API_KEY: "sk-test-deepseek-123",
     });
-    await until("the banner", () => output().includes("Stop    Ctrl-C"), output);
+    await untilPrinted("Stop    Ctrl-C", output);
     expect(output()).toContain("LLM     DeepSeek (DEEPSEEK_API_KEY)");
     expect(output()).not.toContain("sk-test-deepseek-123");
     child.kill("SIGTERM");

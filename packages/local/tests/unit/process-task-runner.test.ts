@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { until } from "@serverless-openclaw/testkit/until";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createConsoleLogger } from "../../src/local-logger";
 import { ProcessTaskRunner } from "../../src/process-task-runner";
@@ -49,13 +50,8 @@ function runner(extraEnv: Record<string, string> = {}, graceMs = 5_000) {
   });
 }
 
-async function waitFor(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${lines.join("\n")}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+const waitFor = (what: string, check: () => boolean) =>
+  until(what, check, { intervalMs: 25, explain: () => lines.join("\n") });
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "local-runner-"));

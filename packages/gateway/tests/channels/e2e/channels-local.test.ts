@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { createConsoleLogger } from "@serverless-openclaw/local/local-logger";
 import { createLocalStack, type LocalStack } from "@serverless-openclaw/local/local-stack";
 import { type PairingCode, WAKING_MESSAGE } from "@serverless-openclaw/shared";
-import { type FakeLlm, startFakeLlm } from "@serverless-openclaw/testkit";
+import { type FakeLlm, startFakeLlm, until } from "@serverless-openclaw/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FakeChatApis } from "../fake-chat-apis";
 import { askInteraction, DISCORD_APP_ID, SLACK_BOT_TOKEN, slackCommand, slackDm } from "../harness";
@@ -31,19 +31,12 @@ const publicHex = keys.publicKey.export({ format: "der", type: "spki" }).subarra
 const logs: string[] = [];
 const tail = () => `Last log lines:\n${logs.slice(-60).join("\n")}`;
 
-async function until<T>(
+/** Waits for `check` (testkit's until), with the last log lines in the error. */
+const eventually = <T>(
   what: string,
-  check: () => T | undefined | Promise<T | undefined>,
+  check: () => T | undefined | false | Promise<T | undefined | false>,
   ms: number,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${tail()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+) => until(what, check, { timeoutMs: ms, intervalMs: 100, explain: tail });
 
 async function discord(body: unknown): Promise<{ type: number; data?: { content?: string } }> {
   const text = JSON.stringify(body);
@@ -131,7 +124,7 @@ describe("Discord and Slack in local mode, end to end (real container and OpenCl
 
     const userId = stack.identity.users.get(username)?.sub ?? "";
     const replyOf = (channel: "discord" | "slack") =>
-      until(
+      eventually(
         `the stored ${channel} turn`,
         async () => {
           const metas = await stack.stores.conversations.listMeta(userId);
@@ -146,7 +139,7 @@ describe("Discord and Slack in local mode, end to end (real container and OpenCl
     const slackReply = await replyOf("slack");
 
     // Discord: the "Waking up…" response was edited into the reply; nothing else was posted.
-    await until(
+    await eventually(
       "the Discord reply",
       () => apis.discordTexts(ask.token).join("") === discordReply.text || undefined,
       30_000,
@@ -155,7 +148,7 @@ describe("Discord and Slack in local mode, end to end (real container and OpenCl
     expect(apis.calls.filter((c) => c.platform === "discord" && c.method === "POST")).toEqual([]);
 
     // Slack: the waking notice, then exactly one reply message, updated to the stored text.
-    await until(
+    await eventually(
       "the Slack reply",
       () => apis.slackTexts("D0001").at(-1) === slackReply.text || undefined,
       30_000,

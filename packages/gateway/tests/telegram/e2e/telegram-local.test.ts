@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { createConsoleLogger } from "@serverless-openclaw/local/local-logger";
 import { createLocalStack, type LocalStack } from "@serverless-openclaw/local/local-stack";
 import { type PairingCode, WAKING_MESSAGE } from "@serverless-openclaw/shared";
-import { type FakeLlm, startFakeLlm } from "@serverless-openclaw/testkit";
+import { type FakeLlm, startFakeLlm, until } from "@serverless-openclaw/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TELEGRAM_TEXT } from "../../../src/services/telegram-messages";
 import { BOT_TOKEN, FakeBotApi } from "../fake-bot-api";
@@ -27,19 +27,12 @@ let dataDir: string;
 const logs: string[] = [];
 const tail = () => `Last log lines:\n${logs.slice(-60).join("\n")}`;
 
-async function until<T>(
+/** Waits for `check` (testkit's until), with the last log lines in the error. */
+const eventually = <T>(
   what: string,
-  check: () => T | undefined | Promise<T | undefined>,
+  check: () => T | undefined | false | Promise<T | undefined | false>,
   ms: number,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${tail()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+) => until(what, check, { timeoutMs: ms, intervalMs: 100, explain: tail });
 
 beforeAll(async () => {
   llm = await startFakeLlm();
@@ -76,14 +69,14 @@ describe("Telegram in local mode, end to end (real container and OpenClaw, fake 
     const code = (await res.json()) as PairingCode;
 
     fake.pushUpdate(textUpdate(`/start ${code.code}`, CHAT));
-    await until("the pairing reply", () => fake.sentTexts(CHAT).includes(TELEGRAM_TEXT.paired), 30_000);
+    await eventually("the pairing reply", () => fake.sentTexts(CHAT).includes(TELEGRAM_TEXT.paired), 30_000);
 
     const question = textUpdate("[slow:10][long:6000] tell me a long story", CHAT);
     fake.pushUpdate(question);
-    await until("the waking message", () => fake.sentTexts(CHAT).includes(WAKING_MESSAGE), 30_000);
+    await eventually("the waking message", () => fake.sentTexts(CHAT).includes(WAKING_MESSAGE), 30_000);
 
     const userId = stack.identity.users.get(username)?.sub ?? "";
-    const stored = await until(
+    const stored = await eventually(
       "the stored turn",
       async () => {
         const metas = await stack.stores.conversations.listMeta(userId);
@@ -97,7 +90,7 @@ describe("Telegram in local mode, end to end (real container and OpenClaw, fake 
     expect(stored.text.length).toBeGreaterThan(4096);
 
     // The chat ends up showing exactly the stored reply, in two messages, after the status messages.
-    const replyShown = await until(
+    const replyShown = await eventually(
       "the final edit",
       () => {
         const shown = fake.visibleTexts(CHAT).slice(2); // "Paired…", "Waking up the agent…"

@@ -1,0 +1,30 @@
+export interface UntilOptions {
+  /** Default 10 s. Tests pass generous bounds: this is a deadline for a hang, never a timing assertion. */
+  timeoutMs?: number;
+  /** Default 50 ms. */
+  intervalMs?: number;
+  /** Appended to the timeout error, e.g. the last log lines of the system under test. */
+  explain?: () => string;
+}
+
+/**
+ * Polls `check` until it returns something other than undefined or false, and returns that. Past the
+ * deadline it throws `timed out waiting for <what>` (plus `explain()`); an error thrown by `check` ends
+ * the wait at once.
+ */
+export async function until<T>(
+  what: string,
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  options: UntilOptions = {},
+): Promise<T> {
+  const { timeoutMs = 10_000, intervalMs = 50, explain } = options;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${what} (${timeoutMs} ms)${explain ? `\n${explain()}` : ""}`);
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
