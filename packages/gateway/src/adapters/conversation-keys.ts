@@ -1,4 +1,11 @@
-import { type ConversationMeta, KEYS, type StoredMessage } from "@serverless-openclaw/shared";
+import {
+  type ConversationMeta,
+  ConversationMetaSchema,
+  describeIssues,
+  KEYS,
+  type StoredMessage,
+} from "@serverless-openclaw/shared";
+import type { MetaTouch } from "../ports";
 import { invalidArgument } from "./store-error";
 
 /**
@@ -32,6 +39,23 @@ export function validateTurn(user: StoredMessage, reply: StoredMessage): void {
   if (user.role !== "user" || reply.role !== "assistant") {
     throw invalidArgument("A turn is a user message followed by an assistant reply.");
   }
+}
+
+/**
+ * The row a touch creates when the conversation has none, validated before any store writes it (a
+ * DynamoDB update would take any string).
+ */
+export function metaCreatedBy(touch: MetaTouch): ConversationMeta {
+  const parsed = ConversationMetaSchema.safeParse({
+    conversationId: touch.conversationId,
+    title: touch.title,
+    channel: touch.channel,
+    createdAt: touch.at,
+    updatedAt: touch.at,
+  });
+  if (!parsed.success)
+    throw invalidArgument(`Invalid conversation metadata: ${describeIssues(parsed.error)}`);
+  return parsed.data;
 }
 
 /** Most recently updated first, the order a conversation list shows. */

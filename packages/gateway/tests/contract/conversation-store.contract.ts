@@ -1,4 +1,4 @@
-import type { ConversationMeta, StoredMessage } from "@serverless-openclaw/shared";
+import { type ConversationMeta, LIMITS, type StoredMessage } from "@serverless-openclaw/shared";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { ConversationStore } from "../../src/ports";
 import { expectStoreError, FakeClock, type Harness, type HarnessFactory, iso, uid } from "./harness";
@@ -216,6 +216,22 @@ export function describeConversationStoreContract(name: string, factory: Harness
       expect(["hello", "hi"]).toContain(title);
       expect(firsts.map((m) => m.title)).toEqual([title, title]);
       expect((await touch("later", 5000, "empty")).title).toBe(title);
+    });
+
+    it("touchMeta refuses metadata a conversation cannot have, and writes nothing", async () => {
+      const userId = uid("user");
+      const touch = (title: string, at: string) =>
+        h.store.touchMeta(userId, {
+          conversationId: "c",
+          title,
+          channel: "web",
+          at,
+          placeholderTitle: "New conversation",
+        });
+      await expectStoreError(touch("x".repeat(LIMITS.maxTitleChars + 1), iso(BASE, 0)), "INVALID_ARGUMENT");
+      await expectStoreError(touch("fine", "yesterday"), "INVALID_ARGUMENT");
+      expect(await h.store.getMeta(userId, "c")).toBeUndefined();
+      expect(await h.store.listMeta(userId)).toEqual([]);
     });
 
     it("deletes a conversation with all its items and nothing else", async () => {

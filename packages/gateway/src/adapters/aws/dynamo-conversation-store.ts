@@ -16,7 +16,14 @@ import {
   StoredMessageSchema,
 } from "@serverless-openclaw/shared";
 import type { ConversationStore, MetaTouch } from "../../ports";
-import { sortByRecent, turnKey, turnMessageKeys, turnPrefix, validateTurn } from "../conversation-keys";
+import {
+  metaCreatedBy,
+  sortByRecent,
+  turnKey,
+  turnMessageKeys,
+  turnPrefix,
+  validateTurn,
+} from "../conversation-keys";
 import { decodeHistoryCursor, encodeHistoryCursor } from "../history-cursor";
 import { StoreError } from "../store-error";
 import { cancellationCodes, isConditionalCheckFailed, withConflictRetry } from "./dynamo-errors";
@@ -122,6 +129,7 @@ export class DynamoConversationStore implements ConversationStore {
 
   async touchMeta(userId: string, input: MetaTouch): Promise<ConversationMeta> {
     const Key = { [pk]: userId, [sk]: KEYS.conversations.meta(input.conversationId) };
+    metaCreatedBy(input);
     const { Attributes } = await this.client.send(
       new UpdateCommand({
         TableName: this.tableName,

@@ -7,7 +7,14 @@ import {
   StoredMessageSchema,
 } from "@serverless-openclaw/shared";
 import type { ConversationStore, MetaTouch } from "../../ports";
-import { sortByRecent, turnKey, turnMessageKeys, turnPrefix, validateTurn } from "../conversation-keys";
+import {
+  metaCreatedBy,
+  sortByRecent,
+  turnKey,
+  turnMessageKeys,
+  turnPrefix,
+  validateTurn,
+} from "../conversation-keys";
 import { decodeHistoryCursor, encodeHistoryCursor } from "../history-cursor";
 import { StoreError } from "../store-error";
 import type { LocalTable } from "./local-table";
@@ -73,13 +80,7 @@ export class EmbeddedConversationStore implements ConversationStore {
             title: current.title === input.placeholderTitle ? input.title : current.title,
             updatedAt: input.at,
           }
-        : {
-            conversationId: input.conversationId,
-            title: input.title,
-            channel: input.channel,
-            createdAt: input.at,
-            updatedAt: input.at,
-          },
+        : metaCreatedBy(input),
     );
     this.table.put(userId, key, touched);
     return touched;
