@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { IncomingMessage, Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { type JsonReply, startJsonServer } from "./json-server";
 
 /**
  * A loopback stand-in for the Cognito user-pool JSON API (the operations the SPA uses), answering
@@ -30,18 +31,12 @@ export class FakeCognito {
 
   static async start(): Promise<FakeCognito> {
     let self: FakeCognito | undefined;
-    const server = createServer((req, res) => {
-      void self?.handle(req).then(({ status, body }) => {
-        res.writeHead(status, {
-          "Access-Control-Allow-Origin": "*",
-          "Access-Control-Allow-Headers": "content-type, x-amz-target, x-amz-user-agent",
-          "Access-Control-Allow-Methods": "POST",
-          "Content-Type": "application/x-amz-json-1.1",
-        });
-        res.end(body === undefined ? "" : JSON.stringify(body));
-      });
+    const server = await startJsonServer(async (req) => (self as FakeCognito).handle(req), {
+      "Access-Control-Allow-Origin": "*",
+      "Access-Control-Allow-Headers": "content-type, x-amz-target, x-amz-user-agent",
+      "Access-Control-Allow-Methods": "POST",
+      "Content-Type": "application/x-amz-json-1.1",
     });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     self = new FakeCognito(server);
     return self;
   }
@@ -63,7 +58,7 @@ export class FakeCognito {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
-  private async handle(req: IncomingMessage): Promise<{ status: number; body?: unknown }> {
+  private async handle(req: IncomingMessage): Promise<JsonReply> {
     if (req.method === "OPTIONS") return { status: 204 };
     let raw = "";
     for await (const chunk of req) raw += chunk;

@@ -1,7 +1,8 @@
-import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { IncomingMessage, Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { ConversationMeta, Settings, StoredMessage, TelegramPairing } from "@serverless-openclaw/shared";
 import { DEFAULT_SETTINGS } from "@serverless-openclaw/shared";
+import { type JsonReply, startJsonServer } from "./json-server";
 
 /**
  * A loopback stand-in for the management HTTP API with in-memory data, speaking the routes and
@@ -21,18 +22,12 @@ export class FakeHttpApi {
 
   static async start(): Promise<FakeHttpApi> {
     let self: FakeHttpApi | undefined;
-    const server = createServer((req, res) => {
-      void self?.handle(req).then(({ status, body }) => {
-        res.writeHead(status, {
-          "Access-Control-Allow-Origin": "*",
-          "Access-Control-Allow-Headers": "authorization, content-type",
-          "Access-Control-Allow-Methods": "GET, POST, PUT, PATCH, DELETE",
-          "Content-Type": "application/json",
-        });
-        res.end(body === undefined ? "" : JSON.stringify(body));
-      });
+    const server = await startJsonServer(async (req) => (self as FakeHttpApi).handle(req), {
+      "Access-Control-Allow-Origin": "*",
+      "Access-Control-Allow-Headers": "authorization, content-type",
+      "Access-Control-Allow-Methods": "GET, POST, PUT, PATCH, DELETE",
+      "Content-Type": "application/json",
     });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     self = new FakeHttpApi(server);
     return self;
   }
@@ -46,7 +41,7 @@ export class FakeHttpApi {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
-  private async handle(req: IncomingMessage): Promise<{ status: number; body?: unknown }> {
+  private async handle(req: IncomingMessage): Promise<JsonReply> {
     if (req.method === "OPTIONS") return { status: 204 };
     let raw = "";
     for await (const chunk of req) raw += chunk;
