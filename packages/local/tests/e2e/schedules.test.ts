@@ -1,64 +1,30 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { Schedule, StoredMessage, UsageReport } from "@serverless-openclaw/shared";
-import { type FakeLlm, startFakeLlm } from "@serverless-openclaw/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createConsoleLogger } from "../../src/local-logger";
-import { createLocalStack, type LocalStack } from "../../src/local-stack";
+import { type AgentStack, startAgentStack } from "./agent-stack";
 import { RecordingSocket } from "./ws-client";
 
 // One boot of the real agent for the whole file. Generous bounds for a shared CPU, never asserted as timings.
 const WAKE_AND_TURN_MS = 360_000;
 
-let llm: FakeLlm;
-let dataDir: string;
-let stack: LocalStack;
-let auth: Record<string, string>;
+let agent: AgentStack;
 let browser: RecordingSocket;
-const logs: string[] = [];
-const tail = () => `Last log lines:\n${logs.slice(-60).join("\n")}`;
-
-const api = async <T>(method: string, path: string, body?: unknown): Promise<{ status: number; json: T }> => {
-  const res = await fetch(`${stack.apiUrl}${path}`, {
-    method,
-    headers: auth,
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  return { status: res.status, json: (text ? JSON.parse(text) : undefined) as T };
-};
 
 /** `at(...)` wants a wall-clock time without zone, to the second. */
 const atUtc = (d: Date) => `at(${d.toISOString().slice(0, 19)})`;
 
 beforeAll(async () => {
-  llm = await startFakeLlm();
-  dataDir = await mkdtemp(join(tmpdir(), "local-schedules-"));
-  stack = await createLocalStack({
-    port: 0,
-    dataDir,
-    llmBaseUrl: llm.baseUrl,
-    llmModel: llm.model,
-    logger: createConsoleLogger({ level: "debug", write: (line) => logs.push(line) }),
-    print: () => {},
-    env: {},
-  });
-  const { IdToken } = await stack.login(stack.initialLogin.username, stack.initialLogin.password as string);
-  auth = { authorization: `Bearer ${IdToken}`, "content-type": "application/json" };
-  browser = await RecordingSocket.open(`${stack.wsUrl}?token=${encodeURIComponent(IdToken)}`);
+  agent = await startAgentStack("schedules");
+  browser = await RecordingSocket.open(`${agent.stack.wsUrl}?token=${encodeURIComponent(agent.token)}`);
 });
 
 afterAll(async () => {
   await browser?.close();
-  await stack?.stop();
-  await llm?.stop();
-  await rm(dataDir, { recursive: true, force: true });
+  await agent?.stop();
 });
 
 describe("scheduled prompts in local mode (in-process scheduler, real agent, fake LLM)", () => {
   it("runs a prompt due in a few seconds: the reply lands in the schedule's history and open tabs, and the run is booked to usage", async () => {
-    const created = await api<Schedule>("POST", "/schedules", {
+    const created = await agent.api<Schedule>("POST", "/schedules", {
       name: "Soon",
       prompt: "say the scheduled word kumquat",
       // at(...) is to the second and must still lie ahead when the request is checked; a CI run with
@@ -73,12 +39,12 @@ describe("scheduled prompts in local mode (in-process scheduler, real agent, fak
       "the scheduled reply",
       (e) => (e.type === "chat.final" || e.type === "chat.error") && e.conversationId === conversationId,
       WAKE_AND_TURN_MS,
-      tail,
+      agent.tail,
     );
     expect(final, JSON.stringify(final)).toMatchObject({ type: "chat.final" });
     expect(String(final.text)).toContain("echo: say the scheduled word kumquat");
 
-    const history = await api<{ messages: StoredMessage[] }>(
+    const history = await agent.api<{ messages: StoredMessage[] }>(
       "GET",
       `/conversations/${conversationId}/messages`,
     );
@@ -87,7 +53,7 @@ describe("scheduled prompts in local mode (in-process scheduler, real agent, fak
       ["assistant", "schedule"],
     ]);
     expect(history.json.messages[0]?.text).toBe("say the scheduled word kumquat");
-    const listed = await api<{ conversations: Array<{ conversationId: string; title: string }> }>(
+    const listed = await agent.api<{ conversations: Array<{ conversationId: string; title: string }> }>(
       "GET",
       "/conversations",
     );
@@ -95,7 +61,7 @@ describe("scheduled prompts in local mode (in-process scheduler, real agent, fak
       expect.objectContaining({ conversationId, title: "⏰ Soon" }),
     );
 
-    const after = (await api<{ schedules: Schedule[] }>("GET", "/schedules")).json.schedules;
+    const after = (await agent.api<{ schedules: Schedule[] }>("GET", "/schedules")).json.schedules;
     expect(after.find((s) => s.scheduleId === scheduleId)).toMatchObject({
       runs: 1,
       missedRuns: 0,
@@ -104,12 +70,12 @@ describe("scheduled prompts in local mode (in-process scheduler, real agent, fak
     });
 
     // Stop the agent: its own clean stop books the run (through the store RPC) to this month's usage.
-    expect((await api("POST", "/agent/stop")).status).toBe(202);
+    expect((await agent.api("POST", "/agent/stop")).status).toBe(202);
     for (let i = 0; i < 120; i++) {
-      if ((await api<{ state: string }>("GET", "/agent")).json.state === "Idle") break;
+      if ((await agent.api<{ state: string }>("GET", "/agent")).json.state === "Idle") break;
       await new Promise((r) => setTimeout(r, 500));
     }
-    const usage = (await api<UsageReport>("GET", "/usage")).json;
+    const usage = (await agent.api<UsageReport>("GET", "/usage")).json;
     expect(usage.months[0]?.starts).toBe(1);
     expect(usage.months[0]?.agentHours).toBeGreaterThan(0);
     expect(usage.months[0]?.estimatedUsd).toBeGreaterThan(0);

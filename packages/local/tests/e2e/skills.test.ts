@@ -1,11 +1,7 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { type FakeLlm, messageText, startFakeLlm } from "@serverless-openclaw/testkit";
+import { messageText } from "@serverless-openclaw/testkit";
 import { strToU8, zipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createConsoleLogger } from "../../src/local-logger";
-import { createLocalStack, type LocalStack } from "../../src/local-stack";
+import { type AgentStack, startAgentStack } from "./agent-stack";
 import { RecordingSocket } from "./ws-client";
 
 /**
@@ -19,47 +15,29 @@ const WAKE_TIMEOUT_MS = 240_000;
 const TURN_TIMEOUT_MS = 120_000;
 const CONVERSATION = "skills-e2e";
 
-let llm: FakeLlm;
-let dataDir: string;
-let stack: LocalStack;
-let token: string;
+let agent: AgentStack;
 let socket: RecordingSocket;
 let seq = 0;
-const logs: string[] = [];
-const tail = () => `Last log lines:\n${logs.slice(-60).join("\n")}`;
 
 const skillZip = (name: string, description: string, body: string) =>
   zipSync({
     [`${name}/SKILL.md`]: strToU8(`---\nname: ${name}\ndescription: ${description}\n---\n\n${body}\n`),
   });
 
-async function api(method: string, path: string, body?: Uint8Array | object) {
-  const zip = body instanceof Uint8Array;
-  const res = await fetch(`${stack.apiUrl}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { "content-type": zip ? "application/zip" : "application/json" }),
-    },
-    body: body === undefined ? undefined : zip ? (body as Uint8Array<ArrayBuffer>) : JSON.stringify(body),
-  });
-  return { status: res.status, json: (await res.json()) as Record<string, unknown> & { applied?: string } };
-}
-
 /** Sends one message and returns its final reply and the system prompt OpenClaw sent the LLM for it. */
 async function turn(text: string): Promise<{ reply: string; prompt: string }> {
   const clientMessageId = `m-${++seq}`;
-  const before = llm.chatRequests().length;
+  const before = agent.llm.chatRequests().length;
   socket.send({ type: "chat.send", conversationId: CONVERSATION, clientMessageId, text });
   const final = await socket.waitFor(
     `chat.final for ${clientMessageId}`,
     (e) => (e.type === "chat.final" || e.type === "chat.error") && e.clientMessageId === clientMessageId,
     WAKE_TIMEOUT_MS + TURN_TIMEOUT_MS,
-    tail,
+    agent.tail,
   );
   expect(final, JSON.stringify(final)).toMatchObject({ type: "chat.final" });
   // This turn's first request to the LLM (not one OpenClaw might make in the background).
-  const request = llm
+  const request = agent.llm
     .chatRequests()
     .slice(before)
     .find((r) => r.userText.includes(text));
@@ -83,32 +61,18 @@ async function untilPrompt(check: (prompt: string) => boolean, what: string): Pr
 }
 
 beforeAll(async () => {
-  llm = await startFakeLlm();
-  dataDir = await mkdtemp(join(tmpdir(), "local-skills-e2e-"));
-  stack = await createLocalStack({
-    port: 0,
-    dataDir,
-    llmBaseUrl: llm.baseUrl,
-    llmModel: llm.model,
-    logger: createConsoleLogger({ level: "debug", write: (line) => logs.push(line) }),
-    print: () => {},
-    env: {},
-  });
-  const { username, password } = stack.initialLogin;
-  token = (await stack.login(username, password as string)).IdToken as string;
+  agent = await startAgentStack("skills-e2e");
 });
 
 afterAll(async () => {
   await socket?.close();
-  await stack?.stop();
-  await llm?.stop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  await agent?.stop();
 });
 
 describe("custom skills, end to end (local mode, real container and OpenClaw, fake LLM)", () => {
   it("installs an uploaded skill at boot, OpenClaw loads it, and live changes reach the running agent", async () => {
     // ── before the agent runs: upload a skill, switch a built-in off ──
-    const put = await api(
+    const put = await agent.api(
       "PUT",
       "/skills/zebra-facts",
       skillZip(
@@ -119,15 +83,15 @@ describe("custom skills, end to end (local mode, real container and OpenClaw, fa
     );
     expect(put.status, JSON.stringify(put.json)).toBe(201);
     expect(put.json.applied).toBe("next-start");
-    expect((await api("PATCH", "/skills/weather", { enabled: false })).status).toBe(200);
-    const hostile = await api("PUT", "/skills/evil", zipSync({ "../SKILL.md": strToU8("x") }));
+    expect((await agent.api("PATCH", "/skills/weather", { enabled: false })).status).toBe(200);
+    const hostile = await agent.api("PUT", "/skills/evil", zipSync({ "../SKILL.md": strToU8("x") }));
     expect(hostile.status).toBe(422);
 
     // ── a message wakes the agent; OpenClaw's prompt lists the skill, not the switched-off built-in ──
-    socket = await RecordingSocket.open(`${stack.wsUrl}?token=${encodeURIComponent(token)}`);
+    socket = await RecordingSocket.open(`${agent.stack.wsUrl}?token=${encodeURIComponent(agent.token)}`);
     const first = await turn("hello");
     expect(first.reply).toContain("echo: hello");
-    expect(listed(first.prompt, "zebra-facts"), tail()).toBe(true);
+    expect(listed(first.prompt, "zebra-facts"), agent.tail()).toBe(true);
     expect(first.prompt).toContain("QUOKKA-7731");
     expect(listed(first.prompt, "weather")).toBe(false);
     expect(listed(first.prompt, "skill-creator")).toBe(true); // other built-ins stay on
@@ -141,14 +105,14 @@ describe("custom skills, end to end (local mode, real container and OpenClaw, fa
     expect(read.reply).toContain("SKILL-BODY-4242");
 
     // ── while it runs: a new skill, the built-in back on, the first skill deleted ──
-    const live = await api(
+    const live = await agent.api(
       "PUT",
       "/skills/otter-facts",
       skillZip("otter-facts", "Otters (marker OTTER-5150).", "x"),
     );
     expect(live.json.applied).toBe("now");
-    expect((await api("PATCH", "/skills/weather", { enabled: true })).json.applied).toBe("now");
-    expect((await api("DELETE", "/skills/zebra-facts")).json.applied).toBe("now");
+    expect((await agent.api("PATCH", "/skills/weather", { enabled: true })).json.applied).toBe("now");
+    expect((await agent.api("DELETE", "/skills/zebra-facts")).json.applied).toBe("now");
     const after = await untilPrompt(
       (p) => listed(p, "otter-facts") && listed(p, "weather") && !listed(p, "zebra-facts"),
       "otter-facts and weather, without zebra-facts",
