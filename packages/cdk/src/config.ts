@@ -49,9 +49,16 @@ export const DeployConfigSchema = z.object({
     .preprocess(
       // `-c discordChannelIds=1,2` arrives as a string; cdk.json may hold a list of strings. (Not
       // numbers: IDs are past 2^53 and JSON numbers would round them.)
-      (v) => (typeof v === "string" ? commaList(v) : Array.isArray(v) ? v.map((id) => String(id).trim()) : v),
+      (v) =>
+        typeof v === "string"
+          ? commaList(v)
+          : Array.isArray(v)
+            ? v.map((id) => (typeof id === "string" ? id.trim() : id))
+            : v,
       z
-        .array(z.string(), { error: "must be Discord channel IDs, comma-separated" })
+        .array(z.string({ error: "must be a Discord channel ID as a string" }), {
+          error: "must be Discord channel IDs, comma-separated",
+        })
         .superRefine((ids, ctx) => {
           const bad = ids.filter((id) => !DISCORD_CHANNEL_ID.test(id));
           if (ids.length === 0 || bad.length > 0) {

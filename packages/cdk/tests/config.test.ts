@@ -52,6 +52,9 @@ describe("deploy parameters from CDK context", () => {
     );
     // A JSON number would already be rounded (IDs are past 2^53): refused, not silently wrong.
     expect(() => from({ discordChannelIds: Number("1300000000000000002") })).toThrow(/-c discordChannelIds/);
+    expect(() => from({ discordChannelIds: [Number("1300000000000000002")] })).toThrow(
+      /-c discordChannelIds\.0: must be a Discord channel ID as a string/,
+    );
   });
 
   it("rejects bad values with the parameter name and the rule", () => {
