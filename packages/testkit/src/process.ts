@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { TestkitError } from "./errors";
+import { until } from "./until";
 
 export interface ProcessExit {
   code: number | null;
@@ -226,37 +227,45 @@ export async function isListening(url: string): Promise<boolean> {
   return response.status > 0;
 }
 
-/** Polls `check` until it returns true; a thrown error counts as "not yet". */
+/**
+ * Polls `check` until it returns true, for a stand-in to come up: a thrown error counts as "not yet",
+ * and the process exiting meanwhile fails at once (`until` with TestkitErrors).
+ */
 export async function waitUntil(
   what: string,
   check: () => Promise<boolean>,
   options: WaitUntilOptions,
 ): Promise<void> {
-  const deadline = Date.now() + options.timeoutMs;
-  const intervalMs = options.intervalMs ?? 100;
+  const proc = options.process;
   let lastError = "";
-  for (;;) {
-    const proc = options.process;
-    const exit = proc?.exitInfo();
-    if (proc && exit) {
-      throw new TestkitError(
-        "STANDIN_EXITED",
-        `${proc.name} exited (code ${exit.code}, signal ${exit.signal}) before ${what}. Last output:\n${proc.tail()}`,
-      );
-    }
-    try {
-      if (await check()) return;
-    } catch (err) {
-      lastError = err instanceof Error ? err.message : String(err);
-    }
-    if (Date.now() >= deadline) {
-      const output = proc ? `\nLast output:\n${proc.tail()}` : "";
-      const last = lastError ? ` Last error: ${lastError}.` : "";
-      throw new TestkitError(
-        "STANDIN_TIMEOUT",
-        `Timed out after ${options.timeoutMs} ms waiting for ${what}.${last}${output}`,
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
+  await until(
+    what,
+    async () => {
+      const exit = proc?.exitInfo();
+      if (proc && exit) {
+        throw new TestkitError(
+          "STANDIN_EXITED",
+          `${proc.name} exited (code ${exit.code}, signal ${exit.signal}) before ${what}. Last output:\n${proc.tail()}`,
+        );
+      }
+      try {
+        return await check();
+      } catch (err) {
+        lastError = err instanceof Error ? err.message : String(err);
+        return false;
+      }
+    },
+    {
+      timeoutMs: options.timeoutMs,
+      intervalMs: options.intervalMs ?? 100,
+      timeoutError: () => {
+        const output = proc ? `\nLast output:\n${proc.tail()}` : "";
+        const last = lastError ? ` Last error: ${lastError}.` : "";
+        return new TestkitError(
+          "STANDIN_TIMEOUT",
+          `Timed out after ${options.timeoutMs} ms waiting for ${what}.${last}${output}`,
+        );
+      },
+    },
+  );
 }

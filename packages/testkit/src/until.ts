@@ -5,6 +5,8 @@ export interface UntilOptions {
   intervalMs?: number;
   /** Appended to the timeout error, e.g. the last log lines of the system under test. */
   explain?: () => string;
+  /** The error to throw at the deadline instead (explain is then unused). */
+  timeoutError?: () => Error;
 }
 
 /**
@@ -17,12 +19,13 @@ export async function until<T>(
   check: () => T | undefined | false | Promise<T | undefined | false>,
   options: UntilOptions = {},
 ): Promise<T> {
-  const { timeoutMs = 10_000, intervalMs = 50, explain } = options;
+  const { timeoutMs = 10_000, intervalMs = 50, explain, timeoutError } = options;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
     if (value !== undefined && value !== false) return value;
     if (Date.now() > deadline) {
+      if (timeoutError) throw timeoutError();
       throw new Error(`timed out waiting for ${what} (${timeoutMs} ms)${explain ? `\n${explain()}` : ""}`);
     }
     await new Promise((r) => setTimeout(r, intervalMs));
