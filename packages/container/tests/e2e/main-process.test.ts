@@ -1,9 +1,11 @@
+import { execFileSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { createMemoryStores } from "@serverless-openclaw/gateway/adapters/local/embedded-stores";
 import {
   type StoreRpcServer,
@@ -11,14 +13,27 @@ import {
 } from "@serverless-openclaw/gateway/adapters/local/rpc-http-server";
 import { KEYS } from "@serverless-openclaw/shared";
 import { type FakeLlm, startFakeLlm } from "@serverless-openclaw/testkit/fake-llm";
-import { type ManagedProcess, startProcess } from "@serverless-openclaw/testkit/process";
+import { openclawRuntime } from "@serverless-openclaw/testkit/openclaw";
+import { type ManagedProcess, startProcess, waitUntil } from "@serverless-openclaw/testkit/process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stateBlobKey } from "../../src/state-archive";
 import { FakeAgentGateway } from "../support/fake-gateway";
-import { until } from "../support/harness";
 
-// The real entrypoint as local mode runs it: a child process wired by env to the store RPC, a
-// Management-API-shaped push endpoint and the agent WebSocket.
+// The real entrypoint as the image runs it: docker/openclaw/Dockerfile's own esbuild step bundles it
+// (everything but two optional native modules, unlike local mode's bundle) and the pinned Node 24 runs
+// that one file, as `CMD ["node", "/app/agent-task.mjs"]` does. No Docker engine here, so it is wired
+// by env to the store RPC, a Management-API-shaped push endpoint and the agent WebSocket, as in local
+// mode. A bundling mistake (a dynamic require, a missing file next to a module) fails here.
+const REPO_ROOT = resolve(import.meta.dirname, "../../../..");
+
+/** Runs the Dockerfile's `RUN npx esbuild …` step here, writing the bundle to `outFile` instead. */
+function buildImageBundle(outFile: string): void {
+  const dockerfile = readFileSync(join(REPO_ROOT, "docker/openclaw/Dockerfile"), "utf8");
+  const step = dockerfile.match(/^RUN (npx esbuild (?:[^\n]*\\\n)*[^\n]*)/m)?.[1];
+  const target = "--outfile=/out/agent-task.mjs";
+  if (!step?.includes(target)) throw new Error("the Dockerfile's bundle step changed: update this test");
+  execFileSync("sh", ["-c", step.replace(target, `--outfile=${outFile}`)], { cwd: REPO_ROOT, stdio: "pipe" });
+}
 const USER = "user-main";
 const API_KEY = "sk-main-process-5e4d3c2b1a09";
 const stores = createMemoryStores();
@@ -29,6 +44,7 @@ let rpc: StoreRpcServer;
 let pushServer: Server;
 let workDir: string;
 let proc: ManagedProcess;
+let bundleFile: string | undefined;
 
 beforeAll(async () => {
   llm = await startFakeLlm({ apiKey: API_KEY });
@@ -45,6 +61,9 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => pushServer.listen(0, "127.0.0.1", () => r()));
   workDir = await mkdtemp(join(tmpdir(), "container-main-"));
+  const bundle = join(workDir, "..", `${basename(workDir)}-agent-task.mjs`);
+  bundleFile = bundle;
+  buildImageBundle(bundle);
 
   await stores.settings.put(USER, KEYS.settings.settings, {
     provider: "openai-compatible",
@@ -77,12 +96,14 @@ beforeAll(async () => {
     expectState: "Idle",
     set: { state: "Starting", agentSecretHash: createHash("sha256").update(secret).digest("hex") },
   });
+  const runtime = openclawRuntime();
   proc = startProcess({
     name: "agent task",
-    command: process.execPath,
-    args: ["--import", "tsx", join(import.meta.dirname, "../../src/main.ts")],
+    command: runtime.nodeBin,
+    args: [bundle],
     env: {
       PATH: process.env.PATH,
+      OPENCLAW_HOME: runtime.dir,
       USER_ID: USER,
       AGENT_SECRET: secret,
       AGENT_WS_URL: gateway.url,
@@ -102,14 +123,16 @@ afterAll(async () => {
   await new Promise((r) => pushServer?.close(r));
   await llm?.stop();
   await rm(workDir, { recursive: true, force: true });
+  if (bundleFile) await rm(bundleFile, { force: true });
 });
 
-describe("agent task entrypoint (local mode wiring)", () => {
+describe("agent task entrypoint (the image's bundle on Node 24, local mode wiring)", () => {
   it("answers a pending message, then on SIGTERM backs up, goes Idle and exits 0 without logging the key", async () => {
-    await until(
+    // Fails at once, with the task's output, if the task exits instead.
+    await waitUntil(
       "the reply reached the browser endpoint",
-      () => pushed.some((p) => p.connectionId === "tab-1" && p.body.type === "chat.final"),
-      300_000,
+      async () => pushed.some((p) => p.connectionId === "tab-1" && p.body.type === "chat.final"),
+      { timeoutMs: 300_000, process: proc },
     );
     const final = pushed.find((p) => p.body.type === "chat.final")?.body;
     expect(final?.text).toContain("echo: hello from the main process test");
@@ -117,10 +140,10 @@ describe("agent task entrypoint (local mode wiring)", () => {
       true,
     );
     // The pending item is deleted right after chat.final goes out (turn stored → final → delete).
-    await until(
+    await waitUntil(
       "the answered message left the queue",
       async () => (await stores.pending.list(USER)).length === 0,
-      30_000,
+      { timeoutMs: 30_000, process: proc },
     );
 
     proc.child.kill("SIGTERM");
