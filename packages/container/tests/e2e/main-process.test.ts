@@ -1,11 +1,9 @@
-import { execFileSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { basename, join, resolve } from "node:path";
+import { basename, join } from "node:path";
 import { createMemoryStores } from "@serverless-openclaw/gateway/adapters/local/embedded-stores";
 import {
   type StoreRpcServer,
@@ -18,22 +16,13 @@ import { type ManagedProcess, startProcess, waitUntil } from "@serverless-opencl
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stateBlobKey } from "../../src/state-archive";
 import { FakeAgentGateway } from "../support/fake-gateway";
+import { buildImageBundle } from "../support/image-bundle";
 
 // The real entrypoint as the image runs it: docker/openclaw/Dockerfile's own esbuild step bundles it
 // (everything but two optional native modules, unlike local mode's bundle) and the pinned Node 24 runs
 // that one file, as `CMD ["node", "/app/agent-task.mjs"]` does. No Docker engine here, so it is wired
 // by env to the store RPC, a Management-API-shaped push endpoint and the agent WebSocket, as in local
 // mode. A bundling mistake (a dynamic require, a missing file next to a module) fails here.
-const REPO_ROOT = resolve(import.meta.dirname, "../../../..");
-
-/** Runs the Dockerfile's `RUN npx esbuild …` step here, writing the bundle to `outFile` instead. */
-function buildImageBundle(outFile: string): void {
-  const dockerfile = readFileSync(join(REPO_ROOT, "docker/openclaw/Dockerfile"), "utf8");
-  const step = dockerfile.match(/^RUN (npx esbuild (?:[^\n]*\\\n)*[^\n]*)/m)?.[1];
-  const target = "--outfile=/out/agent-task.mjs";
-  if (!step?.includes(target)) throw new Error("the Dockerfile's bundle step changed: update this test");
-  execFileSync("sh", ["-c", step.replace(target, `--outfile=${outFile}`)], { cwd: REPO_ROOT, stdio: "pipe" });
-}
 const USER = "user-main";
 const API_KEY = "sk-main-process-5e4d3c2b1a09";
 const stores = createMemoryStores();
