@@ -5,6 +5,7 @@ import { dirname, join } from "node:path";
 import { createMemoryStores } from "@serverless-openclaw/gateway/adapters/local/embedded-stores";
 import type { Stores } from "@serverless-openclaw/gateway/adapters/stores";
 import { KEYS, type PendingMessage, type Settings } from "@serverless-openclaw/shared";
+import { until as waitFor } from "@serverless-openclaw/testkit/until";
 import { AgentTask, type AgentTaskDeps, type AgentTaskTimings } from "../../src/agent-task";
 import { createJsonLogger } from "../../src/logger";
 import { resolveOpenClawRuntime } from "../../src/openclaw-runtime";
@@ -140,15 +141,11 @@ export interface RunningTask {
   workDir: string;
 }
 
+/** testkit's until, with this suite's default bound (an OpenClaw boot on a busy machine). */
 export async function until(
   what: string,
   check: () => boolean | Promise<boolean>,
   timeoutMs = 120_000,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
+  await waitFor(what, check, { timeoutMs, intervalMs: 100 });
 }
