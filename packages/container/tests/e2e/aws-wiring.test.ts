@@ -1,4 +1,3 @@
-import { createHash, randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -6,7 +5,6 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { createTables, type TableNames } from "@serverless-openclaw/gateway/adapters/aws/tables";
 import { createAwsStores, type Stores } from "@serverless-openclaw/gateway/adapters/stores";
-import { KEYS } from "@serverless-openclaw/shared";
 import {
   type DynamoLocal,
   type FakeLlm,
@@ -21,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stateBlobKey } from "../../src/state-archive";
 import { FakeAgentGateway } from "../support/fake-gateway";
 import { buildImageBundle } from "../support/image-bundle";
+import { seedWakingUser } from "../support/seed";
 
 /**
  * The image's bundle with its AWS wiring, the way an ECS task runs it: the task reads its tables, bucket
@@ -119,41 +118,11 @@ beforeAll(async () => {
   await gateway.start();
   parameters.set(`${SECRET_PREFIX}users/${USER}/llm-api-key`, API_KEY);
 
-  await stores.settings.put(USER, KEYS.settings.settings, {
-    provider: "openai-compatible",
-    baseUrl: llm.baseUrl,
-    model: llm.model,
-    apiKeySet: true,
-  });
-  await stores.connections.put({
-    connectionId: "tab-1",
-    userId: USER,
-    kind: "client",
-    connectedAt: new Date().toISOString(),
-    expiresAt: Math.floor(Date.now() / 1000) + 3600,
-  });
-  const receivedAt = new Date().toISOString();
-  await stores.pending.enqueue({
-    userId: USER,
-    id: KEYS.pending.message(receivedAt, "a1"),
-    clientMessageId: "aws-1",
-    conversationId: "conv-aws",
-    text: "hello from the AWS wiring test",
-    channel: "web",
-    replyTo: { channel: "web" },
-    receivedAt,
-  });
-  const secret = randomBytes(24).toString("hex");
-  await stores.taskState.transition({
-    userId: USER,
-    expectState: "Idle",
-    // As the gateway's wake does it (startedAt is what the task's clean stop books to usage).
-    set: {
-      state: "Starting",
-      startedAt: new Date().toISOString(),
-      agentSecretHash: createHash("sha256").update(secret).digest("hex"),
-    },
-  });
+  const secret = await seedWakingUser(
+    stores,
+    { userId: USER, llm },
+    { clientMessageId: "aws-1", conversationId: "conv-aws", text: "hello from the AWS wiring test" },
+  );
 
   workDir = await mkdtemp(join(tmpdir(), "container-aws-"));
   bundle = join(workDir, "..", `${basename(workDir)}-agent-task.mjs`);

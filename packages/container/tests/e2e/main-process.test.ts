@@ -1,4 +1,3 @@
-import { createHash, randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -9,7 +8,6 @@ import {
   type StoreRpcServer,
   startStoreRpcServer,
 } from "@serverless-openclaw/gateway/adapters/local/rpc-http-server";
-import { KEYS } from "@serverless-openclaw/shared";
 import { type FakeLlm, startFakeLlm } from "@serverless-openclaw/testkit/fake-llm";
 import { openclawRuntime } from "@serverless-openclaw/testkit/openclaw";
 import { type ManagedProcess, startProcess, waitUntil } from "@serverless-openclaw/testkit/process";
@@ -17,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stateBlobKey } from "../../src/state-archive";
 import { FakeAgentGateway } from "../support/fake-gateway";
 import { buildImageBundle } from "../support/image-bundle";
+import { seedWakingUser } from "../support/seed";
 
 // The real entrypoint as the image runs it: docker/openclaw/Dockerfile's own esbuild step bundles it
 // (everything but two optional native modules, unlike local mode's bundle) and the pinned Node 24 runs
@@ -54,37 +53,12 @@ beforeAll(async () => {
   bundleFile = bundle;
   buildImageBundle(bundle);
 
-  await stores.settings.put(USER, KEYS.settings.settings, {
-    provider: "openai-compatible",
-    baseUrl: llm.baseUrl,
-    model: llm.model,
-    apiKeySet: true,
-  });
   await stores.secrets.put(`users/${USER}/llm-api-key`, API_KEY);
-  await stores.connections.put({
-    connectionId: "tab-1",
-    userId: USER,
-    kind: "client",
-    connectedAt: new Date().toISOString(),
-    expiresAt: Math.floor(Date.now() / 1000) + 3600,
-  });
-  const receivedAt = new Date().toISOString();
-  await stores.pending.enqueue({
-    userId: USER,
-    id: KEYS.pending.message(receivedAt, "p1"),
-    clientMessageId: "main-1",
-    conversationId: "conv-main",
-    text: "hello from the main process test",
-    channel: "web",
-    replyTo: { channel: "web" },
-    receivedAt,
-  });
-  const secret = randomBytes(24).toString("hex");
-  await stores.taskState.transition({
-    userId: USER,
-    expectState: "Idle",
-    set: { state: "Starting", agentSecretHash: createHash("sha256").update(secret).digest("hex") },
-  });
+  const secret = await seedWakingUser(
+    stores,
+    { userId: USER, llm },
+    { clientMessageId: "main-1", conversationId: "conv-main", text: "hello from the main process test" },
+  );
   const runtime = openclawRuntime();
   proc = startProcess({
     name: "agent task",

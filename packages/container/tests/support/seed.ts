@@ -1,0 +1,51 @@
+import { createHash, randomBytes } from "node:crypto";
+import type { Stores } from "@serverless-openclaw/gateway/adapters/stores";
+import { KEYS } from "@serverless-openclaw/shared";
+
+/**
+ * What the gateway has written by the time it starts a user's task: their provider settings (an
+ * OpenAI-compatible LLM), one open browser tab (`tab-1`), one pending web message, and the TaskState
+ * row moved Idle → Starting with a fresh agent secret, which it returns for the task's AGENT_SECRET.
+ * The API key itself is the caller's to put where the task will read it.
+ */
+export async function seedWakingUser(
+  stores: Stores,
+  user: { userId: string; llm: { baseUrl: string; model: string } },
+  message: { clientMessageId: string; conversationId: string; text: string },
+): Promise<string> {
+  const { userId, llm } = user;
+  await stores.settings.put(userId, KEYS.settings.settings, {
+    provider: "openai-compatible",
+    baseUrl: llm.baseUrl,
+    model: llm.model,
+    apiKeySet: true,
+  });
+  await stores.connections.put({
+    connectionId: "tab-1",
+    userId,
+    kind: "client",
+    connectedAt: new Date().toISOString(),
+    expiresAt: Math.floor(Date.now() / 1000) + 3600,
+  });
+  const receivedAt = new Date().toISOString();
+  await stores.pending.enqueue({
+    userId,
+    id: KEYS.pending.message(receivedAt, randomBytes(8).toString("hex")),
+    ...message,
+    channel: "web",
+    replyTo: { channel: "web" },
+    receivedAt,
+  });
+  const secret = randomBytes(24).toString("hex");
+  // As the gateway's wake does it (startedAt is what the task's clean stop books to usage).
+  await stores.taskState.transition({
+    userId,
+    expectState: "Idle",
+    set: {
+      state: "Starting",
+      startedAt: new Date().toISOString(),
+      agentSecretHash: createHash("sha256").update(secret).digest("hex"),
+    },
+  });
+  return secret;
+}
