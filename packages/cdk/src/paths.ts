@@ -68,7 +68,7 @@ export function agentImageSource(root = REPO_ROOT): ImageSource {
  * every synth, so the multi-GB node_modules and caches must never be part of it. Dependencies are
  * installed inside the image from the lockfiles.
  */
-export const IMAGE_CONTEXT_EXCLUDE = [
+export const IMAGE_CONTEXT_EXCLUDE: readonly string[] = [
   "**/node_modules",
   ".git",
   ".cache",

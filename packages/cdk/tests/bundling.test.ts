@@ -141,6 +141,26 @@ describe("paths of the real app", () => {
     }
     // Copying node_modules or the OpenClaw cache into every synth would take minutes.
     expect(IMAGE_CONTEXT_EXCLUDE).toEqual(expect.arrayContaining(["**/node_modules", ".cache", ".git"]));
+    // Local mode's data (with its secrets) never goes into an image.
+    expect(IMAGE_CONTEXT_EXCLUDE).toContain(".local-data");
+  });
+
+  it("excludes the same from a plain `docker build` (.dockerignore), and the Dockerfile copies only what the context holds", () => {
+    const ignored = readFileSync(join(REPO_ROOT, ".dockerignore"), "utf8")
+      .split("\n")
+      .map((line) => line.trim())
+      .filter((line) => line && !line.startsWith("#"));
+    expect(ignored).toEqual(IMAGE_CONTEXT_EXCLUDE);
+    const dockerfile = readFileSync(join(REPO_ROOT, "docker/openclaw/Dockerfile"), "utf8");
+    const sources = [...dockerfile.matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap((m) =>
+      (m[1] ?? "").split(/\s+/),
+    );
+    expect(sources.length).toBeGreaterThan(3);
+    for (const source of sources) {
+      expect(existsSync(join(REPO_ROOT, source)), `${source} (COPY in the Dockerfile)`).toBe(true);
+      const top = source.split("/")[0] ?? "";
+      expect(ignored.filter((pattern) => pattern === source || pattern === top)).toEqual([]);
+    }
   });
 
   it("uploads packages/web/dist, or a placeholder page that says how to build it", () => {

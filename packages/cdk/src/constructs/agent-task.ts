@@ -93,7 +93,8 @@ export class AgentTask extends Construct {
         platform: Platform.LINUX_ARM64,
         // docker/openclaw/Dockerfile installs Chromium for the browser variant when WITH_CHROMIUM=1.
         buildArgs: { WITH_CHROMIUM: config.browser ? "1" : "0" },
-        exclude: IMAGE_CONTEXT_EXCLUDE,
+        // A copy: CDK appends to the list it is given (the Dockerfile, the output dir) on every synth.
+        exclude: [...IMAGE_CONTEXT_EXCLUDE],
       }),
       essential: true,
       // Chromium forks helper processes that outlive a crashed parent; an init process (tini) as
