@@ -1,5 +1,11 @@
 import { createHash, createHmac } from "node:crypto";
+import type { AddressInfo } from "node:net";
+import { until } from "@serverless-openclaw/testkit/until";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { WebSocketServer } from "ws";
+import { AgentSocket } from "../../src/agent-socket";
+import { createJsonLogger } from "../../src/logger";
+import { Redactor } from "../../src/redact";
 import { createConnectSigner, regionOf } from "../../src/sigv4";
 
 /**
@@ -84,6 +90,44 @@ describe("the agent WebSocket's signed $connect", () => {
     expect(headers.authorization).toBe(expectedAuthorization(target.toString(), amzDate, "eu-central-1"));
     // The WebSocket client sets Host itself, from the same URL.
     expect(Object.keys(headers).map((h) => h.toLowerCase())).not.toContain("host");
+  });
+
+  it("sends exactly what it signed: the upgrade request's URL and headers carry a valid signature", async () => {
+    const received: Array<{ url: string; headers: Record<string, string | string[] | undefined> }> = [];
+    const server = new WebSocketServer({
+      host: "127.0.0.1",
+      port: 0,
+      path: "/agent",
+      verifyClient: (info, done) => {
+        received.push({ url: info.req.url ?? "", headers: info.req.headers });
+        done(true);
+      },
+    });
+    await new Promise<void>((r) => server.once("listening", () => r()));
+    const socket = new AgentSocket({
+      url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}/agent`,
+      userId: "6f1c2d3e-0000-4000-8000-00000000a11c",
+      secret: "s3cr3t_-value",
+      logger: createJsonLogger({ redactor: new Redactor(), write: () => {} }),
+      sign: createConnectSigner({ region: "us-east-1" }),
+      onMessage: () => {},
+      onOpen: () => {},
+      onRejected: () => {},
+    });
+    try {
+      socket.start();
+      await until("the upgrade request", () => received.length > 0);
+      const [request] = received;
+      const header = (name: string) => String(request?.headers[name] ?? "");
+      // Recomputed from the request as the server saw it (its Host header and request line).
+      const seen = `ws://${header("host")}${request?.url}`;
+      expect(header("authorization")).toBe(expectedAuthorization(seen, header("x-amz-date"), "us-east-1"));
+      expect(header("x-amz-security-token")).toBe(CREDENTIALS.AWS_SESSION_TOKEN);
+      expect(header("x-amz-content-sha256")).toBe(sha256(""));
+    } finally {
+      await socket.close();
+      await new Promise((r) => server.close(r));
+    }
   });
 
   it("takes the region from the execute-api host, else from AWS_REGION, else refuses", () => {
