@@ -16,11 +16,13 @@ type Env = Readonly<Record<string, string | undefined>>;
  * Which of Discord and Slack local mode serves: each is on when its verification secret is set.
  * DISCORD_CHANNEL_IDS (comma-separated) lists the server channels where /ask is answered; DMs always.
  */
-export function chatChannelsFromEnv(env: Env): {
+export interface ChatChannels {
   discordEnabled: boolean;
   slackEnabled: boolean;
   discordChannelIds?: string[];
-} {
+}
+
+export function chatChannelsFromEnv(env: Env): ChatChannels {
   const channelIds = commaList(env.DISCORD_CHANNEL_IDS);
   const bad = channelIds.filter((id) => !DISCORD_CHANNEL_ID.test(id));
   if (bad.length > 0) {
@@ -36,8 +38,9 @@ export function chatChannelsFromEnv(env: Env): {
 }
 
 /** For the web app's `/config.json`: which pairing sections Settings shows. */
-export function chatChannelsConfig(env: Env): { chatChannels?: Array<"discord" | "slack"> } {
-  const { discordEnabled, slackEnabled } = chatChannelsFromEnv(env);
+export function chatChannelsConfig({ discordEnabled, slackEnabled }: ChatChannels): {
+  chatChannels?: Array<"discord" | "slack">;
+} {
   const list: Array<"discord" | "slack"> = [
     ...(discordEnabled ? (["discord"] as const) : []),
     ...(slackEnabled ? (["slack"] as const) : []),

@@ -184,7 +184,7 @@ export async function createLocalStack(options: LocalStackOptions = {}): Promise
         wsUrl,
         apiUrl: `${httpUrl}/api`,
         ...(telegramBotUsername ? { telegramBotUsername } : {}),
-        ...chatChannelsConfig(env),
+        ...chatChannelsConfig(chatChannels),
         selfSignUp: false,
       }),
     });
