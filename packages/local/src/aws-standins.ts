@@ -1,18 +1,12 @@
 import { join } from "node:path";
-import { createTables } from "@serverless-openclaw/gateway/adapters/aws/tables";
+import { createTables, STANDIN_TABLE_NAMES } from "@serverless-openclaw/gateway/adapters/aws/tables";
 import { FileSecretStore } from "@serverless-openclaw/gateway/adapters/local/file-secret-store";
 import { createAwsStores } from "@serverless-openclaw/gateway/adapters/stores";
 import { startDynamoLocal, startS3rver } from "@serverless-openclaw/testkit";
 import type { LocalLogger } from "./local-logger";
 import type { OpenedStores } from "./stores";
 
-const TABLES = {
-  conversations: "Conversations",
-  settings: "Settings",
-  taskState: "TaskState",
-  connections: "Connections",
-  pending: "PendingMessages",
-};
+const TABLES = STANDIN_TABLE_NAMES;
 const BUCKET = "serverless-openclaw-local";
 
 /**

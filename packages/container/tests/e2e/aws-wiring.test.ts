@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
-import { createTables, type TableNames } from "@serverless-openclaw/gateway/adapters/aws/tables";
+import { createTables, STANDIN_TABLE_NAMES } from "@serverless-openclaw/gateway/adapters/aws/tables";
 import { createAwsStores, type Stores } from "@serverless-openclaw/gateway/adapters/stores";
 import {
   type DynamoLocal,
@@ -30,13 +30,7 @@ import { seedWakingUser } from "../support/seed";
  */
 const USER = "user-aws";
 const API_KEY = "sk-aws-wiring-7f6e5d4c3b2a";
-const TABLES: TableNames = {
-  conversations: "Conversations",
-  settings: "Settings",
-  taskState: "TaskState",
-  connections: "Connections",
-  pending: "PendingMessages",
-};
+const TABLES = STANDIN_TABLE_NAMES;
 const BUCKET = "serverless-openclaw-data";
 const SECRET_PREFIX = "/serverless-openclaw/";
 

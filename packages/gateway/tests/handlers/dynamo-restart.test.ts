@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type DynamoLocal, startDynamoLocal } from "@serverless-openclaw/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTables, type TableNames } from "../../src/adapters/aws/tables";
+import { createTables, STANDIN_TABLE_NAMES } from "../../src/adapters/aws/tables";
 import { MemorySecretStore } from "../../src/adapters/local/memory-secret-store";
 import { createAwsStores } from "../../src/adapters/stores";
 import { createWebSocketHandler } from "../../src/handlers";
@@ -15,13 +15,7 @@ import { wsEvent } from "./events";
  * data dir). While it is down a message gets a clear, retryable error and nothing half-written; once it
  * is back the resend is taken exactly once, and everything stored before the outage is still there.
  */
-const TABLES: TableNames = {
-  conversations: "Conversations",
-  settings: "Settings",
-  taskState: "TaskState",
-  connections: "Connections",
-  pending: "PendingMessages",
-};
+const TABLES = STANDIN_TABLE_NAMES;
 const USER = "alice";
 let dynamo: DynamoLocal | undefined;
 let dbPath: string;

@@ -17,6 +17,15 @@ export type TableNames = {
   pending: string;
 };
 
+/** The names where we create the tables ourselves, in DynamoDB Local: `--aws-standins` and tests. */
+export const STANDIN_TABLE_NAMES: Readonly<TableNames> = {
+  conversations: "Conversations",
+  settings: "Settings",
+  taskState: "TaskState",
+  connections: "Connections",
+  pending: "PendingMessages",
+};
+
 export type TableDefinition = Omit<CreateTableCommandInput, "TableName"> & {
   /** The TTL attribute (epoch seconds), when the table has one. */
   ttlAttribute?: string;
