@@ -14,12 +14,12 @@ import {
   startFakeLlm,
   startS3rver,
 } from "@serverless-openclaw/testkit";
-import { type ManagedProcess, startProcess, waitUntil } from "@serverless-openclaw/testkit/process";
+import { type ManagedProcess, startProcess } from "@serverless-openclaw/testkit/process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stateBlobKey } from "../../src/state-archive";
 import { FakeAgentGateway } from "../support/fake-gateway";
 import { buildImageBundle } from "../support/image-bundle";
-import { seedWakingUser } from "../support/seed";
+import { answeredOnce, seedWakingUser } from "../support/seed";
 
 /**
  * The image's bundle with its AWS wiring, the way an ECS task runs it: the task reads its tables, bucket
@@ -169,12 +169,7 @@ afterAll(async () => {
 
 describe("agent task with its AWS wiring (the image's bundle on Node 24; DynamoDB Local, s3rver, fake SSM)", () => {
   it("reads its key from SSM, answers through the Management API, stores the turn, and on SIGTERM backs up to S3 and goes Idle", async () => {
-    await waitUntil(
-      "the reply reached the Management API",
-      async () => pushed.some((p) => p.connectionId === "tab-1" && p.body.type === "chat.final"),
-      { timeoutMs: 300_000, process: proc },
-    );
-    const final = pushed.find((p) => p.body.type === "chat.final")?.body;
+    const final = await answeredOnce(proc, pushed, stores, USER);
     expect(final?.text).toContain("echo: hello from the AWS wiring test");
     // Every push is SigV4-signed with the task role's credentials, as API Gateway requires.
     expect(pushed.every((p) => p.signed)).toBe(true);
@@ -182,17 +177,9 @@ describe("agent task with its AWS wiring (the image's bundle on Node 24; DynamoD
       target: "AmazonSSM.GetParameter",
       body: { Name: `${SECRET_PREFIX}users/${USER}/llm-api-key`, WithDecryption: true },
     });
-    // The turn is in DynamoDB, and the message leaves the queue.
+    // The turn is in DynamoDB (and the message left the queue).
     const stored = await stores.conversations.findReply(USER, "conv-aws", "aws-1");
     expect(stored?.text).toBe(final?.text);
-    await waitUntil(
-      "the answered message left the queue",
-      async () => (await stores.pending.list(USER)).length === 0,
-      {
-        timeoutMs: 30_000,
-        process: proc,
-      },
-    );
 
     proc.child.kill("SIGTERM");
     const exit = await proc.exited;

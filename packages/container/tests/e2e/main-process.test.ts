@@ -10,12 +10,12 @@ import {
 } from "@serverless-openclaw/gateway/adapters/local/rpc-http-server";
 import { type FakeLlm, startFakeLlm } from "@serverless-openclaw/testkit/fake-llm";
 import { openclawRuntime } from "@serverless-openclaw/testkit/openclaw";
-import { type ManagedProcess, startProcess, waitUntil } from "@serverless-openclaw/testkit/process";
+import { type ManagedProcess, startProcess } from "@serverless-openclaw/testkit/process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stateBlobKey } from "../../src/state-archive";
 import { FakeAgentGateway } from "../support/fake-gateway";
 import { buildImageBundle } from "../support/image-bundle";
-import { seedWakingUser } from "../support/seed";
+import { answeredOnce, seedWakingUser } from "../support/seed";
 
 // The real entrypoint as the image runs it: docker/openclaw/Dockerfile's own esbuild step bundles it
 // (everything but two optional native modules, unlike local mode's bundle) and the pinned Node 24 runs
@@ -92,21 +92,10 @@ afterAll(async () => {
 describe("agent task entrypoint (the image's bundle on Node 24, local mode wiring)", () => {
   it("answers a pending message, then on SIGTERM backs up, goes Idle and exits 0 without logging the key", async () => {
     // Fails at once, with the task's output, if the task exits instead.
-    await waitUntil(
-      "the reply reached the browser endpoint",
-      async () => pushed.some((p) => p.connectionId === "tab-1" && p.body.type === "chat.final"),
-      { timeoutMs: 300_000, process: proc },
-    );
-    const final = pushed.find((p) => p.body.type === "chat.final")?.body;
+    const final = await answeredOnce(proc, pushed, stores, USER);
     expect(final?.text).toContain("echo: hello from the main process test");
     expect(pushed.some((p) => p.body.type === "agent.status" && p.body.step === "starting-openclaw")).toBe(
       true,
-    );
-    // The pending item is deleted right after chat.final goes out (turn stored → final → delete).
-    await waitUntil(
-      "the answered message left the queue",
-      async () => (await stores.pending.list(USER)).length === 0,
-      { timeoutMs: 30_000, process: proc },
     );
 
     proc.child.kill("SIGTERM");

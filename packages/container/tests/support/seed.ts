@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { Stores } from "@serverless-openclaw/gateway/adapters/stores";
 import { KEYS } from "@serverless-openclaw/shared";
+import { type ManagedProcess, waitUntil } from "@serverless-openclaw/testkit/process";
 
 /**
  * What the gateway has written by the time it starts a user's task: their provider settings (an
@@ -48,4 +49,32 @@ export async function seedWakingUser(
     },
   });
   return secret;
+}
+
+/**
+ * Waits until the task's reply to the seeded message (a `chat.final` pushed to `tab-1`) arrived and
+ * the message left the queue, failing at once, with the task's output, if the task exits first.
+ * Returns that `chat.final`.
+ */
+export async function answeredOnce(
+  proc: ManagedProcess,
+  pushed: ReadonlyArray<{ connectionId: string; body: Record<string, unknown> }>,
+  stores: Stores,
+  userId: string,
+): Promise<Record<string, unknown> | undefined> {
+  const final = () => pushed.find((p) => p.connectionId === "tab-1" && p.body.type === "chat.final")?.body;
+  await waitUntil("the reply reached the browser endpoint", async () => final() !== undefined, {
+    timeoutMs: 300_000,
+    process: proc,
+  });
+  // The pending item is deleted right after chat.final goes out (turn stored → final → delete).
+  await waitUntil(
+    "the answered message left the queue",
+    async () => (await stores.pending.list(userId)).length === 0,
+    {
+      timeoutMs: 30_000,
+      process: proc,
+    },
+  );
+  return final();
 }
