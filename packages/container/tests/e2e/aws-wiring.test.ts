@@ -2,23 +2,22 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { basename, join } from "node:path";
+import { join } from "node:path";
 import { createTables, STANDIN_TABLE_NAMES } from "@serverless-openclaw/gateway/adapters/aws/tables";
 import { createAwsStores, type Stores } from "@serverless-openclaw/gateway/adapters/stores";
 import {
   type DynamoLocal,
   type FakeLlm,
-  openclawRuntime,
   type S3rver,
   startDynamoLocal,
   startFakeLlm,
   startS3rver,
 } from "@serverless-openclaw/testkit";
-import { type ManagedProcess, startProcess } from "@serverless-openclaw/testkit/process";
+import type { ManagedProcess } from "@serverless-openclaw/testkit/process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stateBlobKey } from "../../src/state-archive";
 import { FakeAgentGateway } from "../support/fake-gateway";
-import { buildImageBundle } from "../support/image-bundle";
+import { startImageTask } from "../support/image-bundle";
 import { answeredOnce, seedWakingUser } from "../support/seed";
 
 /**
@@ -119,21 +118,13 @@ beforeAll(async () => {
   );
 
   workDir = await mkdtemp(join(tmpdir(), "container-aws-"));
-  bundle = join(workDir, "..", `${basename(workDir)}-agent-task.mjs`);
-  buildImageBundle(bundle);
-  const runtime = openclawRuntime();
-  proc = startProcess({
+  ({ proc, bundle } = startImageTask({
     name: "agent task (AWS wiring)",
-    command: runtime.nodeBin,
-    args: [bundle],
+    workDir,
     env: {
-      PATH: process.env.PATH,
-      OPENCLAW_HOME: runtime.dir,
       USER_ID: USER,
       AGENT_SECRET: secret,
       AGENT_WS_URL: gateway.url,
-      WORK_DIR: workDir,
-      LOG_LEVEL: "debug",
       TABLE_CONVERSATIONS: TABLES.conversations,
       TABLE_SETTINGS: TABLES.settings,
       TABLE_TASK_STATE: TABLES.taskState,
@@ -150,7 +141,7 @@ beforeAll(async () => {
       AWS_ENDPOINT_URL_S3: s3.endpoint,
       AWS_ENDPOINT_URL_SSM: ssmUrl,
     },
-  });
+  }));
 }, 120_000);
 
 afterAll(async () => {

@@ -2,19 +2,18 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { basename, join } from "node:path";
+import { join } from "node:path";
 import { createMemoryStores } from "@serverless-openclaw/gateway/adapters/local/embedded-stores";
 import {
   type StoreRpcServer,
   startStoreRpcServer,
 } from "@serverless-openclaw/gateway/adapters/local/rpc-http-server";
 import { type FakeLlm, startFakeLlm } from "@serverless-openclaw/testkit/fake-llm";
-import { openclawRuntime } from "@serverless-openclaw/testkit/openclaw";
-import { type ManagedProcess, startProcess } from "@serverless-openclaw/testkit/process";
+import type { ManagedProcess } from "@serverless-openclaw/testkit/process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stateBlobKey } from "../../src/state-archive";
 import { FakeAgentGateway } from "../support/fake-gateway";
-import { buildImageBundle } from "../support/image-bundle";
+import { startImageTask } from "../support/image-bundle";
 import { answeredOnce, seedWakingUser } from "../support/seed";
 
 // The real entrypoint as the image runs it: docker/openclaw/Dockerfile's own esbuild step bundles it
@@ -49,9 +48,6 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => pushServer.listen(0, "127.0.0.1", () => r()));
   workDir = await mkdtemp(join(tmpdir(), "container-main-"));
-  const bundle = join(workDir, "..", `${basename(workDir)}-agent-task.mjs`);
-  bundleFile = bundle;
-  buildImageBundle(bundle);
 
   await stores.secrets.put(`users/${USER}/llm-api-key`, API_KEY);
   const secret = await seedWakingUser(
@@ -59,24 +55,18 @@ beforeAll(async () => {
     { userId: USER, llm },
     { clientMessageId: "main-1", conversationId: "conv-main", text: "hello from the main process test" },
   );
-  const runtime = openclawRuntime();
-  proc = startProcess({
+  ({ proc, bundle: bundleFile } = startImageTask({
     name: "agent task",
-    command: runtime.nodeBin,
-    args: [bundle],
+    workDir,
     env: {
-      PATH: process.env.PATH,
-      OPENCLAW_HOME: runtime.dir,
       USER_ID: USER,
       AGENT_SECRET: secret,
       AGENT_WS_URL: gateway.url,
       LOCAL_STORE_URL: rpc.url,
       LOCAL_STORE_TOKEN: rpc.token,
       CLIENT_PUSH_ENDPOINT: `http://127.0.0.1:${(pushServer.address() as AddressInfo).port}`,
-      WORK_DIR: workDir,
-      LOG_LEVEL: "debug",
     },
-  });
+  }));
 }, 60_000);
 
 afterAll(async () => {
