@@ -6,7 +6,6 @@ import { startDynamoLocal, startS3rver } from "@serverless-openclaw/testkit";
 import type { LocalLogger } from "./local-logger";
 import type { OpenedStores } from "./stores";
 
-const TABLES = STANDIN_TABLE_NAMES;
 const BUCKET = "serverless-openclaw-local";
 
 /**
@@ -24,9 +23,9 @@ export async function openAwsStandinStores(options: {
   ]);
   try {
     const dynamoClient = dynamo.client();
-    await createTables(dynamoClient, TABLES);
+    await createTables(dynamoClient, STANDIN_TABLE_NAMES);
     const stores = createAwsStores({
-      tables: TABLES,
+      tables: STANDIN_TABLE_NAMES,
       bucket: BUCKET,
       secretPrefix: "/serverless-openclaw/",
       clients: { dynamo: dynamoClient, s3: s3.client() },

@@ -29,7 +29,6 @@ import { answeredOnce, seedWakingUser } from "../support/seed";
  */
 const USER = "user-aws";
 const API_KEY = "sk-aws-wiring-7f6e5d4c3b2a";
-const TABLES = STANDIN_TABLE_NAMES;
 const BUCKET = "serverless-openclaw-data";
 const SECRET_PREFIX = "/serverless-openclaw/";
 
@@ -96,13 +95,13 @@ beforeAll(async () => {
     startDynamoLocal(),
     startS3rver({ buckets: [BUCKET] }),
   ]);
-  await createTables(dynamo.client(), TABLES);
+  await createTables(dynamo.client(), STANDIN_TABLE_NAMES);
   ssm = fakeSsm();
   management = fakeManagementApi();
   const [ssmUrl, managementUrl] = await Promise.all([listen(ssm), listen(management)]);
   // The test's own view of the same tables and bucket (its secrets are never used: SSM is the fake).
   stores = createAwsStores({
-    tables: TABLES,
+    tables: STANDIN_TABLE_NAMES,
     bucket: BUCKET,
     secretPrefix: SECRET_PREFIX,
     clients: { dynamo: dynamo.client(), s3: s3.client() },
@@ -125,11 +124,11 @@ beforeAll(async () => {
       USER_ID: USER,
       AGENT_SECRET: secret,
       AGENT_WS_URL: gateway.url,
-      TABLE_CONVERSATIONS: TABLES.conversations,
-      TABLE_SETTINGS: TABLES.settings,
-      TABLE_TASK_STATE: TABLES.taskState,
-      TABLE_CONNECTIONS: TABLES.connections,
-      TABLE_PENDING: TABLES.pending,
+      TABLE_CONVERSATIONS: STANDIN_TABLE_NAMES.conversations,
+      TABLE_SETTINGS: STANDIN_TABLE_NAMES.settings,
+      TABLE_TASK_STATE: STANDIN_TABLE_NAMES.taskState,
+      TABLE_CONNECTIONS: STANDIN_TABLE_NAMES.connections,
+      TABLE_PENDING: STANDIN_TABLE_NAMES.pending,
       DATA_BUCKET: BUCKET,
       SECRET_PREFIX,
       CLIENT_PUSH_ENDPOINT: managementUrl,

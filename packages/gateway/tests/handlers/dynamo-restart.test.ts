@@ -15,7 +15,6 @@ import { wsEvent } from "./events";
  * data dir). While it is down a message gets a clear, retryable error and nothing half-written; once it
  * is back the resend is taken exactly once, and everything stored before the outage is still there.
  */
-const TABLES = STANDIN_TABLE_NAMES;
 const USER = "alice";
 let dynamo: DynamoLocal | undefined;
 let dbPath: string;
@@ -23,7 +22,7 @@ let dbPath: string;
 beforeAll(async () => {
   dbPath = await mkdtemp(join(tmpdir(), "dynamo-restart-"));
   dynamo = await startDynamoLocal({ dbPath });
-  await createTables(dynamo.client(), TABLES);
+  await createTables(dynamo.client(), STANDIN_TABLE_NAMES);
 });
 
 afterAll(async () => {
@@ -36,7 +35,7 @@ function depsOn(endpoint: string) {
   const client = dynamo?.client({ endpoint, maxAttempts: 2 });
   if (!client) throw new Error("DynamoDB Local is not running");
   const stores = createAwsStores({
-    tables: TABLES,
+    tables: STANDIN_TABLE_NAMES,
     bucket: "unused",
     secretPrefix: "/unused/",
     clients: { dynamo: client },
