@@ -177,20 +177,35 @@ export abstract class EditingReplySink<T, H> implements ReplySink {
   }
 }
 
-/** Splits at the last line break (or space) before `max`, so words and lines stay whole where possible. */
-export function splitText(text: string, max: number): string[] {
+/**
+ * Splits at the last line break (or space) before `max`, so words and lines stay whole where possible.
+ * `width` is what a character costs on the platform (Slack's escaping makes `&` five); one by default.
+ */
+export function splitText(text: string, max: number, width?: (char: string) => number): string[] {
   const pieces: string[] = [];
   let rest = text;
-  while (rest.length > max) {
-    const window = rest.slice(0, max);
+  for (;;) {
+    const limit = width ? fitting(rest, max, width) : Math.min(rest.length, max);
+    if (limit >= rest.length) break;
+    const window = rest.slice(0, limit);
     let cut = window.lastIndexOf("\n");
-    if (cut < max / 2) cut = window.lastIndexOf(" ");
-    if (cut < max / 2) cut = max;
+    if (cut < limit / 2) cut = window.lastIndexOf(" ");
+    if (cut < limit / 2) cut = limit;
     pieces.push(rest.slice(0, cut));
     rest = rest.slice(cut);
   }
   pieces.push(rest);
   return pieces;
+}
+
+/** How many leading characters of `text` fit in `max` (at least one, so splitting always advances). */
+function fitting(text: string, max: number, width: (char: string) => number): number {
+  let used = 0;
+  for (let i = 0; i < text.length; i++) {
+    used += width(text[i] ?? "");
+    if (used > max) return Math.max(1, i);
+  }
+  return text.length;
 }
 
 function sleep(ms: number): Promise<void> {

@@ -1,6 +1,11 @@
-import { SLACK_MAX_CHARS, SLACK_SECRETS, SlackWeb } from "@serverless-openclaw/gateway/channels/slack-api";
+import {
+  SLACK_MAX_CHARS,
+  SLACK_SECRETS,
+  SlackWeb,
+  slackEscapedWidth,
+} from "@serverless-openclaw/gateway/channels/slack-api";
 import type { PendingMessage } from "@serverless-openclaw/shared";
-import { type ChatSinkDeps, EditingReplySink } from "./editing-sink";
+import { type ChatSinkDeps, EditingReplySink, splitText } from "./editing-sink";
 
 export interface SlackSinkDeps extends ChatSinkDeps {
   /** Env SLACK_API_BASE_URL; Slack's own when absent. */
@@ -18,7 +23,8 @@ interface Target {
 /**
  * Streams a reply into Slack: one message (chat.postMessage, in the mention's thread when there is
  * one) updated with chat.update as the text grows, at most about once a second per conversation
- * (chat.update is a Tier 3 method), continued in new messages beyond ~3900 characters.
+ * (chat.update is a Tier 3 method), continued in new messages beyond ~3900 characters. The text goes
+ * out escaped (SlackWeb): an agent's `<!channel>` or `<https://evil|https://bank>` shows as typed.
  */
 export class SlackReplySink extends EditingReplySink<Target, string> {
   private web: Promise<SlackWeb | undefined> | undefined;
@@ -44,6 +50,11 @@ export class SlackReplySink extends EditingReplySink<Target, string> {
       ...(to.threadTs ? { threadTs: to.threadTs } : {}),
       ...(to.messageTs ? { statusTs: to.messageTs } : {}),
     };
+  }
+
+  /** SlackWeb escapes `& < >`, so a piece is measured as Slack will count it. */
+  protected override split(text: string): string[] {
+    return splitText(text, this.options.maxChars, slackEscapedWidth);
   }
 
   protected keyOf(target: Target): string {

@@ -10,6 +10,20 @@ export const SLACK_SECRETS = {
   botToken: "slack/bot-token",
 } as const;
 
+/**
+ * Slack reads `<…>` in message text as control sequences (`<!channel>`, `<@U…>`, `<url|label>`) and `&`
+ * as the start of an entity; its docs ask for exactly these three to be escaped in text meant literally.
+ * Everything our bots send is plain text (the agent's reply included), so every text is escaped here.
+ */
+export function escapeSlackText(text: string): string {
+  return text.replace(/[&<>]/g, (c) => (c === "&" ? "&amp;" : c === "<" ? "&lt;" : "&gt;"));
+}
+
+/** How long a character becomes once escaped (for splitting replies below Slack's limit). */
+export function slackEscapedWidth(char: string): number {
+  return char === "&" ? 5 : char === "<" || char === ">" ? 4 : 1;
+}
+
 const ResponseSchema = z.object({ ok: z.boolean(), error: z.string().optional(), ts: z.string().optional() });
 
 export interface SlackWebOptions extends JsonRequestOptions {
@@ -19,8 +33,9 @@ export interface SlackWebOptions extends JsonRequestOptions {
 }
 
 /**
- * The two Web API methods the channel needs (chat.postMessage, chat.update), with plain fetch:
- * @slack/web-api would add axios and a queue to every bundle for two calls.
+ * The two Web API methods the channel needs (chat.postMessage, chat.update), with plain fetch.
+ * `text` is plain text: it is escaped on the way out (a reply cannot ping `@channel` or disguise a link).
+ * (@slack/web-api would add axios and a queue to every bundle for two calls.)
  */
 export class SlackWeb {
   private readonly base: string;
@@ -36,7 +51,7 @@ export class SlackWeb {
   }): Promise<string> {
     const res = await this.call("chat.postMessage", {
       channel: input.channel,
-      text: input.text,
+      text: escapeSlackText(input.text),
       ...(input.threadTs ? { thread_ts: input.threadTs } : {}),
       unfurl_links: false,
     });
@@ -45,7 +60,11 @@ export class SlackWeb {
   }
 
   async update(input: { channel: string; ts: string; text: string }): Promise<void> {
-    await this.call("chat.update", input);
+    await this.call("chat.update", {
+      channel: input.channel,
+      ts: input.ts,
+      text: escapeSlackText(input.text),
+    });
   }
 
   private async call(method: string, args: Record<string, unknown>) {

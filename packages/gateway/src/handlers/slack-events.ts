@@ -6,7 +6,7 @@ import { type ChannelChatPort, ChannelCore, type ChannelLifecyclePort } from "..
 import { channelPairing } from "../channels/registry";
 import { cachedSecret } from "../channels/secrets";
 import { SlackChannel, SlackCommandSchema, SlackEnvelopeSchema } from "../channels/slack";
-import { SLACK_SECRETS, SlackWeb } from "../channels/slack-api";
+import { escapeSlackText, SLACK_SECRETS, SlackWeb } from "../channels/slack-api";
 import { CHANNEL_SPECS } from "../channels/spec";
 import type { Logger } from "../deps";
 import { errorSummary } from "../errors";
@@ -94,7 +94,8 @@ export function createSlackEventsHandler(deps: SlackEventsDeps) {
         const form = SlackCommandSchema.safeParse(Object.fromEntries(new URLSearchParams(text)));
         if (!form.success)
           return json(200, { response_type: "ephemeral", text: "That command was not understood." });
-        return json(200, { response_type: "ephemeral", text: await slack.command(form.data) });
+        const answer = await slack.command(form.data);
+        return json(200, { response_type: "ephemeral", text: escapeSlackText(answer) });
       }
       let body: unknown;
       try {

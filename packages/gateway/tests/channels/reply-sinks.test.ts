@@ -5,7 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { MemorySecretStore } from "../../src/adapters/local/memory-secret-store";
 import { DISCORD_SECRETS } from "../../src/channels/discord-api";
 import { registerDiscordCommands } from "../../src/channels/discord-commands";
-import { SLACK_SECRETS, SlackWeb } from "../../src/channels/slack-api";
+import { SLACK_MAX_CHARS, SLACK_SECRETS, SlackWeb } from "../../src/channels/slack-api";
 import { FakeChatApis } from "./fake-chat-apis";
 import { DISCORD_APP_ID, SLACK_BOT_TOKEN } from "./harness";
 
@@ -114,6 +114,34 @@ describe("Discord and Slack reply sinks", () => {
     );
     expect(apis.slackTexts("D0002").join("")).toBe(long);
     expect(apis.slackTexts("D0002")).toHaveLength(3);
+  });
+
+  it("Slack: the agent's text goes out escaped: no @channel ping, no disguised link, pieces within the limit", async () => {
+    const sink = new SlackReplySink({ secrets, logger, baseUrl: apis.slackBase, minEditIntervalMs: 10 });
+    const hostile = "<!channel> <!here> see <https://evil.example|https://bank.example> & <@U0ADMIN>";
+    await sink.final(
+      message({ channel: "slack", channelId: "C0009" }),
+      hostile,
+      "m-e",
+      "2026-11-25T12:00:01.000Z",
+    );
+    const [wire] = apis.slackTexts("C0009");
+    expect(wire).toBe(
+      "&lt;!channel&gt; &lt;!here&gt; see &lt;https://evil.example|https://bank.example&gt; &amp; &lt;@U0ADMIN&gt;",
+    );
+
+    // Escaping makes `&` five characters on the wire: a reply of them still fits Slack's limit.
+    const amps = "&".repeat(SLACK_MAX_CHARS);
+    await sink.final(
+      message({ channel: "slack", channelId: "C0010" }),
+      amps,
+      "m-f",
+      "2026-11-25T12:00:01.000Z",
+    );
+    const pieces = apis.slackTexts("C0010");
+    expect(pieces).toHaveLength(5);
+    for (const piece of pieces) expect(piece.length).toBeLessThanOrEqual(SLACK_MAX_CHARS);
+    expect(pieces.join("")).toBe("&amp;".repeat(SLACK_MAX_CHARS));
   });
 
   it("Slack: an error replaces the conversation's status message", async () => {

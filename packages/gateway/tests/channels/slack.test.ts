@@ -1,4 +1,4 @@
-import { ClientMessageIdSchema, WAKING_MESSAGE } from "@serverless-openclaw/shared";
+import { ClientMessageIdSchema, SCHEDULE_KEYS, WAKING_MESSAGE } from "@serverless-openclaw/shared";
 import { fuzzRuns } from "@serverless-openclaw/testkit/fuzz";
 import { isValidSlackRequest } from "@slack/bolt";
 import fc from "fast-check";
@@ -168,6 +168,29 @@ describe("Slack events and commands endpoints", () => {
       event: { ...slackDm(SLACK_USER, "x").event, subtype: "message_changed" },
     });
     expect(await h.stores.pending.list(USER)).toHaveLength(before);
+  });
+
+  it("escapes the text of its own answers: a schedule named <!channel> is listed, not broadcast", async () => {
+    const { code } = await pairing().createCode(USER);
+    await command(SLACK_USER, `pair ${code}`);
+    const at = h.clock.now().toISOString();
+    await h.stores.settings.put(USER, SCHEDULE_KEYS.schedule("s-escape"), {
+      scheduleId: "s-escape",
+      name: "<!channel> & <https://evil.example|https://bank.example>",
+      prompt: "hi",
+      expression: "rate(6 hours)",
+      timezone: "UTC",
+      deliverTo: "web",
+      conversationId: "c-escape",
+      enabled: false,
+      createdAt: at,
+      updatedAt: at,
+      missedRuns: 0,
+      runs: 0,
+    });
+    const listed = await command(SLACK_USER, "schedules");
+    expect(listed).toContain("&lt;!channel&gt; &amp; &lt;https://evil.example|https://bank.example&gt;");
+    expect(listed).not.toMatch(/[<>]/);
   });
 
   it("runs /openclaw commands and asks with /openclaw <question>", async () => {
