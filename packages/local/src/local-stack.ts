@@ -54,7 +54,7 @@ export interface LocalStackOptions {
   llmModel?: string;
   /** DynamoDB Local + s3rver instead of the embedded stores (the AWS adapters end to end). */
   awsStandins?: boolean;
-  /** Where LOCAL_USER, LOCAL_PASSWORD, the API-key variables and TELEGRAM_BOT_TOKEN are read. */
+  /** Where LOCAL_USER, LOCAL_PASSWORD, the API-key variables, TELEGRAM_BOT_TOKEN and TELEGRAM_API_ROOT are read. */
   env?: Readonly<Record<string, string | undefined>>;
   logger?: LocalLogger & { redactor: Redactor };
   /** Progress lines and notices meant for the person at the terminal. */
@@ -206,7 +206,12 @@ export async function createLocalStack(options: LocalStackOptions = {}): Promise
       logger,
       redactor: logger.redactor,
       graceMs: options.agentGraceMs,
-      extraEnv: options.agentEnv,
+      // The agent's reply sink talks to the Bot API itself: a self-hosted (or test) Bot API server
+      // given to local mode must reach it too, or replies go to api.telegram.org.
+      extraEnv: {
+        ...(env.TELEGRAM_API_ROOT ? { TELEGRAM_API_ROOT: env.TELEGRAM_API_ROOT } : {}),
+        ...options.agentEnv,
+      },
       command,
       onExit: (exit) => void taskStopped?.(ecsTaskStoppedEvent(exit)),
     });

@@ -5,10 +5,10 @@ import {
   type TelegramBotLoaderDeps,
 } from "@serverless-openclaw/gateway/services/telegram-bot-loader";
 import { processTelegramUpdate } from "@serverless-openclaw/gateway/services/telegram-update";
-import { GrammyError } from "grammy";
+import { Api, GrammyError } from "grammy";
 
 export interface TelegramPollingDeps extends TelegramBotLoaderDeps {
-  /** Long-poll wait per getUpdates call, seconds (Telegram allows up to 50). */
+  /** Long-poll wait per getUpdates call, seconds (Telegram allows up to 50). Default 30. */
   pollTimeoutSeconds?: number;
   /** Pause after a failed poll before the next one. */
   retryDelayMs?: number;
@@ -16,6 +16,12 @@ export interface TelegramPollingDeps extends TelegramBotLoaderDeps {
 
 /** How often one update is retried before it is skipped (a webhook gets Telegram's retries instead). */
 const MAX_ATTEMPTS = 3;
+
+/**
+ * How much longer than the poll itself the HTTP client waits for getUpdates' answer. Telegram holds an
+ * idle poll for the full `timeout`; a client that gives up first turns every quiet poll into an error.
+ */
+export const POLL_CLIENT_MARGIN_SECONDS = 15;
 
 /**
  * Local mode's Telegram: long polling (getUpdates) feeding the same update handling as the webhook,
@@ -30,6 +36,13 @@ export async function startTelegramPolling(
     await deps.secrets.put(TELEGRAM_SECRETS.botToken, deps.token);
   }
   const bot = await loadTelegramBot(deps);
+  const pollTimeoutSeconds = deps.pollTimeoutSeconds ?? 30;
+  // The bot's own client gives up after a few seconds (a webhook must answer Telegram quickly), so the
+  // poll gets a client of its own that outwaits the server's hold.
+  const pollApi = new Api(bot.token, {
+    ...(deps.apiRoot ? { apiRoot: deps.apiRoot } : {}),
+    timeoutSeconds: pollTimeoutSeconds + POLL_CLIENT_MARGIN_SECONDS,
+  });
   const controller = new AbortController();
   const retryDelayMs = deps.retryDelayMs ?? 5_000;
   let offset = 0;
@@ -49,18 +62,21 @@ export async function startTelegramPolling(
     while (!controller.signal.aborted) {
       let updates: Array<{ update_id: number }>;
       try {
-        updates = await bot.api.getUpdates(
-          { offset, timeout: deps.pollTimeoutSeconds ?? 30, allowed_updates: ["message"] },
+        updates = await pollApi.getUpdates(
+          { offset, timeout: pollTimeoutSeconds, allowed_updates: ["message"] },
           // grammY's Node typings name the abort-controller polyfill's AbortSignal; Node's is compatible.
-          controller.signal as Parameters<typeof bot.api.getUpdates>[1],
+          controller.signal as Parameters<typeof pollApi.getUpdates>[1],
         );
       } catch (error) {
         if (controller.signal.aborted) return;
         if (error instanceof GrammyError && error.error_code === 409) {
           if (!warnedConflict) {
             logger.error(
-              "Telegram: this bot has a webhook set (a deployed gateway?), so long polling is refused. " +
-                "Use a separate bot for local mode, or remove the webhook (docs/telegram.md).",
+              /webhook/i.test(error.description)
+                ? "Telegram: this bot has a webhook set (a deployed gateway?), so long polling is refused. " +
+                    "Use a separate bot for local mode, or remove the webhook (docs/telegram.md)."
+                : "Telegram: another program is polling this bot (a second `npm start` with the same " +
+                    "TELEGRAM_BOT_TOKEN?), and Telegram gives each message to only one of them. Stop the other one.",
             );
           }
           warnedConflict = true;

@@ -11,7 +11,7 @@ export async function startTelegram(input: {
   token: string;
   apiRoot?: string;
   logger: LocalLogger;
-}): Promise<{ botUsername?: string; stop(): Promise<void> } | undefined> {
+}): Promise<{ botUsername: string; stop(): Promise<void> } | undefined> {
   const { deps, services, logger } = input;
   try {
     const { startTelegramPolling } = await import("./telegram-polling");
@@ -26,7 +26,8 @@ export async function startTelegram(input: {
       token: input.token,
       ...(input.apiRoot ? { apiRoot: input.apiRoot } : {}),
     });
-    return { stop: () => polling.stop() };
+    // The web app names the bot in its pairing instructions (/config.json telegramBotUsername).
+    return { botUsername: polling.botUsername, stop: () => polling.stop() };
   } catch (err) {
     logger.warn(
       `Telegram is not running: ${err instanceof Error ? err.message : String(err)}. The web chat works without it.`,

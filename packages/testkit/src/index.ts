@@ -1,6 +1,7 @@
 export * from "./cognito-local";
 export * from "./dynamodb-local";
 export * from "./errors";
+export * from "./fake-bot-api";
 export * from "./fake-llm";
 export * from "./fake-llm-behaviour";
 export * from "./fake-llm-text";

@@ -139,23 +139,5 @@ export function httpEvent(body: unknown, secret: string | null): APIGatewayProxy
   };
 }
 
-let nextUpdateId = 500_000;
-export function nextId(): number {
-  return nextUpdateId++;
-}
-
-/** A private-chat text message as Telegram sends it (commands carry a bot_command entity). */
-export function textUpdate(text: string, from = 4242, updateId = nextId()) {
-  const command = /^\/\w+(@\w+)?/.exec(text);
-  return {
-    update_id: updateId,
-    message: {
-      message_id: updateId % 100_000,
-      date: 1_790_000_000,
-      chat: { id: from, type: "private", first_name: "Ada", username: "ada" },
-      from: { id: from, is_bot: false, first_name: "Ada", username: "ada", language_code: "en" },
-      text,
-      ...(command ? { entities: [{ type: "bot_command", offset: 0, length: command[0].length }] } : {}),
-    },
-  };
-}
+// Made by the fake Bot API (testkit), which local mode's tests and the benches share.
+export { nextId, textUpdate } from "@serverless-openclaw/testkit/fake-bot-api";

@@ -1,8 +1,12 @@
-import { startTelegramPolling } from "@serverless-openclaw/local/telegram-polling";
+import {
+  POLL_CLIENT_MARGIN_SECONDS,
+  startTelegramPolling,
+  type TelegramPollingDeps,
+} from "@serverless-openclaw/local/telegram-polling";
 import { WAKING_MESSAGE } from "@serverless-openclaw/shared";
 import { until } from "@serverless-openclaw/testkit/until";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { silentLogger } from "../../src/deps";
+import { type Logger, silentLogger } from "../../src/deps";
 import { TELEGRAM_TEXT } from "../../src/services/telegram-messages";
 import { BOT_TOKEN } from "./fake-bot-api";
 import { type Harness, startHarness, textUpdate } from "./harness";
@@ -22,7 +26,7 @@ describe("Telegram long polling (local mode)", () => {
     await h.stop();
   });
 
-  const start = () =>
+  const start = (options: Partial<TelegramPollingDeps> = {}) =>
     startTelegramPolling({
       secrets: h.stores.secrets,
       settings: h.stores.settings,
@@ -34,7 +38,68 @@ describe("Telegram long polling (local mode)", () => {
       token: BOT_TOKEN,
       pollTimeoutSeconds: 1,
       retryDelayMs: 50,
+      ...options,
     });
+
+  /** Every warn and error line, to prove a quiet bot logs none. */
+  const recordingLogger = () => {
+    const lines: string[] = [];
+    const logger: Logger = {
+      ...silentLogger,
+      warn: (message) => void lines.push(`warn ${message}`),
+      error: (message) => void lines.push(`error ${message}`),
+    };
+    return { logger, lines };
+  };
+
+  it("waits out an idle poll held for its full timeout: no warning, no pause, the next poll at once", async () => {
+    // Longer than the 10 s the bot's own HTTP client allows any call (a webhook must answer quickly), so
+    // a poll sharing that client would be cut off. Telegram holds an idle poll this long and longer.
+    const pollTimeoutSeconds = 12;
+    expect(POLL_CLIENT_MARGIN_SECONDS).toBeGreaterThan(0);
+    const { logger, lines } = recordingLogger();
+    // A pause after a failed poll would outlast the test: a second poll proves there was none.
+    polling = await start({ logger, pollTimeoutSeconds, retryDelayMs: 600_000 });
+    await until(
+      "an idle poll held to its end, and the next one",
+      () => h.fake.polls.length >= 2 || lines.length > 0,
+      {
+        timeoutMs: 120_000,
+        explain: () => JSON.stringify({ polls: h.fake.polls, lines }),
+      },
+    );
+    expect(h.fake.polls[0]).toMatchObject({ timeout: pollTimeoutSeconds, outcome: "idle" });
+    expect(lines).toEqual([]);
+
+    // A message during a held poll is handled at once, not after it.
+    h.fake.pushUpdate(textUpdate("/help", 31));
+    await until("the answer", () => h.fake.sentTexts(31).length === 1, { timeoutMs: 60_000 });
+    expect(lines).toEqual([]);
+  }, 180_000);
+
+  it("says plainly when another program polls the same bot, and keeps its own messages flowing afterwards", async () => {
+    const { logger, lines } = recordingLogger();
+    polling = await start({ pollTimeoutSeconds: 30 });
+    await until("the first poller holds a poll", () => h.fake.polls.some((p) => p.endedAt === undefined));
+    const second = await start({ logger, pollTimeoutSeconds: 30, retryDelayMs: 600_000 });
+    try {
+      await until("the second poller is refused", () => lines.length > 0);
+      expect(h.fake.polls.some((p) => p.outcome === "conflict")).toBe(true);
+      expect(lines).toEqual([expect.stringMatching(/^error Telegram: another program is polling this bot/)]);
+    } finally {
+      await second.stop();
+    }
+    h.fake.pushUpdate(textUpdate("/help", 32));
+    await until("the first poller answers", () => h.fake.sentTexts(32).length === 1);
+  });
+
+  it("names a webhook as the reason polling is refused", async () => {
+    const { logger, lines } = recordingLogger();
+    h.fake.webhookUrl = "https://example.com/telegram/webhook";
+    polling = await start({ logger, retryDelayMs: 600_000 });
+    await until("the refusal is logged", () => lines.length > 0);
+    expect(lines).toEqual([expect.stringMatching(/^error Telegram: this bot has a webhook set/)]);
+  });
 
   it("pairs and routes messages like the webhook, and stores the token for the agent task", async () => {
     polling = await start();

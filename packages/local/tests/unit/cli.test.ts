@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { BOT_INFO, BOT_TOKEN, FakeBotApi } from "@serverless-openclaw/testkit/fake-bot-api";
 import { until } from "@serverless-openclaw/testkit/until";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findRepoRoot } from "../../src/repo-paths";
@@ -82,6 +83,27 @@ describe("npm start (cli.ts)", () => {
     expect(output()).not.toContain("sk-test-deepseek-123");
     child.kill("SIGTERM");
     expect(await exitOf(child)).toBe(0);
+  });
+
+  it("with TELEGRAM_BOT_TOKEN, polls the Bot API at TELEGRAM_API_ROOT and names the bot in /config.json", async () => {
+    const fake = await new FakeBotApi().start();
+    try {
+      const { child, output } = runCli(["--port", "0", "--data-dir", dataDir], {
+        TELEGRAM_BOT_TOKEN: BOT_TOKEN,
+        TELEGRAM_API_ROOT: fake.apiRoot,
+      });
+      await untilPrinted("Stop    Ctrl-C", output);
+      const url = /Open {4}(http:\/\/127\.0\.0\.1:\d+)/.exec(output())?.[1] as string;
+      // The web app's pairing instructions and t.me link need the bot's @username.
+      const config = await (await fetch(`${url}/config.json`)).json();
+      expect(config).toMatchObject({ telegramBotUsername: BOT_INFO.username });
+      await until("a poll", () => fake.polls.length > 0, { explain: () => `Output:\n${output()}` });
+      expect(output()).not.toContain(BOT_TOKEN);
+      child.kill("SIGINT");
+      expect(await exitOf(child)).toBe(0);
+    } finally {
+      await fake.stop();
+    }
   });
 
   it("refuses a bad option with the usage text", async () => {
