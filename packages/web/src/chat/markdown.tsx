@@ -1,4 +1,5 @@
 import { type ReactNode, useMemo, useState } from "react";
+import { scanInline } from "./markdown-inline";
 
 /**
  * A small Markdown renderer that cannot inject HTML, chosen over marked + DOMPurify:
@@ -11,6 +12,9 @@ import { type ReactNode, useMemo, useState } from "react";
  * - it costs ~2 KB instead of ~30 KB gzipped, which keeps the initial bundle within budget.
  * It covers what chat replies use (fences, inline code, emphasis, lists, quotes, headings,
  * links); anything else renders as plain text, which is the safe failure.
+ * Its cost is linear in the text (inline constructs: markdown-inline.ts; block patterns are anchored
+ * and cannot backtrack over a line more than once), because a streamed reply is rendered again on
+ * every delta and the agent decides what the text is.
  */
 
 const MAX_DEPTH = 6;
@@ -26,15 +30,42 @@ export function safeHref(raw: string): string | undefined {
 }
 
 export function Markdown({ text }: { text: string }) {
-  const nodes = useMemo(() => renderBlocks(text.replace(/\r\n?/g, "\n").split("\n"), 0, "b"), [text]);
+  // Every line terminator becomes \n, so `.` in the block patterns below always reaches the line's end.
+  const nodes = useMemo(
+    () => renderBlocks(text.replace(/\r\n?|[\u2028\u2029]/g, "\n").split("\n"), 0, "b"),
+    [text],
+  );
   return <div className="md">{nodes}</div>;
 }
 
 const FENCE = /^ {0,3}(`{3,}|~{3,})\s*([\w+#.-]*)/;
-const HEADING = /^ {0,3}(#{1,6})\s+(.*?)\s*#*\s*$/;
-const RULE = /^ {0,3}([-*_])(\s*\1){2,}\s*$/;
+const HEADING = /^ {0,3}(#{1,6})\s/;
+const RULE = /^ {0,3}([-*_])[-*_\s]*$/;
 const QUOTE = /^ {0,3}> ?(.*)$/;
 const LIST_ITEM = /^( {0,3})([-*+]|\d{1,9}[.)])\s+(.*)$/;
+
+/** `# Title ##` → level 1, "Title" (closing #s dropped); done by hand: a lazy regex was cubic on spaces. */
+function heading(line: string): { level: number; text: string } | undefined {
+  const m = HEADING.exec(line);
+  if (!m) return undefined;
+  const text = line.slice(m[0].length).trim();
+  let end = text.length;
+  while (end > 0 && text[end - 1] === "#") end--;
+  return { level: (m[1] as string).length, text: text.slice(0, end).trimEnd() };
+}
+
+/** Three or more of one of - * _ and nothing else but spaces. */
+function isRule(line: string): boolean {
+  const m = RULE.exec(line);
+  if (!m) return false;
+  const c = m[1] as string;
+  let count = 0;
+  for (const ch of line) {
+    if (ch === c) count++;
+    else if (ch.trim() !== "") return false;
+  }
+  return count >= 3;
+}
 
 function renderBlocks(lines: string[], depth: number, keyPrefix: string): ReactNode[] {
   const out: ReactNode[] = [];
@@ -58,15 +89,14 @@ function renderBlocks(lines: string[], depth: number, keyPrefix: string): ReactN
       out.push(<CodeBlock key={key()} code={body.join("\n")} lang={fence[2] ?? ""} />);
       continue;
     }
-    const heading = HEADING.exec(line);
-    if (heading) {
-      const level = (heading[1] as string).length;
-      const Tag = `h${Math.min(level + 2, 6)}` as "h3";
-      out.push(<Tag key={key()}>{renderInline(heading[2] as string, depth, true)}</Tag>);
+    const head = heading(line);
+    if (head) {
+      const Tag = `h${Math.min(head.level + 2, 6)}` as "h3";
+      out.push(<Tag key={key()}>{renderInline(head.text, depth, true)}</Tag>);
       i++;
       continue;
     }
-    if (RULE.test(line)) {
+    if (isRule(line)) {
       out.push(<hr key={key()} />);
       i++;
       continue;
@@ -116,8 +146,10 @@ function renderBlocks(lines: string[], depth: number, keyPrefix: string): ReactN
     const para: string[] = [];
     while (i < lines.length) {
       const current = lines[i] as string;
-      if (current.trim() === "" || FENCE.test(current) || HEADING.test(current) || QUOTE.test(current)) break;
-      if (para.length > 0 && (LIST_ITEM.test(current) || RULE.test(current))) break;
+      // A quote nested deeper than MAX_DEPTH is paragraph text (breaking on it would never advance).
+      const quote = QUOTE.test(current) && depth < MAX_DEPTH;
+      if (current.trim() === "" || FENCE.test(current) || heading(current) || quote) break;
+      if (para.length > 0 && (LIST_ITEM.test(current) || isRule(current))) break;
       para.push(current.trim());
       i++;
     }
@@ -144,55 +176,45 @@ function withBreaks(lines: string[], depth: number): ReactNode[] {
   return out;
 }
 
-// One alternative per inline construct; the earliest match wins, text between is literal.
-const INLINE =
-  /(`+)([^`]|[^`][\s\S]*?[^`])\1(?!`)|\*\*(\S(?:[\s\S]*?\S)?)\*\*|~~(\S(?:[\s\S]*?\S)?)~~|\*(\S(?:[\s\S]*?\S)?)\*|(?<![\w])_(\S(?:[\s\S]*?\S)?)_(?![\w])|\[([^\]\n]+)\]\(([^)\s]+)\)|(https?:\/\/[^\s<>()]*[^\s<>().,;:!?'"*_~`])/;
-
 export function renderInline(text: string, depth: number, allowLinks: boolean): ReactNode[] {
-  const out: ReactNode[] = [];
-  let rest = text;
-  let n = 0;
-  while (rest.length > 0) {
-    const m = INLINE.exec(rest);
-    if (!m) {
-      out.push(rest);
-      break;
-    }
-    if (m.index > 0) out.push(rest.slice(0, m.index));
-    const k = `i${n++}`;
-    const inner = (s: string, links = allowLinks) =>
-      depth < MAX_DEPTH ? renderInline(s, depth + 1, links) : s;
-    if (m[2] !== undefined) out.push(<code key={k}>{m[2]}</code>);
-    else if (m[3] !== undefined) out.push(<strong key={k}>{inner(m[3])}</strong>);
-    else if (m[4] !== undefined) out.push(<del key={k}>{inner(m[4])}</del>);
-    else if (m[5] !== undefined) out.push(<em key={k}>{inner(m[5])}</em>);
-    else if (m[6] !== undefined) out.push(<em key={k}>{inner(m[6])}</em>);
-    else if (m[7] !== undefined) {
-      const href = allowLinks ? safeHref(m[8] as string) : undefined;
-      out.push(
-        href ? (
+  const inner = (s: string, links = allowLinks) =>
+    depth < MAX_DEPTH ? renderInline(s, depth + 1, links) : s;
+  return scanInline(text).map((token, n) => {
+    const k = `i${n}`;
+    switch (token.kind) {
+      case "text":
+        return token.text;
+      case "code":
+        return <code key={k}>{token.text}</code>;
+      case "strong":
+        return <strong key={k}>{inner(token.inner)}</strong>;
+      case "del":
+        return <del key={k}>{inner(token.inner)}</del>;
+      case "em":
+        return <em key={k}>{inner(token.inner)}</em>;
+      case "link": {
+        const href = allowLinks ? safeHref(token.href) : undefined;
+        return href ? (
           <a key={k} href={href} target="_blank" rel="noopener noreferrer nofollow">
-            {inner(m[7], false)}
+            {inner(token.label, false)}
           </a>
         ) : (
-          m[0]
-        ),
-      );
-    } else if (m[9] !== undefined) {
-      const href = allowLinks ? safeHref(m[9]) : undefined;
-      out.push(
-        href ? (
+          token.raw
+        );
+      }
+      default: {
+        // a bare URL
+        const href = allowLinks ? safeHref(token.url) : undefined;
+        return href ? (
           <a key={k} href={href} target="_blank" rel="noopener noreferrer nofollow">
-            {m[9]}
+            {token.url}
           </a>
         ) : (
-          m[9]
-        ),
-      );
+          token.url
+        );
+      }
     }
-    rest = rest.slice(m.index + m[0].length);
-  }
-  return out;
+  });
 }
 
 function CodeBlock({ code, lang }: { code: string; lang: string }) {
