@@ -22,7 +22,7 @@ import type { ChromiumOptions } from "./chromium";
 import { AgentTaskError, EXIT_CODES } from "./errors";
 import { type LlmResolution, readSettings, resolveLlm } from "./llm-choice";
 import type { Logger } from "./logger";
-import { OpenClawHost } from "./openclaw-host";
+import { OpenClawHost, type OpenClawMode } from "./openclaw-host";
 import type { OpenClawRuntime } from "./openclaw-runtime";
 import type { Redactor } from "./redact";
 import type { ReplySink } from "./sinks/reply-sink";
@@ -82,6 +82,8 @@ export interface AgentTaskDeps {
   envFallback?: boolean;
   env?: Record<string, string | undefined>;
   compileCacheDir?: string;
+  /** How OpenClaw runs (env OPENCLAW_MODE; default "gateway"); see openclaw-host.ts. */
+  openClawMode?: OpenClawMode;
   /** Chromium in this image; OpenClaw's browser tool is on when it is set and Settings turn it on. */
   chromium?: ChromiumOptions;
   /** Extra sinks for a message (Telegram), besides the web sink every message gets. */
@@ -151,6 +153,7 @@ export class AgentTask {
       logger,
       redactor: deps.redactor,
       compileCacheDir: deps.compileCacheDir,
+      mode: deps.openClawMode,
       passEnv: pick(deps.env ?? {}, [
         "PATH",
         "LANG",
@@ -229,6 +232,7 @@ export class AgentTask {
       this.openClawStarted = true;
       await this.host.ready(this.timings.openClawReadyTimeoutMs);
       mark("ready");
+      logger.info("openclaw ready", { mode: this.host.mode });
       await writeFile(join(this.deps.workDir, "healthy"), new Date().toISOString());
       if (this.stopRequested) return;
 

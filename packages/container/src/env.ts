@@ -20,6 +20,8 @@ export const TaskEnvSchema = z
     OPENCLAW_HOME: z.string().optional(),
     /** Where OpenClaw's compile cache lives (the image warms one at build time). */
     OPENCLAW_COMPILE_CACHE: z.string().optional(),
+    /** "gateway" (default) or "embedded": OpenClaw's embedded agent without its gateway (openclaw-host.ts). */
+    OPENCLAW_MODE: z.enum(["gateway", "embedded"]).optional(),
     WORK_DIR: z.string().optional(),
     AWS_REGION: z.string().optional(),
     INACTIVITY_MS: ms,

@@ -1,7 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { ChromiumOptions } from "./chromium";
+import { EmbeddedAgentClient } from "./embedded-agent";
+import { EMBEDDED_AGENT_PROGRAM } from "./embedded-agent-program";
 import type { LlmChoice } from "./llm-choice";
 import type { Logger } from "./logger";
 import { type ChatEvent, streamChat } from "./openclaw-chat";
@@ -31,11 +33,20 @@ export interface OpenClawHostOptions {
   /** Environment passed through to OpenClaw as is (PATH, LANG, TZ, proxies…); never our secrets. */
   passEnv?: Record<string, string | undefined>;
   onLine?: (line: string) => void;
+  /**
+   * "gateway": `openclaw gateway run` and its chat completions endpoint. "embedded": OpenClaw's
+   * embedded agent in a host process of ours (embedded-agent-program.ts), no gateway; the gateway is
+   * used anyway when the browser is on (its browser control server is a gateway service).
+   */
+  mode?: OpenClawMode;
 }
+
+export type OpenClawMode = "gateway" | "embedded";
 
 /** Writes OpenClaw's config, starts it on a free loopback port and talks to it. */
 export class OpenClawHost {
   private supervisor: OpenClawSupervisor | undefined;
+  private embedded: EmbeddedAgentClient | undefined;
   private readonly token = randomBytes(24).toString("base64url");
   private browserOn = false;
   readonly layout;
@@ -54,7 +65,12 @@ export class OpenClawHost {
   }
 
   get baseUrl(): string | undefined {
-    return this.supervisor?.baseUrl;
+    return this.embedded ? undefined : this.supervisor?.baseUrl;
+  }
+
+  /** How OpenClaw runs in this task (set by start()). */
+  get mode(): OpenClawMode {
+    return this.embedded ? "embedded" : "gateway";
   }
 
   /**
@@ -108,7 +124,9 @@ export class OpenClawHost {
       ...(compileCacheDir ? { NODE_COMPILE_CACHE: compileCacheDir } : {}),
       ...secretEnv,
     };
-    const port = await freeLoopbackPort();
+    const embedded = this.options.mode === "embedded" && !this.browserOn;
+    if (embedded) env.SOC_OPENCLAW_DIST = join(dirname(runtime.entry), "dist");
+    const port = embedded ? 0 : await freeLoopbackPort();
     this.supervisor = new OpenClawSupervisor({
       runtime,
       port,
@@ -117,17 +135,25 @@ export class OpenClawHost {
       logger: this.options.logger,
       redactor: this.options.redactor,
       onLine: this.options.onLine,
+      program: embedded ? { args: ["--input-type=module", "--eval", EMBEDDED_AGENT_PROGRAM] } : undefined,
     });
     this.supervisor.onCrash(onCrash);
     this.supervisor.start();
+    const pipes = this.supervisor.pipes;
+    if (embedded && pipes) this.embedded = new EmbeddedAgentClient(pipes.input, pipes.output);
   }
 
+  /**
+   * Gateway: /readyz. Embedded: at once; the host loads OpenClaw while the task connects and drains,
+   * and the first turn waits for it (turns queue in the host's stdin).
+   */
   async ready(timeoutMs: number): Promise<void> {
     if (!this.supervisor) throw new Error("OpenClaw was not started");
-    await this.supervisor.waitReady(timeoutMs);
+    if (!this.embedded) await this.supervisor.waitReady(timeoutMs);
   }
 
   chat(request: { sessionKey: string; text: string; signal: AbortSignal }): AsyncIterable<ChatEvent> {
+    if (this.embedded) return this.embedded.chat(request);
     const baseUrl = this.baseUrl;
     if (!baseUrl) throw new Error("OpenClaw is not running");
     return streamChat({ ...request, baseUrl, token: this.token });
@@ -136,6 +162,7 @@ export class OpenClawHost {
   /** Whether OpenClaw still answers (used to tell an LLM failure from OpenClaw dying mid-turn). */
   async alive(): Promise<boolean> {
     if (!this.supervisor?.running) return false;
+    if (this.embedded) return true;
     try {
       const res = await fetch(`${this.baseUrl}/healthz`, { signal: AbortSignal.timeout(2_000) });
       await res.body?.cancel();

@@ -21,6 +21,11 @@ export interface SupervisorOptions {
   redactor: Redactor;
   /** Every line OpenClaw prints, already redacted (tests capture them). */
   onLine?: (line: string) => void;
+  /**
+   * Run this instead of `openclaw gateway run` (the embedded agent host: `node --eval <program>`),
+   * with stdin and a fourth pipe (fd 3) open for its request/reply protocol.
+   */
+  program?: { args: string[] };
 }
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: strips terminal colour codes from OpenClaw's output
@@ -47,15 +52,40 @@ export class OpenClawSupervisor {
     return this.child !== undefined && this.exit === undefined;
   }
 
+  /** The program's stdin and fd 3 (only with `program`). */
+  get pipes(): { input: NodeJS.WritableStream; output: NodeJS.ReadableStream } | undefined {
+    const input = this.child?.stdin;
+    const output = this.child?.stdio[3] as NodeJS.ReadableStream | null | undefined;
+    return input && output ? { input, output } : undefined;
+  }
+
+  /** Resolves when the process has exited (at once when it never started). */
+  exited(): Promise<ProcessExit> {
+    return this.exitedPromise ?? Promise.resolve({ code: null, signal: null });
+  }
+
   /** Called when OpenClaw exits without stop() having been asked for. */
   onCrash(handler: (exit: ProcessExit) => void): void {
     this.crashHandlers.push(handler);
   }
 
   start(): void {
-    const { runtime, port, env, cwd } = this.options;
-    const args = [runtime.entry, "gateway", "run", "--port", String(port), "--bind", "loopback"];
-    const child = spawn(runtime.node, args, { cwd, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    const { runtime, port, env, cwd, program } = this.options;
+    const args = program?.args ?? [
+      runtime.entry,
+      "gateway",
+      "run",
+      "--port",
+      String(port),
+      "--bind",
+      "loopback",
+    ];
+    const child = spawn(runtime.node, args, {
+      cwd,
+      env,
+      detached: true,
+      stdio: program ? ["pipe", "pipe", "pipe", "pipe"] : ["ignore", "pipe", "pipe"],
+    });
     this.child = child;
     this.exitedPromise = new Promise<ProcessExit>((resolve) => {
       child.once("exit", (code, signal) => {

@@ -1,0 +1,299 @@
+// OpenClaw alone, from a restored state to the first streamed token, in the variants the cold path
+// could take, interleaved in one run (A/B/C, B/C/A, …) so outside load hits each alike:
+//   gateway    today's path: `openclaw gateway run` with the task's own config → /readyz → chat
+//   embedded   OpenClaw's embedded agent (`openclaw agent --local`'s code) as a library call in a
+//              fresh Node 24 process, streaming (bench/support/embedded-turn.mjs), as
+//              OPENCLAW_MODE=embedded runs it
+//   …+warn     either, with session.maintenance.mode "warn" (tried and not kept: docs/performance.md)
+// Every round starts from a fresh copy of one seeded state dir (a conversation with one turn), as a
+// task does after restoring the archive, with the persistent compile cache the image bakes.
+// A variant may end in @<vCPUs> (gateway@0.5): its processes then run in a cgroup (v1 cpu
+// controller, root needed) with that CFS quota, like a Fargate task size, and a high cpu.shares so the
+// machine's other load does not eat into it (Fargate's vCPUs are the task's own).
+// Run: npx tsx bench/openclaw-first-token.ts [rounds=3] [variants=gateway,embedded]
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { cp, mkdir, mkdtemp, rm, rmdir, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { createInterface } from "node:readline";
+import { streamChat } from "../packages/container/src/openclaw-chat";
+import { buildOpenClawConfig, leanBootEnv } from "../packages/container/src/openclaw-config";
+import { startFakeLlm } from "../packages/testkit/src/fake-llm";
+import { freePort } from "../packages/testkit/src/free-port";
+import { openclawRuntime, REPO_ROOT } from "../packages/testkit/src/openclaw";
+import { median, spread } from "./support/stats";
+
+const ROUNDS = Number(process.argv[2] ?? 3);
+const VARIANTS = (process.argv[3] ?? "gateway,embedded").split(",");
+const SESSION = "bench-conv";
+const runtime = openclawRuntime();
+const pkgDir = dirname(runtime.openclawEntry);
+const compileCache = join(REPO_ROOT, ".cache", "node-compile-cache");
+const llm = await startFakeLlm();
+const root = await mkdtemp(join(tmpdir(), "bench-first-token-"));
+
+interface Sample {
+  variant: string;
+  firstLineMs?: number;
+  readyMs?: number;
+  importedMs?: number;
+  firstTokenMs: number;
+  reply?: string;
+}
+
+async function prepare(dir: string, warn: boolean) {
+  const token = randomBytes(24).toString("base64url");
+  const layout = {
+    state: join(dir, "state"),
+    config: join(dir, "openclaw.json"),
+    home: join(dir, "home"),
+    tmp: join(dir, "tmp"),
+    log: join(dir, "logs", "openclaw.log"),
+  };
+  await Promise.all([layout.home, layout.tmp, dirname(layout.log)].map((d) => mkdir(d, { recursive: true })));
+  const { config, env } = buildOpenClawConfig({
+    llm: { provider: "openai-compatible", model: "fake-model", baseUrl: llm.baseUrl, source: "settings" },
+    gatewayToken: token,
+    logFile: layout.log,
+  });
+  if (warn) config.session = { maintenance: { mode: "warn" } };
+  await writeFile(layout.config, JSON.stringify(config));
+  const childEnv: Record<string, string> = {
+    PATH: `${dirname(runtime.nodeBin)}:/usr/local/bin:/usr/bin:/bin`,
+    HOME: layout.home,
+    TMPDIR: layout.tmp,
+    NO_COLOR: "1",
+    OPENCLAW_CONFIG_PATH: layout.config,
+    OPENCLAW_STATE_DIR: layout.state,
+    NODE_COMPILE_CACHE: compileCache,
+    ...leanBootEnv(),
+    ...env,
+  };
+  return { token, layout, childEnv };
+}
+
+const CPU_CGROUP_ROOT = "/sys/fs/cgroup/cpu";
+const cgroups = new Map<string, string>();
+
+/** A cgroup (v1 cpu) capped at `cpus` vCPUs; made once per size, removed at the end. */
+async function cgroupFor(cpus: number): Promise<string> {
+  const known = cgroups.get(String(cpus));
+  if (known) return known;
+  if (!existsSync(join(CPU_CGROUP_ROOT, "cpu.cfs_quota_us")))
+    throw new Error(`@<vCPUs> variants need the cgroup v1 cpu controller at ${CPU_CGROUP_ROOT} (and root)`);
+  const dir = join(CPU_CGROUP_ROOT, `bench-task-size-${process.pid}-${String(cpus).replace(".", "_")}`);
+  await mkdir(dir);
+  const period = 100_000;
+  await writeFile(join(dir, "cpu.cfs_period_us"), String(period));
+  await writeFile(join(dir, "cpu.cfs_quota_us"), String(Math.round(cpus * period)));
+  await writeFile(join(dir, "cpu.shares"), "262144");
+  cgroups.set(String(cpus), dir);
+  return dir;
+}
+
+/** Spawns `command` inside the variant's cgroup, if it has a CPU size; in its own process group. */
+function spawnIn(
+  cgroup: string | undefined,
+  command: string,
+  args: string[],
+  options: { cwd: string; env: Record<string, string> },
+) {
+  const opts = {
+    ...options,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"] as ["ignore", "pipe", "pipe"],
+  };
+  if (!cgroup) return spawn(command, args, opts);
+  // The shell joins the cgroup, then execs: every process OpenClaw starts stays inside it.
+  return spawn(
+    "/bin/sh",
+    ["-c", `echo $$ > ${cgroup}/cgroup.procs && exec "$@"`, "sh", command, ...args],
+    opts,
+  );
+}
+
+function lines(child: ReturnType<typeof spawn>, onLine: (line: string, at: number) => void) {
+  for (const stream of [child.stdout, child.stderr]) {
+    if (stream) createInterface({ input: stream }).on("line", (l) => onLine(l, performance.now()));
+  }
+}
+
+async function stopChild(child: ReturnType<typeof spawn>) {
+  if (child.exitCode !== null || !child.pid) return;
+  const exited = new Promise((r) => child.once("exit", r));
+  process.kill(-child.pid, "SIGTERM");
+  const timer = setTimeout(() => child.pid && process.kill(-child.pid, "SIGKILL"), 15_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+async function gateway(dir: string, warn: boolean, text: string, cgroup?: string): Promise<Sample> {
+  const { token, childEnv } = await prepare(dir, warn);
+  const port = await freePort();
+  const t0 = performance.now();
+  const child = spawnIn(
+    cgroup,
+    runtime.nodeBin,
+    [runtime.openclawEntry, "gateway", "run", "--port", String(port), "--bind", "loopback"],
+    { cwd: dir, env: childEnv },
+  );
+  let firstLine: number | undefined;
+  const tail: string[] = [];
+  lines(child, (l, at) => {
+    firstLine ??= at - t0;
+    tail.push(l);
+    if (tail.length > 40) tail.shift();
+  });
+  try {
+    const baseUrl = `http://127.0.0.1:${port}`;
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`gateway exited ${child.exitCode}:\n${tail.join("\n")}`);
+      const ok = await fetch(`${baseUrl}/readyz`)
+        .then((r) => r.ok)
+        .catch(() => false);
+      if (ok) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const ready = performance.now() - t0;
+    let reply = "";
+    let first: number | undefined;
+    for await (const e of streamChat({
+      baseUrl,
+      token,
+      sessionKey: SESSION,
+      text,
+      signal: AbortSignal.timeout(600_000),
+    })) {
+      if (e.type === "error") throw new Error(e.message);
+      first ??= performance.now() - t0;
+      reply += e.text;
+    }
+    if (first === undefined) throw new Error("no token");
+    return {
+      variant: warn ? "gateway+warn" : "gateway",
+      firstLineMs: firstLine,
+      readyMs: ready,
+      firstTokenMs: first,
+      reply,
+    };
+  } finally {
+    await stopChild(child);
+  }
+}
+
+async function embedded(dir: string, warn: boolean, text: string, cgroup?: string): Promise<Sample> {
+  const { childEnv } = await prepare(dir, warn);
+  const t0 = Date.now();
+  const child = spawnIn(
+    cgroup,
+    runtime.nodeBin,
+    [join(REPO_ROOT, "bench", "support", "embedded-turn.mjs"), pkgDir, SESSION, text],
+    { cwd: dir, env: childEnv },
+  );
+  const marks: Record<string, number> = {};
+  let reply: string | undefined;
+  const tail: string[] = [];
+  lines(child, (l) => {
+    tail.push(l);
+    if (tail.length > 40) tail.shift();
+    if (!l.startsWith('{"event"')) return;
+    const m = JSON.parse(l) as { event: string; ms: number; origin: number; text?: string };
+    marks[m.event] = m.origin + m.ms - t0;
+    if (m.text !== undefined) reply = m.text;
+  });
+  const code = await new Promise<number | null>((r) => child.once("exit", r));
+  if (marks["first-token"] === undefined)
+    throw new Error(`embedded turn failed (${code}):\n${tail.join("\n")}`);
+  return {
+    variant: warn ? "embedded+warn" : "embedded",
+    importedMs: marks.imported,
+    firstTokenMs: marks["first-token"],
+    reply,
+  };
+}
+
+async function run(variant: string, dir: string, text: string): Promise<Sample> {
+  const [kind = "", cpus] = variant.split("@");
+  const warn = kind.endsWith("+warn");
+  const cgroup = cpus ? await cgroupFor(Number(cpus)) : undefined;
+  const sample = kind.startsWith("embedded")
+    ? await embedded(dir, warn, text, cgroup)
+    : await gateway(dir, warn, text, cgroup);
+  return { ...sample, variant };
+}
+
+// Seed: one turn through today's gateway, so every round restores a state that has a conversation
+// (and the compile cache is warm, as in the image).
+const seed = join(root, "seed");
+console.log("seeding the state (one gateway boot and turn)…");
+await gateway(seed, false, "seed message");
+
+const samples: Sample[] = [];
+const failures: Array<{ round: number; variant: string; message: string }> = [];
+for (let r = 0; r < ROUNDS; r++) {
+  // Rotate the order every round so no variant always runs first after a quiet spell.
+  const order = VARIANTS.map((_, i) => VARIANTS[(i + r) % VARIANTS.length] as string);
+  for (const variant of order) {
+    const dir = join(root, `r${r}-${variant}`);
+    await cp(join(seed, "state"), join(dir, "state"), { recursive: true });
+    // OpenClaw itself can fail to start on an overloaded machine ("state lease heartbeat did not
+    // become ready" after 5 s): such a round is recorded as a failure, not as a time.
+    const sample = await run(variant, dir, `round ${r}`).catch((err: unknown) => {
+      const message = err instanceof Error ? err.message.split("\n")[0] : String(err);
+      console.log(`round ${r} ${variant.padEnd(14)} FAILED: ${message}`);
+      failures.push({ round: r, variant, message: String(message) });
+      return undefined;
+    });
+    await rm(dir, { recursive: true, force: true });
+    if (!sample) continue;
+    samples.push(sample);
+    console.log(
+      `round ${r} ${variant.padEnd(14)} first token ${(sample.firstTokenMs / 1000).toFixed(2)} s` +
+        (sample.readyMs
+          ? ` (first log line ${((sample.firstLineMs ?? 0) / 1000).toFixed(2)} s, ready ${(sample.readyMs / 1000).toFixed(2)} s)`
+          : "") +
+        (sample.importedMs ? ` (imported ${(sample.importedMs / 1000).toFixed(2)} s)` : "") +
+        ` reply: ${JSON.stringify(sample.reply?.slice(0, 80))}`,
+    );
+  }
+}
+await llm.stop();
+await rm(root, { recursive: true, force: true });
+for (const dir of cgroups.values()) await rmdir(dir).catch(() => undefined);
+
+const base = median(samples.filter((s) => s.variant === VARIANTS[0]).map((s) => s.firstTokenMs));
+const summary = VARIANTS.map((variant) => {
+  const of = samples.filter((s) => s.variant === variant);
+  const first = of.map((s) => s.firstTokenMs);
+  const pick = (k: keyof Sample) => {
+    const xs = of.map((s) => s[k]).filter((x): x is number => typeof x === "number");
+    return xs.length ? median(xs) : undefined;
+  };
+  return {
+    variant,
+    firstTokenMedianMs: median(first),
+    firstTokenSpreadMs: spread(first),
+    ratioToBaseline: median(first) / base,
+    failed: failures.filter((f) => f.variant === variant).length,
+    firstLogLineMedianMs: pick("firstLineMs"),
+    readyMedianMs: pick("readyMs"),
+    importedMedianMs: pick("importedMs"),
+    samplesMs: first,
+  };
+});
+console.log(`\nmedian of ${ROUNDS} rounds, ratio to ${VARIANTS[0]} (same run):`);
+for (const s of summary) {
+  console.log(
+    `  ${s.variant.padEnd(14)} ${(s.firstTokenMedianMs / 1000).toFixed(2)} s ` +
+      `[${(s.firstTokenSpreadMs[0] / 1000).toFixed(2)}–${(s.firstTokenSpreadMs[1] / 1000).toFixed(2)}] ` +
+      `${s.ratioToBaseline.toFixed(2)}×`,
+  );
+}
+await mkdir(join(REPO_ROOT, "bench", "results"), { recursive: true });
+await writeFile(
+  join(REPO_ROOT, "bench", "results", "openclaw-first-token.json"),
+  `${JSON.stringify({ rounds: ROUNDS, summary, samples, failures }, null, 2)}\n`,
+);
+process.exit(0);

@@ -1,0 +1,106 @@
+/**
+ * The embedded agent host: a small ES module run as `node --input-type=module --eval <this>` in
+ * OpenClaw's place (same user, environment, state and config as `openclaw gateway run` would get).
+ * It loads OpenClaw's embedded agent (the code behind `openclaw agent --local`) once and answers
+ * turns one at a time on the same sessions the gateway uses, without starting the gateway: no HTTP
+ * server, channels, sidecars or plugin services, so the first token comes about twice as soon after
+ * a cold start (docs/performance.md, "Cold path").
+ *
+ * OpenClaw has no public API for this. The modules are found the way `openclaw agent` finds them:
+ * the dynamic imports in its own command file (dist/register.agent-turn-*.mjs), and the one chunk
+ * that exports `onAgentEvent`. An OpenClaw upgrade that moves them makes the host exit at start with
+ * a message saying so (the task then stops as after an OpenClaw crash, and the message stays pending).
+ *
+ * Protocol, one JSON object per line. In (stdin): {type:"turn", id, sessionKey, text} and
+ * {type:"cancel", id}. Out (fd 3): {type:"ready"}, {type:"delta", id, text}, {type:"error", id,
+ * message}, {type:"done", id}. OpenClaw's own output stays on stdout/stderr (the task's log).
+ *
+ * Kept as source text (not a module of ours) so the task's single-file bundle can start it with the
+ * image's Node 24 and OpenClaw's files, without a second file in the image.
+ */
+export const EMBEDDED_AGENT_PROGRAM = String.raw`
+import { createWriteStream, readdirSync, readFileSync } from "node:fs";
+import { EventEmitter } from "node:events";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { pathToFileURL } from "node:url";
+import { randomUUID } from "node:crypto";
+
+const out = createWriteStream("", { fd: 3 });
+const send = (message) => out.write(JSON.stringify(message) + "\n");
+const dist = process.env.SOC_OPENCLAW_DIST;
+const files = readdirSync(dist);
+const register = files.find((f) => /^register\.agent-turn-[\w-]+\.mjs$/.test(f));
+if (!register) throw new Error("OpenClaw layout changed: no register.agent-turn chunk in " + dist);
+const lazy = [...readFileSync(join(dist, register), "utf8").matchAll(/import\("\.\/([\w.-]+\.mjs)"\)/g)].map((m) => m[1]);
+const load = (prefix) => {
+  const file = lazy.find((f) => f.startsWith(prefix));
+  if (!file) throw new Error("OpenClaw layout changed: " + register + " no longer imports " + prefix + "*");
+  return import(pathToFileURL(join(dist, file)).href);
+};
+const eventsFile = files.find((f) => /^agent-events-[\w-]+\.mjs$/.test(f) && readFileSync(join(dist, f), "utf8").includes("onAgentEvent as"));
+if (!eventsFile) throw new Error("OpenClaw layout changed: no agent-events chunk exporting onAgentEvent");
+const [{ defaultRuntime }, { agentCliCommand }, events] = await Promise.all([
+  load("runtime-"),
+  load("agent-via-gateway-"),
+  import(pathToFileURL(join(dist, eventsFile)).href),
+]);
+const onAgentEvent = Object.values(events).find((v) => typeof v === "function" && v.name === "onAgentEvent");
+if (typeof agentCliCommand !== "function" || !onAgentEvent || !defaultRuntime)
+  throw new Error("OpenClaw layout changed: agentCliCommand / onAgentEvent / defaultRuntime not found");
+
+// OpenClaw's one-shot CLI prints its reply and may ask to exit; the host lives on.
+const runtime = { ...defaultRuntime, log: () => {}, exit: () => {} };
+let current;
+onAgentEvent((e) => {
+  if (!current || e.runId !== current.runId || e.stream !== "assistant") return;
+  const delta = e.data && e.data.delta;
+  if (typeof delta === "string" && delta) {
+    current.streamed = true;
+    send({ type: "delta", id: current.id, text: delta });
+  }
+});
+
+async function turn(request) {
+  // Cancel: the CLI stops a run on SIGINT from the process it is given; this one is ours.
+  const signals = Object.assign(new EventEmitter(), { exitCode: undefined });
+  current = { id: request.id, runId: randomUUID(), signals, streamed: false };
+  try {
+    const result = await agentCliCommand(
+      { message: request.text, sessionKey: request.sessionKey, runId: current.runId, local: true, json: false },
+      runtime,
+      { process: signals },
+    );
+    const failed = (result && result.payloads || []).find((p) => p && p.isError);
+    if (failed && !current.streamed) send({ type: "error", id: request.id, message: String(failed.text || "the agent failed") });
+    else send({ type: "done", id: request.id });
+  } catch (err) {
+    send({ type: "error", id: request.id, message: err instanceof Error ? err.message : String(err) });
+  } finally {
+    current = undefined;
+  }
+}
+
+let queue = Promise.resolve();
+createInterface({ input: process.stdin }).on("line", (line) => {
+  let request;
+  try { request = JSON.parse(line); } catch { return; }
+  if (request.type === "turn") queue = queue.then(() => turn(request));
+  else if (request.type === "cancel" && current && current.id === request.id) current.signals.emit("SIGINT", "SIGINT");
+});
+// Stop like the gateway does: end the running turn, then exit through process.exit so OpenClaw's exit
+// hooks close its databases and release its leases and locks (a plain SIGTERM death would leave
+// them held in the state the task backs up).
+let stopping = false;
+const stop = () => {
+  if (stopping) return;
+  stopping = true;
+  if (current) current.signals.emit("SIGINT", "SIGINT");
+  const timer = setTimeout(() => process.exit(0), 5000);
+  queue.finally(() => { clearTimeout(timer); process.exit(0); });
+};
+process.on("SIGTERM", stop);
+process.on("SIGINT", stop);
+process.stdin.on("end", stop);
+send({ type: "ready" });
+`;

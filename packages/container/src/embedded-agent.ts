@@ -1,0 +1,102 @@
+import { randomUUID } from "node:crypto";
+import { createInterface } from "node:readline";
+import * as z from "zod";
+import { AgentTaskError } from "./errors";
+import type { ChatEvent } from "./openclaw-chat";
+
+const ReplySchema = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("ready") }),
+  z.object({ type: z.literal("delta"), id: z.string(), text: z.string() }),
+  z.object({ type: z.literal("error"), id: z.string(), message: z.string() }),
+  z.object({ type: z.literal("done"), id: z.string() }),
+]);
+type Reply = z.infer<typeof ReplySchema>;
+
+type TurnEvent = Exclude<Reply, { type: "ready" }>;
+
+/**
+ * The task's side of the embedded agent host (embedded-agent-program.ts): sends turns on its stdin,
+ * reads their streamed replies from its fd 3. The host is OpenClaw, so what it sends is parsed,
+ * never trusted: a line that does not parse is dropped, and a reply for an unknown turn is ignored.
+ */
+export class EmbeddedAgentClient {
+  private readonly turns = new Map<string, (event: TurnEvent | "closed") => void>();
+  private closed = false;
+  private resolveReady!: () => void;
+  /** Resolves once the host has loaded OpenClaw (the first turn waits for it anyway). */
+  readonly ready = new Promise<void>((r) => {
+    this.resolveReady = r;
+  });
+
+  constructor(
+    private readonly input: NodeJS.WritableStream,
+    output: NodeJS.ReadableStream,
+  ) {
+    createInterface({ input: output })
+      .on("line", (line) => this.onLine(line))
+      .on("close", () => {
+        this.closed = true;
+        for (const notify of this.turns.values()) notify("closed");
+      });
+    // Writing to a host that died must not crash the task: the turn ends when the pipe closes.
+    input.on("error", () => undefined);
+  }
+
+  private onLine(line: string): void {
+    let parsed: Reply;
+    try {
+      const result = ReplySchema.safeParse(JSON.parse(line));
+      if (!result.success) return;
+      parsed = result.data;
+    } catch {
+      return;
+    }
+    if (parsed.type === "ready") this.resolveReady();
+    else this.turns.get(parsed.id)?.(parsed);
+  }
+
+  /** One turn; yields deltas, then ends (done) or yields one error. Abort sends a cancel and throws. */
+  async *chat(request: { sessionKey: string; text: string; signal: AbortSignal }): AsyncGenerator<ChatEvent> {
+    if (this.closed) throw new AgentTaskError("OPENCLAW_EXITED", "the embedded agent host is not running");
+    const id = randomUUID();
+    const queue: Array<TurnEvent | "closed" | "aborted"> = [];
+    let wake: (() => void) | undefined;
+    const push = (event: TurnEvent | "closed" | "aborted") => {
+      queue.push(event);
+      wake?.();
+    };
+    const onAbort = () => {
+      this.input.write(`${JSON.stringify({ type: "cancel", id })}\n`);
+      push("aborted");
+    };
+    this.turns.set(id, push);
+    request.signal.addEventListener("abort", onAbort, { once: true });
+    try {
+      this.input.write(
+        `${JSON.stringify({ type: "turn", id, sessionKey: request.sessionKey, text: request.text })}\n`,
+      );
+      for (;;) {
+        const event = queue.shift();
+        if (!event) {
+          await new Promise<void>((r) => {
+            wake = r;
+          });
+          wake = undefined;
+          continue;
+        }
+        if (event === "aborted") throw request.signal.reason ?? new Error("aborted");
+        if (event === "closed")
+          throw new AgentTaskError("OPENCLAW_EXITED", "the embedded agent host exited during a turn");
+        if (event.type === "done") return;
+        if (event.type === "error") {
+          yield { type: "error", message: event.message };
+          return;
+        }
+        yield { type: "delta", text: event.text };
+      }
+    } finally {
+      request.signal.removeEventListener("abort", onAbort);
+      this.turns.delete(id);
+    }
+  }
+}

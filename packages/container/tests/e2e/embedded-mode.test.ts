@@ -1,0 +1,71 @@
+import { type FakeLlm, startFakeLlm } from "@serverless-openclaw/testkit/fake-llm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TaskHarness, USER_ID, until } from "../support/harness";
+
+// OPENCLAW_MODE=embedded: OpenClaw's embedded agent in a host process, no gateway. Two boots of the
+// same user: embedded, then the gateway on the restored state, which must carry the same sessions.
+const API_KEY = "sk-embedded-5b4a3c2d1e0f9a8b";
+let llm: FakeLlm;
+let h: TaskHarness;
+
+beforeAll(async () => {
+  llm = await startFakeLlm({ apiKey: API_KEY });
+  h = new TaskHarness();
+  await h.start();
+  await h.configure({ provider: "openai-compatible", baseUrl: llm.baseUrl, model: llm.model }, API_KEY);
+});
+
+afterAll(async () => {
+  await h?.stop();
+  await llm?.stop();
+});
+
+describe("agent task with OpenClaw's embedded agent (no gateway)", () => {
+  it("answers pending messages in order, streamed, in one session per conversation; an LLM error is an error reply", async () => {
+    const tab = await h.addClient();
+    await h.enqueue("my name is Ada", "conv-x", "x-1");
+    await h.enqueue("what is my name? [slow:20]", "conv-x", "x-2");
+    await h.enqueue("hello [fail:401]", "conv-y", "y-1");
+    const run = await h.boot({ shutdownGraceMs: 5_000 }, { openClawMode: "embedded" });
+    const finals = () => h.push.of("chat.final", tab);
+    await until("both answered", () => finals().length >= 2, 400_000);
+    expect(finals().map((e) => e.clientMessageId)).toEqual(["x-1", "x-2"]);
+    expect(finals()[0]?.text).toContain("echo: my name is Ada");
+    // Same session: the LLM saw the first turn when answering the second.
+    expect(finals()[1]?.text).toContain("my name is Ada");
+    const deltas = h.push.of("chat.delta", tab).filter((e) => e.clientMessageId === "x-2");
+    expect(deltas.length).toBeGreaterThan(1);
+    expect(deltas.map((d) => d.text).join("")).toBe(finals()[1]?.text);
+
+    await until("y-1 error", () => h.push.of("chat.error", tab).some((e) => e.clientMessageId === "y-1"));
+    expect(h.push.of("chat.error", tab).find((e) => e.clientMessageId === "y-1")?.code).toBe(
+      "LLM_AUTH_FAILED",
+    );
+    await until("queue empty", async () => (await h.stores.pending.list(USER_ID)).length === 0, 30_000);
+    // The gateway never ran: no chat completions request reached OpenClaw over HTTP, yet the LLM was called.
+    const logs = await h.allLogs();
+    expect(logs).toContain('"mode":"embedded"');
+    expect(logs).not.toContain(API_KEY);
+    expect(llm.chatRequests().some((r) => r.headers.authorization === `Bearer ${API_KEY}`)).toBe(true);
+
+    void run.task.stop("signal");
+    expect(await run.exit).toBe(0);
+  }, 500_000);
+
+  it("leaves state the gateway continues: the next task (gateway) answers in the same session", async () => {
+    const tab = await h.addClient();
+    await h.enqueue("and my name again?", "conv-x", "x-3");
+    const run = await h.boot({ openClawReadyTimeoutMs: 380_000 }, { openClawMode: "gateway" });
+    await until(
+      "x-3 answered",
+      () => h.push.of("chat.final", tab).some((e) => e.clientMessageId === "x-3"),
+      400_000,
+    ).catch(async (err: Error) => {
+      throw new Error(`${err.message}\n${(await h.allLogs()).split("\n").slice(-60).join("\n")}`);
+    });
+    const reply = h.push.of("chat.final", tab).find((e) => e.clientMessageId === "x-3");
+    expect(reply?.text).toContain("my name is Ada");
+    void run.task.stop("signal");
+    expect(await run.exit).toBe(0);
+  }, 500_000);
+});
