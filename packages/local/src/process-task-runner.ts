@@ -63,6 +63,8 @@ const PASSED_THROUGH = [
   // Which Chromium OpenClaw's browser tool uses (docs/browser.md); default /usr/bin/chromium.
   "CHROMIUM_PATH",
   "CHROMIUM_NO_SANDBOX",
+  // OpenClaw's embedded agent instead of its gateway (packages/container/README.md, docs/performance.md).
+  "OPENCLAW_MODE",
 ];
 
 /**

@@ -21,11 +21,11 @@ afterAll(async () => {
 });
 
 describe("agent task with OpenClaw's embedded agent (no gateway)", () => {
-  it("answers pending messages in order, streamed, in one session per conversation; an LLM error is an error reply", async () => {
+  it("answers pending messages in order, streamed, in one session per conversation; a cancel stops a turn", async () => {
     const tab = await h.addClient();
     await h.enqueue("my name is Ada", "conv-x", "x-1");
     await h.enqueue("what is my name? [slow:20]", "conv-x", "x-2");
-    await h.enqueue("hello [fail:401]", "conv-y", "y-1");
+    await h.enqueue("wait forever [hang]", "conv-z", "z-1");
     const run = await h.boot({ shutdownGraceMs: 5_000 }, { openClawMode: "embedded" });
     const finals = () => h.push.of("chat.final", tab);
     await until("both answered", () => finals().length >= 2, 400_000);
@@ -37,12 +37,13 @@ describe("agent task with OpenClaw's embedded agent (no gateway)", () => {
     expect(deltas.length).toBeGreaterThan(1);
     expect(deltas.map((d) => d.text).join("")).toBe(finals()[1]?.text);
 
-    await until("y-1 error", () => h.push.of("chat.error", tab).some((e) => e.clientMessageId === "y-1"));
-    expect(h.push.of("chat.error", tab).find((e) => e.clientMessageId === "y-1")?.code).toBe(
-      "LLM_AUTH_FAILED",
+    await until("the hanging turn reached the LLM", () =>
+      llm.chatRequests().some((r) => r.userText.includes("wait forever")),
     );
+    h.gateway.send({ type: "agent.cancel", clientMessageId: "z-1" });
+    await until("z-1 cancelled", () => h.push.of("chat.error", tab).some((e) => e.clientMessageId === "z-1"));
+    expect(h.push.of("chat.error", tab).find((e) => e.clientMessageId === "z-1")?.code).toBe("CANCELLED");
     await until("queue empty", async () => (await h.stores.pending.list(USER_ID)).length === 0, 30_000);
-    // The gateway never ran: no chat completions request reached OpenClaw over HTTP, yet the LLM was called.
     const logs = await h.allLogs();
     expect(logs).toContain('"mode":"embedded"');
     expect(logs).not.toContain(API_KEY);
@@ -65,6 +66,22 @@ describe("agent task with OpenClaw's embedded agent (no gateway)", () => {
     });
     const reply = h.push.of("chat.final", tab).find((e) => e.clientMessageId === "x-3");
     expect(reply?.text).toContain("my name is Ada");
+    void run.task.stop("signal");
+    expect(await run.exit).toBe(0);
+  }, 500_000);
+
+  it("answers an LLM error with an error reply the user can act on (embedded again, on the gateway's state)", async () => {
+    const tab = await h.addClient();
+    await h.enqueue("hello [fail:401]", "conv-y", "y-1");
+    const run = await h.boot({}, { openClawMode: "embedded" });
+    await until(
+      "y-1 error",
+      () => h.push.of("chat.error", tab).some((e) => e.clientMessageId === "y-1"),
+      400_000,
+    );
+    const err = h.push.of("chat.error", tab).find((e) => e.clientMessageId === "y-1");
+    expect(err?.code).toBe("LLM_AUTH_FAILED");
+    expect(String(err?.message)).toMatch(/API key.*Settings/);
     void run.task.stop("signal");
     expect(await run.exit).toBe(0);
   }, 500_000);
