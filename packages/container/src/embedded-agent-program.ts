@@ -61,7 +61,13 @@ onAgentEvent((e) => {
   }
 });
 
+// Cancels for turns still waiting in the queue (sent while OpenClaw was loading): never started.
+const cancelled = new Set();
 async function turn(request) {
+  if (cancelled.delete(request.id)) {
+    send({ type: "error", id: request.id, message: "cancelled" });
+    return;
+  }
   // Cancel: the CLI stops a run on SIGINT from the process it is given; this one is ours.
   const signals = Object.assign(new EventEmitter(), { exitCode: undefined });
   current = { id: request.id, runId: randomUUID(), signals, streamed: false };
@@ -86,7 +92,10 @@ createInterface({ input: process.stdin }).on("line", (line) => {
   let request;
   try { request = JSON.parse(line); } catch { return; }
   if (request.type === "turn") queue = queue.then(() => turn(request));
-  else if (request.type === "cancel" && current && current.id === request.id) current.signals.emit("SIGINT", "SIGINT");
+  else if (request.type === "cancel") {
+    if (current && current.id === request.id) current.signals.emit("SIGINT", "SIGINT");
+    else cancelled.add(request.id);
+  }
 });
 // Stop like the gateway does: end the running turn, then exit through process.exit so OpenClaw's exit
 // hooks close its databases and release its leases and locks (a plain SIGTERM death would leave

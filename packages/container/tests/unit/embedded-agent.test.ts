@@ -1,0 +1,97 @@
+import { PassThrough } from "node:stream";
+import { describe, expect, it } from "vitest";
+import { EmbeddedAgentClient } from "../../src/embedded-agent";
+import type { ChatEvent } from "../../src/openclaw-chat";
+
+/** A fake host: what the client writes, and a way to answer as the host program would. */
+function fakeHost() {
+  const input = new PassThrough();
+  const output = new PassThrough();
+  const written: Array<Record<string, unknown>> = [];
+  input.on("data", (chunk: Buffer) => {
+    for (const line of chunk.toString().split("\n").filter(Boolean)) written.push(JSON.parse(line));
+  });
+  const reply = (message: unknown) =>
+    output.write(`${typeof message === "string" ? message : JSON.stringify(message)}\n`);
+  const client = new EmbeddedAgentClient(input, output);
+  const nextTurn = async () => {
+    for (let i = 0; i < 100 && !written.some((w) => w.type === "turn"); i++)
+      await new Promise((r) => setTimeout(r, 5));
+    return written.find((w) => w.type === "turn") as { id: string; sessionKey: string; text: string };
+  };
+  return { client, written, reply, output, nextTurn };
+}
+
+async function collect(events: AsyncIterable<ChatEvent>): Promise<ChatEvent[]> {
+  const out: ChatEvent[] = [];
+  for await (const e of events) out.push(e);
+  return out;
+}
+
+describe("EmbeddedAgentClient", () => {
+  it("sends the turn, yields its deltas in order and ends on done; drops lines it cannot trust", async () => {
+    const host = fakeHost();
+    const events = collect(
+      host.client.chat({ sessionKey: "conv-1", text: "hi", signal: new AbortController().signal }),
+    );
+    const turn = await host.nextTurn();
+    expect(turn).toMatchObject({ sessionKey: "conv-1", text: "hi" });
+    host.reply({ type: "delta", id: turn.id, text: "he" });
+    host.reply("not json");
+    host.reply({ type: "delta", id: "someone-else", text: "XX" });
+    host.reply({ type: "delta", id: turn.id, text: 42 });
+    host.reply({ type: "delta", id: turn.id, text: "llo" });
+    host.reply({ type: "done", id: turn.id });
+    expect(await events).toEqual([
+      { type: "delta", text: "he" },
+      { type: "delta", text: "llo" },
+    ]);
+  });
+
+  it("turns a host error into one error event (the TurnRunner classifies it like a gateway stream error)", async () => {
+    const host = fakeHost();
+    const events = collect(
+      host.client.chat({ sessionKey: "c", text: "x", signal: new AbortController().signal }),
+    );
+    const turn = await host.nextTurn();
+    host.reply({ type: "error", id: turn.id, message: "request failed (authentication failed, HTTP 401)" });
+    expect(await events).toEqual([
+      { type: "error", message: "request failed (authentication failed, HTTP 401)" },
+    ]);
+  });
+
+  it("on abort tells the host to cancel that turn and throws the abort reason", async () => {
+    const host = fakeHost();
+    const controller = new AbortController();
+    const events = collect(host.client.chat({ sessionKey: "c", text: "x", signal: controller.signal }));
+    const turn = await host.nextTurn();
+    controller.abort("cancel");
+    await expect(events).rejects.toBe("cancel");
+    expect(host.written).toContainEqual({ type: "cancel", id: turn.id });
+  });
+
+  it("fails the running turn when the host goes away, and refuses new turns", async () => {
+    const host = fakeHost();
+    const events = collect(
+      host.client.chat({ sessionKey: "c", text: "x", signal: new AbortController().signal }),
+    );
+    await host.nextTurn();
+    host.output.end();
+    await expect(events).rejects.toMatchObject({ code: "OPENCLAW_EXITED" });
+    await expect(
+      collect(host.client.chat({ sessionKey: "c", text: "y", signal: new AbortController().signal })),
+    ).rejects.toMatchObject({ code: "OPENCLAW_EXITED" });
+  });
+
+  it("reports ready once the host has loaded OpenClaw", async () => {
+    const host = fakeHost();
+    let ready = false;
+    void host.client.ready.then(() => {
+      ready = true;
+    });
+    await new Promise((r) => setTimeout(r, 10));
+    expect(ready).toBe(false);
+    host.reply({ type: "ready" });
+    await host.client.ready;
+  });
+});
