@@ -85,6 +85,12 @@ export const ChatDeltaEventSchema = z.object({
   seq: z.number().int().nonnegative(),
   /** Text to append. */
   text: z.string(),
+  /**
+   * Which run of the turn sent it. A new agent that answers the message again after a crash streams
+   * the reply afresh from seq 0 under a new id: the client replaces the partial text instead of
+   * appending to it.
+   */
+  stream: z.string().max(64).optional(),
 });
 
 export const ChatFinalEventSchema = z.object({

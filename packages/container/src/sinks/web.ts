@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import type { ClientPush, ConnectionStore } from "@serverless-openclaw/gateway/ports";
 import type { PendingMessage, ServerEvent } from "@serverless-openclaw/shared";
 import type { Logger } from "../logger";
@@ -13,6 +14,8 @@ const CONNECTION_LIST_TTL_MS = 5_000;
 export class WebReplySink implements ReplySink {
   private cached: { ids: string[]; at: number } | undefined;
   private listing: Promise<string[]> | undefined;
+  /** One id per run of a turn (see ChatDeltaEvent.stream). */
+  private readonly streams = new Map<string, string>();
 
   constructor(
     private readonly userId: string,
@@ -23,7 +26,8 @@ export class WebReplySink implements ReplySink {
   ) {}
 
   /** Looks the tabs up while OpenClaw works on the reply, so the first delta goes out at once. */
-  async started(): Promise<void> {
+  async started(m: PendingMessage): Promise<void> {
+    this.streams.set(m.clientMessageId, randomBytes(6).toString("base64url"));
     this.cached = undefined;
     void this.connectionIds().catch(() => undefined);
   }
@@ -35,10 +39,12 @@ export class WebReplySink implements ReplySink {
       conversationId: m.conversationId,
       seq,
       text: chunk,
+      stream: this.streams.get(m.clientMessageId),
     });
   }
 
   async final(m: PendingMessage, text: string, messageId: string, createdAt: string): Promise<void> {
+    this.streams.delete(m.clientMessageId);
     this.cached = undefined;
     await this.broadcast({
       type: "chat.final",
@@ -51,6 +57,7 @@ export class WebReplySink implements ReplySink {
   }
 
   async error(m: PendingMessage, code: string, message: string, retryable: boolean): Promise<void> {
+    this.streams.delete(m.clientMessageId);
     this.cached = undefined;
     await this.broadcast({
       type: "chat.error",

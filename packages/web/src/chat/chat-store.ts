@@ -30,6 +30,8 @@ export interface ChatItem {
   error?: { code: string; message: string; retryable: boolean };
   /** A retry was sent for this failed turn: hide its retry button. */
   retried?: boolean;
+  /** The run of the turn whose deltas this text holds (ChatDeltaEvent.stream). */
+  stream?: string;
 }
 
 export interface ConversationView {
@@ -127,7 +129,9 @@ function applyEvent(state: ChatState, event: ServerEvent): ChatState {
           ...item,
           // A stopped turn may still get late deltas: keep it stopped.
           status: item.status === "stopped" ? "stopped" : "streaming",
-          text: item.text + event.text,
+          // Another agent re-streaming the reply from the start replaces the dead one's partial text.
+          text: item.stream === event.stream ? item.text + event.text : event.text,
+          stream: event.stream,
         }));
       });
     case "chat.final":

@@ -75,7 +75,7 @@ export class WsClient {
   private pongTimer: ReturnType<typeof setTimeout> | undefined;
   private lastWakeAt = Number.NEGATIVE_INFINITY;
   private readonly outbox = new Map<string, ChatSend>();
-  private readonly lastSeq = new Map<string, number>();
+  private readonly lastSeq = new Map<string, { stream?: string; seq: number }>();
   private readonly eventListeners = new Set<Listener<ServerEvent>>();
   private readonly stateListeners = new Set<Listener<ConnectionState>>();
   private readonly o: Required<Omit<WsClientOptions, "onInvalid" | "isSignedOutError">> &
@@ -250,9 +250,10 @@ export class WsClient {
         this.outbox.delete(event.clientMessageId);
         break;
       case "chat.delta": {
-        const last = this.lastSeq.get(event.clientMessageId) ?? -1;
-        if (event.seq <= last) return;
-        this.lastSeq.set(event.clientMessageId, event.seq);
+        // Repeats of one run are dropped; a new run (another agent answering again) starts over.
+        const last = this.lastSeq.get(event.clientMessageId);
+        if (last && last.stream === event.stream && event.seq <= last.seq) return;
+        this.lastSeq.set(event.clientMessageId, { stream: event.stream, seq: event.seq });
         break;
       }
       case "chat.final":

@@ -23,6 +23,21 @@ describe("chatReducer", () => {
     expect(view(run(send("m1", true)))).toEqual([["user", "sending", "q m1"]]);
   });
 
+  it("replaces a partial reply when a new agent re-streams it from seq 0 (no splicing)", () => {
+    const delta = (stream: string, seq: number, text: string) =>
+      server({ type: "chat.delta", clientMessageId: "m1", conversationId: c, seq, text, stream });
+    const s = run(
+      send("m1", true),
+      delta("dead", 0, "The answer "),
+      delta("dead", 1, "is forty"),
+      // The agent crashed; the next one answers the same message again, from the start.
+      delta("new", 0, "The answer "),
+      delta("new", 1, "is 42"),
+      delta("new", 2, ", certainly."),
+    );
+    expect(view(s)[1]).toEqual(["assistant", "streaming", "The answer is 42, certainly."]);
+  });
+
   it("streams deltas into one reply and replaces it with the final text", () => {
     const s = run(
       send("m1", true),

@@ -159,6 +159,32 @@ describe("WsClient", () => {
     expect(deltas.map((d) => (d.type === "chat.delta" ? d.text : "")).join("")).toBe("abc");
   });
 
+  it("passes a reply re-streamed from seq 0 by another run of the turn (a new agent after a crash)", async () => {
+    const { client, events } = makeClient();
+    client.start();
+    await waitFor(() => client.connectionState.status === "open", "open");
+    const delta = (stream: string, seq: number, text: string) => ({
+      type: "chat.delta",
+      clientMessageId: "r1",
+      conversationId: "c1",
+      seq,
+      text,
+      stream,
+    });
+    for (const [stream, seq, text] of [
+      ["dead", 0, "par"],
+      ["dead", 1, "tial"],
+      ["new", 0, "fresh "],
+      ["new", 1, "reply"],
+      ["new", 1, "reply"],
+    ] as const)
+      gateway.push(delta(stream, seq, text));
+    gateway.push({ type: "pong" });
+    await waitFor(() => events.some((e) => e.type === "pong"), "pong");
+    const texts = events.flatMap((e) => (e.type === "chat.delta" ? [`${e.stream}:${e.text}`] : []));
+    expect(texts).toEqual(["dead:par", "dead:tial", "new:fresh ", "new:reply"]);
+  });
+
   it("ignores frames that are not valid server events and stays connected", async () => {
     const { client, events, invalid } = makeClient();
     client.start();
