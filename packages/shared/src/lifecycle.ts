@@ -52,6 +52,15 @@ export const WAKING_MESSAGE = "Waking up the agent…";
  * StopTask, a crash of OpenClaw) with messages still unanswered. The gateway's task-stopped handler sees
  * it and starts a new task for them, so nobody has to send another message first.
  */
+/**
+ * What the user reads when an agent died (crash, OOM, host loss) with messages unanswered: the
+ * watchdog starts a new one at once, so the notice says that instead of asking for another message.
+ */
+export const CRASH_RESTARTING_ERROR = {
+  code: "TASK_GONE",
+  message: "The agent stopped unexpectedly; restarting to answer.",
+} as const;
+
 export const INTERRUPTED_ERROR = {
   code: "INTERRUPTED",
   message: "The agent was interrupted before it could answer; it restarts to answer your pending messages.",

@@ -63,8 +63,12 @@ export class LifecycleService {
     return this.toEvent(await this.deps.taskState.get(userId));
   }
 
-  /** Makes sure an agent is on its way: starts one when Idle, replaces a start stuck past its limit. */
-  async wake(userId: string): Promise<AgentState> {
+  /**
+   * Makes sure an agent is on its way: starts one when Idle, replaces a start stuck past its limit.
+   * `restarting` (the watchdog restarting after a crash) stays on the Starting row, so the user reads
+   * why the agent is starting while it boots.
+   */
+  async wake(userId: string, restarting?: LastError): Promise<AgentState> {
     let row = await this.deps.taskState.get(userId);
     if (row.state === "Starting" && this.startTimedOut(row)) {
       row = (await this.failStart(row, START_TIMEOUT)) ?? (await this.deps.taskState.get(userId));
@@ -75,7 +79,7 @@ export class LifecycleService {
       await this.refuseStart(row, refusal);
       return "Idle";
     }
-    return this.start(userId);
+    return this.start(userId, restarting);
   }
 
   private async budgetRefusal(userId: string): Promise<LastError | undefined> {
@@ -121,7 +125,7 @@ export class LifecycleService {
   }
 
   /** Starts a task unless someone else already did. Returns the state afterwards. */
-  private async start(userId: string): Promise<AgentState> {
+  private async start(userId: string, restarting?: LastError): Promise<AgentState> {
     const { taskState, clock, logger } = this.deps;
     const agentSecret = randomBytes(32).toString("base64url");
     const now = clock.now().toISOString();
@@ -135,7 +139,7 @@ export class LifecycleService {
         step: "provisioning",
         stepAt: now,
         agentSecretHash: hashAgentSecret(agentSecret),
-        lastError: null,
+        lastError: restarting ? { ...restarting, at: now } : null,
       },
     });
     if (!starting) return (await taskState.get(userId)).state; // another caller won the race

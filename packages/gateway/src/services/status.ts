@@ -22,7 +22,8 @@ export function statusEvent(row: TaskState, typicalWakeSeconds: number): AgentSt
       step,
       ...(row.startedAt ? { startedAt: row.startedAt } : {}),
       typicalWakeSeconds,
-      message: step === "provisioning" ? WAKING_MESSAGE : `${WAKING_MESSAGE} ${STARTUP_STEP_LABELS[step]}`,
+      // A restart after a crash says so for the whole boot (the row keeps why it started).
+      message: `${lastError?.message ?? WAKING_MESSAGE}${step === "provisioning" ? "" : ` ${STARTUP_STEP_LABELS[step]}`}`,
     };
   }
   return {

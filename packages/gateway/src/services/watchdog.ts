@@ -1,4 +1,9 @@
-import { INTERRUPTED_ERROR, LIMITS, type TaskState } from "@serverless-openclaw/shared";
+import {
+  CRASH_RESTARTING_ERROR,
+  INTERRUPTED_ERROR,
+  LIMITS,
+  type TaskState,
+} from "@serverless-openclaw/shared";
 import type { GatewayDeps } from "../deps";
 import { errorSummary } from "../errors";
 import { type LifecycleService, START_TIMEOUT } from "./lifecycle";
@@ -50,10 +55,10 @@ const MAX_RUNTIME = {
   code: "MAX_RUNTIME",
   message: `The agent ran for the maximum of ${LIMITS.maxTaskRuntimeMs / 3_600_000} hours and was stopped. Send a message to start it again.`,
 };
+/** A task that died with nothing left to answer: the next message starts a new one. */
 const TASK_GONE = {
   code: "TASK_GONE",
-  message:
-    "The agent's task ended unexpectedly (for example a Spot interruption). Send a message to start it again.",
+  message: "The agent stopped unexpectedly. It starts again with your next message.",
 };
 
 const RESTART_LIMITED = {
@@ -114,7 +119,7 @@ export class WatchdogService {
     const actions: WatchdogAction[] = [];
     let resume = false;
     if (row.taskArn === task.taskArn && row.state !== "Idle") {
-      if (!(await this.lifecycle.forceIdle(row, TASK_GONE))) return actions; // someone else moved it
+      if (!(await this.lifecycle.forceIdle(row, await this.goneReason(row.userId)))) return actions; // someone else moved it
       actions.push("not-running");
       this.deps.metrics?.count("Watchdog.not-running");
       resume = true;
@@ -122,15 +127,27 @@ export class WatchdogService {
       resume = true;
     }
     if (resume) {
-      const resumed = await this.resumePending(task.userId);
+      const resumed = await this.resumePending(task.userId, row.state === "Idle" ? row.lastError : undefined);
       if (resumed) actions.push(resumed);
     }
     if (actions.length > 0) logger.info("task stopped", { ...task, actions });
     return actions;
   }
 
-  /** Starts an agent for messages still pending, within the restart budget. */
-  private async resumePending(userId: string): Promise<WatchdogAction | undefined> {
+  /** Says "restarting to answer" only when there is something to answer (a restart follows). */
+  private async goneReason(userId: string): Promise<{ code: string; message: string }> {
+    const waiting = await this.deps.pending.list(userId, 1).catch(() => []);
+    return waiting.length > 0 ? CRASH_RESTARTING_ERROR : TASK_GONE;
+  }
+
+  /**
+   * Starts an agent for messages still pending, within the restart budget. The new start keeps saying
+   * why it happens (`reason`, default: the agent stopped unexpectedly) while it boots.
+   */
+  private async resumePending(
+    userId: string,
+    reason: { code: string; message: string } = CRASH_RESTARTING_ERROR,
+  ): Promise<WatchdogAction | undefined> {
     const { pending, settings, clock, logger } = this.deps;
     if ((await pending.list(userId, 1)).length === 0) return undefined;
     const now = clock.now().getTime();
@@ -151,7 +168,7 @@ export class WatchdogService {
         expiresAt: Math.ceil((window.windowStart + RESTARTS.windowMs) / 1000),
       },
     );
-    const state = await this.lifecycle.wake(userId);
+    const state = await this.lifecycle.wake(userId, reason);
     this.deps.metrics?.count("Watchdog.restarted");
     return state === "Idle" ? undefined : "restarted";
   }
@@ -169,7 +186,9 @@ export class WatchdogService {
       !running.has(row.taskArn) &&
       !(row.state === "Starting" && age(row.startedAt) < ECS_GRACE_MS);
     if (ecsSaysGone) {
-      return (await this.lifecycle.forceIdle(row, TASK_GONE)) ? "not-running" : undefined;
+      return (await this.lifecycle.forceIdle(row, await this.goneReason(row.userId)))
+        ? "not-running"
+        : undefined;
     }
     if (row.state === "Running") {
       if (age(row.runningAt) > LIMITS.maxTaskRuntimeMs)
@@ -180,7 +199,7 @@ export class WatchdogService {
     }
     // A Stopping agent that never reached Idle (it crashed while backing up) after a generous limit.
     if (row.state === "Stopping" && age(row.updatedAt) > LIMITS.startTimeoutMs) {
-      return this.stopAndIdle(row, TASK_GONE, "not-running");
+      return this.stopAndIdle(row, await this.goneReason(row.userId), "not-running");
     }
     return undefined;
   }

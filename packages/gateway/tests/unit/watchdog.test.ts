@@ -1,4 +1,4 @@
-import { INTERRUPTED_ERROR, LIMITS } from "@serverless-openclaw/shared";
+import { CRASH_RESTARTING_ERROR, INTERRUPTED_ERROR, LIMITS } from "@serverless-openclaw/shared";
 import { describe, expect, it } from "vitest";
 import { createWatchdogHandler } from "../../src/handlers/watchdog";
 import { createServices } from "../../src/services";
@@ -172,6 +172,35 @@ describe("the watchdog on ECS's task-stopped event", () => {
     const handler = createWatchdogHandler(deps, services);
     expect(await handler(stoppedEvent(taskArn))).toEqual({ stopped: ["not-running", "restarted"] });
     expect(deps.taskRunner.starts).toHaveLength(2);
+  });
+
+  it("tells the user the agent stopped unexpectedly and is restarting to answer, for the whole boot", async () => {
+    const { deps, services, taskArn } = await runningAgent();
+    const tab = await connectClient(deps, USER);
+    await withPending(deps);
+    await createWatchdogHandler(deps, services)(stoppedEvent(taskArn));
+    const statuses = deps.clientPush.to(tab).filter((e) => e.type === "agent.status");
+    expect(statuses.map((s) => [s.state, s.message])).toEqual([
+      ["Idle", CRASH_RESTARTING_ERROR.message],
+      ["Starting", CRASH_RESTARTING_ERROR.message],
+    ]);
+    // No notice contradicts the restart.
+    expect(JSON.stringify(statuses)).not.toContain("Send a message");
+    // The boot's later steps keep saying why it started.
+    const row = await deps.taskState.get(USER);
+    expect(await services.lifecycle.status(USER)).toMatchObject({ state: "Starting", step: row.step });
+    expect((await services.lifecycle.status(USER)).message).toContain(CRASH_RESTARTING_ERROR.message);
+  });
+
+  it("after a crash with nothing to answer, says the next message starts it again", async () => {
+    const { deps, services, taskArn } = await runningAgent();
+    const tab = await connectClient(deps, USER);
+    await createWatchdogHandler(deps, services)(stoppedEvent(taskArn));
+    expect(deps.clientPush.to(tab).at(-1)).toMatchObject({
+      state: "Idle",
+      message: "The agent stopped unexpectedly. It starts again with your next message.",
+    });
+    expect(deps.taskRunner.starts).toHaveLength(1);
   });
 
   it("does nothing for a clean stop, an old task of the user, or a task with nothing left to answer", async () => {

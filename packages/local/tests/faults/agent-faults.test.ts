@@ -209,5 +209,11 @@ describe("faults, on the whole local stack (real container, real OpenClaw, fake 
     expect(tab.events.some((e) => e.type === "agent.status" && JSON.stringify(e).includes("TASK_GONE"))).toBe(
       true,
     );
+    expect(
+      tab.events.some(
+        (e) =>
+          e.type === "agent.status" && e.message === "The agent stopped unexpectedly; restarting to answer.",
+      ),
+    ).toBe(true);
   }, 1_200_000);
 });
