@@ -28,7 +28,9 @@ import type { Redactor } from "./redact";
 import type { ReplySink } from "./sinks/reply-sink";
 import { WebReplySink } from "./sinks/web";
 import { SkillInstaller } from "./skills-install";
-import { backupState, emptyDir, restoreState, stateBlobKey } from "./state-archive";
+import { createSqliteSnapshotter } from "./sqlite-snapshot";
+import { emptyDir, stateBlobKey } from "./state-archive";
+import { manifestKey, restoreCheckpoint, StateCheckpointer } from "./state-checkpoint";
 import { TaskStateReporter } from "./task-state";
 import { TurnRunner } from "./turns";
 
@@ -117,6 +119,7 @@ export class AgentTask {
   private readonly reporter: TaskStateReporter;
   private readonly host: OpenClawHost;
   private readonly skills: SkillInstaller;
+  private readonly checkpointer: StateCheckpointer;
   private runner: TurnRunner | undefined;
   private socket: AgentSocket | undefined;
   private timers: NodeJS.Timeout[] = [];
@@ -164,6 +167,14 @@ export class AgentTask {
         "NO_PROXY",
       ]),
       onLine: deps.onOpenClawLine,
+    });
+    this.checkpointer = new StateCheckpointer({
+      blobs: stores.blobs,
+      userId: deps.userId,
+      stateDir: this.host.layout.stateDir,
+      stagingDir: join(deps.workDir, "checkpoints"),
+      snapshot: createSqliteSnapshotter(deps.runtime.node),
+      logger,
     });
     this.skills = new SkillInstaller({
       userId: deps.userId,
@@ -251,6 +262,7 @@ export class AgentTask {
         now: deps.now,
         turnTimeoutMs: this.timings.turnTimeoutMs,
         agentAlive: () => this.host.alive(),
+        afterTurn: () => this.checkpoint(),
       });
       this.connect(() => mark("connected"));
       this.startTimers();
@@ -272,19 +284,41 @@ export class AgentTask {
   private async restore(): Promise<void> {
     const { stores, userId, logger } = this.deps;
     const stateDir = this.host.layout.stateDir;
+    const started = performance.now();
+    let layers: Awaited<ReturnType<typeof restoreCheckpoint>>;
     try {
-      const found = await restoreState(stores.blobs, userId, stateDir);
-      logger.info(found ? "openclaw state restored" : "no saved state; first boot");
+      layers = await restoreCheckpoint(stores.blobs, userId, stateDir);
+      logger.info(layers ? "openclaw state restored" : "no saved state; first boot", {
+        source: layers?.source,
+        layers: layers?.layers.length,
+        ms: Math.round(performance.now() - started),
+      });
     } catch (err) {
       logger.error("saved state could not be restored; starting fresh and keeping the old archive", {
         error: err,
       });
+      layers = undefined;
+      const stamp = Date.now();
+      const manifest = await stores.blobs.get(manifestKey(userId));
+      if (manifest)
+        await stores.blobs.put(`users/${userId}/openclaw-state.unreadable-${stamp}.manifest.json`, manifest);
       const body = await stores.blobs.get(stateBlobKey(userId));
-      if (body)
-        await stores.blobs.put(`users/${userId}/openclaw-state.unreadable-${Date.now()}.tar.gz`, body);
+      if (body) await stores.blobs.put(`users/${userId}/openclaw-state.unreadable-${stamp}.tar.gz`, body);
       await emptyDir(stateDir);
     }
+    await this.checkpointer.baseline(layers?.layers ?? []);
     this.restored = true;
+  }
+
+  /**
+   * After each turn: capture what it changed (the next turn waits only for this part), upload in the
+   * background. A crash after the reply then loses nothing once the upload is done.
+   */
+  private async checkpoint(): Promise<void> {
+    if (!this.restored) return;
+    const { stats, upload } = await this.checkpointer.capture();
+    this.deps.logger.info("checkpoint captured", { ...stats });
+    void upload;
   }
 
   /** Custom skills and built-in switches; a failure is logged and never stops the agent. */
@@ -445,8 +479,11 @@ export class AgentTask {
           () => true,
         ));
       if (this.restored && this.openClawStarted && !replaced) {
-        const bytes = await backupState(this.deps.stores.blobs, this.deps.userId, this.host.layout.stateDir);
-        logger.info("openclaw state backed up", { bytes });
+        // The last checkpoint, taken with OpenClaw stopped; its upload is awaited (nothing may be lost).
+        const { stats, upload } = await this.checkpointer.capture();
+        await upload;
+        await this.checkpointer.flush();
+        logger.info("openclaw state backed up", { ...stats, totals: this.checkpointer.totals });
       }
       const interrupted = ours && (await this.leftWork(reason));
       if (ours && (await this.reporter.idle(interrupted ? INTERRUPTED_ERROR : undefined))) {

@@ -31,6 +31,11 @@ export interface TurnRunnerDeps {
    * turn is left pending for the next task instead of being answered with an error.
    */
   agentAlive?: () => Promise<boolean>;
+  /**
+   * Called after every turn that reached OpenClaw, before the next turn starts (the per-turn state
+   * checkpoint captures what the turn changed while nothing else changes it). A failure is logged.
+   */
+  afterTurn?: (message: PendingMessage) => Promise<void>;
 }
 
 type AbortReason = "timeout" | "cancel" | "shutdown";
@@ -59,6 +64,8 @@ export class TurnRunner {
   private idleWaiters: Array<() => void> = [];
   /** While the pending list is read, pushed messages wait, so a newer one cannot overtake older ones. */
   private draining = 0;
+  /** The running turn was sent to OpenClaw (so its state may have changed). */
+  private reachedAgent = false;
 
   constructor(private readonly deps: TurnRunnerDeps) {
     this.lastActivity = this.now().getTime();
@@ -154,6 +161,7 @@ export class TurnRunner {
       if (!message || this.stopped) return;
       const controller = new AbortController();
       this.current = { message, controller };
+      this.reachedAgent = false;
       try {
         const completed = await this.runTurn(message, controller);
         if (completed) this.done.add(message.id);
@@ -164,6 +172,12 @@ export class TurnRunner {
           error: err,
         });
       } finally {
+        if (this.reachedAgent && this.deps.afterTurn)
+          await this.deps
+            .afterTurn(message)
+            .catch((err: unknown) =>
+              this.deps.logger.warn("after-turn step failed", { pendingId: message.id, error: err }),
+            );
         this.known.delete(message.id);
         this.current = undefined;
         this.lastActivity = this.now().getTime();
@@ -199,6 +213,7 @@ export class TurnRunner {
     if (problem) return this.finishWithError(message, sinks, "", problem);
 
     await each(sinks, (s) => s.started(message));
+    this.reachedAgent = true;
     const timeoutMs = deps.turnTimeoutMs ?? LIMITS.turnTimeoutMs;
     const timer = setTimeout(() => controller.abort("timeout"), timeoutMs);
     const stream = new DeltaBatcher(sinks, message, deps.coalesceMs ?? 60, deps.coalesceChars ?? 1_000);

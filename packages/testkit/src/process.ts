@@ -35,6 +35,8 @@ export interface ManagedProcess {
    * leader has exited or `graceMs` has passed. Idempotent.
    */
   stop(options?: { graceMs?: number }): Promise<ProcessExit>;
+  /** SIGKILL to the whole group and every descendant at once, as a crash or OOM kill would. */
+  crash(): Promise<ProcessExit>;
 }
 
 // Process groups we started and have not seen stopped, and temp dirs to remove. When the test process
@@ -209,8 +211,17 @@ export function startProcess(options: StartProcessOptions): ManagedProcess {
     return stopping;
   };
 
+  const crash = async (): Promise<ProcessExit> => {
+    const tree = descendants(pid);
+    killGroup(pid, "SIGKILL");
+    killExact(tree, "SIGKILL");
+    const result = await exited;
+    liveGroups.delete(pid);
+    return result;
+  };
+
   const tail = (lines = 40) => log.split("\n").slice(-lines).join("\n");
-  return { name: options.name, pid, child, exited, exitInfo: () => exit, logs: () => log, tail, stop };
+  return { name: options.name, pid, child, exited, exitInfo: () => exit, logs: () => log, tail, stop, crash };
 }
 
 export interface WaitUntilOptions {

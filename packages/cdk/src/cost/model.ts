@@ -58,8 +58,12 @@ export const USAGE = {
   tableStorageGb: 0.1,
   /** OpenClaw state archive versions kept (current + noncurrent for 30 days). */
   dataBucketGb: 0.5,
-  /** One stop (state upload) and one start (download) per agent-hour. */
-  stateTransfersPerHour: 1,
+  /**
+   * OpenClaw state checkpoints (state-checkpoint.ts): after every turn and at the stop, one layer and
+   * the manifest (2 PUTs); one start per agent-hour reads the manifest and its layers (≤ 9, ~5 on average).
+   */
+  checkpointPutsPerTurn: 2,
+  stateGetsPerHour: 6,
   agentLogMbPerHour: 2,
   lambdaLogKbPerInvocation: 1,
   egressMbPerHour: 5,
@@ -205,11 +209,14 @@ export function estimateMonthlyCost(
       (U.tableStorageGb / 2) * P.dynamo.pitrGbMonth * Math.min(facts.pitrTables, 2),
   );
 
-  const transfers = hours * U.stateTransfersPerHour;
+  const puts = hours * (U.turnsPerAgentHour + 1) * U.checkpointPutsPerTurn;
+  const gets = hours * U.stateGetsPerHour;
   add(
     "S3",
-    `${U.dataBucketGb} GB of state versions, ${transfers} uploads and downloads`,
-    U.dataBucketGb * P.s3.storageGbMonth + (transfers / 1000) * (P.s3.putThousand + P.s3.getThousand),
+    `${U.dataBucketGb} GB of state versions, ${puts} checkpoint PUTs, ${gets} GETs`,
+    U.dataBucketGb * P.s3.storageGbMonth +
+      (puts / 1000) * P.s3.putThousand +
+      (gets / 1000) * P.s3.getThousand,
   );
 
   const logGb =

@@ -15,7 +15,7 @@ import {
 } from "@serverless-openclaw/testkit";
 import type { ManagedProcess } from "@serverless-openclaw/testkit/process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { stateBlobKey } from "../../src/state-archive";
+import { readManifest } from "../../src/state-checkpoint";
 import { FakeAgentGateway } from "../support/fake-gateway";
 import { startImageTask } from "../support/image-bundle";
 import { answeredOnce, seedWakingUser } from "../support/seed";
@@ -175,7 +175,7 @@ describe("agent task with its AWS wiring (the image's bundle on Node 24; DynamoD
     const exit = await proc.exited;
     expect(exit.code, proc.logs().slice(-3000)).toBe(0);
     expect((await stores.taskState.get(USER)).state).toBe("Idle");
-    expect((await stores.blobs.get(stateBlobKey(USER)))?.byteLength).toBeGreaterThan(0);
+    expect((await readManifest(stores.blobs, USER))?.layers.length).toBeGreaterThan(0);
     expect(proc.logs()).toContain("agent run booked");
     expect(proc.logs()).not.toContain("usage not recorded");
     expect(proc.logs()).not.toContain(API_KEY);

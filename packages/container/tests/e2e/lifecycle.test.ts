@@ -1,7 +1,7 @@
 import { INTERRUPTED_ERROR } from "@serverless-openclaw/shared";
 import { type FakeLlm, startFakeLlm } from "@serverless-openclaw/testkit/fake-llm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { stateBlobKey } from "../../src/state-archive";
+import { readManifest } from "../../src/state-checkpoint";
 import { TaskHarness, USER_ID, until } from "../support/harness";
 
 // Three boots of a real OpenClaw in sequence, as three ECS tasks of the same user would run.
@@ -43,8 +43,8 @@ describe("agent task lifecycle", () => {
     const row = await h.stores.taskState.get(USER_ID);
     expect(row.state).toBe("Idle");
     expect(row.agentSecretHash).toBeUndefined();
-    const blob = await h.stores.blobs.get(stateBlobKey(USER_ID));
-    expect(blob?.byteLength).toBeGreaterThan(1_000);
+    const saved = await readManifest(h.stores.blobs, USER_ID);
+    expect(saved?.layers.reduce((n, l) => n + l.bytes, 0)).toBeGreaterThan(1_000);
   }, 400_000);
 
   it("restores state on the next boot (the LLM sees the earlier turn); SIGTERM mid-turn leaves it pending", async () => {

@@ -11,7 +11,7 @@ import {
 import { type FakeLlm, startFakeLlm } from "@serverless-openclaw/testkit/fake-llm";
 import type { ManagedProcess } from "@serverless-openclaw/testkit/process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { stateBlobKey } from "../../src/state-archive";
+import { hasSavedState } from "../../src/state-checkpoint";
 import { FakeAgentGateway } from "../support/fake-gateway";
 import { startImageTask } from "../support/image-bundle";
 import { answeredOnce, seedWakingUser } from "../support/seed";
@@ -92,7 +92,7 @@ describe("agent task entrypoint (the image's bundle on Node 24, local mode wirin
     const exit = await proc.exited;
     expect(exit.code).toBe(0);
     expect((await stores.taskState.get(USER)).state).toBe("Idle");
-    expect(await stores.blobs.get(stateBlobKey(USER))).toBeDefined();
+    expect(await hasSavedState(stores.blobs, USER)).toBe(true);
     expect(proc.logs()).toContain("agent task stopped");
     expect(proc.logs()).not.toContain(API_KEY);
   }, 320_000);

@@ -1,0 +1,138 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createMemoryStores } from "@serverless-openclaw/gateway/adapters/local/embedded-stores";
+import {
+  type StoreRpcServer,
+  startStoreRpcServer,
+} from "@serverless-openclaw/gateway/adapters/local/rpc-http-server";
+import { type FakeLlm, startFakeLlm } from "@serverless-openclaw/testkit/fake-llm";
+import { type ManagedProcess, waitUntil } from "@serverless-openclaw/testkit/process";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readManifest } from "../../src/state-checkpoint";
+import { FakeAgentGateway } from "../support/fake-gateway";
+import { startImageTask } from "../support/image-bundle";
+import { seedWakingUser } from "../support/seed";
+
+// A crash after a final reply loses nothing: the task (the image's bundle on Node 24, a real OpenClaw)
+// answers a turn in which the agent writes a file with its shell, checkpoints it, and is SIGKILLed with
+// all its processes (OOM, host loss). The next task, on a fresh disk, finds the file and the turn.
+const USER = "user-crash";
+const API_KEY = "sk-crash-checkpoint-7a6b5c4d3e2f";
+const stores = createMemoryStores();
+const gateway = new FakeAgentGateway(stores);
+const pushed: Array<{ connectionId: string; body: Record<string, unknown> }> = [];
+const procs: ManagedProcess[] = [];
+const cleanup: string[] = [];
+let llm: FakeLlm;
+let rpc: StoreRpcServer;
+let pushServer: Server;
+
+beforeAll(async () => {
+  llm = await startFakeLlm({ apiKey: API_KEY });
+  rpc = await startStoreRpcServer(stores);
+  await gateway.start();
+  pushServer = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const id = decodeURIComponent(req.url?.split("/@connections/")[1] ?? "");
+      pushed.push({ connectionId: id, body: JSON.parse(Buffer.concat(chunks).toString() || "{}") });
+      res.writeHead(200).end();
+    });
+  });
+  await new Promise<void>((r) => pushServer.listen(0, "127.0.0.1", () => r()));
+  await stores.secrets.put(`users/${USER}/llm-api-key`, API_KEY);
+}, 60_000);
+
+afterAll(async () => {
+  for (const proc of procs) await proc.stop({ graceMs: 30_000 });
+  await gateway.stop();
+  await rpc?.close();
+  await new Promise((r) => pushServer?.close(r));
+  await llm?.stop();
+  await Promise.all(cleanup.map((p) => rm(p, { recursive: true, force: true })));
+});
+
+/** One ECS task of the user: a fresh work dir (Fargate's ephemeral disk), woken for one message. */
+async function wake(clientMessageId: string, text: string): Promise<ManagedProcess> {
+  const secret = await seedWakingUser(
+    stores,
+    { userId: USER, llm },
+    { clientMessageId, conversationId: "conv-crash", text },
+  );
+  const workDir = await mkdtemp(join(tmpdir(), "container-crash-"));
+  const { proc, bundle } = startImageTask({
+    name: `agent task (${clientMessageId})`,
+    workDir,
+    env: {
+      USER_ID: USER,
+      AGENT_SECRET: secret,
+      AGENT_WS_URL: gateway.url,
+      LOCAL_STORE_URL: rpc.url,
+      LOCAL_STORE_TOKEN: rpc.token,
+      CLIENT_PUSH_ENDPOINT: `http://127.0.0.1:${(pushServer.address() as AddressInfo).port}`,
+    },
+  });
+  cleanup.push(workDir, bundle);
+  procs.push(proc);
+  return proc;
+}
+
+async function finalOf(proc: ManagedProcess, clientMessageId: string): Promise<string> {
+  const final = () =>
+    pushed.find((p) => p.body.type === "chat.final" && p.body.clientMessageId === clientMessageId)?.body;
+  await waitUntil(`the reply to ${clientMessageId}`, async () => final() !== undefined, {
+    timeoutMs: 300_000,
+    process: proc,
+  });
+  return String(final()?.text);
+}
+
+const shell = (command: string) => `[tool:exec:${JSON.stringify({ command })}]`;
+
+describe("a crash after a final reply", () => {
+  it("loses nothing: the next task has the file the agent wrote and the earlier turn in its context", async () => {
+    const first = await wake("crash-1", `remember the word MANGO ${shell("echo KIWI-42 > crash-note.txt")}`);
+    expect(await finalOf(first, "crash-1")).toContain("Tool output");
+    // The checkpoint of that turn is saved in the background, right after the reply.
+    await waitUntil("the turn's checkpoint saved", async () => first.logs().includes("checkpoint saved"), {
+      timeoutMs: 60_000,
+      process: first,
+    });
+    const saved = await readManifest(stores.blobs, USER);
+    expect(saved?.layers.length).toBeGreaterThan(0);
+
+    const killed = await first.crash();
+    expect(killed.signal).toBe("SIGKILL");
+    expect(first.logs()).not.toContain("agent task stopping");
+    // What the watchdog does for a task that is gone: the row goes back to Idle.
+    const row = await stores.taskState.get(USER);
+    await stores.taskState.transition({ userId: USER, expectState: row.state, set: { state: "Idle" } });
+
+    const sent = llm.chatRequests().length;
+    const second = await wake(
+      "crash-2",
+      `which word did I ask you to remember? ${shell("cat crash-note.txt")}`,
+    );
+    const reply = await finalOf(second, "crash-2");
+    expect(reply).toContain("KIWI-42");
+    // The LLM saw the turn before the crash: OpenClaw's session survived it.
+    const request = llm.chatRequests().slice(sent)[0];
+    expect(JSON.stringify(request?.messages)).toContain("MANGO");
+    const restored = second.logs().match(/"openclaw state restored".*/)?.[0] ?? "";
+    expect(restored).toContain('"source":"checkpoint"');
+    console.info("restore:", restored.slice(0, 300));
+    console.info(
+      "checkpoints:",
+      first
+        .logs()
+        .split("\n")
+        .filter((l) => l.includes("checkpoint"))
+        .map((l) => l.slice(0, 400))
+        .join("\n"),
+    );
+  }, 700_000);
+});

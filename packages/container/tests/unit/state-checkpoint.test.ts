@@ -1,0 +1,305 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createMemoryStores } from "@serverless-openclaw/gateway/adapters/local/embedded-stores";
+import type { BlobStore } from "@serverless-openclaw/gateway/ports";
+import { openclawRuntime } from "@serverless-openclaw/testkit/openclaw";
+import { afterEach, describe, expect, it } from "vitest";
+import { createJsonLogger } from "../../src/logger";
+import { Redactor } from "../../src/redact";
+import { createSqliteSnapshotter } from "../../src/sqlite-snapshot";
+import { packState, stateBlobKey } from "../../src/state-archive";
+import {
+  checkpointPrefix,
+  MAX_LAYERS,
+  manifestKey,
+  readManifest,
+  restoreCheckpoint,
+  StateCheckpointer,
+} from "../../src/state-checkpoint";
+
+const node24 = openclawRuntime().nodeBin;
+const dirs: string[] = [];
+const children: ChildProcess[] = [];
+const temp = async () => {
+  const d = await mkdtemp(join(tmpdir(), "state-checkpoint-"));
+  dirs.push(d);
+  return d;
+};
+afterEach(async () => {
+  for (const c of children.splice(0)) c.kill("SIGKILL");
+  await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
+});
+
+async function listAll(dir: string, prefix = ""): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) out.push(...(await listAll(join(dir, entry.name), rel)));
+    else out.push(rel);
+  }
+  return out.sort();
+}
+
+async function put(dir: string, rel: string, body: string): Promise<void> {
+  await mkdir(join(dir, rel, ".."), { recursive: true });
+  await writeFile(join(dir, rel), body);
+}
+
+/** Counts what the checkpointer asks of S3. */
+function counting(blobs: BlobStore) {
+  const calls = { put: 0, get: 0, delete: 0 };
+  const wrapped: BlobStore = {
+    put: (k, b) => {
+      calls.put += 1;
+      return blobs.put(k, b);
+    },
+    get: (k) => {
+      calls.get += 1;
+      return blobs.get(k);
+    },
+    delete: (k) => {
+      calls.delete += 1;
+      return blobs.delete(k);
+    },
+    list: (p) => blobs.list(p),
+  };
+  return { blobs: wrapped, calls };
+}
+
+function checkpointer(blobs: BlobStore, stateDir: string, stagingDir: string, logs: string[] = []) {
+  return new StateCheckpointer({
+    blobs,
+    userId: "u1",
+    stateDir,
+    stagingDir,
+    snapshot: createSqliteSnapshotter(node24),
+    logger: createJsonLogger({ redactor: new Redactor(), level: "debug", write: (l) => logs.push(l) }),
+  });
+}
+
+/**
+ * A process that keeps a WAL-mode database open with its rows only in the `-wal` file (automatic
+ * checkpoints off), as OpenClaw's databases are while it runs.
+ */
+async function liveWalWriter(path: string, rows: number): Promise<ChildProcess> {
+  const script = `
+    import { DatabaseSync } from "node:sqlite";
+    const db = new DatabaseSync(process.argv[1]);
+    db.exec("PRAGMA journal_mode=WAL; PRAGMA wal_autocheckpoint=0; CREATE TABLE IF NOT EXISTS t(x TEXT)");
+    const ins = db.prepare("INSERT INTO t VALUES (?)");
+    for (let i = 0; i < Number(process.argv[2]); i++) ins.run("row " + i);
+    process.stdout.write("ready\\n");
+    setInterval(() => {}, 1000);
+  `;
+  const child = spawn(node24, ["--no-warnings", "--input-type=module", "-e", script, path, String(rows)], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  children.push(child);
+  await new Promise<void>((resolve, reject) => {
+    child.stdout?.on("data", (c: Buffer) => c.toString().includes("ready") && resolve());
+    child.once("exit", (code) => reject(new Error(`writer exited ${code}`)));
+  });
+  return child;
+}
+
+async function countRows(path: string): Promise<number> {
+  const script = `
+    import { DatabaseSync } from "node:sqlite";
+    const db = new DatabaseSync(process.argv[1], { readOnly: true });
+    process.stdout.write(String(db.prepare("SELECT count(*) AS n FROM t").get().n));
+  `;
+  const child = spawn(node24, ["--no-warnings", "--input-type=module", "-e", script, path], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  let out = "";
+  child.stdout?.on("data", (c: Buffer) => {
+    out += c.toString();
+  });
+  await new Promise((r) => child.once("exit", r));
+  return Number(out);
+}
+
+describe("per-turn state checkpoints", () => {
+  it("saves only what changed, and a restore of all layers reproduces the state dir", async () => {
+    const { blobs: raw } = createMemoryStores();
+    const { blobs, calls } = counting(raw);
+    const src = await temp();
+    await put(src, "workspace/AGENTS.md", "# agents");
+    await put(src, "workspace/notes/old.txt", "old");
+    await put(src, "config-journal-fingerprint.key", "k");
+    await put(src, "cache/ui/big.js", "x");
+    await put(src, "state/gateway-lock.sqlite", "lock");
+    await symlink("AGENTS.md", join(src, "workspace", "rel-link"));
+    await symlink("/etc/hostname", join(src, "workspace", "abs-link"));
+    const cp = checkpointer(blobs, src, await temp());
+    await cp.baseline([]);
+
+    const first = await cp.capture();
+    expect(await first.upload).toBe(true);
+    expect(first.stats).toMatchObject({ full: true, files: 4 });
+
+    await put(src, "workspace/new.txt", "written by the agent's shell");
+    await put(src, "workspace/AGENTS.md", "# agents, edited");
+    await rm(join(src, "workspace/notes/old.txt"));
+    const before = calls.put;
+    const second = await cp.capture();
+    expect(await second.upload).toBe(true);
+    expect(second.stats).toMatchObject({ full: false, files: 2, deleted: 1 });
+    // One layer and the manifest.
+    expect(calls.put - before).toBe(2);
+
+    const manifest = await readManifest(raw, "u1");
+    expect(manifest?.layers.map((l) => l.deleted)).toEqual([[], ["workspace/notes/old.txt"]]);
+    // The second layer holds only the two changed files.
+    const layer = await raw.get(manifest?.layers[1]?.key ?? "");
+    expect(layer?.byteLength).toBeLessThan((await raw.get(manifest?.layers[0]?.key ?? ""))?.byteLength ?? 0);
+
+    const dest = join(await temp(), "state");
+    expect(await restoreCheckpoint(raw, "u1", dest)).toMatchObject({ source: "checkpoint" });
+    expect(await listAll(dest)).toEqual([
+      "config-journal-fingerprint.key",
+      "workspace/AGENTS.md",
+      "workspace/new.txt",
+      "workspace/rel-link",
+    ]);
+    expect(await readFile(join(dest, "workspace/new.txt"), "utf8")).toBe("written by the agent's shell");
+    expect(await readFile(join(dest, "workspace/rel-link"), "utf8")).toBe("# agents, edited");
+  });
+
+  it("a turn that only deleted files writes a layer of deletions", async () => {
+    const { blobs } = createMemoryStores();
+    const src = await temp();
+    await put(src, "workspace/a.txt", "a");
+    await put(src, "workspace/b.txt", "b");
+    const cp = checkpointer(blobs, src, await temp());
+    await cp.baseline([]);
+    await (await cp.capture()).upload;
+    await rm(join(src, "workspace/b.txt"));
+    const only = await cp.capture();
+    expect(await only.upload).toBe(true);
+    expect(only.stats).toMatchObject({ files: 0, deleted: 1 });
+    const dest = join(await temp(), "state");
+    await restoreCheckpoint(blobs, "u1", dest);
+    expect(await listAll(dest)).toEqual(["workspace/a.txt"]);
+  });
+
+  it("a checkpoint when nothing changed costs no S3 request", async () => {
+    const { blobs: raw } = createMemoryStores();
+    const { blobs, calls } = counting(raw);
+    const src = await temp();
+    await put(src, "workspace/a.txt", "a");
+    const cp = checkpointer(blobs, src, await temp());
+    await cp.baseline([]);
+    await (await cp.capture()).upload;
+    const before = { ...calls };
+    const again = await cp.capture();
+    await again.upload;
+    expect(again.stats.files).toBe(0);
+    expect(calls).toEqual(before);
+  });
+
+  it("snapshots a live WAL database through SQLite's backup API: committed rows only in the -wal survive", async () => {
+    const { blobs } = createMemoryStores();
+    const src = await temp();
+    const db = join(src, "agents/main/agent/openclaw-agent.sqlite");
+    await mkdir(join(db, ".."), { recursive: true });
+    await liveWalWriter(db, 50);
+    // The rows are in the -wal; the main file alone (what a file copy without the WAL keeps) has none.
+    expect((await listAll(src)).filter((f) => f.includes("-wal"))).toHaveLength(1);
+
+    const cp = checkpointer(blobs, src, await temp());
+    await cp.baseline([]);
+    expect(await (await cp.capture()).upload).toBe(true);
+
+    const dest = join(await temp(), "state");
+    await restoreCheckpoint(blobs, "u1", dest);
+    // No journal file was saved: the restored database is self-contained.
+    expect(await listAll(dest)).toEqual(["agents/main/agent/openclaw-agent.sqlite"]);
+    expect(await countRows(join(dest, "agents/main/agent/openclaw-agent.sqlite"))).toBe(50);
+  }, 60_000);
+
+  it(`compacts to one full layer after ${MAX_LAYERS} layers and deletes the layers it replaced`, async () => {
+    const { blobs } = createMemoryStores();
+    const src = await temp();
+    const cp = checkpointer(blobs, src, await temp());
+    await cp.baseline([]);
+    for (let i = 0; i <= MAX_LAYERS; i++) {
+      await put(src, `workspace/file-${i}.txt`, `turn ${i}`);
+      await (await cp.capture()).upload;
+    }
+    const manifest = await readManifest(blobs, "u1");
+    expect(manifest?.layers).toHaveLength(1);
+    const keys = (await blobs.list(checkpointPrefix("u1"))).sort();
+    expect(keys).toEqual([manifest?.layers[0]?.key, manifestKey("u1")].sort());
+    const dest = join(await temp(), "state");
+    await restoreCheckpoint(blobs, "u1", dest);
+    expect(await listAll(dest)).toHaveLength(MAX_LAYERS + 1);
+  });
+
+  it("restores the single archive of older versions, then replaces it with a full checkpoint", async () => {
+    const { blobs } = createMemoryStores();
+    const old = await temp();
+    await put(old, "workspace/kept.txt", "from an older version");
+    await blobs.put(stateBlobKey("u1"), await packState(old));
+
+    const dest = join(await temp(), "state");
+    const restored = await restoreCheckpoint(blobs, "u1", dest);
+    expect(restored).toEqual({ source: "archive", layers: [] });
+    const cp = checkpointer(blobs, dest, await temp());
+    await cp.baseline(restored?.layers ?? []);
+    const first = await cp.capture();
+    await first.upload;
+    expect(first.stats.full).toBe(true);
+    expect(await blobs.get(stateBlobKey("u1"))).toBeUndefined();
+    const again = join(await temp(), "state");
+    await restoreCheckpoint(blobs, "u1", again);
+    expect(await readFile(join(again, "workspace/kept.txt"), "utf8")).toBe("from an older version");
+  });
+
+  it("after a failed upload, later layers wait and the next checkpoint is full", async () => {
+    const { blobs: raw } = createMemoryStores();
+    let failing = false;
+    const blobs: BlobStore = {
+      ...raw,
+      put: (k, b) => (failing ? Promise.reject(new Error("S3 down")) : raw.put(k, b)),
+      get: (k) => raw.get(k),
+      delete: (k) => raw.delete(k),
+      list: (p) => raw.list(p),
+    };
+    const src = await temp();
+    const cp = checkpointer(blobs, src, await temp());
+    await cp.baseline([]);
+    await put(src, "workspace/a.txt", "a");
+    await (await cp.capture()).upload;
+    failing = true;
+    await put(src, "workspace/b.txt", "b");
+    expect(await (await cp.capture()).upload).toBe(false);
+    failing = false;
+    await put(src, "workspace/c.txt", "c");
+    const next = await cp.capture();
+    expect(await next.upload).toBe(true);
+    expect(next.stats.full).toBe(true);
+    const dest = join(await temp(), "state");
+    await restoreCheckpoint(raw, "u1", dest);
+    expect(await listAll(dest)).toEqual(["workspace/a.txt", "workspace/b.txt", "workspace/c.txt"]);
+  });
+
+  it("refuses a manifest naming a layer outside the user's prefix, and a deletion outside the state dir", async () => {
+    const { blobs } = createMemoryStores();
+    const manifest = (layers: unknown) =>
+      Buffer.from(JSON.stringify({ version: 1, savedAt: new Date().toISOString(), layers }));
+    await blobs.put(
+      manifestKey("u1"),
+      manifest([{ key: "users/u2/openclaw-state/x", bytes: 1, deleted: [] }]),
+    );
+    await expect(restoreCheckpoint(blobs, "u1", join(await temp(), "s"))).rejects.toThrow(/prefix/);
+    const key = `${checkpointPrefix("u1")}layer-x.tar.gz`;
+    const one = await temp();
+    await put(one, "workspace/a.txt", "a");
+    await blobs.put(key, await packState(one));
+    await blobs.put(manifestKey("u1"), manifest([{ key, bytes: 1, deleted: ["../../etc"] }]));
+    await expect(restoreCheckpoint(blobs, "u1", join(await temp(), "s"))).rejects.toThrow(/outside/);
+  });
+});
