@@ -262,7 +262,10 @@ export class AgentTask {
         now: deps.now,
         turnTimeoutMs: this.timings.turnTimeoutMs,
         agentAlive: () => this.host.alive(),
-        afterTurn: () => this.checkpoint(),
+        afterTurn: async (message, { stopped }) => {
+          if (stopped) await this.forgetStopped(message);
+          await this.checkpoint();
+        },
       });
       this.connect(() => mark("connected"));
       this.startTimers();
@@ -319,6 +322,28 @@ export class AgentTask {
     const { stats, upload } = await this.checkpointer.capture();
     this.deps.logger.info("checkpoint captured", { ...stats });
     void upload;
+  }
+
+  /**
+   * A turn the user stopped must not come back: OpenClaw would hand its prompt to the next turn of
+   * the conversation. Done before the next turn starts.
+   */
+  private async forgetStopped(message: PendingMessage): Promise<void> {
+    const { logger } = this.deps;
+    const started = performance.now();
+    try {
+      const rewound = await this.host.forgetStoppedPrompt(message.conversationId, message.text);
+      logger.info("stopped prompt removed from the agent's session", {
+        pendingId: message.id,
+        rewound,
+        ms: Math.round(performance.now() - started),
+      });
+    } catch (err) {
+      logger.error("could not remove the stopped prompt from the agent's session", {
+        pendingId: message.id,
+        error: err,
+      });
+    }
   }
 
   /** Custom skills and built-in switches; a failure is logged and never stops the agent. */

@@ -10,6 +10,7 @@ import { type ChatEvent, streamChat } from "./openclaw-chat";
 import { browserEnv, buildOpenClawConfig, leanBootEnv } from "./openclaw-config";
 import type { OpenClawRuntime } from "./openclaw-runtime";
 import type { Redactor } from "./redact";
+import { cliGatewayCall, forgetStoppedPrompt } from "./stopped-prompt";
 import { freeLoopbackPort, OpenClawSupervisor, type ProcessExit, stableLoopbackPort } from "./supervisor";
 
 /** Where one task keeps OpenClaw's files, all under WORK_DIR (ephemeral storage on Fargate). */
@@ -49,6 +50,8 @@ export class OpenClawHost {
   private embedded: EmbeddedAgentClient | undefined;
   private readonly token = randomBytes(24).toString("base64url");
   private browserOn = false;
+  /** OpenClaw's environment, for its CLI talking to the running gateway. */
+  private env: Record<string, string> | undefined;
   readonly layout;
 
   constructor(private readonly options: OpenClawHostOptions) {
@@ -127,6 +130,7 @@ export class OpenClawHost {
     const embedded = this.options.mode === "embedded" && !this.browserOn;
     if (embedded) env.SOC_OPENCLAW_DIST = join(dirname(runtime.entry), "dist");
     const port = embedded ? 0 : await freeLoopbackPort();
+    this.env = env;
     this.supervisor = new OpenClawSupervisor({
       runtime,
       port,
@@ -157,6 +161,20 @@ export class OpenClawHost {
     const baseUrl = this.baseUrl;
     if (!baseUrl) throw new Error("OpenClaw is not running");
     return streamChat({ ...request, baseUrl, token: this.token });
+  }
+
+  /** Removes a stopped turn's prompt from its session (see stopped-prompt.ts). */
+  async forgetStoppedPrompt(sessionKey: string, text: string): Promise<boolean> {
+    const baseUrl = this.baseUrl;
+    if (!baseUrl || !this.env) return false;
+    const call = cliGatewayCall({
+      node: this.options.runtime.node,
+      entry: this.options.runtime.entry,
+      url: baseUrl.replace(/^http/, "ws"),
+      token: this.token,
+      env: this.env,
+    });
+    return forgetStoppedPrompt(call, sessionKey, text);
   }
 
   /** Whether OpenClaw still answers (used to tell an LLM failure from OpenClaw dying mid-turn). */

@@ -35,7 +35,7 @@ export interface TurnRunnerDeps {
    * Called after every turn that reached OpenClaw, before the next turn starts (the per-turn state
    * checkpoint captures what the turn changed while nothing else changes it). A failure is logged.
    */
-  afterTurn?: (message: PendingMessage) => Promise<void>;
+  afterTurn?: (message: PendingMessage, outcome: { stopped: boolean }) => Promise<void>;
 }
 
 type AbortReason = "timeout" | "cancel" | "shutdown";
@@ -66,6 +66,8 @@ export class TurnRunner {
   private draining = 0;
   /** The running turn was sent to OpenClaw (so its state may have changed). */
   private reachedAgent = false;
+  /** The running turn was aborted by the user's Stop. */
+  private stoppedByUser = false;
 
   constructor(private readonly deps: TurnRunnerDeps) {
     this.lastActivity = this.now().getTime();
@@ -162,6 +164,7 @@ export class TurnRunner {
       const controller = new AbortController();
       this.current = { message, controller };
       this.reachedAgent = false;
+      this.stoppedByUser = false;
       try {
         const completed = await this.runTurn(message, controller);
         if (completed) this.done.add(message.id);
@@ -174,7 +177,7 @@ export class TurnRunner {
       } finally {
         if (this.reachedAgent && this.deps.afterTurn)
           await this.deps
-            .afterTurn(message)
+            .afterTurn(message, { stopped: this.stoppedByUser })
             .catch((err: unknown) =>
               this.deps.logger.warn("after-turn step failed", { pendingId: message.id, error: err }),
             );
@@ -205,7 +208,7 @@ export class TurnRunner {
     if (this.cancelled.has(message.clientMessageId)) {
       return this.finishWithError(message, sinks, "", {
         code: "CANCELLED",
-        message: "You stopped this reply.",
+        message: "Cancelled before the agent started on it.",
         retryable: true,
       });
     }
@@ -258,6 +261,7 @@ export class TurnRunner {
     }
     await stream.close();
     if (controller.signal.reason === "shutdown") return false;
+    if (controller.signal.reason === "cancel") this.stoppedByUser = true;
     if (failure) return this.finishWithError(message, sinks, stream.text, failure);
 
     const ids = turnMessageIds(message);

@@ -129,22 +129,34 @@ export class ChatService {
    * Cancels a message: drops it from the queue if the agent has not taken it yet, and tells a running
    * agent to abort the turn. Returns the messages taken off the queue (the caller tells the user).
    */
+  /**
+   * Stop. A running agent decides (it alone knows whether it has started on the message): it aborts
+   * the turn, or skips the message when it reaches it, and answers CANCELLED itself. Otherwise the
+   * message is taken out of the queue here and returned, for the caller to answer.
+   */
   async cancel(userId: string, clientMessageId: string): Promise<PendingMessage[]> {
     const { pending, taskState, logger } = this.deps;
-    const queued = (await pending.list(userId)).filter((m) => m.clientMessageId === clientMessageId);
-    for (const m of queued) await pending.delete(userId, m.id);
     const row = await taskState.get(userId);
     if (row.state === "Running" && row.agentConnectionId) {
       try {
-        await this.deps.agentPush.send(row.agentConnectionId, { type: "agent.cancel", clientMessageId });
+        const reached = await this.deps.agentPush.send(row.agentConnectionId, {
+          type: "agent.cancel",
+          clientMessageId,
+        });
+        if (reached) {
+          logger.info("chat.cancel", { userId, correlationId: clientMessageId, handedTo: "agent" });
+          return [];
+        }
       } catch (error) {
-        logger.warn("agent.cancel push failed", {
+        logger.warn("agent.cancel push failed; dropping the message from the queue instead", {
           userId,
           correlationId: clientMessageId,
           ...errorSummary(error),
         });
       }
     }
+    const queued = (await pending.list(userId)).filter((m) => m.clientMessageId === clientMessageId);
+    for (const m of queued) await pending.delete(userId, m.id);
     logger.info("chat.cancel", { userId, correlationId: clientMessageId, dequeued: queued.length });
     return queued;
   }

@@ -136,14 +136,28 @@ describe("ChatService.send", () => {
 });
 
 describe("ChatService.cancel", () => {
-  it("drops a queued message and tells a running agent to abort the turn", async () => {
+  it("leaves the message to a running agent, which alone knows whether it started on it", async () => {
     const { deps, services } = await runningAgent();
     await services.chat.send(input(1));
     await services.chat.send(input(2));
-    const dequeued = await services.chat.cancel(USER, "m-1");
-    expect(dequeued.map((m) => m.clientMessageId)).toEqual(["m-1"]);
-    expect((await deps.pending.list(USER)).map((m) => m.clientMessageId)).toEqual(["m-2"]);
+    // Nothing answered here: the agent aborts the turn (or skips the message) and says which.
+    expect(await services.chat.cancel(USER, "m-1")).toEqual([]);
+    expect((await deps.pending.list(USER)).map((m) => m.clientMessageId)).toEqual(["m-1", "m-2"]);
     expect(deps.agentPush.to("agent-1").at(-1)).toEqual({ type: "agent.cancel", clientMessageId: "m-1" });
+  });
+
+  it("drops the message from the queue when no agent runs, or the running one cannot be told", async () => {
+    const idle = makeDeps();
+    const idleServices = createServices(idle);
+    await idleServices.chat.send(input(1));
+    expect((await idleServices.chat.cancel(USER, "m-1")).map((m) => m.clientMessageId)).toEqual(["m-1"]);
+    expect(await idle.pending.list(USER)).toEqual([]);
+
+    const { deps, services } = await runningAgent();
+    await services.chat.send(input(1));
+    deps.agentPush.gone.add("agent-1");
+    expect((await services.chat.cancel(USER, "m-1")).map((m) => m.clientMessageId)).toEqual(["m-1"]);
+    expect(await deps.pending.list(USER)).toEqual([]);
   });
 
   it("only touches the caller's own queue", async () => {
