@@ -28,6 +28,12 @@ long polling), DISCORD_PUBLIC_KEY / DISCORD_APPLICATION_ID / DISCORD_BOT_TOKEN (
 /api/discord/interactions), SLACK_SIGNING_SECRET / SLACK_BOT_TOKEN (Slack at /api/slack/events and
 /api/slack/commands); Discord and Slack need a tunnel to reach this machine.`;
 
+/**
+ * Signals this close to the first are copies of the same Ctrl-C (relayed by npm, which may run late
+ * on a busy machine); only a press after that kills the agents without saving.
+ */
+const SAME_PRESS_MS = 2_000;
+
 function parse() {
   const { values } = parseArgs({
     options: {
@@ -141,16 +147,21 @@ async function main(): Promise<number> {
   process.on("exit", () => stack.runner.killAll());
   // The signal handlers go in before the banner: whoever reads "Ctrl-C" may press it at once.
   const stopped = new Promise<number>((done) => {
-    let stopping = false;
+    let firstAt: number | undefined;
     const onSignal = (signal: NodeJS.Signals) => {
-      if (stopping) {
+      if (firstAt !== undefined) {
+        // One Ctrl-C reaches this process more than once: from the terminal (the whole foreground
+        // group gets it) and relayed by npm. Copies that close together are the same press.
+        if (Date.now() - firstAt < SAME_PRESS_MS) return;
         console.log("Killing the agents now (their latest memory may be lost).");
         stack.runner.killAll();
         done(130);
         return;
       }
-      stopping = true;
-      console.log(`\n${signal}: stopping agents (saving their memory) and the server…`);
+      firstAt = Date.now();
+      console.log(
+        `\n${signal}: stopping agents (saving their memory) and the server… (press Ctrl-C again to kill them at once)`,
+      );
       stack.stop().then(
         () => {
           console.log("Stopped.");
