@@ -13,6 +13,8 @@ import { RecordingSocket } from "./ws-client";
 
 const WAKE_TIMEOUT_MS = 240_000;
 const TURN_TIMEOUT_MS = 120_000;
+// How long a live skill change may take to show in the agent's prompt on a loaded machine.
+const PROMPT_CHANGE_TIMEOUT_MS = 300_000;
 const CONVERSATION = "skills-e2e";
 
 let agent: AgentStack;
@@ -50,14 +52,22 @@ async function turn(text: string): Promise<{ reply: string; prompt: string }> {
 
 const listed = (prompt: string, name: string) => prompt.includes(`<name>${name}</name>`);
 
-/** Turns until the agent's prompt satisfies `check` (a live change lands within a turn or two). */
+/**
+ * Turns until the agent's prompt satisfies `check`. A live change lands within a turn or two on an idle
+ * machine; on a loaded one the agent's skill sync and OpenClaw's reload take much longer, so this waits
+ * on a deadline (not a number of tries), with a pause between turns that grows to a few seconds.
+ */
 async function untilPrompt(check: (prompt: string) => boolean, what: string): Promise<string> {
-  for (let i = 0; i < 20; i++) {
+  const deadline = Date.now() + PROMPT_CHANGE_TIMEOUT_MS;
+  for (let i = 0; ; i++) {
     const { prompt } = await turn(`checking ${what} (${i})`);
     if (check(prompt)) return prompt;
-    await new Promise((r) => setTimeout(r, 500));
+    if (Date.now() > deadline)
+      throw new Error(
+        `the agent's prompt never showed ${what} within ${PROMPT_CHANGE_TIMEOUT_MS / 1000} s\n${agent.tail()}`,
+      );
+    await new Promise((r) => setTimeout(r, Math.min(5_000, 500 * (i + 1))));
   }
-  throw new Error(`the agent's prompt never showed ${what}`);
 }
 
 beforeAll(async () => {
