@@ -1,8 +1,9 @@
 // Agent-hours per day for a day of use, given the inactivity timeout: the cost side of the speed figures.
 // The agent task bills from its start (image pull, boot) to its end (inactivity timeout, state backup);
-// messages that arrive while it still runs reuse it. Run: npx tsx bench/agent-hours.ts [timeoutMinutes]
-import { pathToFileURL } from "node:url";
+// messages that arrive while it still runs reuse it. Arithmetic, not a timing: the machine's load does
+// not matter. By hand: npx tsx bench/agent-hours.ts [timeoutMinutes]
 import { estimateMonthlyCost, type TemplateFacts } from "../packages/cdk/src/cost/model";
+import { type BenchTable, defineBench, runIfMain } from "./lib/bench";
 
 /** A stretch of use: the first message at `startMinute` (of the day), messages for `activeMinutes`. */
 export interface Session {
@@ -74,24 +75,45 @@ export const DEFAULT_FACTS: TemplateFacts = {
   pitrTables: 2,
 };
 
-/** One line per timeout: agent-hours per day and the AWS cost per month at that use (docs/cost.md model). */
-export function agentHoursTable(bootMinutes = 0.75, timeouts = [5, 15, 30, 60]): string[] {
-  const active = TYPICAL_DAY.reduce((n, s) => n + s.activeMinutes, 0);
-  const lines = [
-    `agent-hours for a typical day (${TYPICAL_DAY.length} conversations, ${active} min of chatting, boot ${bootMinutes} min, backup 0.25 min):`,
-  ];
-  for (const timeoutMinutes of timeouts) {
-    const r = agentHoursPerDay(TYPICAL_DAY, { timeoutMinutes, bootMinutes, stopMinutes: 0.25 });
-    const usd = estimateMonthlyCost(DEFAULT_FACTS, r.hours).total;
-    lines.push(
-      `  timeout ${String(timeoutMinutes).padStart(2)} min: ${r.hours.toFixed(2)} agent-h/day (${r.starts} starts, ` +
-        `${r.idleTailHours.toFixed(2)} h idle tail) → $${usd.toFixed(2)}/month on AWS`,
-    );
-  }
-  return lines;
+/** One row per timeout: agent-hours per day and the AWS cost per month at that use (docs/cost.md model). */
+export function agentHoursTable(bootMinutes = 0.75, timeouts = [5, 15, 30, 60]): BenchTable {
+  return {
+    header: [
+      "inactivity timeout",
+      "agent-hours/day",
+      "task starts/day",
+      "of which idle tail",
+      "AWS per month",
+    ],
+    rows: timeouts.map((timeoutMinutes) => {
+      const r = agentHoursPerDay(TYPICAL_DAY, { timeoutMinutes, bootMinutes, stopMinutes: 0.25 });
+      const usd = estimateMonthlyCost(DEFAULT_FACTS, r.hours).total;
+      return [
+        `${timeoutMinutes} min${timeoutMinutes === 15 ? " (default)" : ""}`,
+        r.hours.toFixed(2),
+        String(r.starts),
+        `${r.idleTailHours.toFixed(2)} h`,
+        `$${usd.toFixed(2)}`,
+      ];
+    }),
+  };
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const timeout = process.argv[2] ? [Number(process.argv[2])] : undefined;
-  for (const line of agentHoursTable(0.75, timeout)) console.log(line);
-}
+const bench = defineBench({
+  name: "agent-hours",
+  measures:
+    "billed agent-hours for a typical day (`TYPICAL_DAY`), per inactivity timeout, and the monthly AWS cost from the cost model in `packages/cdk/src/cost/model.ts`",
+  timed: false,
+  async run(ctx) {
+    const timeouts = ctx.argv[0] ? [Number(ctx.argv[0])] : undefined;
+    const active = TYPICAL_DAY.reduce((n, s) => n + s.activeMinutes, 0);
+    return {
+      setup: `${TYPICAL_DAY.length} conversations, ${active} min of chatting; boot 0.75 min and backup 0.25 min billed per start`,
+      tables: [agentHoursTable(0.75, timeouts)],
+      data: { typicalDay: TYPICAL_DAY, facts: DEFAULT_FACTS },
+    };
+  },
+});
+
+export default bench;
+await runIfMain(bench, import.meta.url);

@@ -1,13 +1,13 @@
 /**
  * Gateway Lambda bundles: size and cold init per handler.
  *
- *   npx tsx bench/gateway-bundle.ts [runs=7]
+ *   npx tsx bench/gateway-bundle.ts [runs=7]   (or as part of `npm run bench`)
  *
  * Each entry in packages/gateway/src/lambda is bundled with esbuild exactly as packages/cdk does it
  * (ESM, minified, node22 target, SDK bundled). Cold init is the time a fresh `node` process takes to
  * import the bundle (module evaluation + building the dependencies, what Lambda's init phase does),
  * printed as a ratio against importing an empty module in the same run, so the numbers compare across
- * machines. Nothing is asserted; read the table.
+ * machines. Median and spread over the runs. Nothing is asserted; read the table.
  */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -16,10 +16,11 @@ import { basename, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
+import { arg, defineBench, runIfMain } from "./lib/bench";
+import { ms, ratio, spread } from "./lib/stats";
 
 const root = resolve(fileURLToPath(import.meta.url), "../..");
 const lambdaDir = join(root, "packages/gateway/src/lambda");
-const runs = Number(process.argv[2] ?? 7);
 
 /** A complete (dummy) Lambda environment: init builds clients but makes no network call. */
 const LAMBDA_ENV: Record<string, string> = {
@@ -58,60 +59,70 @@ function importMs(file: string): number {
   return Number(out);
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-}
-
-async function main() {
-  const out = mkdtempSync(join(tmpdir(), "gateway-bench-"));
-  try {
-    const baselineFile = join(out, "baseline.mjs");
-    writeFileSync(baselineFile, "export const handler = async () => ({ statusCode: 200 });\n");
-    const baseline = median(Array.from({ length: runs }, () => importMs(baselineFile)));
-
-    const rows: string[][] = [];
-    for (const entry of readdirSync(lambdaDir)
-      .filter((f) => f.endsWith(".ts"))
-      .sort()) {
-      const name = basename(entry, ".ts");
-      const outfile = join(out, `${name}.mjs`);
-      await build({
-        entryPoints: [join(lambdaDir, entry)],
-        outfile,
-        bundle: true,
-        minify: true,
-        platform: "node",
-        target: "node22",
-        format: "esm",
-        mainFields: ["module", "main"],
-        banner: {
-          js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-        },
-        logLevel: "error",
-      });
-      const bytes = statSync(outfile).size;
-      const gz = gzipSync(readFileSync(outfile)).length;
-      const init = median(Array.from({ length: runs }, () => importMs(outfile)));
-      rows.push([
-        name,
-        `${(bytes / 1024).toFixed(0)} KiB`,
-        `${(gz / 1024).toFixed(0)} KiB`,
-        `${init.toFixed(0)} ms`,
-        `${(init / baseline).toFixed(1)}×`,
-      ]);
+const bench = defineBench({
+  name: "gateway-bundle",
+  measures:
+    "each Lambda bundled as packages/cdk does it: size, and a fresh `node` importing it (Lambda's init phase) vs importing an empty module",
+  async run(ctx) {
+    const runs = arg(ctx, 0, 7, 1);
+    const out = mkdtempSync(join(tmpdir(), "gateway-bench-"));
+    try {
+      const baselineFile = join(out, "baseline.mjs");
+      writeFileSync(baselineFile, "export const handler = async () => ({ statusCode: 200 });\n");
+      const baseline = spread(Array.from({ length: runs }, () => importMs(baselineFile)));
+      const handlers: Record<
+        string,
+        { bytes: number; gzipBytes: number; initMs: ReturnType<typeof spread> }
+      > = {};
+      for (const entry of readdirSync(lambdaDir)
+        .filter((f) => f.endsWith(".ts"))
+        .sort()) {
+        const name = basename(entry, ".ts");
+        const outfile = join(out, `${name}.mjs`);
+        await build({
+          entryPoints: [join(lambdaDir, entry)],
+          outfile,
+          bundle: true,
+          minify: true,
+          platform: "node",
+          target: "node22",
+          format: "esm",
+          mainFields: ["module", "main"],
+          banner: {
+            js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+          },
+          logLevel: "error",
+        });
+        const initMs = spread(Array.from({ length: runs }, () => importMs(outfile)));
+        handlers[name] = {
+          bytes: statSync(outfile).size,
+          gzipBytes: gzipSync(readFileSync(outfile)).length,
+          initMs,
+        };
+        ctx.log(`${name}: ${ms(initMs.median)}`);
+      }
+      const kib = (n: number) => `${(n / 1024).toFixed(0)} KiB`;
+      return {
+        setup: `${runs} fresh \`node\` imports per bundle (node ${process.version}); an empty module imports in ${ms(baseline.median)} median`,
+        tables: [
+          {
+            header: ["handler", "bundle", "gzip", "cold init median (min–max)", "vs empty module"],
+            rows: Object.entries(handlers).map(([name, h]) => [
+              name,
+              kib(h.bytes),
+              kib(h.gzipBytes),
+              `${ms(h.initMs.median)} (${ms(h.initMs.min)}–${ms(h.initMs.max)})`,
+              ratio(h.initMs.median / baseline.median),
+            ]),
+          },
+        ],
+        data: { runs, node: process.version, baselineMs: baseline, handlers },
+      };
+    } finally {
+      rmSync(out, { recursive: true, force: true });
     }
-    const header = ["handler", "bundle", "gzip", "cold init (median)", "vs empty module"];
-    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]?.length ?? 0)));
-    const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join("  ");
-    console.log(
-      `Gateway Lambda bundles (node ${process.version}, ${runs} runs each; empty module imports in ${baseline.toFixed(1)} ms)`,
-    );
-    console.log(line(header));
-    for (const row of rows) console.log(line(row));
-  } finally {
-    rmSync(out, { recursive: true, force: true });
-  }
-}
+  },
+});
 
-await main();
+export default bench;
+await runIfMain(bench, import.meta.url);

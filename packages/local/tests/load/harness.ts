@@ -7,9 +7,9 @@ import { createConsoleLogger } from "../../src/local-logger";
 import { createLocalStack, type LocalStack, type LocalStackOptions } from "../../src/local-stack";
 
 /**
- * Shared by the fault tests, the load test and the benches in bench/: one local stack (the code path
- * of `npm start`) with a fake LLM, users logged in through the local identity, browser-protocol
- * WebSocket clients that timestamp every pushed event, and the history API. Task starts are counted
+ * Shared by the fault tests and the benches in bench/ (which `npm test` runs in their short form): one
+ * local stack (the code path of `npm start`) with a fake LLM, users logged in through the local
+ * identity, browser-protocol WebSocket clients that timestamp every pushed event, and the history API. Task starts are counted
  * by wrapping the stack's TaskRunner, the same object the gateway's LifecycleService calls.
  */
 

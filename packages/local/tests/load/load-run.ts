@@ -4,8 +4,9 @@ import { agentOpenClaw } from "./openclaw-endpoint";
 
 /**
  * Many users, several browser tabs each, every tab sending messages one after another; then the same
- * number of turns straight to each user's own OpenClaw, for the added latency. Used by the short load
- * test (small counts, in `npm test`) and by bench/load.ts (the long form, by hand).
+ * number of turns straight to each user's own OpenClaw, for the added latency. Used by bench/load.ts:
+ * its short form (2 users × 3 tabs × 3 messages) runs in `npm test` and fails on any exactly-once
+ * problem; the long form runs in `npm run bench`.
  *
  * Each user has an agent task of their own, i.e. an OpenClaw process (~1 GB, 15 s boot or far more on a
  * shared CPU): users are the expensive dimension, connections and messages are cheap.
