@@ -26,7 +26,12 @@ describe("agent task with OpenClaw's embedded agent (no gateway)", () => {
     await h.enqueue("my name is Ada", "conv-x", "x-1");
     await h.enqueue("what is my name? [slow:20]", "conv-x", "x-2");
     await h.enqueue("wait forever [hang]", "conv-z", "z-1");
-    const run = await h.boot({ shutdownGraceMs: 5_000 }, { openClawMode: "embedded" });
+    // A turn timeout longer than the test: only the cancel may end the hanging turn (on a busy
+    // machine OpenClaw's first turns can eat most of the default 180 s).
+    const run = await h.boot(
+      { shutdownGraceMs: 5_000, turnTimeoutMs: 900_000 },
+      { openClawMode: "embedded" },
+    );
     const finals = () => h.push.of("chat.final", tab);
     await until("both answered", () => finals().length >= 2, 400_000);
     expect(finals().map((e) => e.clientMessageId)).toEqual(["x-1", "x-2"]);
@@ -37,8 +42,10 @@ describe("agent task with OpenClaw's embedded agent (no gateway)", () => {
     expect(deltas.length).toBeGreaterThan(1);
     expect(deltas.map((d) => d.text).join("")).toBe(finals()[1]?.text);
 
-    await until("the hanging turn reached the LLM", () =>
-      llm.chatRequests().some((r) => r.userText.includes("wait forever")),
+    await until(
+      "the hanging turn reached the LLM",
+      () => llm.chatRequests().some((r) => r.userText.includes("wait forever")),
+      400_000,
     );
     h.gateway.send({ type: "agent.cancel", clientMessageId: "z-1" });
     await until("z-1 cancelled", () => h.push.of("chat.error", tab).some((e) => e.clientMessageId === "z-1"));
