@@ -1,12 +1,13 @@
 import { type FakeLlm, startFakeLlm } from "@serverless-openclaw/testkit/fake-llm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TaskHarness, USER_ID, until } from "../support/harness";
+import { type RunningTask, TaskHarness, USER_ID, until } from "../support/harness";
 
 // OPENCLAW_MODE=embedded: OpenClaw's embedded agent in a host process, no gateway. Two boots of the
 // same user: embedded, then the gateway on the restored state, which must carry the same sessions.
 const API_KEY = "sk-embedded-5b4a3c2d1e0f9a8b";
 let llm: FakeLlm;
 let h: TaskHarness;
+const runs: RunningTask[] = [];
 
 beforeAll(async () => {
   llm = await startFakeLlm({ apiKey: API_KEY });
@@ -16,6 +17,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  // A test that failed midway left its task running: stop it before its work dir is removed.
+  for (const run of runs) await run.task.stop("signal").catch(() => undefined);
   await h?.stop();
   await llm?.stop();
 });
@@ -32,6 +35,7 @@ describe("agent task with OpenClaw's embedded agent (no gateway)", () => {
       { shutdownGraceMs: 5_000, turnTimeoutMs: 900_000 },
       { openClawMode: "embedded" },
     );
+    runs.push(run);
     const finals = () => h.push.of("chat.final", tab);
     await until("both answered", () => finals().length >= 2, 400_000);
     expect(finals().map((e) => e.clientMessageId)).toEqual(["x-1", "x-2"]);
@@ -64,6 +68,7 @@ describe("agent task with OpenClaw's embedded agent (no gateway)", () => {
     const tab = await h.addClient();
     await h.enqueue("and my name again?", "conv-x", "x-3");
     const run = await h.boot({ openClawReadyTimeoutMs: 380_000 }, { openClawMode: "gateway" });
+    runs.push(run);
     await until(
       "x-3 answered",
       () => h.push.of("chat.final", tab).some((e) => e.clientMessageId === "x-3"),
@@ -80,7 +85,10 @@ describe("agent task with OpenClaw's embedded agent (no gateway)", () => {
   it("answers an LLM error with an error reply the user can act on (embedded again, on the gateway's state)", async () => {
     const tab = await h.addClient();
     await h.enqueue("hello [fail:401]", "conv-y", "y-1");
-    const run = await h.boot({}, { openClawMode: "embedded" });
+    // OpenClaw's start-up work happens inside an embedded first turn, so it counts against the turn
+    // timeout; on a busy machine that can exceed the default 180 s.
+    const run = await h.boot({ turnTimeoutMs: 900_000 }, { openClawMode: "embedded" });
+    runs.push(run);
     await until(
       "y-1 error",
       () => h.push.of("chat.error", tab).some((e) => e.clientMessageId === "y-1"),
