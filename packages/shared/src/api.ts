@@ -1,7 +1,12 @@
 import * as z from "zod";
 import { ChatChannelSchema, ConversationIdSchema } from "./ids";
 import { LIMITS } from "./limits";
-import { ChannelPairingSchema, ConversationMetaSchema, TelegramPairingSchema } from "./records";
+import {
+  ChannelPairingSchema,
+  ConversationMetaSchema,
+  PairingNoticeSchema,
+  TelegramPairingSchema,
+} from "./records";
 
 /**
  * The management HTTP API (JWT-protected, behind API Gateway's HTTP API).
@@ -38,6 +43,9 @@ export const API_ROUTES = {
   createChannelPairingCode: "POST /channels/{channel}/pairing-code",
   listChannelPairings: "GET /channels/{channel}/pairings",
   deleteChannelPairing: "DELETE /channels/{channel}/pairings/{externalUserId}",
+  /** What the owner of a paired account should know (records.ts PairingNotice), and dismissing it. */
+  listChannelNotices: "GET /channels/{channel}/notices",
+  dismissChannelNotice: "DELETE /channels/{channel}/notices/{externalUserId}",
   /** Not JWT-protected: Ed25519 signature (X-Signature-Ed25519) with the app's public key. */
   discordInteractions: "POST /discord/interactions",
   /** Not JWT-protected: Slack signing secret (X-Slack-Signature v0, 5-minute window). */
@@ -101,6 +109,7 @@ export const TelegramUserIdParamSchema = z.coerce
   .positive("telegramUserId must be positive");
 
 export const ChannelPairingListSchema = z.object({ pairings: z.array(ChannelPairingSchema) });
+export const PairingNoticeListSchema = z.object({ notices: z.array(PairingNoticeSchema) });
 
 export const ChatChannelParamSchema = ChatChannelSchema;
 export const ExternalUserIdParamSchema = z

@@ -73,6 +73,10 @@ export const KEYS = {
    * | `<channel>-<externalUserId>`    | `pairing`                           | `{ userId }`: reverse lookup   |
    * | `<channel>-pairing-codes`       | `pairing-code#<code>`               | `{ userId, expiresAt }` (TTL)  |
    * | `<channel>-events`              | `event#<eventId>`                   | dedupe marker (TTL)            |
+   * | `<userId>`                      | `<channel>-notice#<externalUserId>` | PairingNotice (TTL)            |
+   *
+   * The reverse lookup and the code also carry `label`, the web account's name (email or username),
+   * so the bot can say which web account a code or a pairing belongs to.
    */
   channel: (channel: string) => ({
     pairing: (externalUserId: string) => `${channel}#${externalUserId}`,
@@ -84,6 +88,8 @@ export const KEYS = {
     codesPartition: `${channel}-pairing-codes`,
     eventsPartition: `${channel}-events`,
     event: (eventId: string) => `event#${eventId}`,
+    notice: (externalUserId: string) => `${channel}-notice#${externalUserId}`,
+    noticePrefix: `${channel}-notice#`,
   }),
   taskState: { pk: "userId" },
   connections: { pk: "connectionId", byUserIndex: "byUser", byUserPk: "userId" },

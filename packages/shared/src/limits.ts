@@ -34,6 +34,10 @@ export const LIMITS = {
   /** Telegram pairing codes. */
   pairingCodeTtlSeconds: 10 * 60,
   pairingCodeLength: 8,
+  /** The web account's name a bot shows when pairing (email or username), cut to this. */
+  accountLabelChars: 64,
+  /** How long a pairing notice stays in the web app's Settings unless dismissed. */
+  pairingNoticeTtlSeconds: 30 * 24 * 3600,
   /** Largest API key accepted in settings. */
   maxApiKeyChars: 512,
   /**

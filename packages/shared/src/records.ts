@@ -135,3 +135,18 @@ export const ChannelPairingSchema = z.object({
   pairedAt: z.iso.datetime(),
 });
 export type ChannelPairing = z.infer<typeof ChannelPairingSchema>;
+
+/**
+ * Something the owner of a paired chat account should know, shown in the web app's Settings until
+ * dismissed (kept 30 days): the account unpaired itself from the chat app, or someone tried to pair it
+ * with another web account (`otherAccount`), which was refused.
+ */
+export const PairingNoticeSchema = z.object({
+  channel: ChatChannelSchema,
+  externalUserId: z.string().min(1).max(128),
+  username: z.string().max(64).optional(),
+  kind: z.enum(["unpaired-from-channel", "move-refused"]),
+  otherAccount: z.string().max(LIMITS.accountLabelChars).optional(),
+  at: z.iso.datetime(),
+});
+export type PairingNotice = z.infer<typeof PairingNoticeSchema>;

@@ -83,7 +83,8 @@ const unpair: ChannelCommand = {
   description: "unlink this account",
   paired: true,
   async run({ core, userId, account }) {
-    await core.deps.pairing.unpair(userId, account.id);
+    // From the chat app: the owner finds a notice in the web app (it may not have been them).
+    await core.deps.pairing.unpair(userId, account.id, { username: account.username });
     return core.texts.unpaired;
   },
 };

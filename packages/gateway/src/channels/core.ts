@@ -4,7 +4,7 @@ import { GatewayError } from "../errors";
 import type { Clock, SettingsStore } from "../ports";
 import { type AnyChannelCommand, CHANNEL_COMMANDS } from "./commands";
 import { currentConversation } from "./conversations";
-import type { ChannelAccount, ChannelPairingService } from "./pairing";
+import type { ChannelAccount, ChannelPairFailure, ChannelPairingService } from "./pairing";
 import type { ChannelSchedulesPort } from "./schedule-commands";
 import type { ChannelSpec } from "./spec";
 import { type ChannelTexts, channelTexts, describeFailure, describeStartFailure } from "./texts";
@@ -72,12 +72,33 @@ export class ChannelCore {
     return this.deps.pairing.lookup(externalUserId);
   }
 
+  /** `/pair CODE`: pairs an unpaired account and names the web account; never moves a paired one. */
   async pair(account: ChannelAccount, input: string): Promise<string> {
     if (input.trim() === "") return this.texts.pairUsage;
     const result = await this.deps.pairing.redeem(input, account);
     if (result.ok) {
       this.deps.logger.info(`${this.spec.channel} account paired`, { userId: result.pairing.userId });
-      return this.texts.paired;
+      return result.already ? this.texts.alreadyPaired(result.target) : this.texts.paired(result.target);
+    }
+    return this.pairFailure(result);
+  }
+
+  /**
+   * A code that arrived by a link (Telegram's `/start CODE`): a tap, not a decision, so nothing is
+   * paired yet. The answer names the web account and asks for `confirm` (the `/pair CODE` command).
+   */
+  async pairPreview(account: ChannelAccount, input: string): Promise<{ text: string; confirm?: string }> {
+    const result = await this.deps.pairing.preview(input, account);
+    if (!result.ok) return { text: this.pairFailure(result) };
+    if (result.already) return { text: this.texts.alreadyPaired(result.target) };
+    const confirm = this.spec.command("pair", result.code);
+    return { text: this.texts.confirmPair(result.target, confirm), confirm };
+  }
+
+  private pairFailure(result: ChannelPairFailure): string {
+    if (result.reason === "paired-elsewhere") {
+      this.deps.logger.warn(`${this.spec.channel} pairing refused: account paired with another user`);
+      return this.texts.pairedElsewhere(result.current, result.target);
     }
     return result.reason === "malformed" ? this.texts.pairMalformed : this.texts.pairUnknown;
   }

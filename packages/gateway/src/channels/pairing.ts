@@ -6,6 +6,8 @@ import {
   KEYS,
   LIMITS,
   type PairingCode,
+  type PairingNotice,
+  PairingNoticeSchema,
   TelegramPairingSchema,
 } from "@serverless-openclaw/shared";
 import * as z from "zod";
@@ -14,13 +16,34 @@ import type { Clock, SettingsStore } from "../ports";
 /** No 0/O, 1/I/L: codes are read off a screen and typed on a phone. */
 export const PAIRING_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
 
-const StoredCodeSchema = z.object({ userId: z.string(), expiresAt: z.number() });
+const StoredCodeSchema = z.object({
+  userId: z.string(),
+  expiresAt: z.number(),
+  label: z.string().optional(),
+});
 const CurrentCodeSchema = z.object({ code: z.string() });
-const ReverseSchema = z.object({ userId: z.string() });
+const ReverseSchema = z.object({ userId: z.string(), label: z.string().optional() });
+
+/** Why a code was not redeemed; `paired-elsewhere` names both web accounts (when known). */
+export type ChannelPairFailure =
+  | { ok: false; reason: "malformed" | "unknown-or-expired" }
+  | { ok: false; reason: "paired-elsewhere"; current?: string | undefined; target?: string | undefined };
 
 export type ChannelRedeemResult =
-  | { ok: true; pairing: ChannelPairing }
-  | { ok: false; reason: "malformed" | "unknown-or-expired" };
+  | {
+      ok: true;
+      pairing: ChannelPairing;
+      /** The web account it is paired with now (email or username), when known. */
+      target?: string | undefined;
+      /** It was already paired with that account: nothing changed. */
+      already: boolean;
+    }
+  | ChannelPairFailure;
+
+/** What redeeming a code would do, without doing it (the deep link asks before it pairs). */
+export type ChannelPreviewResult =
+  | { ok: true; code: string; target?: string | undefined; already: boolean }
+  | ChannelPairFailure;
 
 export interface ChannelAccount {
   /** Telegram user id, Discord user id, or Slack `<teamId>:<userId>`. */
@@ -41,6 +64,11 @@ export interface ChannelPairingDeps {
  * channel; the pairing is stored in the user's partition and mirrored in a reverse-lookup partition so
  * an inbound message finds its user in one read. Keys are KEYS.channel(channel): for Telegram they are
  * the keys Telegram pairing always used, so existing pairings keep working.
+ *
+ * A paired account is never moved to another user by a code: a link or a `/pair CODE` someone else
+ * made would otherwise hand the victim's chat account (and what they then tell the agent) to the
+ * code's maker. The account must unpair first; the refusal names both web accounts, and the owner
+ * finds a notice in the web app.
  */
 export class ChannelPairingService {
   private readonly keys: ReturnType<typeof KEYS.channel>;
@@ -53,7 +81,8 @@ export class ChannelPairingService {
     return this.deps.channel;
   }
 
-  async createCode(userId: string): Promise<PairingCode> {
+  /** `label` names the web account in the bot's answers (its email or username). */
+  async createCode(userId: string, label?: string): Promise<PairingCode> {
     const { settings, clock } = this.deps;
     const code = randomCode();
     const expiresAtMs = clock.now().getTime() + LIMITS.pairingCodeTtlSeconds * 1000;
@@ -63,10 +92,11 @@ export class ChannelPairingService {
     if (previous.success) {
       await settings.delete(this.keys.codesPartition, KEYS.settings.pairingCode(previous.data.code));
     }
+    const name = cleanLabel(label);
     await settings.put(
       this.keys.codesPartition,
       KEYS.settings.pairingCode(code),
-      { userId, expiresAt },
+      { userId, expiresAt, ...(name ? { label: name } : {}) },
       { expiresAt },
     );
     await settings.put(userId, this.keys.currentCode, { code }, { expiresAt });
@@ -77,25 +107,46 @@ export class ChannelPairingService {
     return { code, expiresAt: new Date(expiresAt * 1000).toISOString(), ...described };
   }
 
-  /** Single use: the code is taken atomically, so two redeems of one code cannot both win. */
-  async redeem(input: string, account: ChannelAccount): Promise<ChannelRedeemResult> {
+  /** What `redeem` would do with this code for this account; takes nothing. */
+  async preview(input: string, account: ChannelAccount): Promise<ChannelPreviewResult> {
     const code = normalizeCode(input);
     if (!code) return { ok: false, reason: "malformed" };
-    const { settings, clock, channel } = this.deps;
-    const taken = StoredCodeSchema.safeParse(
-      await settings.take(this.keys.codesPartition, KEYS.settings.pairingCode(code)),
+    const stored = this.live(
+      await this.deps.settings.get(this.keys.codesPartition, KEYS.settings.pairingCode(code)),
     );
-    // TTL deletion is lazy (DynamoDB may keep an expired item for days): check the time ourselves.
-    if (!taken.success || taken.data.expiresAt * 1000 <= clock.now().getTime()) {
-      return { ok: false, reason: "unknown-or-expired" };
+    if (!stored) return { ok: false, reason: "unknown-or-expired" };
+    const owner = await this.owner(account.id);
+    if (owner && owner.userId !== stored.userId) return this.refuseMove(account, owner, stored.label);
+    return { ok: true, code, target: stored.label, already: owner?.userId === stored.userId };
+  }
+
+  /**
+   * Single use: the code is taken atomically, so two redeems of one code cannot both win. A code for
+   * another user than the one the account is paired with is refused and left unused.
+   */
+  async redeem(input: string, account: ChannelAccount): Promise<ChannelRedeemResult> {
+    const checked = await this.preview(input, account);
+    if (!checked.ok) return checked;
+    const { settings, clock, channel } = this.deps;
+    const codeKey = KEYS.settings.pairingCode(checked.code);
+    const taken = this.live(await settings.take(this.keys.codesPartition, codeKey));
+    if (!taken) return { ok: false, reason: "unknown-or-expired" };
+    const { userId, label } = taken;
+    const reverse = { userId, ...(label ? { label } : {}) };
+    if (!checked.already) {
+      // Claimed only if still unpaired: a concurrent redeem of another user's code cannot move it.
+      const claimed = await settings.putIfAbsent(
+        this.keys.userPartition(account.id),
+        this.keys.userPairing,
+        reverse,
+      );
+      const owner = claimed ? undefined : await this.owner(account.id);
+      if (owner && owner.userId !== userId) {
+        await settings.put(this.keys.codesPartition, codeKey, taken, { expiresAt: taken.expiresAt });
+        return this.refuseMove(account, owner, label);
+      }
     }
-    const { userId } = taken.data;
     await settings.delete(userId, this.keys.currentCode);
-    // An account pairs with one user: pairing again moves it.
-    const before = await this.lookup(account.id);
-    if (before && before !== userId) {
-      await settings.delete(before, this.keys.pairing(account.id));
-    }
     const pairing: ChannelPairing = {
       channel,
       externalUserId: account.id,
@@ -106,16 +157,13 @@ export class ChannelPairingService {
     // Telegram records also carry the numeric id they always had (older readers parse that shape).
     const record = channel === "telegram" ? { ...pairing, telegramUserId: Number(account.id) } : pairing;
     await settings.put(userId, this.keys.pairing(account.id), record);
-    await settings.put(this.keys.userPartition(account.id), this.keys.userPairing, { userId });
-    return { ok: true, pairing };
+    await settings.put(this.keys.userPartition(account.id), this.keys.userPairing, reverse);
+    return { ok: true, pairing, target: label, already: checked.already };
   }
 
   /** The user an account is paired with, if any. */
   async lookup(externalUserId: string): Promise<string | undefined> {
-    const found = ReverseSchema.safeParse(
-      await this.deps.settings.get(this.keys.userPartition(externalUserId), this.keys.userPairing),
-    );
-    return found.success ? found.data.userId : undefined;
+    return (await this.owner(externalUserId))?.userId;
   }
 
   async list(userId: string): Promise<ChannelPairing[]> {
@@ -126,15 +174,110 @@ export class ChannelPairingService {
     });
   }
 
-  /** Removes a pairing from the web app (or the channel's unpair command). Unknown pairings are a no-op. */
-  async unpair(userId: string, externalUserId: string): Promise<void> {
+  /**
+   * Removes a pairing from the web app, or from the chat app (`fromChannel`, the unpair command):
+   * then the owner finds a notice in the web app. Unknown pairings are a no-op.
+   */
+  async unpair(
+    userId: string,
+    externalUserId: string,
+    fromChannel?: { username?: string | undefined },
+  ): Promise<void> {
     const { settings } = this.deps;
+    const had = (await settings.get(userId, this.keys.pairing(externalUserId))) !== undefined;
     await settings.delete(userId, this.keys.pairing(externalUserId));
     await settings.delete(userId, this.keys.conversation(externalUserId));
     if ((await this.lookup(externalUserId)) === userId) {
       await settings.delete(this.keys.userPartition(externalUserId), this.keys.userPairing);
     }
+    if (had && fromChannel) {
+      await this.notify(userId, {
+        externalUserId,
+        username: fromChannel.username,
+        kind: "unpaired-from-channel",
+      });
+    }
   }
+
+  /** Notices for the owner (newest first). */
+  async notices(userId: string): Promise<PairingNotice[]> {
+    const items = await this.deps.settings.list(userId, this.keys.noticePrefix);
+    const now = this.deps.clock.now().getTime();
+    return items
+      .flatMap((item) => {
+        const parsed = NoticeRecordSchema.safeParse(item.value);
+        return parsed.success && parsed.data.expiresAt * 1000 > now ? [parsed.data.notice] : [];
+      })
+      .sort((a, b) => b.at.localeCompare(a.at));
+  }
+
+  async dismissNotice(userId: string, externalUserId: string): Promise<void> {
+    await this.deps.settings.delete(userId, this.keys.notice(externalUserId));
+  }
+
+  private async owner(externalUserId: string): Promise<z.infer<typeof ReverseSchema> | undefined> {
+    const found = ReverseSchema.safeParse(
+      await this.deps.settings.get(this.keys.userPartition(externalUserId), this.keys.userPairing),
+    );
+    return found.success ? found.data : undefined;
+  }
+
+  /** A stored code that has not expired (TTL deletion is lazy: DynamoDB may keep it for days). */
+  private live(value: unknown): z.infer<typeof StoredCodeSchema> | undefined {
+    const parsed = StoredCodeSchema.safeParse(value);
+    if (!parsed.success || parsed.data.expiresAt * 1000 <= this.deps.clock.now().getTime()) return undefined;
+    return parsed.data;
+  }
+
+  private async refuseMove(
+    account: ChannelAccount,
+    owner: z.infer<typeof ReverseSchema>,
+    target: string | undefined,
+  ): Promise<ChannelPairFailure> {
+    await this.notify(owner.userId, {
+      externalUserId: account.id,
+      username: account.username,
+      kind: "move-refused",
+      otherAccount: target,
+    });
+    return { ok: false, reason: "paired-elsewhere", current: owner.label, target };
+  }
+
+  private async notify(
+    userId: string,
+    notice: Omit<PairingNotice, "channel" | "at" | "username" | "otherAccount"> & {
+      username?: string | undefined;
+      otherAccount?: string | undefined;
+    },
+  ): Promise<void> {
+    const { settings, clock, channel } = this.deps;
+    const expiresAt = Math.floor(clock.now().getTime() / 1000) + LIMITS.pairingNoticeTtlSeconds;
+    const value: PairingNotice = {
+      channel,
+      externalUserId: notice.externalUserId,
+      kind: notice.kind,
+      ...(notice.username ? { username: notice.username.slice(0, 64) } : {}),
+      ...(notice.otherAccount ? { otherAccount: notice.otherAccount } : {}),
+      at: clock.now().toISOString(),
+    };
+    await settings.put(
+      userId,
+      this.keys.notice(notice.externalUserId),
+      { notice: value, expiresAt },
+      { expiresAt },
+    );
+  }
+}
+
+const NoticeRecordSchema = z.object({ notice: PairingNoticeSchema, expiresAt: z.number() });
+
+/** A web account's name as a bot may show it: printable, one line, at most 64 characters. */
+export function cleanLabel(label: string | undefined): string | undefined {
+  const clean = label
+    ?.replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, "")
+    .trim()
+    .slice(0, LIMITS.accountLabelChars);
+  return clean ? clean : undefined;
 }
 
 /** A stored pairing in today's shape, or a Telegram pairing stored before channels were generic. */

@@ -22,7 +22,19 @@ export function channelTexts(spec: ChannelSpec, help: string) {
     pairUnknown:
       "That code is not valid or has expired (codes work once, for " +
       `${LIMITS.pairingCodeTtlSeconds / 60} minutes). Create a new one in the web app and send ${pair} again.`,
-    paired: "Paired. Messages you send here now go to your agent; replies show up here and in the web app.",
+    paired: (target: string | undefined) =>
+      `Paired with the web account ${named(target)}. Messages you send here now go to its agent; replies ` +
+      `show up here and in the web app. Not your account? Send ${spec.command("unpair")} now.`,
+    alreadyPaired: (target: string | undefined) =>
+      `This ${label} account is already paired with the web account ${named(target)}. Nothing changed.`,
+    pairedElsewhere: (current: string | undefined, target: string | undefined) =>
+      `This ${label} account is paired with the web account ${named(current)}, and stays so: a code ` +
+      `never moves a paired account. To pair it with ${named(target)} instead, send ` +
+      `${spec.command("unpair")} first, then the code again.`,
+    confirmPair: (target: string | undefined, command: string) =>
+      `This link pairs your ${label} account with the web account ${named(target)}: what you send here ` +
+      `would go to that account's agent. Only if it is your own account, confirm with ${command} (the ` +
+      "button below). If you did not expect this, ignore it: nothing has changed.",
     unpaired: `Unpaired. This ${label} account no longer reaches your agent. Pair again from the web app.`,
     newConversation: "Started a new conversation. Your next message begins it.",
     stopping: "Stopping the agent. Your next message wakes it again.",
@@ -31,6 +43,11 @@ export function channelTexts(spec: ChannelSpec, help: string) {
     unknownCommand: `I do not know that command. ${spec.command("help")} lists what I can do.`,
     help,
   };
+}
+
+/** A web account's name in a bot's answer; codes made before names were kept have none. */
+function named(label: string | undefined): string {
+  return label ? `“${label}”` : "that made the code";
 }
 
 export function describeStatus(status: AgentStatusEvent): string {

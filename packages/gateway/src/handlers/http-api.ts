@@ -96,8 +96,11 @@ export function createHttpApiHandler(
     name: RouteName,
     params: Record<string, string>,
     event: ParsedHttpEvent,
-    userId: string,
+    user: VerifiedUser,
   ): Promise<HandlerResult> {
+    const { userId } = user;
+    // How the bot names this web account when a code is redeemed ("Paired with alice@example.com").
+    const label = user.email ?? user.username;
     const conversationId = () => check(ConversationIdSchema, params.conversationId, 400);
     switch (name) {
       case "getSettings":
@@ -141,7 +144,7 @@ export function createHttpApiHandler(
             "Telegram is not set up in this deployment; add a bot token (see the README) and redeploy",
           );
         }
-        return json(201, await pairing.createCode(userId));
+        return json(201, await pairing.createCode(userId, label));
       case "listPairings":
         return json(200, { pairings: await pairing.list(userId) });
       case "deletePairing":
@@ -160,8 +163,8 @@ export function createHttpApiHandler(
             `${channel} is not set up in this deployment; see docs/${channel}.md to turn it on`,
           );
         }
-        if (channel === "telegram") return json(201, await pairing.createCode(userId));
-        return json(201, await channelPairing(deps, channel).createCode(userId));
+        if (channel === "telegram") return json(201, await pairing.createCode(userId, label));
+        return json(201, await channelPairing(deps, channel).createCode(userId, label));
       }
       case "listChannelPairings": {
         const channel = check(ChatChannelParamSchema, params.channel, 400);
@@ -173,6 +176,18 @@ export function createHttpApiHandler(
         const externalUserId = check(ExternalUserIdParamSchema, params.externalUserId, 400);
         const service = channel === "telegram" ? pairing.channel : channelPairing(deps, channel);
         await service.unpair(userId, externalUserId);
+        return noContent();
+      }
+      case "listChannelNotices": {
+        const channel = check(ChatChannelParamSchema, params.channel, 400);
+        const service = channel === "telegram" ? pairing.channel : channelPairing(deps, channel);
+        return json(200, { notices: await service.notices(userId) });
+      }
+      case "dismissChannelNotice": {
+        const channel = check(ChatChannelParamSchema, params.channel, 400);
+        const externalUserId = check(ExternalUserIdParamSchema, params.externalUserId, 400);
+        const service = channel === "telegram" ? pairing.channel : channelPairing(deps, channel);
+        await service.dismissNotice(userId, externalUserId);
         return noContent();
       }
       case "listSchedules":
@@ -202,7 +217,7 @@ export function createHttpApiHandler(
     }
     const user = await authenticate(event);
     const started = Date.now();
-    const result = await route(match.name, match.params, event, user.userId);
+    const result = await route(match.name, match.params, event, user);
     logger.info("api request", {
       route: match.name,
       userId: user.userId,

@@ -1,13 +1,16 @@
 import { LIMITS, type PairingCode, type TelegramPairing } from "@serverless-openclaw/shared";
-import { ChannelPairingService, normalizeCode, PAIRING_CODE_ALPHABET } from "../channels/pairing";
+import {
+  type ChannelPairFailure,
+  ChannelPairingService,
+  normalizeCode,
+  PAIRING_CODE_ALPHABET,
+} from "../channels/pairing";
 import type { Clock, SettingsStore } from "../ports";
 import { readBotInfo } from "./telegram-bot-info";
 
 export { normalizeCode, PAIRING_CODE_ALPHABET };
 
-export type RedeemResult =
-  | { ok: true; pairing: TelegramPairing }
-  | { ok: false; reason: "malformed" | "unknown-or-expired" };
+export type RedeemResult = { ok: true; pairing: TelegramPairing; already: boolean } | ChannelPairFailure;
 
 export interface PairingServiceDeps {
   settings: SettingsStore;
@@ -36,8 +39,9 @@ export class PairingService {
     return this.inner;
   }
 
-  async createCode(userId: string): Promise<PairingCode> {
-    const created = await this.inner.createCode(userId);
+  /** `label` names the web account in the bot's answers (its email or username). */
+  async createCode(userId: string, label?: string): Promise<PairingCode> {
+    const created = await this.inner.createCode(userId, label);
     const username = this.deps.botUsername ?? (await readBotInfo(this.deps.settings))?.username;
     return { ...created, ...telegramInstruction(created.code, username) };
   }
@@ -51,7 +55,7 @@ export class PairingService {
       username: telegramUser.username,
     });
     if (!result.ok) return result;
-    return { ok: true, pairing: toTelegramPairing(result.pairing) };
+    return { ok: true, pairing: toTelegramPairing(result.pairing), already: result.already };
   }
 
   async lookup(telegramUserId: number): Promise<string | undefined> {
@@ -62,6 +66,7 @@ export class PairingService {
     return (await this.inner.list(userId)).map(toTelegramPairing);
   }
 
+  /** From the web app (the bot's /unpair goes through the channel service and leaves a notice). */
   async unpair(userId: string, telegramUserId: number): Promise<void> {
     await this.inner.unpair(userId, String(telegramUserId));
   }

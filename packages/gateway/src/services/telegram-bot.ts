@@ -65,11 +65,20 @@ export function createTelegramBot(deps: TelegramBotDeps): Bot {
   });
   const account = (ctx: Context) =>
     ctx.from ? { id: String(ctx.from.id), username: ctx.from.username } : undefined;
-  // `/start CODE` is what the t.me deep link sends: pairing; a bare /start is help.
+  // `/start CODE` is what the t.me deep link sends. Anyone can send a person such a link, so it only
+  // names the web account and offers `/pair CODE` as a one-tap button; a bare /start is help.
   chats.command("start", async (ctx) => {
     const from = account(ctx);
     if (!from) return;
-    if (ctx.match.trim() !== "") return void (await ctx.reply(await core.pair(from, ctx.match)));
+    if (ctx.match.trim() !== "") {
+      const { text, confirm } = await core.pairPreview(from, ctx.match);
+      const button = {
+        keyboard: [[{ text: confirm ?? "" }]],
+        one_time_keyboard: true,
+        resize_keyboard: true,
+      };
+      return void (await ctx.reply(text, confirm ? { reply_markup: button } : {}));
+    }
     const userId = await core.lookup(from.id);
     await ctx.reply(userId ? core.texts.help : core.texts.notPaired);
   });
@@ -77,7 +86,10 @@ export function createTelegramBot(deps: TelegramBotDeps): Bot {
   for (const command of core.commands) {
     chats.command(command.name, async (ctx) => {
       const from = account(ctx);
-      if (from) await ctx.reply(await core.command(command.name, from, ctx.match));
+      if (!from) return;
+      const answer = await core.command(command.name, from, ctx.match);
+      // /pair may follow the deep link's one-tap keyboard: take it away once used.
+      await ctx.reply(answer, command.name === "pair" ? { reply_markup: { remove_keyboard: true } } : {});
     });
   }
   chats.on("message:text", async (ctx) => {

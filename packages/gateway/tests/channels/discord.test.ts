@@ -38,7 +38,9 @@ describe("Discord interactions endpoint", () => {
   const pair = async (discordUser: string, userId = USER) => {
     const { code } = await pairingService().createCode(userId);
     const res = await post(askInteraction(discordUser, code, "pair", "code"));
-    expect(res.body?.data?.content).toMatch(/^Paired\./);
+    expect(res.body?.data?.content).toMatch(
+      /^Paired with the web account|is already paired with the web account/,
+    );
   };
 
   it("refuses a missing, forged or mismatched signature with 401 and does nothing else", async () => {
@@ -86,7 +88,9 @@ describe("Discord interactions endpoint", () => {
   it("pairs with a code once; a reused or expired code is refused", async () => {
     const { code } = await pairingService().createCode(USER);
     const first = await post(askInteraction(DISCORD_USER, code, "pair", "code"));
-    expect(first.body?.data?.content).toMatch(/^Paired\./);
+    expect(first.body?.data?.content).toMatch(
+      /^Paired with the web account|is already paired with the web account/,
+    );
     expect(await pairingService().lookup(DISCORD_USER)).toBe(USER);
     expect(await pairingService().list(USER)).toMatchObject([
       { channel: "discord", externalUserId: DISCORD_USER, userId: USER, username: "ada" },

@@ -56,6 +56,43 @@ describe("HTTP API: channel-neutral pairing routes", () => {
     expect((await call("DELETE", "/channels/slack/pairings/a%23b", { token: ALICE })).statusCode).toBe(400);
   });
 
+  it("names the web account that made a code, and shows and dismisses the owner's notices", async () => {
+    const { call, deps } = setup({ slackEnabled: true, telegramEnabled: true });
+    const code = await call("POST", "/channels/slack/pairing-code", { token: ALICE });
+    const service = channelPairing(deps, "slack");
+    expect(await service.redeem(code.json.code, { id: "T1:U1", username: "ada" })).toMatchObject({
+      ok: true,
+      target: "alice",
+      already: false,
+    });
+    // Mallory's code cannot take Alice's Slack account; Alice is told in the web app.
+    const mallory = await call("POST", "/channels/slack/pairing-code", { token: "valid:mallory" });
+    expect(await service.redeem(mallory.json.code, { id: "T1:U1", username: "ada" })).toEqual({
+      ok: false,
+      reason: "paired-elsewhere",
+      current: "alice",
+      target: "mallory",
+    });
+    const notices = await call("GET", "/channels/slack/notices", { token: ALICE });
+    expect(notices.json.notices).toMatchObject([
+      {
+        channel: "slack",
+        externalUserId: "T1:U1",
+        username: "ada",
+        kind: "move-refused",
+        otherAccount: "mallory",
+      },
+    ]);
+    expect((await call("GET", "/channels/slack/notices", { token: "valid:mallory" })).json.notices).toEqual(
+      [],
+    );
+    expect((await call("GET", "/channels/telegram/notices", { token: ALICE })).json.notices).toEqual([]);
+    expect((await call("DELETE", "/channels/slack/notices/T1%3AU1", { token: ALICE })).statusCode).toBe(204);
+    expect((await call("GET", "/channels/slack/notices", { token: ALICE })).json.notices).toEqual([]);
+    expect((await call("GET", "/channels/irc/notices", { token: ALICE })).statusCode).toBe(400);
+    expect((await call("GET", "/channels/slack/notices", {})).statusCode).toBe(401);
+  });
+
   it("keeps Telegram pairings made before the channel core readable on both route families", async () => {
     const { call, deps } = setup({ telegramEnabled: true });
     // What the Telegram-only code stored: the legacy record shape under the same keys.

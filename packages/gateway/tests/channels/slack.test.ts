@@ -110,7 +110,9 @@ describe("Slack events and commands endpoints", () => {
 
   it("pairs with /openclaw pair CODE once; a reused or expired code is refused", async () => {
     const { code } = await pairing().createCode(USER);
-    expect(await command(SLACK_USER, `pair ${code.toLowerCase()}`)).toMatch(/^Paired\./);
+    expect(await command(SLACK_USER, `pair ${code.toLowerCase()}`)).toMatch(
+      /^Paired with the web account|is already paired with the web account/,
+    );
     expect(await pairing().lookup(`T0001:${SLACK_USER}`)).toBe(USER);
     expect(await command("U0OTHER01", `pair ${code}`)).toContain("not valid or has expired");
     const late = await pairing().createCode(USER);

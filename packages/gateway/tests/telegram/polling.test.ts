@@ -109,7 +109,7 @@ describe("Telegram long polling (local mode)", () => {
     const message = textUpdate("hello from polling", 4242);
     h.fake.pushUpdate(message);
     await until("two replies", () => h.fake.sentTexts(4242).length >= 2);
-    expect(h.fake.sentTexts(4242)).toEqual([TELEGRAM_TEXT.paired, WAKING_MESSAGE]);
+    expect(h.fake.sentTexts(4242)).toEqual([TELEGRAM_TEXT.paired(undefined), WAKING_MESSAGE]);
     expect(h.runner.starts).toHaveLength(1);
     expect((await h.stores.pending.list(USER)).map((m) => m.clientMessageId)).toEqual([
       `tg-${message.update_id}`,

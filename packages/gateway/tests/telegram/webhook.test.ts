@@ -78,7 +78,7 @@ describe("Telegram webhook", () => {
     expect(code.deepLink).toBe(`https://t.me/${BOT_INFO.username}?start=${code.code}`);
 
     await h.post(textUpdate(`/pair ${code.code.toLowerCase()}`, 4242));
-    expect(h.fake.sentTexts(4242)).toEqual([TELEGRAM_TEXT.paired]);
+    expect(h.fake.sentTexts(4242)).toEqual([TELEGRAM_TEXT.paired(undefined)]);
     expect(await h.pairing.lookup(4242)).toBe(USER);
     expect(await h.pairing.list(USER)).toEqual([
       expect.objectContaining({ telegramUserId: 4242, userId: USER, username: "ada" }),
@@ -104,11 +104,24 @@ describe("Telegram webhook", () => {
     ]);
   });
 
-  it("pairs through the deep link /start CODE", async () => {
-    const { code } = await h.pairing.createCode(USER);
+  it("the deep link /start CODE pairs nothing: it names the web account and offers /pair CODE", async () => {
+    const { code } = await h.pairing.createCode(USER, "ada@example.com");
     await h.post(textUpdate(`/start ${code}`, 5151));
-    expect(h.fake.sentTexts(5151)).toEqual([TELEGRAM_TEXT.paired]);
+    expect(await h.pairing.lookup(5151)).toBeUndefined();
+    const [asked] = h.fake.callsOf("sendMessage");
+    expect(asked?.params.text).toBe(TELEGRAM_TEXT.confirmPair("ada@example.com", `/pair ${code}`));
+    expect(asked?.params.text).toContain("“ada@example.com”");
+    expect(asked?.params.reply_markup).toEqual({
+      keyboard: [[{ text: `/pair ${code}` }]],
+      one_time_keyboard: true,
+      resize_keyboard: true,
+    });
+    // Tapping the button sends the command: now it pairs, says with whom, and removes the keyboard.
+    await h.post(textUpdate(`/pair ${code}`, 5151));
     expect(await h.pairing.lookup(5151)).toBe(USER);
+    const paired = h.fake.callsOf("sendMessage").at(-1);
+    expect(paired?.params.text).toBe(TELEGRAM_TEXT.paired("ada@example.com"));
+    expect(paired?.params.reply_markup).toEqual({ remove_keyboard: true });
   });
 
   it("refuses an expired code", async () => {
@@ -197,14 +210,53 @@ describe("Telegram webhook", () => {
     expect(h.runner.starts).toEqual([]);
   });
 
-  it("pairing an account again with another user's code moves it", async () => {
+  it("never moves a paired account to another user's code, by link or by /pair; the owner is told", async () => {
+    const { code: own } = await h.pairing.createCode(USER, "victim@example.com");
+    await h.post(textUpdate(`/pair ${own}`, 4242));
+    const attacker = "6f1c2d3e-0000-4000-8000-0000000000b2";
+    const { code } = await h.pairing.createCode(attacker, "mallory@example.com");
+    h.fake.calls.length = 0;
+
+    await h.post(textUpdate(`/start ${code}`, 4242)); // the victim taps the attacker's t.me link
+    await h.post(textUpdate(`/pair ${code}`, 4242)); // or is talked into typing it
+    const refusal = TELEGRAM_TEXT.pairedElsewhere("victim@example.com", "mallory@example.com");
+    expect(h.fake.sentTexts(4242)).toEqual([refusal, refusal]);
+    expect(refusal).toContain("/unpair");
+    expect(h.fake.callsOf("sendMessage")[0]?.params.reply_markup).toBeUndefined();
+    expect(await h.pairing.lookup(4242)).toBe(USER);
+    expect((await h.pairing.list(USER)).map((p) => p.telegramUserId)).toEqual([4242]);
+    expect(await h.pairing.list(attacker)).toEqual([]);
+    expect(await h.pairing.channel.notices(USER)).toMatchObject([
+      {
+        channel: "telegram",
+        externalUserId: "4242",
+        kind: "move-refused",
+        otherAccount: "mallory@example.com",
+      },
+    ]);
+    expect(await h.pairing.channel.notices(attacker)).toEqual([]);
+
+    // Only after /unpair from the account itself can it pair elsewhere; the owner is told of that too.
+    await h.post(textUpdate("/unpair", 4242));
+    expect(await h.pairing.channel.notices(USER)).toMatchObject([
+      { externalUserId: "4242", kind: "unpaired-from-channel", username: "ada" },
+    ]);
+    await h.post(textUpdate(`/pair ${code}`, 4242)); // the refused code was left unused
+    expect(await h.pairing.lookup(4242)).toBe(attacker);
+    expect(h.fake.sentTexts(4242).at(-1)).toBe(TELEGRAM_TEXT.paired("mallory@example.com"));
+  });
+
+  it("a second code of the same user says it is already paired and changes nothing", async () => {
     await pair();
-    const other = "6f1c2d3e-0000-4000-8000-0000000000b2";
-    const { code } = await h.pairing.createCode(other);
+    const { code } = await h.pairing.createCode(USER, "ada@example.com");
+    await h.post(textUpdate(`/start ${code}`, 4242));
     await h.post(textUpdate(`/pair ${code}`, 4242));
-    expect(await h.pairing.lookup(4242)).toBe(other);
-    expect(await h.pairing.list(USER)).toEqual([]);
-    expect((await h.pairing.list(other)).map((p) => p.telegramUserId)).toEqual([4242]);
+    expect(h.fake.sentTexts(4242)).toEqual([
+      TELEGRAM_TEXT.alreadyPaired("ada@example.com"),
+      TELEGRAM_TEXT.alreadyPaired("ada@example.com"),
+    ]);
+    expect(await h.pairing.lookup(4242)).toBe(USER);
+    expect(await h.pairing.channel.notices(USER)).toEqual([]);
   });
 
   it("unpairing from the web app removes the reverse lookup too", async () => {

@@ -70,7 +70,7 @@ export const fakeVerifier: TokenVerifier = {
   async verify(token: string) {
     const m = /^valid:([A-Za-z0-9_-]{1,128})$/.exec(token);
     if (!m?.[1]) throw new AuthError("TOKEN_INVALID", "the token could not be verified; sign in again");
-    return { userId: m[1] };
+    return { userId: m[1], username: m[1] };
   },
 };
 

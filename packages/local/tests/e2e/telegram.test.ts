@@ -113,8 +113,13 @@ describe("Telegram in local mode through `npm start` (real container and OpenCla
     expect(res.status).toBe(201);
     const code = (await res.json()) as PairingCode;
 
+    // The deep link only asks (naming the web account); its button sends /pair CODE, which pairs.
     fake.pushUpdate(textUpdate(`/start ${code.code}`, CHAT));
-    await eventually("the pairing reply", () => fake.sentTexts(CHAT).length >= 1, 60_000);
+    await eventually("the pairing question", () => fake.sentTexts(CHAT).length >= 1, 60_000);
+    expect(fake.sentTexts(CHAT)[0]).toContain(`/pair ${code.code}`);
+    fake.pushUpdate(textUpdate(`/pair ${code.code}`, CHAT));
+    await eventually("the pairing reply", () => fake.sentTexts(CHAT).length >= 2, 60_000);
+    expect(fake.sentTexts(CHAT)[1]).toMatch(/^Paired with the web account “.+”/);
 
     const question = textUpdate("[slow:10][long:6000] tell me a long story", CHAT);
     fake.pushUpdate(question);
@@ -147,7 +152,7 @@ describe("Telegram in local mode through `npm start` (real container and OpenCla
     const replyShown = await eventually(
       "the reply in the chat",
       () => {
-        const shown = fake.visibleTexts(CHAT).slice(2); // "Paired…", "Waking up the agent…"
+        const shown = fake.visibleTexts(CHAT).slice(3); // "This link pairs…", "Paired…", "Waking up…"
         return shown.join("") === stored.text ? shown : undefined;
       },
       60_000,

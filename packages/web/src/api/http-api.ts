@@ -10,6 +10,7 @@ import {
   HistoryPageEventSchema,
   PairingCodeSchema,
   PairingListSchema,
+  PairingNoticeListSchema,
   ScheduleListSchema,
   ScheduleSchema,
   SettingsSchema,
@@ -97,6 +98,14 @@ export class HttpApi {
   deleteChannelPairing(channel: ChatChannel, externalUserId: string) {
     const id = encodeURIComponent(externalUserId);
     return this.call("DELETE", `/channels/${channel}/pairings/${id}`, z.unknown());
+  }
+  /** What the owner of a paired chat account should know (unpaired from the chat app, a refused move). */
+  listChannelNotices(channel: ChatChannel) {
+    return this.call("GET", `/channels/${channel}/notices`, PairingNoticeListSchema).then((r) => r.notices);
+  }
+  dismissChannelNotice(channel: ChatChannel, externalUserId: string) {
+    const id = encodeURIComponent(externalUserId);
+    return this.call("DELETE", `/channels/${channel}/notices/${id}`, z.unknown());
   }
 
   listSchedules() {

@@ -11,6 +11,7 @@ import { type ReactNode, useEffect, useState } from "react";
 import type { HttpApi } from "../api/http-api";
 import { BrowserSetting } from "./browser-setting";
 import { ChannelPairing, type ChannelPairingApi, type PairableChannel } from "./channel-pairing";
+import { PairingNotices, type PairingNoticesApi } from "./pairing-notices";
 import { formFromSettings, type SettingsForm, validateSettingsForm } from "./settings-form";
 import { TelegramPairing } from "./telegram-pairing";
 
@@ -18,13 +19,18 @@ export interface SettingsPageProps {
   api: Pick<
     HttpApi,
     "getSettings" | "putSettings" | "stopAgent" | "createPairingCode" | "listPairings" | "deletePairing"
-  >;
+  > &
+    Partial<PairingNoticesApi>;
   telegramBotUsername?: string;
   /** Discord and Slack, when the deployment has them (config.json `chatChannels`), and their pairing API. */
   chatChannels?: readonly PairableChannel[];
   channelApi?: ChannelPairingApi;
   /** The status the stop request answered with, so the status bar follows at once. */
   onAgentStatus?: (status: AgentStatusEvent) => void;
+}
+
+function hasNotices<T extends Partial<PairingNoticesApi>>(api: T): api is T & PairingNoticesApi {
+  return typeof api.listChannelNotices === "function" && typeof api.dismissChannelNotice === "function";
 }
 
 type Errors = Partial<Record<keyof SettingsForm | "form", string>>;
@@ -230,6 +236,7 @@ export function SettingsPage({
           . A running agent picks changes up before its next answer.
         </p>
       </section>
+      {hasNotices(api) && <PairingNotices api={api} channels={["telegram", ...(chatChannels ?? [])]} />}
       <TelegramPairing api={api} botUsername={telegramBotUsername} />
       {channelApi && chatChannels?.map((c) => <ChannelPairing key={c} api={channelApi} channel={c} />)}
       <section aria-labelledby="agent-title">

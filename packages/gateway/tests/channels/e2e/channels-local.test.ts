@@ -111,9 +111,13 @@ describe("Discord and Slack in local mode, end to end (real container and OpenCl
     };
 
     const paired = await discord(askInteraction(DISCORD_USER, await code("discord"), "pair", "code"));
-    expect(paired.data?.content).toMatch(/^Paired\./);
+    expect(paired.data?.content).toMatch(
+      /^Paired with the web account|is already paired with the web account/,
+    );
     const slackPaired = await slack("commands", slackCommand(SLACK_USER, `pair ${await code("slack")}`));
-    expect(((await slackPaired.json()) as { text: string }).text).toMatch(/^Paired\./);
+    expect(((await slackPaired.json()) as { text: string }).text).toMatch(
+      /^Paired with the web account|is already paired with the web account/,
+    );
 
     // Both arrive while the agent sleeps: one start serves both.
     const ask = askInteraction(DISCORD_USER, "hello from discord");
