@@ -22,6 +22,7 @@ import type { ChromiumOptions } from "./chromium";
 import { AgentTaskError, EXIT_CODES } from "./errors";
 import { type LlmResolution, readSettings, resolveLlm } from "./llm-choice";
 import type { Logger } from "./logger";
+import { OpenClawEvents } from "./openclaw-events";
 import { OpenClawHost, type OpenClawMode } from "./openclaw-host";
 import type { OpenClawRuntime } from "./openclaw-runtime";
 import type { Redactor } from "./redact";
@@ -121,6 +122,7 @@ export class AgentTask {
   private readonly skills: SkillInstaller;
   private readonly checkpointer: StateCheckpointer;
   private runner: TurnRunner | undefined;
+  private events: OpenClawEvents | undefined;
   private socket: AgentSocket | undefined;
   private timers: NodeJS.Timeout[] = [];
   private stopping: Promise<number> | undefined;
@@ -248,6 +250,12 @@ export class AgentTask {
       if (this.stopRequested) return;
 
       await step("connecting");
+      const endpoint = this.host.endpoint();
+      // Tool activity comes over OpenClaw's WebSocket protocol, opened now, off any turn's path.
+      if (endpoint) {
+        this.events = new OpenClawEvents({ ...endpoint, logger });
+        this.events.start();
+      }
       this.runner = new TurnRunner({
         userId,
         pending: stores.pending,
@@ -266,6 +274,7 @@ export class AgentTask {
           if (stopped) await this.forgetStopped(message);
           await this.checkpoint();
         },
+        ...(this.events ? { toolEvents: this.events.onTool.bind(this.events) } : {}),
       });
       this.connect(() => mark("connected"));
       this.startTimers();
@@ -494,6 +503,7 @@ export class AgentTask {
       });
       if (ours) await this.reporter.push("Stopping");
       await this.socket?.close();
+      this.events?.close();
       if (this.openClawStarted) await this.host.stop();
       // Never overwrite saved state with a half-restored dir, nor the state of a newer task that
       // replaced this one (the row then carries another start's secret).

@@ -96,9 +96,29 @@ export interface TurnFailure {
   retryable: boolean;
 }
 
+/**
+ * Failures OpenClaw makes itself, not the provider: its OpenAI-compatible layer refusing its own reply
+ * (a final text that rewrites what it already streamed, e.g. a line starting "Tool result:" dropped
+ * after streaming), a run that ended with no answer, its own internal errors. All come as `api_error`.
+ */
+const OPENCLAW_SIDE =
+  /append-only response stream|^No response from OpenClaw|^Agent run failed|^internal error$|^Internal Server Error$/i;
+
+/** Whether OpenClaw itself (not the AI provider) failed the turn. */
+export function isOpenClawFailure(failure: TurnFailure): boolean {
+  return failure.code === "OPENCLAW_ERROR";
+}
+
 /** Turns what OpenClaw reported into a reply the user can act on. */
 export function classifyLlmError(message: string, errorType: string | undefined): TurnFailure {
   const detail = message.slice(0, 300);
+  if (OPENCLAW_SIDE.test(message.trim())) {
+    return {
+      code: "OPENCLAW_ERROR",
+      message: `The agent (OpenClaw) failed while finishing this reply: ${detail} Send your message again.`,
+      retryable: true,
+    };
+  }
   if (
     errorType === "authentication_error" ||
     errorType === "permission_error" ||

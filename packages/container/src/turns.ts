@@ -1,8 +1,16 @@
 import type { ConversationStore, PendingQueue } from "@serverless-openclaw/gateway/ports";
-import { LIMITS, type PendingMessage, type StoredMessage } from "@serverless-openclaw/shared";
+import {
+  LIMITS,
+  type PendingMessage,
+  type StoredMessage,
+  type ToolActivity,
+  upsertActivity,
+} from "@serverless-openclaw/shared";
+import { activityFromToolEvent, settleActivity } from "./activity";
 import type { Logger } from "./logger";
 import type { ChatEvent, TurnFailure } from "./openclaw-chat";
-import { classifyLlmError } from "./openclaw-chat";
+import { classifyLlmError, isOpenClawFailure } from "./openclaw-chat";
+import type { OpenClawToolEvent } from "./openclaw-events";
 import type { ReplySink } from "./sinks/reply-sink";
 
 export type ChatFn = (request: {
@@ -36,6 +44,8 @@ export interface TurnRunnerDeps {
    * checkpoint captures what the turn changed while nothing else changes it). A failure is logged.
    */
   afterTurn?: (message: PendingMessage, outcome: { stopped: boolean }) => Promise<void>;
+  /** Tool events of one OpenClaw session while its turn runs (OpenClawEvents.onTool); returns the unsubscribe. */
+  toolEvents?: (sessionKey: string, listener: (event: OpenClawToolEvent) => void) => () => void;
 }
 
 type AbortReason = "timeout" | "cancel" | "shutdown";
@@ -200,8 +210,13 @@ export class TurnRunner {
     if (existing) {
       deps.logger.info("turn already answered; re-sending the stored reply", { pendingId: message.id });
       if (existing.error)
-        await each(sinks, (s) => s.error(message, existing.error?.code ?? "", existing.text, false));
-      else await each(sinks, (s) => s.final(message, existing.text, existing.messageId, existing.createdAt));
+        await each(sinks, (s) =>
+          s.error(message, existing.error?.code ?? "", existing.text, false, existing.activity),
+        );
+      else
+        await each(sinks, (s) =>
+          s.final(message, existing.text, existing.messageId, existing.createdAt, existing.activity),
+        );
       await deps.pending.delete(deps.userId, message.id);
       return true;
     }
@@ -220,6 +235,11 @@ export class TurnRunner {
     const timeoutMs = deps.turnTimeoutMs ?? LIMITS.turnTimeoutMs;
     const timer = setTimeout(() => controller.abort("timeout"), timeoutMs);
     const stream = new DeltaBatcher(sinks, message, deps.coalesceMs ?? 60, deps.coalesceChars ?? 1_000);
+    const starts: Parameters<typeof activityFromToolEvent>[1] = new Map();
+    const unsubscribe = deps.toolEvents?.(message.conversationId, (event) => {
+      const item = activityFromToolEvent(event, starts, stream.text.length);
+      if (item) stream.activity(item);
+    });
     let failure: TurnFailure | undefined;
     try {
       for await (const event of deps.chat({
@@ -258,18 +278,32 @@ export class TurnRunner {
               };
     } finally {
       clearTimeout(timer);
+      unsubscribe?.();
     }
     await stream.close();
     if (controller.signal.reason === "shutdown") return false;
     if (controller.signal.reason === "cancel") this.stoppedByUser = true;
-    if (failure) return this.finishWithError(message, sinks, stream.text, failure);
+    if (failure && isOpenClawFailure(failure) && stream.text.trim()) {
+      // OpenClaw refused its own output after the user had read it (its final text differed from
+      // what it streamed): the reply they saw is the answer, not an error.
+      deps.logger.warn("OpenClaw failed after streaming the reply; keeping the streamed text", {
+        pendingId: message.id,
+        detail: failure.message,
+      });
+      failure = undefined;
+    }
+    const activity = settleActivity(stream.activities, failure ? "failed" : "done");
+    if (failure) return this.finishWithError(message, sinks, stream.text, failure, activity);
 
     const ids = turnMessageIds(message);
     const createdAt = this.replyTime(message);
-    const reply = this.stored(message, ids.reply, "assistant", stream.text, createdAt);
+    const reply = {
+      ...this.stored(message, ids.reply, "assistant", stream.text, createdAt),
+      ...(activity.length > 0 ? { activity } : {}),
+    };
     const stored = await deps.conversations.putTurn(deps.userId, this.userMessage(message), reply);
     if (!stored) return this.resendStored(message, sinks);
-    await each(sinks, (s) => s.final(message, reply.text, reply.messageId, reply.createdAt));
+    await each(sinks, (s) => s.final(message, reply.text, reply.messageId, reply.createdAt, reply.activity));
     await deps.pending.delete(deps.userId, message.id);
     return true;
   }
@@ -279,6 +313,7 @@ export class TurnRunner {
     sinks: ReplySink[],
     partial: string,
     failure: TurnFailure,
+    activity: ToolActivity[] = [],
   ): Promise<boolean> {
     const { deps } = this;
     deps.logger.warn("turn ended with an error", { pendingId: message.id, code: failure.code });
@@ -287,10 +322,13 @@ export class TurnRunner {
     const reply: StoredMessage = {
       ...this.stored(message, ids.reply, "assistant", text, this.replyTime(message)),
       error: { code: failure.code, message: failure.message },
+      ...(activity.length > 0 ? { activity } : {}),
     };
     const stored = await deps.conversations.putTurn(deps.userId, this.userMessage(message), reply);
     if (!stored) return this.resendStored(message, sinks);
-    await each(sinks, (s) => s.error(message, failure.code, failure.message, failure.retryable));
+    await each(sinks, (s) =>
+      s.error(message, failure.code, failure.message, failure.retryable, reply.activity),
+    );
     await deps.pending.delete(deps.userId, message.id);
     return true;
   }
@@ -303,7 +341,9 @@ export class TurnRunner {
       message.clientMessageId,
     );
     if (existing && !existing.error) {
-      await each(sinks, (s) => s.final(message, existing.text, existing.messageId, existing.createdAt));
+      await each(sinks, (s) =>
+        s.final(message, existing.text, existing.messageId, existing.createdAt, existing.activity),
+      );
     }
     await deps.pending.delete(deps.userId, message.id);
     return true;
@@ -352,6 +392,8 @@ async function each(sinks: ReplySink[], call: (sink: ReplySink) => Promise<void>
  */
 class DeltaBatcher {
   text = "";
+  /** The turn's tool calls so far, in start order (stored with the reply). */
+  activities: ToolActivity[] = [];
   private buffer = "";
   private seq = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -384,6 +426,20 @@ class DeltaBatcher {
         each(this.sinks, (s) => s.delta(this.message, piece, seq, soFar)).catch(() => undefined),
       );
     }
+  }
+
+  /**
+   * A tool call started or ended: the text before it goes out first, then the call, on the same
+   * chain, so every sink sees text and activity in the order they happened.
+   */
+  activity(item: ToolActivity): void {
+    this.activities = upsertActivity(this.activities, item);
+    const stored = this.activities.find((a) => a.id === item.id);
+    if (!stored) return; // over the per-turn cap
+    this.flush();
+    this.chain = this.chain.then(() =>
+      each(this.sinks, (s) => s.activity?.(this.message, stored) ?? Promise.resolve()).catch(() => undefined),
+    );
   }
 
   async close(): Promise<void> {

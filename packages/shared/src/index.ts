@@ -1,3 +1,4 @@
+export * from "./activity";
 export * from "./api";
 export * from "./ids";
 export * from "./keys";

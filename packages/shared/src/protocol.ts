@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { ToolActivityListSchema, ToolActivitySchema } from "./activity";
 import { ClientMessageIdSchema, ConversationIdSchema } from "./ids";
 import { AgentStateSchema, StartupStepSchema } from "./lifecycle";
 import { LIMITS } from "./limits";
@@ -77,6 +78,21 @@ export const ChatAckEventSchema = z.object({
   state: z.enum(["queued", "delivered", "duplicate"]),
 });
 
+/** The agent began working on the message (the chat shows it thinking until text or a tool call arrives). */
+export const ChatStartedEventSchema = z.object({
+  type: z.literal("chat.started"),
+  clientMessageId: ClientMessageIdSchema,
+  conversationId: ConversationIdSchema,
+});
+
+/** A tool call of the running turn started or ended; the same `activity.id` again replaces it. */
+export const ChatActivityEventSchema = z.object({
+  type: z.literal("chat.activity"),
+  clientMessageId: ClientMessageIdSchema,
+  conversationId: ConversationIdSchema,
+  activity: ToolActivitySchema,
+});
+
 export const ChatDeltaEventSchema = z.object({
   type: z.literal("chat.delta"),
   clientMessageId: ClientMessageIdSchema,
@@ -101,6 +117,8 @@ export const ChatFinalEventSchema = z.object({
   /** The whole reply. */
   text: z.string(),
   createdAt: z.iso.datetime(),
+  /** Every tool call of the turn, final state (a tab that missed the live events catches up). */
+  activity: ToolActivityListSchema.optional(),
 });
 
 export const ChatErrorEventSchema = z.object({
@@ -111,6 +129,8 @@ export const ChatErrorEventSchema = z.object({
   message: z.string(),
   /** Whether sending the same message again may work. */
   retryable: z.boolean(),
+  /** Tool calls the turn made before it failed. */
+  activity: ToolActivityListSchema.optional(),
 });
 
 export const HistoryPageEventSchema = z.object({
@@ -134,6 +154,8 @@ export const ErrorEventSchema = z.object({
 export const ServerEventSchema = z.discriminatedUnion("type", [
   AgentStatusEventSchema,
   ChatAckEventSchema,
+  ChatStartedEventSchema,
+  ChatActivityEventSchema,
   ChatDeltaEventSchema,
   ChatFinalEventSchema,
   ChatErrorEventSchema,

@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { ToolActivityListSchema } from "./activity";
 import {
   ChannelSchema,
   ChatChannelSchema,
@@ -74,6 +75,8 @@ export const StoredMessageSchema = z.object({
   createdAt: z.iso.datetime(),
   /** Set on an assistant message that is an error explanation rather than a model reply. */
   error: z.object({ code: z.string(), message: z.string() }).optional(),
+  /** On a reply: the tool calls the agent made while answering, in order (shown after a reload). */
+  activity: ToolActivityListSchema.optional(),
 });
 export type StoredMessage = z.infer<typeof StoredMessageSchema>;
 

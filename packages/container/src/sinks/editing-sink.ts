@@ -1,5 +1,10 @@
 import type { SecretStore } from "@serverless-openclaw/gateway/ports";
-import type { PendingMessage } from "@serverless-openclaw/shared";
+import {
+  activityLine,
+  type PendingMessage,
+  type ToolActivity,
+  upsertActivity,
+} from "@serverless-openclaw/shared";
 import type { Logger } from "../logger";
 import type { ReplySink } from "./reply-sink";
 
@@ -32,9 +37,16 @@ export interface EditingSinkOptions {
   now?: () => number;
 }
 
+/** Compact lines of the latest tool calls shown under a reply while it is written. */
+const ACTIVITY_LINES = 3;
+
 interface Turn<T, H> {
   target: T;
   text: string;
+  /** The turn's tool calls; the latest few show as compact lines until the reply is final. */
+  activity: ToolActivity[];
+  /** False once the final text or the error is set: then only that shows. */
+  live: boolean;
   shown: Array<{ handle: H; piece: string }>;
   /** Serializes this turn's API calls, in order. */
   chain: Promise<void>;
@@ -93,6 +105,18 @@ export abstract class EditingReplySink<T, H> implements ReplySink {
     const turn = await this.turn(message);
     if (!turn) return;
     turn.text = textSoFar;
+    this.schedule(turn);
+  }
+
+  /** A tool call shows as a compact line under the text ("⚙ exec `ls` ✓"), edited in place: never a message of its own. */
+  async activity(message: PendingMessage, activity: ToolActivity): Promise<void> {
+    const turn = await this.turn(message);
+    if (!turn) return;
+    turn.activity = upsertActivity(turn.activity, activity);
+    this.schedule(turn);
+  }
+
+  private schedule(turn: Turn<T, H>): void {
     if (turn.timer) return; // an update is already scheduled and will read the latest text
     turn.timer = setTimeout(() => {
       turn.timer = undefined;
@@ -104,6 +128,7 @@ export abstract class EditingReplySink<T, H> implements ReplySink {
     const turn = await this.turn(message);
     if (!turn) return;
     this.finish(message, turn);
+    turn.live = false;
     turn.text = text.trim() === "" ? "(empty reply)" : text;
     await this.enqueue(turn, () => this.render(turn));
   }
@@ -117,6 +142,7 @@ export abstract class EditingReplySink<T, H> implements ReplySink {
     const turn = await this.turn(message);
     if (!turn) return;
     this.finish(message, turn);
+    turn.live = false;
     turn.text = `⚠️ ${errorMessage}`.slice(0, this.options.maxChars);
     // Either the error replaces what the conversation showed for this turn (a status, part of a
     // reply), or it follows it in a message of its own.
@@ -132,7 +158,14 @@ export abstract class EditingReplySink<T, H> implements ReplySink {
     if (!target) return undefined;
     const again = this.turns.get(message.id); // another call got here first while we waited
     if (again) return again;
-    const turn: Turn<T, H> = { target, text: "", shown: [], chain: Promise.resolve() };
+    const turn: Turn<T, H> = {
+      target,
+      text: "",
+      activity: [],
+      live: true,
+      shown: [],
+      chain: Promise.resolve(),
+    };
     this.turns.set(message.id, turn);
     return turn;
   }
@@ -160,8 +193,9 @@ export abstract class EditingReplySink<T, H> implements ReplySink {
 
   /** Brings the conversation in line with the turn's text: edit what changed, send what is new. */
   private async render(turn: Turn<T, H>): Promise<void> {
-    if (turn.text === "") return;
-    const pieces = this.split(turn.text);
+    const text = turn.live ? withActivity(turn.text, turn.activity) : turn.text;
+    if (text === "") return;
+    const pieces = this.split(text);
     for (const [i, piece] of pieces.entries()) {
       const shown = turn.shown[i];
       if (piece.trim() === "" || shown?.piece === piece) continue;
@@ -175,6 +209,12 @@ export abstract class EditingReplySink<T, H> implements ReplySink {
       this.lastCallAt.set(key, this.now());
     }
   }
+}
+
+/** The reply so far with the latest tool calls as compact lines under it. */
+export function withActivity(text: string, activity: readonly ToolActivity[]): string {
+  const lines = activity.slice(-ACTIVITY_LINES).map(activityLine).join("\n");
+  return [text.trimEnd(), lines].filter(Boolean).join("\n\n");
 }
 
 /**

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { ClientPush, ConnectionStore } from "@serverless-openclaw/gateway/ports";
-import type { PendingMessage, ServerEvent } from "@serverless-openclaw/shared";
+import type { PendingMessage, ServerEvent, ToolActivity } from "@serverless-openclaw/shared";
 import type { Logger } from "../logger";
 import type { ReplySink } from "./reply-sink";
 
@@ -25,11 +25,27 @@ export class WebReplySink implements ReplySink {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Looks the tabs up while OpenClaw works on the reply, so the first delta goes out at once. */
+  /**
+   * Looks the tabs up while OpenClaw works on the reply, so the first delta goes out at once, and
+   * tells them the agent is on it (not awaited: the turn does not wait for the push).
+   */
   async started(m: PendingMessage): Promise<void> {
     this.streams.set(m.clientMessageId, randomBytes(6).toString("base64url"));
     this.cached = undefined;
-    void this.connectionIds().catch(() => undefined);
+    void this.broadcast({
+      type: "chat.started",
+      clientMessageId: m.clientMessageId,
+      conversationId: m.conversationId,
+    }).catch(() => undefined);
+  }
+
+  async activity(m: PendingMessage, activity: ToolActivity): Promise<void> {
+    await this.broadcast({
+      type: "chat.activity",
+      clientMessageId: m.clientMessageId,
+      conversationId: m.conversationId,
+      activity,
+    });
   }
 
   async delta(m: PendingMessage, chunk: string, seq: number): Promise<void> {
@@ -43,7 +59,13 @@ export class WebReplySink implements ReplySink {
     });
   }
 
-  async final(m: PendingMessage, text: string, messageId: string, createdAt: string): Promise<void> {
+  async final(
+    m: PendingMessage,
+    text: string,
+    messageId: string,
+    createdAt: string,
+    activity?: ToolActivity[],
+  ): Promise<void> {
     this.streams.delete(m.clientMessageId);
     this.cached = undefined;
     await this.broadcast({
@@ -53,10 +75,17 @@ export class WebReplySink implements ReplySink {
       messageId,
       text,
       createdAt,
+      ...(activity?.length ? { activity } : {}),
     });
   }
 
-  async error(m: PendingMessage, code: string, message: string, retryable: boolean): Promise<void> {
+  async error(
+    m: PendingMessage,
+    code: string,
+    message: string,
+    retryable: boolean,
+    activity?: ToolActivity[],
+  ): Promise<void> {
     this.streams.delete(m.clientMessageId);
     this.cached = undefined;
     await this.broadcast({
@@ -66,6 +95,7 @@ export class WebReplySink implements ReplySink {
       code,
       message,
       retryable,
+      ...(activity?.length ? { activity } : {}),
     });
   }
 

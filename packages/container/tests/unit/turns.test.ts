@@ -1,13 +1,15 @@
 import { createMemoryStores } from "@serverless-openclaw/gateway/adapters/local/embedded-stores";
-import { KEYS, type PendingMessage } from "@serverless-openclaw/shared";
+import { KEYS, type PendingMessage, type ToolActivity } from "@serverless-openclaw/shared";
 import { describe, expect, it } from "vitest";
 import { createJsonLogger } from "../../src/logger";
 import type { ChatEvent } from "../../src/openclaw-chat";
+import type { OpenClawToolEvent } from "../../src/openclaw-events";
 import { Redactor } from "../../src/redact";
 import type { ReplySink } from "../../src/sinks/reply-sink";
 import { type ChatFn, TurnRunner } from "../../src/turns";
 
 const USER = "u-1";
+const APPEND_ONLY = "Assistant output cannot be represented as an append-only response stream.";
 let n = 0;
 function pending(text: string, conversationId = "c-1"): PendingMessage {
   n += 1;
@@ -32,6 +34,13 @@ class RecordingSink implements ReplySink {
   async delta(m: PendingMessage, chunk: string, seq: number) {
     this.events.push({ kind: "delta", id: m.clientMessageId, text: chunk, seq });
   }
+  async activity(m: PendingMessage, a: ToolActivity) {
+    this.events.push({
+      kind: "activity",
+      id: m.clientMessageId,
+      text: `${a.name}:${a.summary}:${a.status}:${a.at}`,
+    });
+  }
   async final(m: PendingMessage, text: string) {
     this.events.push({ kind: "final", id: m.clientMessageId, text });
   }
@@ -43,11 +52,41 @@ class RecordingSink implements ReplySink {
   }
 }
 
+type ToolListener = (event: OpenClawToolEvent) => void;
+
 /** A chat function scripted per text: words streamed, an error event, or a wait on the signal. */
-function scriptedChat(calls: string[]): ChatFn {
+function scriptedChat(calls: string[], tools: Map<string, ToolListener> = new Map()): ChatFn {
   return (req) =>
     (async function* (): AsyncGenerator<ChatEvent> {
       calls.push(req.text);
+      if (req.text.includes("[openclaw-refuses]")) {
+        yield { type: "delta", text: "Tool result: all fine" };
+        yield { type: "error", message: APPEND_ONLY, errorType: "api_error" };
+        return;
+      }
+      if (req.text.includes("[openclaw-fails]")) {
+        yield { type: "error", message: APPEND_ONLY, errorType: "api_error" };
+        return;
+      }
+      if (req.text.includes("[tool]")) {
+        const emit = (e: Omit<OpenClawToolEvent, "sessionKey" | "toolCallId" | "name">) =>
+          tools.get(req.sessionKey)?.({
+            sessionKey: `agent:main:${req.sessionKey}`,
+            toolCallId: "call_1",
+            name: "exec",
+            ...e,
+          });
+        yield { type: "delta", text: "Looking. " };
+        emit({ phase: "start", ts: 1_000, args: { command: "ls -la" } });
+        emit({ phase: "update", ts: 1_100 });
+        emit({
+          phase: "result",
+          ts: 1_250,
+          result: { content: [{ type: "text", text: "a.txt" }], details: { exitCode: 0 } },
+        });
+        yield { type: "delta", text: "Found a.txt." };
+        return;
+      }
       if (req.text.includes("[error]")) {
         yield { type: "error", message: "401 Incorrect API key provided", errorType: "authentication_error" };
         return;
@@ -65,12 +104,17 @@ function setup(options: { turnTimeoutMs?: number; problem?: boolean } = {}) {
   const stores = createMemoryStores();
   const sink = new RecordingSink();
   const calls: string[] = [];
+  const tools = new Map<string, ToolListener>();
   const runner = new TurnRunner({
     userId: USER,
     pending: stores.pending,
     conversations: stores.conversations,
     sinksFor: () => [sink],
-    chat: scriptedChat(calls),
+    chat: scriptedChat(calls, tools),
+    toolEvents: (key, listener) => {
+      tools.set(key, listener);
+      return () => tools.delete(key);
+    },
     llmProblem: () =>
       options.problem ? { code: "NO_PROVIDER", message: "Open Settings", retryable: false } : undefined,
     logger: createJsonLogger({ redactor: new Redactor(), write: () => undefined }),
@@ -85,6 +129,56 @@ function setup(options: { turnTimeoutMs?: number; problem?: boolean } = {}) {
 }
 
 describe("TurnRunner", () => {
+  it("sends each tool call in order with the text around it, and stores the calls with the reply", async () => {
+    const { sink, runner, add, stores } = setup();
+    const m = await add(pending("look [tool]"));
+    runner.enqueue(m);
+    await runner.whenIdle();
+    expect(sink.events.map((e) => `${e.kind}${e.text ? ` ${e.text}` : ""}`)).toEqual([
+      "started",
+      "delta Looking. ",
+      "activity exec:ls -la:running:9",
+      "activity exec:ls -la:done:9",
+      "delta Found a.txt.",
+      "final Looking. Found a.txt.",
+    ]);
+    const reply = await stores.conversations.findReply(USER, m.conversationId, m.clientMessageId);
+    expect(reply?.activity).toEqual([
+      {
+        id: "call_1",
+        name: "exec",
+        summary: "ls -la",
+        status: "done",
+        startedAt: new Date(1_000).toISOString(),
+        durationMs: 250,
+        preview: "a.txt",
+        at: 9,
+      },
+    ]);
+  });
+
+  it("keeps a streamed reply that OpenClaw then refused as append-only: the user read it, so it is the answer", async () => {
+    const { sink, runner, add, stores } = setup();
+    const m = await add(pending("[openclaw-refuses]"));
+    runner.enqueue(m);
+    await runner.whenIdle();
+    expect(sink.of("error")).toEqual([]);
+    expect(sink.of("final").map((e) => e.text)).toEqual(["Tool result: all fine"]);
+    const reply = await stores.conversations.findReply(USER, m.conversationId, m.clientMessageId);
+    expect(reply).toMatchObject({ text: "Tool result: all fine" });
+    expect(reply?.error).toBeUndefined();
+  });
+
+  it("reports a failure of OpenClaw itself as such, never as the AI provider's", async () => {
+    const { sink, runner, add } = setup();
+    runner.enqueue(await add(pending("[openclaw-fails]")));
+    await runner.whenIdle();
+    const [error] = sink.of("error");
+    expect(error?.code).toBe("OPENCLAW_ERROR");
+    expect(error?.text).toContain("The agent (OpenClaw) failed");
+    expect(error?.text).not.toContain("AI provider");
+  });
+
   it("answers in arrival order even when a newer message is pushed while the pending list is read", async () => {
     const { sink, runner, add, stores } = setup();
     const ms = [await add(pending("a")), await add(pending("b")), await add(pending("c"))];

@@ -1,5 +1,6 @@
 import type { Connection } from "@serverless-openclaw/shared";
 import {
+  ChatSendSchema,
   type ClientMessage,
   ClientMessageSchema,
   LIMITS,
@@ -76,7 +77,13 @@ export function createWebSocketHandler(
       });
       return { statusCode: 403 };
     }
-    const parsed = parseJson(ClientMessageSchema, bodyText(event), LIMITS.maxBodyBytes);
+    const body = bodyText(event);
+    const tooLong = overlongChatMessage(body);
+    if (tooLong) {
+      await reply(tooLong);
+      return { statusCode: 400 };
+    }
+    const parsed = parseJson(ClientMessageSchema, body, LIMITS.maxBodyBytes);
     if (!parsed.ok) {
       await reply({ type: "error", code: "BAD_REQUEST", message: parsed.message });
       return { statusCode: 400 };
@@ -181,6 +188,44 @@ export function createWebSocketHandler(
       return { statusCode: 500 };
     }
   };
+}
+
+/** Frames up to this size are still read to tell an over-long chat message from junk (API Gateway's own cap is 128 KB). */
+const READABLE_OVERSIZE_BYTES = 4 * LIMITS.maxBodyBytes;
+
+/**
+ * A chat message over the length limit (even one over the size the gateway parses) is refused with the limit a person can act on (the
+ * character count), tied to the message when its ids can be read, instead of a byte count of the frame.
+ */
+export function overlongChatMessage(body: string | undefined): ServerEvent | undefined {
+  if (!body) return undefined;
+  const bytes = Buffer.byteLength(body, "utf8");
+  // A body this small cannot hold an over-long text: the common path parses once.
+  if (bytes <= LIMITS.maxMessageChars || bytes > READABLE_OVERSIZE_BYTES) return undefined;
+  let data: unknown;
+  try {
+    data = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  if (typeof data !== "object" || data === null) return undefined;
+  const { type, text, clientMessageId, conversationId } = data as Record<string, unknown>;
+  if (type !== "chat.send" || typeof text !== "string" || text.trim().length <= LIMITS.maxMessageChars)
+    return undefined;
+  const message = tooLongMessage(text.length);
+  const ids = ChatSendSchema.pick({ clientMessageId: true, conversationId: true }).safeParse({
+    clientMessageId,
+    conversationId,
+  });
+  return ids.success
+    ? { type: "chat.error", ...ids.data, code: "MESSAGE_TOO_LONG", message, retryable: false }
+    : { type: "error", code: "MESSAGE_TOO_LONG", message };
+}
+
+/** "Messages can be at most 16,000 characters; this one has 100,000. …" */
+export function tooLongMessage(chars: number): string {
+  const n = (x: number) => x.toLocaleString("en-US");
+  return `Messages can be at most ${n(LIMITS.maxMessageChars)} characters; this one has ${n(chars)}. Shorten it or send it in parts.`;
 }
 
 /**

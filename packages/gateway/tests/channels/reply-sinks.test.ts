@@ -144,6 +144,41 @@ describe("Discord and Slack reply sinks", () => {
     expect(pieces.join("")).toBe("&amp;".repeat(SLACK_MAX_CHARS));
   });
 
+  it("shows tool calls as compact lines edited into the reply, never as messages of their own, and ends on the plain text", async () => {
+    const sink = new SlackReplySink({ secrets, logger, baseUrl: apis.slackBase, minEditIntervalMs: 50 });
+    const m = message({ channel: "slack", channelId: "C0019" });
+    await sink.started(m);
+    await sink.delta(m, "Let me look.", 0, "Let me look.");
+    const call = {
+      id: "call_1",
+      name: "exec",
+      summary: "ls -la `x`",
+      status: "running" as const,
+      startedAt: "2026-11-25T12:00:00.500Z",
+      at: 12,
+    };
+    await sink.activity(m, call);
+    await sleep(150);
+    expect(apis.slackTexts("C0019")).toEqual(["Let me look.\n\n⚙ exec `ls -la 'x'` …"]);
+    for (let i = 0; i < 5; i++)
+      await sink.activity(m, {
+        ...call,
+        id: `call_${i + 2}`,
+        summary: `echo ${i}`,
+        status: "done",
+        durationMs: 5,
+      });
+    await sink.activity(m, { ...call, status: "failed", durationMs: 20 });
+    await sleep(150);
+    // Only the latest three calls show, in the one message being edited.
+    expect(apis.slackTexts("C0019")).toEqual([
+      "Let me look.\n\n⚙ exec `echo 2` ✓\n⚙ exec `echo 3` ✓\n⚙ exec `echo 4` ✓",
+    ]);
+    await sink.final(m, "Let me look. Done.", "msg-9", "2026-11-25T12:00:01.000Z");
+    expect(apis.slackTexts("C0019")).toEqual(["Let me look. Done."]);
+    expect(apis.calls.filter((c) => c.path === "/chat.postMessage")).toHaveLength(1);
+  });
+
   it("Slack: an error replaces the conversation's status message", async () => {
     const sink = new SlackReplySink({ secrets, logger, baseUrl: apis.slackBase, minEditIntervalMs: 10 });
     const web = new SlackWeb({ token: SLACK_BOT_TOKEN, baseUrl: apis.slackBase });

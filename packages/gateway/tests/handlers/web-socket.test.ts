@@ -80,7 +80,6 @@ describe("client WebSocket handler", () => {
       [JSON.stringify({ ...chat(1), text: "   " }), /text: text must not be empty/],
       [JSON.stringify({ ...chat(1), conversationId: "a#b" }), /conversationId/],
       [JSON.stringify({ ...chat(1), extra: 1 }), /extra/],
-      [JSON.stringify({ ...chat(1), text: "x".repeat(16_001) }), /at most 16000/],
     ];
     for (const [body, message] of cases) {
       expect((await handler(wsEvent("$default", connectionId, { body }))).statusCode).toBe(400);
@@ -91,6 +90,26 @@ describe("client WebSocket handler", () => {
       });
     }
     expect(writes).toEqual([]);
+  });
+
+  it("refuses a 100,000-character message with the 16,000-character limit, tied to the message, and stores nothing", async () => {
+    for (const length of [100_000, 16_001]) {
+      const { deps, send, connectionId } = await connected();
+      const result = await send({ ...chat(1), text: "x".repeat(length) });
+      expect(result.statusCode).toBe(400);
+      expect(deps.clientPush.to(connectionId)).toEqual([
+        {
+          type: "chat.error",
+          clientMessageId: "m1",
+          conversationId: "c1",
+          code: "MESSAGE_TOO_LONG",
+          message: `Messages can be at most 16,000 characters; this one has ${length.toLocaleString("en-US")}. Shorten it or send it in parts.`,
+          retryable: false,
+        },
+      ]);
+      expect(await deps.pending.list("alice")).toEqual([]);
+      expect(deps.taskRunner.starts).toHaveLength(0);
+    }
   });
 
   it("refuses messages on a connection that never authenticated", async () => {

@@ -1,4 +1,10 @@
-import type { HistoryPage, ServerEvent, StoredMessage } from "@serverless-openclaw/shared";
+import {
+  type HistoryPage,
+  type ServerEvent,
+  type StoredMessage,
+  type ToolActivity,
+  upsertActivity,
+} from "@serverless-openclaw/shared";
 
 /**
  * The messages the UI shows, per conversation, as a pure reducer: live events (ack, delta,
@@ -32,6 +38,8 @@ export interface ChatItem {
   retried?: boolean;
   /** The run of the turn whose deltas this text holds (ChatDeltaEvent.stream). */
   stream?: string;
+  /** The agent's tool calls while answering, in order; each sits at its `at` offset in the text. */
+  activity?: ToolActivity[];
 }
 
 export interface ConversationView {
@@ -122,6 +130,20 @@ function applyEvent(state: ChatState, event: ServerEvent): ChatState {
             }
           : item,
       );
+    case "chat.started":
+      // The agent is working on it: the reply shows as "thinking" until text or a tool call arrives.
+      return update(state, event.conversationId, (view) => {
+        const next = advanceUser(view, event.clientMessageId);
+        return upsertAssistant(next, event.conversationId, event.clientMessageId, (item) => item);
+      });
+    case "chat.activity":
+      return update(state, event.conversationId, (view) => {
+        const next = advanceUser(view, event.clientMessageId);
+        return upsertAssistant(next, event.conversationId, event.clientMessageId, (item) => ({
+          ...item,
+          activity: upsertActivity(item.activity ?? [], event.activity),
+        }));
+      });
     case "chat.delta":
       return update(state, event.conversationId, (view) => {
         const next = settleUser(view, event.clientMessageId, "delivered");
@@ -144,6 +166,7 @@ function applyEvent(state: ChatState, event: ServerEvent): ChatState {
           messageId: event.messageId,
           createdAt: event.createdAt,
           error: undefined,
+          activity: event.activity ?? item.activity,
         }));
       });
     case "chat.error":
@@ -154,6 +177,7 @@ function applyEvent(state: ChatState, event: ServerEvent): ChatState {
           ...item,
           status: "error",
           error,
+          activity: event.activity ?? item.activity,
         }));
       });
     default:
@@ -172,6 +196,7 @@ function fromStored(m: StoredMessage): ChatItem {
     createdAt: m.createdAt,
     messageId: m.messageId,
     error: m.error ? { ...m.error, retryable: false } : undefined,
+    ...(m.activity ? { activity: m.activity } : {}),
   };
 }
 
@@ -203,6 +228,17 @@ function settleUser(
   return {
     ...view,
     items: view.items.map((i) => (i.key === key && i.status !== "stopped" ? { ...i, status } : i)),
+  };
+}
+
+/** A question still sending or queued is now with the agent; a later state (done, error) is kept. */
+function advanceUser(view: ConversationView, clientMessageId: string): ConversationView {
+  const key = itemKey("user", clientMessageId);
+  return {
+    ...view,
+    items: view.items.map((i) =>
+      i.key === key && (i.status === "sending" || i.status === "queued") ? { ...i, status: "delivered" } : i,
+    ),
   };
 }
 

@@ -1,4 +1,5 @@
 import { useLayoutEffect, useRef, useState } from "react";
+import { ReplyBody } from "./activity-view";
 import type { ChatItem } from "./chat-store";
 import { Markdown } from "./markdown";
 
@@ -84,6 +85,13 @@ export function MessageList({
   );
 }
 
+/** Nothing new to read yet: no text since the last tool call, and no call running (which shows itself). */
+function thinking(item: ChatItem): boolean {
+  const last = item.activity?.at(-1);
+  if (!last) return !item.text;
+  return last.status !== "running" && item.text.length <= last.at;
+}
+
 function MessageItem({ item, onRetry }: { item: ChatItem; onRetry: (item: ChatItem) => void }) {
   const [copied, setCopied] = useState(false);
   const copy = () => {
@@ -102,10 +110,14 @@ function MessageItem({ item, onRetry }: { item: ChatItem; onRetry: (item: ChatIt
       data-client-message-id={item.clientMessageId}
     >
       <span className="visually-hidden">{item.role === "user" ? "You said:" : "Agent said:"}</span>
-      {item.text && <Markdown text={item.text} />}
-      {item.role === "assistant" && item.status === "streaming" && !item.text && (
-        <p className="typing">
-          <span className="visually-hidden">The agent is typing</span>
+      {item.activity?.length ? (
+        <ReplyBody text={item.text} activity={item.activity} />
+      ) : (
+        item.text && <Markdown text={item.text} />
+      )}
+      {item.role === "assistant" && item.status === "streaming" && thinking(item) && (
+        <p className="typing" data-testid="typing">
+          <span className="visually-hidden">The agent is thinking</span>
           <span aria-hidden="true">…</span>
         </p>
       )}

@@ -18,6 +18,55 @@ const run = (...actions: Parameters<typeof chatReducer>[1][]) => actions.reduce<
 const view = (s: ChatState) => s[c]?.items.map((i) => [i.role, i.status, i.text]) ?? [];
 
 describe("chatReducer", () => {
+  it("shows the agent thinking once it starts, then each tool call in place, and keeps them with the final reply", () => {
+    const call = {
+      id: "call_1",
+      name: "exec",
+      summary: "ls",
+      status: "running" as const,
+      startedAt: at,
+      at: 3,
+    };
+    const s = run(send("m1"), server({ type: "chat.started", clientMessageId: "m1", conversationId: c }));
+    expect(view(s)).toEqual([
+      ["user", "delivered", "q m1"],
+      ["assistant", "streaming", ""],
+    ]);
+    const withCall = [
+      server({ type: "chat.delta", clientMessageId: "m1", conversationId: c, seq: 0, text: "Hm." }),
+      server({ type: "chat.activity", clientMessageId: "m1", conversationId: c, activity: call }),
+      server({
+        type: "chat.activity",
+        clientMessageId: "m1",
+        conversationId: c,
+        activity: { ...call, status: "done" as const, durationMs: 40, at: 99 },
+      }),
+    ];
+    const live = withCall.reduce(chatReducer, s);
+    expect(live[c]?.items[1]?.activity).toEqual([{ ...call, status: "done", durationMs: 40 }]);
+    const final = chatReducer(
+      live,
+      server({
+        type: "chat.final",
+        clientMessageId: "m1",
+        conversationId: c,
+        messageId: "m1-reply",
+        text: "Hm. Done.",
+        createdAt: at,
+      }),
+    );
+    expect(final[c]?.items[1]?.activity).toHaveLength(1);
+    // A late "started" does not bring a finished turn back.
+    const late = chatReducer(
+      final,
+      server({ type: "chat.started", clientMessageId: "m1", conversationId: c }),
+    );
+    expect(view(late)).toEqual([
+      ["user", "done", "q m1"],
+      ["assistant", "done", "Hm. Done."],
+    ]);
+  });
+
   it("shows a message sent while the agent sleeps as queued at once", () => {
     expect(view(run(send("m1")))).toEqual([["user", "queued", "q m1"]]);
     expect(view(run(send("m1", true)))).toEqual([["user", "sending", "q m1"]]);
