@@ -321,7 +321,7 @@ export class TurnRunner {
     const text = partial ? `${partial}\n\n${failure.message}` : failure.message;
     const reply: StoredMessage = {
       ...this.stored(message, ids.reply, "assistant", text, this.replyTime(message)),
-      error: { code: failure.code, message: failure.message },
+      error: { code: failure.code, message: failure.message, retryable: failure.retryable },
       ...(activity.length > 0 ? { activity } : {}),
     };
     const stored = await deps.conversations.putTurn(deps.userId, this.userMessage(message), reply);

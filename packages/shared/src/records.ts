@@ -74,11 +74,28 @@ export const StoredMessageSchema = z.object({
   channel: ChannelSchema,
   createdAt: z.iso.datetime(),
   /** Set on an assistant message that is an error explanation rather than a model reply. */
-  error: z.object({ code: z.string(), message: z.string() }).optional(),
+  error: z
+    .object({
+      code: z.string(),
+      message: z.string(),
+      /** Whether sending the same message again may work (the history keeps its Retry button). */
+      retryable: z.boolean().optional(),
+    })
+    .optional(),
   /** On a reply: the tool calls the agent made while answering, in order (shown after a reload). */
   activity: ToolActivityListSchema.optional(),
 });
 export type StoredMessage = z.infer<typeof StoredMessageSchema>;
+
+/** The title of a conversation created empty (POST /conversations); its first message replaces it. */
+export const UNTITLED_TITLE = "New conversation";
+
+/** A conversation's title: its first message, on one line, cut to the title limit. */
+export function conversationTitle(text: string): string {
+  const line = text.replace(/\s+/g, " ").trim();
+  if (line.length <= LIMITS.maxTitleChars) return line || UNTITLED_TITLE;
+  return `${line.slice(0, LIMITS.maxTitleChars - 1).trimEnd()}…`;
+}
 
 export const ConversationMetaSchema = z.object({
   conversationId: ConversationIdSchema,

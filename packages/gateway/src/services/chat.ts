@@ -2,10 +2,11 @@ import { randomUUID } from "node:crypto";
 import {
   type AgentState,
   type Channel,
+  conversationTitle,
   KEYS,
-  LIMITS,
   type PendingMessage,
   type ReplyTarget,
+  UNTITLED_TITLE,
 } from "@serverless-openclaw/shared";
 import type { GatewayDeps } from "../deps";
 import { errorSummary } from "../errors";
@@ -41,14 +42,10 @@ export interface SendResult {
 }
 
 /** The title of a conversation created empty (POST /conversations); its first message replaces it. */
-export const UNTITLED = "New conversation";
+export const UNTITLED = UNTITLED_TITLE;
 
 /** A conversation's title: its first message, on one line, cut to the title limit. */
-export function titleFrom(text: string): string {
-  const line = text.replace(/\s+/g, " ").trim();
-  if (line.length <= LIMITS.maxTitleChars) return line || UNTITLED;
-  return `${line.slice(0, LIMITS.maxTitleChars - 1).trimEnd()}…`;
-}
+export const titleFrom = conversationTitle;
 
 /**
  * Takes a user's message from any channel: stores it (idempotent on clientMessageId), keeps the

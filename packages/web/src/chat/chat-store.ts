@@ -191,13 +191,23 @@ function fromStored(m: StoredMessage): ChatItem {
     clientMessageId: m.clientMessageId,
     conversationId: m.conversationId,
     role: m.role,
-    text: m.text,
+    text: m.error ? withoutError(m.text, m.error.message) : m.text,
     status: m.error ? "error" : "done",
     createdAt: m.createdAt,
     messageId: m.messageId,
-    error: m.error ? { ...m.error, retryable: false } : undefined,
+    error: m.error
+      ? { code: m.error.code, message: m.error.message, retryable: m.error.retryable ?? false }
+      : undefined,
     ...(m.activity ? { activity: m.activity } : {}),
   };
+}
+
+/**
+ * A failed reply is stored as the text the user saw followed by the error, so other clients (Telegram,
+ * an old app) read it whole; the web shows the error in its own line, so it is taken off the text.
+ */
+function withoutError(text: string, message: string): string {
+  return text.endsWith(message) ? text.slice(0, text.length - message.length).trimEnd() : text;
 }
 
 /**

@@ -210,8 +210,8 @@ export function SettingsPage({
             )}
             {saved && (
               <p className="notice" role="status" data-testid="settings-saved">
-                Saved. A running agent restarts with them once it has nothing left to answer; otherwise they
-                apply at its next start.
+                Saved. A running agent finishes what it is answering, then stops; it starts with the new
+                settings at your next message (a cold start).
               </p>
             )}
             <button type="submit" className="primary" disabled={busy} data-testid="settings-save">

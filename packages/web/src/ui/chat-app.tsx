@@ -1,5 +1,5 @@
 import type { AgentStatusEvent, ConversationMeta, ServerEvent } from "@serverless-openclaw/shared";
-import { LIMITS } from "@serverless-openclaw/shared";
+import { conversationTitle, LIMITS, UNTITLED_TITLE } from "@serverless-openclaw/shared";
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from "react";
 import { ApiCallError, HttpApi } from "../api/http-api";
 import { AuthError } from "../auth/cognito-client";
@@ -80,7 +80,7 @@ export function ChatApp({ config, session, fetchImpl, createSocket = browserSock
       }
       if (event.type === "error") return setBanner(event.message);
       dispatch({ type: "server", event });
-      if (event.type === "chat.final") reloadConversations();
+      if (event.type === "chat.final" || event.type === "chat.error") reloadConversations();
     });
     const online = () => client.reconnectNow();
     const offline = () => client.networkLost();
@@ -165,13 +165,23 @@ export function ChatApp({ config, session, fetchImpl, createSocket = browserSock
       conversationId = newId();
       navigate({ page: "chat", conversationId });
     }
+    const now = new Date().toISOString();
+    const title = conversationTitle(text);
     if (!conversations.some((c) => c.conversationId === conversationId)) {
-      const now = new Date().toISOString();
-      const title = text.length > 60 ? `${text.slice(0, 57)}…` : text;
       setConversations((list) => [
         ...list,
         { conversationId: conversationId as string, title, channel: "web", createdAt: now, updatedAt: now },
       ]);
+    } else {
+      // A conversation made empty ("New conversation") takes its first message as title, as the
+      // gateway stores it: the sidebar shows it at once, not after a reload.
+      setConversations((list) =>
+        list.map((c) =>
+          c.conversationId === conversationId
+            ? { ...c, updatedAt: now, ...(c.title === UNTITLED_TITLE ? { title } : {}) }
+            : c,
+        ),
+      );
     }
     const clientMessageId = newId();
     const running = agentRef.current?.state === "Running" && client.connectionState.status === "open";

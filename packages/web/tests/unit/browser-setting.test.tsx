@@ -27,7 +27,9 @@ describe("BrowserSetting", () => {
     const box = screen.getByTestId("settings-browser") as HTMLInputElement;
     expect(box.checked).toBe(false);
     fireEvent.click(box);
-    expect((await screen.findByTestId("settings-browser-result")).textContent).toContain("next start");
+    expect((await screen.findByTestId("settings-browser-result")).textContent).toContain(
+      "starts with it at your next message",
+    );
     // Only the switch is sent: half-edited provider fields in the form above are not.
     expect(puts).toEqual([{ browserEnabled: true }]);
     expect(box.checked).toBe(true);

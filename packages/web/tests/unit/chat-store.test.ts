@@ -18,6 +18,42 @@ const run = (...actions: Parameters<typeof chatReducer>[1][]) => actions.reduce<
 const view = (s: ChatState) => s[c]?.items.map((i) => [i.role, i.status, i.text]) ?? [];
 
 describe("chatReducer", () => {
+  it("shows a stored failed reply's error once after a reload, and keeps Retry when sending again may work", () => {
+    const stored = (code: string, text: string, message: string, retryable?: boolean): StoredMessage => ({
+      conversationId: c,
+      messageId: `${code}-reply`,
+      clientMessageId: code,
+      role: "assistant",
+      text,
+      channel: "web",
+      createdAt: at,
+      error: { code, message, ...(retryable === undefined ? {} : { retryable }) },
+    });
+    const s = run({
+      type: "history",
+      older: false,
+      page: {
+        conversationId: c,
+        messages: [
+          stored("NO_PROVIDER", "Open Settings.", "Open Settings.", false),
+          stored(
+            "LLM_ERROR",
+            "Half a reply\n\nThe AI provider returned an error: boom",
+            "The AI provider returned an error: boom",
+            true,
+          ),
+          stored("CANCELLED", "You stopped this reply.", "You stopped this reply."),
+        ],
+      },
+    });
+    const items = s[c]?.items ?? [];
+    expect(items.map((i) => [i.text, i.error?.message, i.error?.retryable])).toEqual([
+      ["", "Open Settings.", false],
+      ["Half a reply", "The AI provider returned an error: boom", true],
+      ["", "You stopped this reply.", false],
+    ]);
+  });
+
   it("shows the agent thinking once it starts, then each tool call in place, and keeps them with the final reply", () => {
     const call = {
       id: "call_1",
