@@ -475,6 +475,12 @@ describe("APIs", () => {
     expect(r.map((x) => x.RouteKey).sort()).toEqual(["$connect", "$default", "$disconnect"]);
   });
 
+  it("sends requests no route matches to the management Lambda ($default, no authorizer), which answers them in the API's error shape", () => {
+    const r = routesOf(main, "HttpApi").find((x) => x.RouteKey === "$default");
+    expect(r).toBeDefined();
+    expect(r?.AuthorizationType ?? "NONE").toBe("NONE");
+  });
+
   it("serves every management route from API_ROUTES behind the Cognito JWT authorizer", () => {
     const r = routesOf(main, "HttpApi");
     const authorizer = logicalId(main.appTemplate, "AWS::ApiGatewayV2::Authorizer", "HttpApiCognitoJwt");

@@ -7,7 +7,14 @@ import {
   type WebRuntimeConfig,
 } from "@serverless-openclaw/shared";
 import { LocalSetupError } from "./errors";
-import { compileRoutes, type HttpApiHandler, httpEvent, matchRoute, writeHttpResult } from "./http-api";
+import {
+  type CompiledRoute,
+  compileRoutes,
+  type HttpApiHandler,
+  httpEvent,
+  matchRoute,
+  writeHttpResult,
+} from "./http-api";
 import { BodyTooLargeError, isLoopbackHost, readBody, sendJson } from "./http-util";
 import { type LambdaHandler, lambdaContext } from "./lambda-context";
 import type { LocalLogger } from "./local-logger";
@@ -70,6 +77,14 @@ export interface ApiGatewayServer {
 /** HTTP API payload quota (10 MB). */
 const MAX_API_BODY_BYTES = 10 * 1024 * 1024;
 const ROUTES = compileRoutes(API_ROUTES);
+const DEFAULT_ROUTE: CompiledRoute = {
+  routeKey: "$default",
+  method: "ANY",
+  pattern: /^/,
+  params: [],
+  literal: false,
+  target: "$default",
+};
 
 export class HostNotAllowedError extends LocalSetupError {
   readonly code = "HOST_NOT_LOOPBACK";
@@ -112,10 +127,15 @@ export async function startApiGatewayServer(options: ApiGatewayServerOptions): P
 
   const handleApi = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
     const rawPath = url.pathname.slice("/api".length) || "/";
-    const matched = matchRoute(ROUTES, req.method ?? "GET", rawPath);
-    const handler = publicHandler(matched?.route.target, handlers) ?? handlers?.httpApi;
-    if (!matched || !handler) {
-      sendJson(res, 404, { message: "Not Found" });
+    // As deployed: a request no route matches reaches the management Lambda through the $default
+    // route, which answers it in the API's error shape (ROUTE_NOT_FOUND, METHOD_NOT_ALLOWED).
+    const matched = matchRoute(ROUTES, req.method ?? "GET", rawPath) ?? {
+      route: DEFAULT_ROUTE,
+      pathParameters: {},
+    };
+    const handler = publicHandler(matched.route.target, handlers) ?? handlers?.httpApi;
+    if (!handler) {
+      sendJson(res, 404, { error: { code: "ROUTE_NOT_FOUND", message: "no such API route" } });
       return;
     }
     const body = await readBody(req, MAX_API_BODY_BYTES);

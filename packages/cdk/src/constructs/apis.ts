@@ -4,6 +4,8 @@ import {
   CorsHttpMethod,
   HttpApi,
   HttpMethod,
+  HttpRoute,
+  HttpRouteKey,
   HttpStage,
   LogGroupLogDestination,
   WebSocketApi,
@@ -159,6 +161,19 @@ export class ManagementHttpApi extends Construct {
       const { method, path } = parseRoute(route);
       this.api.addRoutes({ path, methods: [method], integration: management, authorizer });
     }
+    // Anything no route matches goes to the same Lambda, which answers it in the API's error shape
+    // ({error:{code,message}}: ROUTE_NOT_FOUND, METHOD_NOT_ALLOWED) instead of API Gateway's bare
+    // {"message":"Not Found"}. It never reaches user data: every route that does has a JWT route above.
+    new HttpRoute(this, "DefaultRoute", {
+      httpApi: this.api,
+      routeKey: HttpRouteKey.DEFAULT,
+      integration: new HttpLambdaIntegration("ManagementDefault", props.handler),
+    });
+    Validations.of(this.api).acknowledge({
+      id: "AwsSolutions-APIG4",
+      reason:
+        "$default only answers 404/405 in the API's error shape; every route that reads or changes data is a JWT route.",
+    });
     if (props.telegramHandler) {
       const { method, path } = parseRoute(API_ROUTES.telegramWebhook);
       this.api.addRoutes({

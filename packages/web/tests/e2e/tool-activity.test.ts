@@ -79,11 +79,12 @@ describe("tool activity in the web chat", () => {
     expect(await card.locator('[data-testid="activity-summary"]').textContent()).toBe(
       "sleep 2; echo activity-ok",
     );
-    await page.waitForSelector(
-      '[data-testid="message"][data-role="assistant"][data-status="done"] >> nth=-1',
-      {
-        timeout: 60_000,
-      },
+    await page.waitForFunction(
+      () =>
+        document.querySelectorAll('[data-testid="message"][data-role="assistant"][data-status="done"]')
+          .length === 2,
+      undefined,
+      { timeout: 60_000 },
     );
     await page.waitForSelector('[data-testid="activity"][data-status="done"]');
     expect(await card.locator('[data-testid="activity-status"]').textContent()).toBe("done");
