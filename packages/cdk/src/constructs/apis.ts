@@ -164,12 +164,12 @@ export class ManagementHttpApi extends Construct {
     // Anything no route matches goes to the same Lambda, which answers it in the API's error shape
     // ({error:{code,message}}: ROUTE_NOT_FOUND, METHOD_NOT_ALLOWED) instead of API Gateway's bare
     // {"message":"Not Found"}. It never reaches user data: every route that does has a JWT route above.
-    new HttpRoute(this, "DefaultRoute", {
+    const defaultRoute = new HttpRoute(this, "DefaultRoute", {
       httpApi: this.api,
       routeKey: HttpRouteKey.DEFAULT,
       integration: new HttpLambdaIntegration("ManagementDefault", props.handler),
     });
-    Validations.of(this.api).acknowledge({
+    Validations.of(defaultRoute).acknowledge({
       id: "AwsSolutions-APIG4",
       reason:
         "$default only answers 404/405 in the API's error shape; every route that reads or changes data is a JWT route.",
