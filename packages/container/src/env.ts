@@ -1,3 +1,4 @@
+import { closeSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describeIssues, UserIdSchema } from "@serverless-openclaw/shared";
@@ -41,6 +42,37 @@ export const TaskEnvSchema = z
     path: ["CLIENT_PUSH_ENDPOINT"],
   });
 export type TaskEnv = z.infer<typeof TaskEnvSchema>;
+
+/** The variables that may arrive on the secrets pipe instead of the environment. */
+const PIPED = z.strictObject({
+  AGENT_SECRET: z.string().optional(),
+  LOCAL_STORE_TOKEN: z.string().optional(),
+});
+
+/**
+ * The environment with the secrets read from the pipe named by AGENT_SECRETS_FD (local mode's runner
+ * sends them there, as JSON, so they never appear in /proc/<pid>/environ, which every process of
+ * the same OS user, an agent's shell included, can read). The pipe is read once and closed.
+ */
+export function withPipedSecrets(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const fd = env.AGENT_SECRETS_FD;
+  if (fd === undefined) return env;
+  if (!/^\d+$/.test(fd))
+    throw new AgentTaskError("BAD_ENVIRONMENT", "Bad task environment: AGENT_SECRETS_FD");
+  let piped: z.infer<typeof PIPED>;
+  try {
+    const raw = readFileSync(Number(fd), "utf8");
+    closeSync(Number(fd));
+    piped = PIPED.parse(JSON.parse(raw));
+  } catch (err) {
+    throw new AgentTaskError(
+      "BAD_ENVIRONMENT",
+      `Bad task environment: could not read the secrets from fd ${fd} (${err instanceof Error ? err.message : String(err)})`,
+    );
+  }
+  const { AGENT_SECRETS_FD: _, ...rest } = env;
+  return { ...rest, ...piped };
+}
 
 export function parseTaskEnv(env: NodeJS.ProcessEnv): TaskEnv {
   const parsed = TaskEnvSchema.safeParse(env);

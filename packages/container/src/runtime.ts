@@ -7,7 +7,7 @@ import { withUsageRecording } from "@serverless-openclaw/gateway/services/usage-
 import { HttpClientPush } from "./adapters/http-client-push";
 import { AgentTask } from "./agent-task";
 import { chromiumFromEnv } from "./chromium";
-import { parseTaskEnv, type TaskEnv, workDirOf } from "./env";
+import { parseTaskEnv, type TaskEnv, withPipedSecrets, workDirOf } from "./env";
 import { AgentTaskError } from "./errors";
 import { createJsonLogger, type Logger } from "./logger";
 import { resolveOpenClawRuntime } from "./openclaw-runtime";
@@ -56,7 +56,10 @@ export function buildPorts(env: TaskEnv, raw: NodeJS.ProcessEnv): { stores: Stor
 }
 
 /** Builds the task from the process environment (the only place the task reads env). */
-export async function createTask(raw: NodeJS.ProcessEnv): Promise<{ task: AgentTask; logger: Logger }> {
+export async function createTask(
+  processEnv: NodeJS.ProcessEnv,
+): Promise<{ task: AgentTask; logger: Logger }> {
+  const raw = withPipedSecrets(processEnv);
   const env = parseTaskEnv(raw);
   const redactor = new Redactor();
   redactor.add(env.AGENT_SECRET);

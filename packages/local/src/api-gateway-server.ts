@@ -18,7 +18,7 @@ import {
 import { BodyTooLargeError, isLoopbackHost, readBody, sendJson } from "./http-util";
 import { type LambdaHandler, lambdaContext } from "./lambda-context";
 import type { LocalLogger } from "./local-logger";
-import { handleManagement, isManagementPath } from "./management-endpoint";
+import { handleManagement, isManagementPath, type ManagementAuthorizer } from "./management-endpoint";
 import { serveStatic } from "./static-files";
 import { WebSocketApi } from "./websocket-api";
 import type { WebSocketEvent } from "./websocket-events";
@@ -55,8 +55,12 @@ export interface ApiGatewayServerOptions {
   runtimeConfig?: (urls: { httpUrl: string; wsUrl: string }) => WebRuntimeConfig;
   idleTimeoutMs?: number;
   maxConnectionMs?: number;
-  /** When set, `@connections` calls must carry it in the `x-local-token` header (the agent task does). */
-  managementToken?: string;
+  /**
+   * When set, `@connections` calls must carry a token in the `x-local-token` header (the agent task
+   * does): either this fixed token, or one the function accepts for that connection (local mode: an
+   * agent's own token, for its own user's browser connections only).
+   */
+  managementToken?: string | ManagementAuthorizer;
 }
 
 export interface ApiGatewayServer {

@@ -18,6 +18,9 @@ export const MANAGEMENT_TOKEN_HEADER = "x-local-token";
 
 const digest = (value: string) => createHash("sha256").update(value).digest();
 
+/** Decides whether a presented token may call the Management API for one connection. */
+export type ManagementAuthorizer = (token: string, connectionId: string) => boolean | Promise<boolean>;
+
 function tokenMatches(presented: string | string[] | undefined, expected: string): boolean {
   if (typeof presented !== "string") return false;
   return timingSafeEqual(digest(presented), digest(expected));
@@ -46,17 +49,22 @@ export async function handleManagement(
   res: ServerResponse,
   pathname: string,
   apis: readonly WebSocketApi[],
-  token?: string,
+  token?: string | ManagementAuthorizer,
 ): Promise<void> {
   // Only server-side callers (the SDK, the agent task) use this API; none sends an Origin. A request
   // with one comes from a web page, which must never push into, or close, someone's connections.
   if (req.headers.origin !== undefined) return forbidden(res);
-  // Nor may another program on this machine, which could otherwise write into a user's chat.
-  if (token !== undefined && !tokenMatches(req.headers[MANAGEMENT_TOKEN_HEADER], token)) {
-    return forbidden(res);
-  }
   const match = PATH.exec(pathname);
   const connectionId = decodeURIComponent(match?.[1] ?? "");
+  // Nor may another program on this machine, which could otherwise write into a user's chat, nor an
+  // agent into another user's tabs.
+  const presented = req.headers[MANAGEMENT_TOKEN_HEADER];
+  if (typeof token === "string" && !tokenMatches(presented, token)) return forbidden(res);
+  if (
+    typeof token === "function" &&
+    (typeof presented !== "string" || !(await token(presented, connectionId)))
+  )
+    return forbidden(res);
   const api = apis.find((a) => a.has(connectionId));
   switch (req.method) {
     case "POST": {

@@ -1,10 +1,11 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { StartTaskRequest, TaskRunner } from "@serverless-openclaw/gateway/ports";
 import { formatAgentLine } from "./agent-log";
+import type { AgentTokens } from "./agent-tokens";
 import type { LocalLogger } from "./local-logger";
 import { descendantsOf, isSameAlive, signal, signalIfSame, startTimeOf } from "./process-tree";
 import type { Redactor } from "./redactor";
@@ -19,7 +20,8 @@ export interface ProcessTaskRunnerOptions {
   agentWsUrl: string;
   clientPushEndpoint: string;
   storeUrl: string;
-  storeToken: string;
+  /** Issues each start its own token for the store RPC and the Management API, scoped to its user. */
+  tokens: AgentTokens;
   openclawHome: string;
   openclawCompileCache?: string;
   logger: LocalLogger;
@@ -95,7 +97,12 @@ export class ProcessTaskRunner implements TaskRunner {
     // Outside the wiped work dir: tsx keeps its transform cache here (a cold cache costs seconds per start).
     const tmpDir = join(this.options.dataDir, "cache", "tmp");
     await mkdir(tmpDir, { recursive: true });
-    this.options.redactor.add(agentSecret, this.options.storeToken);
+    // The start's own token: the store RPC and pushes for this user only, revoked when the task exits.
+    const storeToken = this.options.tokens.issue({
+      userId,
+      agentSecretHash: createHash("sha256").update(agentSecret, "utf8").digest("hex"),
+    });
+    this.options.redactor.add(agentSecret, storeToken);
 
     const env: Record<string, string> = {};
     for (const name of PASSED_THROUGH) {
@@ -106,11 +113,12 @@ export class ProcessTaskRunner implements TaskRunner {
       HOME: join(workDir, "home"),
       TMPDIR: tmpDir,
       USER_ID: userId,
-      AGENT_SECRET: agentSecret,
       AGENT_WS_URL: this.options.agentWsUrl,
       CLIENT_PUSH_ENDPOINT: this.options.clientPushEndpoint,
       LOCAL_STORE_URL: this.options.storeUrl,
-      LOCAL_STORE_TOKEN: this.options.storeToken,
+      // The secrets come on this pipe, not in the environment: /proc/<pid>/environ of the task is
+      // readable by everything running as this OS user, the agents' shells included.
+      AGENT_SECRETS_FD: "3",
       OPENCLAW_HOME: this.options.openclawHome,
       WORK_DIR: join(workDir, "work"),
       ...(this.options.openclawCompileCache
@@ -126,12 +134,16 @@ export class ProcessTaskRunner implements TaskRunner {
       cwd: this.options.cwd,
       env,
       detached: true,
-      stdio: ["ignore", "pipe", "pipe"],
+      stdio: ["ignore", "pipe", "pipe", "pipe"],
     });
     if (child.pid === undefined) {
+      this.options.tokens.revoke(storeToken);
       const error = await new Promise<Error>((resolve) => child.once("error", resolve));
       throw new Error(`could not start the agent task: ${error.message}`);
     }
+    const secrets = child.stdio[3] as NodeJS.WritableStream | null;
+    secrets?.on("error", () => undefined); // a task that dies at once closes the pipe first
+    secrets?.end(JSON.stringify({ AGENT_SECRET: agentSecret, LOCAL_STORE_TOKEN: storeToken }));
     const pid = child.pid;
     const label = `[agent ${userId.slice(0, 8)}]`;
     for (const stream of [child.stdout, child.stderr]) {
@@ -160,6 +172,7 @@ export class ProcessTaskRunner implements TaskRunner {
             clearInterval(this.watcher);
             this.watcher = undefined; // the next start sets up a new one
           }
+          this.options.tokens.revoke(storeToken);
           this.options.redactor.remove(agentSecret);
           this.options.logger.info(`${label} exited (${sig ? `signal ${sig}` : `code ${code}`})`);
           this.options.onExit?.({ taskArn, userId, code, signal: sig, stopRequested: entry.stopRequested });

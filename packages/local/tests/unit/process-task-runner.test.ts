@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { until } from "@serverless-openclaw/testkit/until";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AgentTokens } from "../../src/agent-tokens";
 import { createConsoleLogger } from "../../src/local-logger";
 import { ProcessTaskRunner } from "../../src/process-task-runner";
 import { isSameAlive } from "../../src/process-tree";
@@ -12,12 +13,14 @@ import { isSameAlive } from "../../src/process-tree";
 // (as the task does with OpenClaw), and on SIGTERM either exits (leaving the worker behind) or ignores it.
 const STUB = `
 import { spawn } from "node:child_process";
-import { writeFileSync, existsSync } from "node:fs";
+import { writeFileSync, existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 const worker = spawn(process.execPath, ["-e", "process.on('SIGTERM',()=>{}); setInterval(()=>{},1000)"], { detached: true, stdio: "ignore" });
 const previous = existsSync(join(process.env.WORK_DIR, "marker"));
 writeFileSync(join(process.env.WORK_DIR ?? ".", "..", "marker-parent"), "x");
-console.log(JSON.stringify({ level: "info", message: "booted", secret: process.env.AGENT_SECRET, worker: worker.pid }));
+const piped = JSON.parse(readFileSync(Number(process.env.AGENT_SECRETS_FD), "utf8"));
+console.log(JSON.stringify({ level: "info", message: "booted", secret: piped.AGENT_SECRET, worker: worker.pid }));
+console.log(JSON.stringify({ level: "info", message: "piped", keys: Object.keys(piped).sort().join(","), tokenLength: piped.LOCAL_STORE_TOKEN.length }));
 console.log(JSON.stringify({ level: "info", message: "env", keys: Object.keys(process.env).sort().join(","), previous }));
 process.on("SIGTERM", () => {
   if (process.env.STUB_MODE === "stubborn") return;
@@ -30,6 +33,7 @@ setInterval(() => {}, 1000);
 let dir: string;
 let stubPath: string;
 const lines: string[] = [];
+const tokens = new AgentTokens();
 const logger = createConsoleLogger({ level: "debug", write: (l) => lines.push(l) });
 
 function runner(extraEnv: Record<string, string> = {}, graceMs = 5_000) {
@@ -40,7 +44,7 @@ function runner(extraEnv: Record<string, string> = {}, graceMs = 5_000) {
     agentWsUrl: "ws://127.0.0.1:1/agent",
     clientPushEndpoint: "http://127.0.0.1:1",
     storeUrl: "http://127.0.0.1:1/_local/rpc",
-    storeToken: "store-token-0123456789",
+    tokens,
     openclawHome: "/nonexistent/openclaw",
     logger,
     redactor: logger.redactor,
@@ -64,7 +68,7 @@ afterAll(async () => {
 });
 
 describe("ProcessTaskRunner", () => {
-  it("starts the task with the task environment only, prefixes and redacts its log lines", async () => {
+  it("starts the task with the task environment only, secrets on a pipe, prefixes and redacts its log lines", async () => {
     process.env.ANTHROPIC_API_KEY = "sk-ant-must-not-leak";
     const r = runner();
     const secret = "agent-secret-abcdefghijklmnop";
@@ -81,11 +85,10 @@ describe("ProcessTaskRunner", () => {
     expect(keys).toEqual(
       expect.arrayContaining([
         "USER_ID",
-        "AGENT_SECRET",
+        "AGENT_SECRETS_FD",
         "AGENT_WS_URL",
         "CLIENT_PUSH_ENDPOINT",
         "LOCAL_STORE_URL",
-        "LOCAL_STORE_TOKEN",
         "OPENCLAW_HOME",
         "WORK_DIR",
         "HOME",
@@ -93,6 +96,13 @@ describe("ProcessTaskRunner", () => {
       ]),
     );
     expect(keys).not.toContain("ANTHROPIC_API_KEY");
+    // The secrets never sit in /proc/<pid>/environ, where any process of this OS user can read them.
+    expect(keys).not.toContain("AGENT_SECRET");
+    expect(keys).not.toContain("LOCAL_STORE_TOKEN");
+    await waitFor("piped line", () => lines.some((l) => l.includes("piped keys=")));
+    expect(lines.find((l) => l.includes("piped keys="))).toMatch(
+      /keys=AGENT_SECRET,LOCAL_STORE_TOKEN tokenLength=43/,
+    );
     await r.stopAll("test over");
     expect(await r.running([taskArn])).toEqual(new Set());
   });

@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import * as z from "zod";
 import { GatewayError } from "../../errors";
+import { type AgentScope, scopeStores } from "../../services/agent-scope";
 import type { Stores } from "../stores";
 import { RpcRequestSchema, rpcSpec, toBase64 } from "./rpc-protocol";
 
@@ -18,17 +19,32 @@ const reply = (status: number, payload: unknown): RpcResponse => ({ status, body
 const fail = (status: number, code: string, message: string) => reply(status, { error: { code, message } });
 
 /**
- * The server side of the store RPC (mounted by the local server at `POST /_local/rpc`). It checks the
- * bearer token in constant time, then calls only allow-listed port methods with parsed arguments.
+ * Who a bearer token belongs to: an agent task (its calls are confined to its user by scopeStores), or
+ * undefined for a token nobody issued.
  */
-export function createStoreRpcHandler(stores: Stores, token: string): StoreRpcHandler {
-  if (token.length < 16) throw new Error("The store RPC token must be at least 16 characters long.");
-  const expected = digest(token);
+export type RpcTokenResolver = (token: string) => AgentScope | undefined;
+
+/**
+ * The server side of the store RPC (mounted by the local server at `POST /_local/rpc`). It resolves the
+ * bearer token, then calls only allow-listed port methods with parsed arguments. Local mode gives each
+ * agent task a token of its own, resolved to that task's user, and serves it the stores through
+ * scopeStores. A fixed string token (test harnesses only) opens every method for every user.
+ */
+export function createStoreRpcHandler(stores: Stores, auth: string | RpcTokenResolver): StoreRpcHandler {
+  if (typeof auth === "string" && auth.length < 16)
+    throw new Error("The store RPC token must be at least 16 characters long.");
+  const expected = typeof auth === "string" ? digest(auth) : undefined;
+  const resolve = (presented: string): Stores | undefined => {
+    // Comparing fixed-length digests keeps the comparison constant-time whatever the presented length.
+    if (expected) return timingSafeEqual(digest(presented), expected) ? stores : undefined;
+    const scope = presented ? (auth as RpcTokenResolver)(presented) : undefined;
+    return scope ? scopeStores(stores, scope) : undefined;
+  };
 
   return async (authorization, bodyJson) => {
     const presented = /^Bearer (.+)$/.exec(authorization ?? "")?.[1] ?? "";
-    // Comparing fixed-length digests keeps the comparison constant-time whatever the presented length.
-    if (!timingSafeEqual(digest(presented), expected)) {
+    const callerStores = resolve(presented);
+    if (!callerStores) {
       return fail(401, "UNAUTHORIZED", "The store RPC needs `Authorization: Bearer <LOCAL_STORE_TOKEN>`.");
     }
 
@@ -50,7 +66,7 @@ export function createStoreRpcHandler(stores: Stores, token: string): StoreRpcHa
       );
     }
 
-    const target = stores[request.port as keyof Stores] as unknown as Record<
+    const target = callerStores[request.port as keyof Stores] as unknown as Record<
       string,
       (...args: unknown[]) => Promise<unknown>
     >;

@@ -1,0 +1,30 @@
+import { createHash, randomBytes } from "node:crypto";
+import type { AgentScope } from "@serverless-openclaw/gateway/services/agent-scope";
+
+const digest = (token: string) => createHash("sha256").update(token, "utf8").digest("hex");
+
+/**
+ * The per-start tokens of local mode's agent tasks. Each start gets a fresh random token bound to its
+ * user (and to its start's agent secret), which opens the store RPC and the Management API for that
+ * user only; it is revoked when the task exits. The server itself holds no token that opens everyone's
+ * data, so nothing an agent can find on this machine's loopback reaches another user through us.
+ */
+export class AgentTokens {
+  /** Looked up by the token's digest: the raw tokens are not kept. */
+  private readonly scopes = new Map<string, AgentScope>();
+
+  issue(scope: AgentScope): string {
+    const token = randomBytes(32).toString("base64url");
+    this.scopes.set(digest(token), { ...scope });
+    return token;
+  }
+
+  resolve(token: string | undefined): AgentScope | undefined {
+    if (!token) return undefined;
+    return this.scopes.get(digest(token));
+  }
+
+  revoke(token: string): void {
+    this.scopes.delete(digest(token));
+  }
+}
