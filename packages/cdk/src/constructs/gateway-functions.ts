@@ -58,6 +58,23 @@ const ECS_ROLE: Record<LambdaName, { run: boolean; list: boolean }> = {
   "schedule-fire": { run: true, list: false },
 };
 
+/**
+ * The secrets (SSM parameters under the secret prefix) each Lambda reads, and nothing else: none of
+ * them needs a user's LLM key (only the agent task reads it; http-api only writes it).
+ */
+export const LAMBDA_SECRETS: Record<LambdaName, readonly string[]> = {
+  "web-socket": [],
+  "agent-socket": [],
+  "http-api": [],
+  // The webhook's secret-token header check, and the bot that answers and pairs.
+  "telegram-webhook": ["telegram/bot-token", "telegram/webhook-secret"],
+  // The request signature check; replies go through the interaction token.
+  "discord-interactions": ["discord/public-key"],
+  "slack-events": ["slack/signing-secret", "slack/bot-token"],
+  watchdog: [],
+  "schedule-fire": [],
+};
+
 const TIMEOUT: Record<LambdaName, Duration> = {
   // API Gateway gives up on an integration after 29 s; a Lambda running longer only bills.
   "web-socket": Duration.seconds(29),
@@ -164,7 +181,7 @@ export class GatewayFunctions extends Construct {
         resources: [manageConnectionsArn(props.clientStage), manageConnectionsArn(props.agentStage)],
       }),
     );
-    grantSecretRead(this, fn, props.config.secretPrefix);
+    for (const secret of LAMBDA_SECRETS[name]) grantSecretRead(this, fn, props.config.secretPrefix, secret);
     if (name === "http-api") {
       // Users store their own LLM API key from the Settings page.
       grantSecretWrite(this, fn, props.config.secretPrefix, `${USER_DATA_PREFIX}*`);
