@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
+import type { ConnectionStore } from "@serverless-openclaw/gateway/ports";
 import type { AgentScope } from "@serverless-openclaw/gateway/services/agent-scope";
 
 const digest = (token: string) => createHash("sha256").update(token, "utf8").digest("hex");
@@ -27,4 +28,29 @@ export class AgentTokens {
   revoke(token: string): void {
     this.scopes.delete(digest(token));
   }
+}
+
+/**
+ * The Management API's check for local mode: an agent's token opens only the browser connections of
+ * its own user. Owners already looked up are remembered (a connection id is never reused and its owner
+ * never changes), so the pushes of a turn after the first skip the store: this is the first token's path.
+ */
+export function ownClientConnections(
+  tokens: AgentTokens,
+  connections: ConnectionStore,
+): (token: string, connectionId: string) => Promise<boolean> {
+  const owners = new Map<string, string>();
+  return async (token, connectionId) => {
+    const scope = tokens.resolve(token);
+    if (!scope) return false;
+    let owner = owners.get(connectionId);
+    if (owner === undefined) {
+      const connection = await connections.get(connectionId);
+      if (connection?.kind !== "client") return false;
+      owner = connection.userId;
+      if (owners.size >= 10_000) owners.delete(owners.keys().next().value as string);
+      owners.set(connectionId, owner);
+    }
+    return owner === scope.userId;
+  };
 }

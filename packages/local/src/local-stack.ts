@@ -22,7 +22,7 @@ import { createStoreRpcHandler } from "@serverless-openclaw/gateway/adapters/loc
 import type { Stores } from "@serverless-openclaw/gateway/adapters/stores";
 import { agentCommand } from "./agent-entry";
 import { watchAgentProgress } from "./agent-progress";
-import { AgentTokens } from "./agent-tokens";
+import { AgentTokens, ownClientConnections } from "./agent-tokens";
 import { type ApiGatewayServer, type LocalRoute, startApiGatewayServer } from "./api-gateway-server";
 import { chatChannelsConfig, chatChannelsFromEnv, startChatChannels } from "./chat-channels";
 import {
@@ -169,12 +169,6 @@ export async function createLocalStack(options: LocalStackOptions = {}): Promise
     let telegramBotUsername: string | undefined;
     // No token opens everyone's data: each agent start gets one scoped to its user (agent-tokens.ts).
     const tokens = new AgentTokens();
-    const ownClientConnection = async (token: string, connectionId: string) => {
-      const scope = tokens.resolve(token);
-      if (!scope) return false;
-      const connection = await stores.connections.get(connectionId);
-      return connection?.kind === "client" && connection.userId === scope.userId;
-    };
     const server = await startApiGatewayServer({
       host: options.host,
       port: options.port ?? 8787,
@@ -182,7 +176,7 @@ export async function createLocalStack(options: LocalStackOptions = {}): Promise
       logger,
       staticDir: options.webDist ?? paths.webDist,
       localRoutes: [identity.route(), rpcRoute(createStoreRpcHandler(stores, (t) => tokens.resolve(t)))],
-      managementToken: ownClientConnection,
+      managementToken: ownClientConnections(tokens, stores.connections),
       runtimeConfig: ({ httpUrl, wsUrl }) => ({
         region: LOCAL_REGION,
         userPoolId: auth.userPoolId,
