@@ -131,11 +131,14 @@ export class AgentTask extends Construct {
   }
 
   /**
-   * Least privilege for the task role. One role serves every user's task (ECS cannot give each task
-   * its own role), so DynamoDB and S3 access cannot be narrowed to one user with IAM conditions such
-   * as dynamodb:LeadingKeys; the binding of a task to its user is the per-start agent secret checked
-   * on the agent $connect. What IAM does narrow: which tables, which actions per table (no Scan, no
-   * table management), which S3 prefix, which API, which SSM path.
+   * The task role. One role serves every user's task, and ECS sets neither a session name of ours nor
+   * session tags on it, so conditions such as dynamodb:LeadingKeys on this role alone cannot tell one
+   * user's task from another's. Per-user scoping is still possible, and is the design in
+   * docs/security.md: the task's store access goes through the gateway, which binds the task to its
+   * user (the role session is named after the ECS task id) and serves it only that user's data, as
+   * local mode already does; or the gateway hands out sts:AssumeRole session credentials tagged with
+   * the userId. Until that lands this role is still broad (table-level actions, `users/*` objects and
+   * parameters, the bot tokens): docs/security.md, "On AWS", says what that means.
    */
   private grantTaskRole(props: AgentTaskProps): void {
     const role = this.taskDefinition.taskRole;
