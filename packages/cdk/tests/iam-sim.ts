@@ -94,7 +94,8 @@ export class PolicyWorld {
       if (resource.Type !== "AWS::IAM::Policy") continue;
       const roles = (resource.Properties?.Roles ?? []) as Json[];
       if (!roles.some((r) => r.Ref === roleId)) continue;
-      out.push(...((resource.Properties?.PolicyDocument as { Statement: Json[] }).Statement ?? []));
+      const document = resource.Properties?.PolicyDocument as { Statement?: Json[] } | undefined;
+      out.push(...(document?.Statement ?? []));
     }
     const role = this.app[roleId] as {
       Properties?: { Policies?: Array<{ PolicyDocument: { Statement: Json[] } }> };
