@@ -3,16 +3,16 @@
 // API (the first token's path: one push per delta), with a fixed server token vs an agent token that
 // the server checks against the tab's owner; (2) the store RPC calls of a turn (findReply, putTurn,
 // pending.delete), with the fixed token vs a token served through scopeStores.
-// Run: npx tsx bench/agent-scope.ts [rounds=300]
+// Run: npx tsx bench/support/agent-scope.ts [rounds=300]
 import { createHash } from "node:crypto";
 import WebSocket from "ws";
-import { HttpClientPush } from "../packages/container/src/adapters/http-client-push";
-import { createMemoryStores } from "../packages/gateway/src/adapters/local/embedded-stores";
-import { createRpcStores } from "../packages/gateway/src/adapters/local/rpc-client";
-import { createStoreRpcHandler } from "../packages/gateway/src/adapters/local/rpc-server";
-import { AgentTokens, ownClientConnections } from "../packages/local/src/agent-tokens";
-import { startApiGatewayServer } from "../packages/local/src/api-gateway-server";
-import { createConsoleLogger } from "../packages/local/src/local-logger";
+import { HttpClientPush } from "../../packages/container/src/adapters/http-client-push";
+import { createMemoryStores } from "../../packages/gateway/src/adapters/local/embedded-stores";
+import { createRpcStores } from "../../packages/gateway/src/adapters/local/rpc-client";
+import { createStoreRpcHandler } from "../../packages/gateway/src/adapters/local/rpc-server";
+import { AgentTokens, ownClientConnections } from "../../packages/local/src/agent-tokens";
+import { startApiGatewayServer } from "../../packages/local/src/api-gateway-server";
+import { createConsoleLogger } from "../../packages/local/src/local-logger";
 
 const ROUNDS = Number(process.argv[2] ?? 300);
 const USER = "bench-user-0001";
