@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Everything `npm test` needs besides npm packages: the pinned OpenClaw runtime, Java (DynamoDB Local runs
-// on it) and Chromium (the web end-to-end tests drive it). Missing system packages come from Debian's
-// repositories through apt-get, and from nowhere else.
+// on it), Chromium (the web end-to-end tests drive it) and the container tools that build and run the
+// agent image without a Docker engine (buildah, podman, runc, fuse-overlayfs, debootstrap, uidmap).
+// Missing system packages come from Debian's repositories through apt-get, and from nowhere else.
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -40,6 +41,25 @@ if (java === undefined || java < MIN_JAVA) {
 if (!existsSync(CHROMIUM)) {
   missing.push({ pkg: "chromium", what: `Chromium (${CHROMIUM})`, why: "the web end-to-end tests drive it" });
 }
+const onPath = (command) =>
+  spawnSync("sh", ["-c", `command -v ${command}`], { stdio: "ignore" }).status === 0;
+// The agent image is built (buildah) and run (podman with runc) in the tests; debootstrap makes its base.
+const IMAGE_TOOLS = [
+  { pkg: "buildah", command: "buildah" },
+  { pkg: "podman", command: "podman" },
+  { pkg: "runc", command: "runc" },
+  { pkg: "fuse-overlayfs", command: "fuse-overlayfs" },
+  { pkg: "debootstrap", command: "debootstrap" },
+  { pkg: "uidmap", command: "newuidmap" },
+];
+for (const tool of IMAGE_TOOLS) {
+  if (!onPath(tool.command))
+    missing.push({
+      pkg: tool.pkg,
+      what: tool.pkg,
+      why: "the agent image is built and run in the tests (docs/deployment.md)",
+    });
+}
 if (missing.length === 0) process.exit(0);
 
 const packages = missing.map((m) => m.pkg);
@@ -71,7 +91,7 @@ if (!hasAptGet) {
   process.exit(1);
 }
 
-console.log(`Installing ${packages.join(" and ")} from Debian's packages (about a minute):\n  ${printable}`);
+console.log(`Installing ${packages.join(", ")} from Debian's packages (a minute or two):\n  ${printable}`);
 for (const [command, ...args] of commands) {
   const result = spawnSync(command, args, { stdio: "inherit" });
   if (result.status !== 0) {
@@ -86,6 +106,7 @@ const javaAfter = javaMajor();
 const stillMissing = [
   ...(javaAfter === undefined || javaAfter < MIN_JAVA ? ["Java 17"] : []),
   ...(existsSync(CHROMIUM) ? [] : [`Chromium at ${CHROMIUM}`]),
+  ...IMAGE_TOOLS.filter((t) => !onPath(t.command)).map((t) => t.pkg),
 ];
 if (stillMissing.length > 0) {
   console.error(

@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -63,20 +63,18 @@ export function agentImageSource(root = REPO_ROOT): ImageSource {
   return { directory: join(root, "packages/cdk/assets/image-missing"), file: "Dockerfile", missing: true };
 }
 
+export const IMAGE_IGNORE_FILE = "docker/openclaw/Dockerfile.dockerignore";
+
 /**
- * Paths left out of the image build context. CDK copies the context into cdk.out and hashes it at
- * every synth, so the multi-GB node_modules and caches must never be part of it. Dependencies are
- * installed inside the image from the lockfiles.
+ * What the agent image's build context leaves out: docker/openclaw/Dockerfile.dockerignore, an allow
+ * list (exclude everything, let back in what the Dockerfile copies), read as Docker reads it. The same
+ * file is the root .dockerignore and what BuildKit and buildah read, so there is one list. CDK copies
+ * and hashes only what it lets in: the asset's hash (and the task definition) changes only when the
+ * image's content can, never for docs, tests or local data, and node_modules is never copied.
  */
-export const IMAGE_CONTEXT_EXCLUDE: readonly string[] = [
-  "**/node_modules",
-  ".git",
-  ".cache",
-  "**/cdk.out",
-  "packages/web/dist",
-  "**/coverage",
-  ".local-data",
-  "bench/results",
-  "**/*.log",
-  ".env",
-];
+export function imageContextExclude(root = REPO_ROOT): string[] {
+  return readFileSync(join(root, IMAGE_IGNORE_FILE), "utf8")
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line !== "" && !line.startsWith("#"));
+}

@@ -1,5 +1,3 @@
-import { writeFile } from "node:fs/promises";
-import { join } from "node:path";
 import type {
   BlobStore,
   ClientPush,
@@ -25,6 +23,7 @@ import type { Logger } from "./logger";
 import { OpenClawEvents } from "./openclaw-events";
 import { OpenClawHost, type OpenClawMode } from "./openclaw-host";
 import type { OpenClawRuntime } from "./openclaw-runtime";
+import type { OpenClawUser } from "./openclaw-user";
 import type { Redactor } from "./redact";
 import type { ReplySink } from "./sinks/reply-sink";
 import { WebReplySink } from "./sinks/web";
@@ -87,6 +86,8 @@ export interface AgentTaskDeps {
   compileCacheDir?: string;
   /** How OpenClaw runs (env OPENCLAW_MODE; default "gateway"); see openclaw-host.ts. */
   openClawMode?: OpenClawMode;
+  /** The uid OpenClaw runs as when it is not this process's (the image: root task, `node` OpenClaw). */
+  openclawUser?: OpenClawUser;
   /** Chromium in this image; OpenClaw's browser tool is on when it is set and Settings turn it on. */
   chromium?: ChromiumOptions;
   /** Extra sinks for a message (Telegram), besides the web sink every message gets. */
@@ -159,6 +160,7 @@ export class AgentTask {
       redactor: deps.redactor,
       compileCacheDir: deps.compileCacheDir,
       mode: deps.openClawMode,
+      ...(deps.openclawUser ? { user: deps.openclawUser } : {}),
       passEnv: pick(deps.env ?? {}, [
         "PATH",
         "LANG",
@@ -246,7 +248,6 @@ export class AgentTask {
       await this.host.ready(this.timings.openClawReadyTimeoutMs);
       mark("ready");
       logger.info("openclaw ready", { mode: this.host.mode });
-      await writeFile(join(this.deps.workDir, "healthy"), new Date().toISOString());
       if (this.stopRequested) return;
 
       await step("connecting");
@@ -452,9 +453,13 @@ export class AgentTask {
       this.timers.push(timer);
     };
     every(this.timings.heartbeatIntervalMs, async () => {
-      // The container HEALTHCHECK looks at this file's age (the task has no inbound port to probe).
-      if (await this.host.alive())
-        await writeFile(join(this.deps.workDir, "healthy"), new Date().toISOString());
+      // The heartbeat is the task's liveness check (ECS ignores an image HEALTHCHECK, and a RunTask task
+      // is not replaced when unhealthy): none while OpenClaw does not answer, so the watchdog stops a
+      // task whose OpenClaw hangs once the heartbeat is stale (LIMITS.heartbeatStaleMs).
+      if (!(await this.host.alive())) {
+        logger.warn("OpenClaw does not answer /healthz; no heartbeat");
+        return;
+      }
       if (!this.socket?.isOpen) return;
       if (!(await this.reporter.heartbeat())) void this.stop("replaced");
     });

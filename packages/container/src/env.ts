@@ -24,6 +24,9 @@ export const TaskEnvSchema = z
     /** "gateway" (default) or "embedded": OpenClaw's embedded agent without its gateway (openclaw-host.ts). */
     OPENCLAW_MODE: z.enum(["gateway", "embedded"]).optional(),
     WORK_DIR: z.string().optional(),
+    /** Run OpenClaw as this uid:gid (the image sets 1000:1000, `node`; the task itself runs as root). */
+    OPENCLAW_UID: z.coerce.number().int().min(0).optional(),
+    OPENCLAW_GID: z.coerce.number().int().min(0).optional(),
     AWS_REGION: z.string().optional(),
     INACTIVITY_MS: ms,
     /** Deploy context `inactivityMinutes`: the timeout when the user never chose one. */

@@ -9,6 +9,7 @@ import type { Logger } from "./logger";
 import { type ChatEvent, streamChat } from "./openclaw-chat";
 import { browserEnv, buildOpenClawConfig, leanBootEnv } from "./openclaw-config";
 import type { OpenClawRuntime } from "./openclaw-runtime";
+import { handOver, NEVER_TO_OPENCLAW, type OpenClawUser } from "./openclaw-user";
 import type { Redactor } from "./redact";
 import { cliGatewayCall, forgetStoppedPrompt } from "./stopped-prompt";
 import { freeLoopbackPort, OpenClawSupervisor, type ProcessExit, stableLoopbackPort } from "./supervisor";
@@ -33,6 +34,8 @@ export interface OpenClawHostOptions {
   compileCacheDir?: string;
   /** Environment passed through to OpenClaw as is (PATH, LANG, TZ, proxies…); never our secrets. */
   passEnv?: Record<string, string | undefined>;
+  /** Run OpenClaw as another uid (the image); its files are handed over to it before each start. */
+  user?: OpenClawUser;
   onLine?: (line: string) => void;
   /**
    * "gateway": `openclaw gateway run` and its chat completions endpoint. "embedded": OpenClaw's
@@ -83,7 +86,7 @@ export class OpenClawHost {
   async writeConfig(llm: LlmChoice | undefined, chromium?: ChromiumOptions): Promise<Record<string, string>> {
     const { layout } = this;
     await Promise.all(
-      [layout.home, layout.tmp, join(this.options.workDir, "logs")].map((d) =>
+      [layout.stateDir, layout.home, layout.tmp, join(this.options.workDir, "logs")].map((d) =>
         mkdir(d, { recursive: true, mode: 0o700 }),
       ),
     );
@@ -111,8 +114,15 @@ export class OpenClawHost {
 
   /** Step "starting-openclaw": spawns it; `ready()` waits for /readyz. */
   async start(secretEnv: Record<string, string>, onCrash: (exit: ProcessExit) => void): Promise<void> {
-    const { runtime, passEnv = {}, compileCacheDir } = this.options;
+    const { runtime, passEnv = {}, compileCacheDir, user } = this.options;
     const { layout } = this;
+    if (user) {
+      // Restore, skills and config were written by the task (root): OpenClaw must own them to work.
+      await handOver(
+        [layout.stateDir, layout.home, layout.tmp, join(this.options.workDir, "logs"), layout.configPath],
+        user,
+      );
+    }
     const path = [runtime.binDir, passEnv.PATH ?? "/usr/local/bin:/usr/bin:/bin"].filter(Boolean).join(":");
     const env: Record<string, string> = {
       ...definedOnly(passEnv),
@@ -127,6 +137,8 @@ export class OpenClawHost {
       ...(compileCacheDir ? { NODE_COMPILE_CACHE: compileCacheDir } : {}),
       ...secretEnv,
     };
+    // Whatever a caller passes, the task's credentials and ECS endpoints never reach OpenClaw.
+    for (const name of Object.keys(env)) if (NEVER_TO_OPENCLAW.test(name)) delete env[name];
     const embedded = this.options.mode === "embedded" && !this.browserOn;
     if (embedded) env.SOC_OPENCLAW_DIST = join(dirname(runtime.entry), "dist");
     const port = embedded ? 0 : await freeLoopbackPort();
@@ -136,6 +148,7 @@ export class OpenClawHost {
       port,
       env,
       cwd: this.options.workDir,
+      ...(user ? { user } : {}),
       logger: this.options.logger,
       redactor: this.options.redactor,
       onLine: this.options.onLine,

@@ -11,6 +11,7 @@ import { parseTaskEnv, type TaskEnv, withPipedSecrets, workDirOf } from "./env";
 import { AgentTaskError } from "./errors";
 import { createJsonLogger, type Logger } from "./logger";
 import { resolveOpenClawRuntime } from "./openclaw-runtime";
+import { openClawUserFromEnv } from "./openclaw-user";
 import { Redactor } from "./redact";
 import { createConnectSigner } from "./sigv4";
 import { DiscordReplySink } from "./sinks/discord";
@@ -101,6 +102,7 @@ export async function createTask(
     signConnect: sign ? createConnectSigner({ region: env.AWS_REGION }) : undefined,
     runtime,
     workDir: workDirOf(env),
+    openclawUser: openClawUserFromEnv(env.OPENCLAW_UID, env.OPENCLAW_GID),
     logger,
     redactor,
     // A persistent compile cache next to the runtime (warmed at image build) saves seconds per boot.

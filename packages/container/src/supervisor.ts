@@ -4,6 +4,7 @@ import { createServer } from "node:net";
 import { AgentTaskError } from "./errors";
 import type { Logger } from "./logger";
 import type { OpenClawRuntime } from "./openclaw-runtime";
+import type { OpenClawUser } from "./openclaw-user";
 import type { Redactor } from "./redact";
 
 export interface ProcessExit {
@@ -17,6 +18,8 @@ export interface SupervisorOptions {
   /** The complete environment of OpenClaw (built by the caller; never this process's whole env). */
   env: Record<string, string>;
   cwd: string;
+  /** Run OpenClaw as this uid/gid (the task runs as root in the image); else as this process's. */
+  user?: OpenClawUser;
   logger: Logger;
   redactor: Redactor;
   /** Every line OpenClaw prints, already redacted (tests capture them). */
@@ -70,7 +73,7 @@ export class OpenClawSupervisor {
   }
 
   start(): void {
-    const { runtime, port, env, cwd, program } = this.options;
+    const { runtime, port, env, cwd, program, user } = this.options;
     const args = program?.args ?? [
       runtime.entry,
       "gateway",
@@ -85,6 +88,8 @@ export class OpenClawSupervisor {
       env,
       detached: true,
       stdio: program ? ["pipe", "pipe", "pipe", "pipe"] : ["ignore", "pipe", "pipe"],
+      // Node's spawn sets the gid, drops supplementary groups and sets the uid before exec.
+      ...(user ? { uid: user.uid, gid: user.gid } : {}),
     });
     this.child = child;
     this.exitedPromise = new Promise<ProcessExit>((resolve) => {

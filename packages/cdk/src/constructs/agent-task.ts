@@ -1,8 +1,10 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { KEYS } from "@serverless-openclaw/shared";
-import { Duration, RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
+import { Duration, IgnoreMode, RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
 import type { WebSocketStage } from "aws-cdk-lib/aws-apigatewayv2";
 import type { ISecurityGroup, IVpc } from "aws-cdk-lib/aws-ec2";
-import { Platform } from "aws-cdk-lib/aws-ecr-assets";
+import { type DockerImageAssetOptions, Platform } from "aws-cdk-lib/aws-ecr-assets";
 import {
   AwsLogDriver,
   Cluster,
@@ -17,7 +19,7 @@ import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { Bucket } from "aws-cdk-lib/aws-s3";
 import { Construct } from "constructs";
 import type { DeployConfig } from "../config";
-import { IMAGE_CONTEXT_EXCLUDE, type ImageSource } from "../paths";
+import { IMAGE_IGNORE_FILE, type ImageSource, imageContextExclude } from "../paths";
 import { dataTableEnvironment, grantSecretRead, grantUserObjects, TASK_TABLE_ACTIONS } from "./permissions";
 import type { DataTables } from "./storage";
 
@@ -88,14 +90,10 @@ export class AgentTask extends Construct {
 
     const region = Stack.of(this).region;
     this.taskDefinition.addContainer(CONTAINER_NAME, {
-      image: ContainerImage.fromAsset(props.image.directory, {
-        file: props.image.file,
-        platform: Platform.LINUX_ARM64,
-        // docker/openclaw/Dockerfile installs Chromium for the browser variant when WITH_CHROMIUM=1.
-        buildArgs: { WITH_CHROMIUM: config.browser ? "1" : "0" },
-        // A copy: CDK appends to the list it is given (the Dockerfile, the output dir) on every synth.
-        exclude: [...IMAGE_CONTEXT_EXCLUDE],
-      }),
+      image: ContainerImage.fromAsset(
+        props.image.directory,
+        agentImageAssetOptions(props.image, config.browser),
+      ),
       essential: true,
       // Chromium forks helper processes that outlive a crashed parent; an init process (tini) as
       // PID 1 reaps them, which our Node entrypoint would not.
@@ -178,6 +176,23 @@ export class AgentTask extends Construct {
     if (props.config.discord) grantSecretRead(this, role, props.config.secretPrefix, "discord/bot-token");
     if (props.config.slack) grantSecretRead(this, role, props.config.secretPrefix, "slack/bot-token");
   }
+}
+
+/**
+ * How CDK stages and builds the agent image: only what Dockerfile.dockerignore lets in (Docker's
+ * semantics, so its `!` lines work; CDK would otherwise pick glob mode), for linux/arm64.
+ */
+export function agentImageAssetOptions(image: ImageSource, browser: boolean): DockerImageAssetOptions {
+  return {
+    file: image.file,
+    platform: Platform.LINUX_ARM64,
+    // docker/openclaw/Dockerfile installs Chromium for the browser variant when WITH_CHROMIUM=1.
+    buildArgs: { WITH_CHROMIUM: browser ? "1" : "0" },
+    // The repository's image (a stand-in directory in tests, or the failing build, has no such list).
+    ...(existsSync(join(image.directory, IMAGE_IGNORE_FILE))
+      ? { exclude: imageContextExclude(image.directory), ignoreMode: IgnoreMode.DOCKER }
+      : {}),
+  };
 }
 
 /** `arn:…:execute-api:<region>:<account>:<apiId>/<stage>/*\/@connections/*` */
