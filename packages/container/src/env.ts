@@ -34,6 +34,8 @@ export const TaskEnvSchema = z
     SHUTDOWN_GRACE_MS: ms,
     TURN_TIMEOUT_MS: ms,
     HEARTBEAT_INTERVAL_MS: ms,
+    /** How long OpenClaw may take to answer /readyz (default 180 s; tests on a loaded machine raise it). */
+    OPENCLAW_READY_TIMEOUT_MS: ms,
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).optional(),
   })
   .refine((e) => (e.LOCAL_STORE_URL ? e.LOCAL_STORE_TOKEN : true), {

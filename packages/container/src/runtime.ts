@@ -114,6 +114,7 @@ export async function createTask(
       ...(env.SHUTDOWN_GRACE_MS ? { shutdownGraceMs: env.SHUTDOWN_GRACE_MS } : {}),
       ...(env.TURN_TIMEOUT_MS ? { turnTimeoutMs: env.TURN_TIMEOUT_MS } : {}),
       ...(env.HEARTBEAT_INTERVAL_MS ? { heartbeatIntervalMs: env.HEARTBEAT_INTERVAL_MS } : {}),
+      ...(env.OPENCLAW_READY_TIMEOUT_MS ? { openClawReadyTimeoutMs: env.OPENCLAW_READY_TIMEOUT_MS } : {}),
     },
     chromium: chromiumFromEnv(raw),
     // Only local mode may take a key from the environment; a deployment uses Settings alone.

@@ -59,7 +59,8 @@ async function startStack(): Promise<{ stack: LocalStack; socket: RecordingSocke
     print: () => {},
     env: {},
     // OpenClaw's own output in the log tail a failure prints.
-    agentEnv: { ...AWS_ENV, LOG_LEVEL: "debug" },
+    // A loaded 2-core machine can take minutes to boot OpenClaw in the image (180 s is the default bound).
+    agentEnv: { ...AWS_ENV, LOG_LEVEL: "debug", OPENCLAW_READY_TIMEOUT_MS: "540000" },
     agentGraceMs: 120_000,
     agentCommand: {
       file: process.execPath,
