@@ -3,7 +3,10 @@
 // buildah as root: what `npm test` does, and what a deployer can run to check an image before `cdk deploy`.
 //
 //   node scripts/agent-image.mjs base                  # the Node 24 base image (cached), prints its name
-//   node scripts/agent-image.mjs build [--browser] [--tag NAME] [--platform linux/arm64]
+//   node scripts/agent-image.mjs build [--browser] [--tag NAME]
+//
+// It builds for this machine's architecture (the base image is made for it); the arm64 image the CDK app
+// deploys is built by `cdk deploy` (docs/deployment.md, "arm64").
 //
 // The base image stands in for `node:24.21.0-bookworm-slim` (same Debian release, same Node): Debian's
 // minbase from the mirror apt already uses (read from /etc/apt now, never written anywhere), Node from
@@ -164,7 +167,7 @@ export function ensureBase({ log = console.log } = {}) {
  * Builds docker/openclaw/Dockerfile from the repository with the same exclude list the CDK asset and a
  * plain `docker build` use; layers are cached, so an unchanged tree rebuilds in seconds.
  */
-export function buildImage({ browser = false, tag = DEFAULT_TAG, platform, log = console.log } = {}) {
+export function buildImage({ browser = false, tag = DEFAULT_TAG, log = console.log } = {}) {
   const base = ensureBase({ log });
   const started = Date.now();
   const args = [
@@ -187,7 +190,6 @@ export function buildImage({ browser = false, tag = DEFAULT_TAG, platform, log =
     `NODE_IMAGE=${base}`,
     "--build-arg",
     `WITH_CHROMIUM=${browser ? "1" : "0"}`,
-    ...(platform ? ["--platform", platform] : []),
     "-t",
     tag,
   ];
