@@ -8,12 +8,23 @@
 // not passed. SIGTERM and SIGINT go on to the task through podman (as StopTask's SIGTERM does), and the
 // task's exit code is appended to <exit-log> for the test to read.
 import { spawn } from "node:child_process";
-import { appendFileSync } from "node:fs";
+import { appendFileSync, closeSync, readFileSync } from "node:fs";
 
 const [image, label, exitLog] = process.argv.slice(2);
 if (!image || !label || !exitLog) {
   console.error("usage: podman-task.mjs <image> <label> <exit-log>");
   process.exit(2);
+}
+// Local mode's runner sends the agent secret and the start's store token on a pipe (AGENT_SECRETS_FD),
+// not in the environment. Inside the image the task gets them as ECS gives them, in its environment,
+// which OpenClaw (another uid, with a filtered environment) cannot read; so the wrapper reads the pipe
+// and hands the values to podman by name.
+if (process.env.AGENT_SECRETS_FD !== undefined) {
+  const fd = Number(process.env.AGENT_SECRETS_FD);
+  const piped = JSON.parse(readFileSync(fd, "utf8"));
+  closeSync(fd);
+  delete process.env.AGENT_SECRETS_FD;
+  for (const [name, value] of Object.entries(piped)) if (typeof value === "string") process.env[name] = value;
 }
 const HOST_ONLY = new Set([
   "PATH",
