@@ -213,6 +213,8 @@ export abstract class EditingReplySink<T, H> implements ReplySink {
 
 /** The reply so far with the latest tool calls as compact lines under it. */
 export function withActivity(text: string, activity: readonly ToolActivity[]): string {
+  // Without tool calls the text goes out exactly as streamed, as it did before activity lines existed.
+  if (activity.length === 0) return text;
   const lines = activity.slice(-ACTIVITY_LINES).map(activityLine).join("\n");
   return [text.trimEnd(), lines].filter(Boolean).join("\n\n");
 }
