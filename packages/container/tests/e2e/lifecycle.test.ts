@@ -70,7 +70,7 @@ describe("agent task lifecycle", () => {
     // No final and no error for the interrupted turn: only what a running turn sends (started, text so far).
     const inFlight = new Set(["chat.started", "chat.delta", "chat.activity"]);
     expect(
-      h.push.events.filter((e) => e.event.clientMessageId === "m-1" && !inFlight.has(e.event.type)),
+      h.push.events.filter((e) => e.event.clientMessageId === "m-1" && !inFlight.has(String(e.event.type))),
     ).toEqual([]);
     expect(await h.stores.conversations.findReply(USER_ID, "conv-m", "m-1")).toBeUndefined();
     // Idle, marked so the gateway's task-stopped handler starts a new task for the waiting message.
