@@ -108,7 +108,7 @@ export type StopReason =
 
 /** What the user reads when the agent goes Idle for a reason worth telling. */
 const IDLE_MESSAGES: Partial<Record<StopReason, string>> = {
-  "settings-changed": "Settings applied: the agent starts with them at your next message.",
+  "settings-changed": "Settings applied: restarting the agent with them.",
 };
 
 /**
@@ -528,7 +528,12 @@ export class AgentTask {
       }
       const interrupted = ours && (await this.leftWork(reason));
       if (ours && (await this.reporter.idle(interrupted ? INTERRUPTED_ERROR : undefined))) {
-        await this.reporter.push("Idle", interrupted ? INTERRUPTED_ERROR.message : IDLE_MESSAGES[reason]);
+        await this.reporter.push(
+          "Idle",
+          interrupted ? INTERRUPTED_ERROR.message : IDLE_MESSAGES[reason],
+          // An open page starts it again with the new settings (web chat-app.tsx).
+          !interrupted && reason === "settings-changed" ? "settings-changed" : undefined,
+        );
       }
     } catch (err) {
       logger.error("error while stopping", { error: err });

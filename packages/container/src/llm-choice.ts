@@ -1,6 +1,7 @@
 import {
   DEFAULT_MODELS,
   DEFAULT_SETTINGS,
+  llmSetupProblem,
   type Provider,
   type Settings,
   SettingsSchema,
@@ -38,13 +39,6 @@ function stripUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-function howToConfigure(envFallback: boolean): string {
-  const local = envFallback
-    ? " (or, in local mode, set ANTHROPIC_API_KEY, OPENAI_API_KEY or DEEPSEEK_API_KEY before `npm start`)"
-    : "";
-  return `Open Settings, choose a provider and model, and enter your API key${local}. Then send your message again.`;
-}
-
 /**
  * Decides which LLM OpenClaw will use. `env` is consulted only when `envFallback` is on (local
  * mode), so a deployment never silently picks up a key from the task's environment.
@@ -64,35 +58,18 @@ export function resolveLlm(
           return { ok: true, llm: { provider: p, model: DEFAULT_MODELS[p], apiKey: key, source: "env" } };
       }
     }
-    return {
-      ok: false,
-      code: "NO_PROVIDER",
-      message: `No AI provider is configured yet. ${howToConfigure(envFallback)}`,
-    };
+    return setupProblem(settings, envFallback);
   }
   const model = settings.model ?? DEFAULT_MODELS[provider];
   if (provider === "openai-compatible") {
-    if (!settings.baseUrl) {
-      return {
-        ok: false,
-        code: "NO_BASE_URL",
-        message:
-          "The OpenAI-compatible provider needs a base URL (for example http://127.0.0.1:11434/v1 for Ollama). Set it in Settings, then send your message again.",
-      };
-    }
+    if (!settings.baseUrl) return setupProblem(settings, envFallback);
     return {
       ok: true,
       llm: { provider, model, baseUrl: settings.baseUrl, apiKey: apiKey || undefined, source: "settings" },
     };
   }
   const key = apiKey || (envFallback ? env[ENV_KEY_OF[provider]] : undefined);
-  if (!key) {
-    return {
-      ok: false,
-      code: "NO_API_KEY",
-      message: `No API key is set for ${provider}. ${howToConfigure(envFallback)}`,
-    };
-  }
+  if (!key) return setupProblem({ ...settings, apiKeySet: false }, envFallback);
   return {
     ok: true,
     llm: {
@@ -103,4 +80,11 @@ export function resolveLlm(
       source: apiKey ? "settings" : "env",
     },
   };
+}
+
+/** The gateway answers these at once when it can; the task still checks (settings may change meanwhile). */
+function setupProblem(settings: Settings, local: boolean): LlmResolution {
+  const problem = llmSetupProblem(settings, local);
+  if (!problem) throw new Error("llmSetupProblem found nothing to report");
+  return { ok: false, code: problem.code, message: problem.message };
 }

@@ -121,9 +121,14 @@ export class TaskStateReporter {
     return moved !== undefined;
   }
 
-  async push(state: AgentState, message?: string): Promise<void> {
+  async push(state: AgentState, message?: string, idleReason?: "settings-changed"): Promise<void> {
     await this.web
-      .broadcast({ type: "agent.status", state, ...(message ? { message } : {}) })
+      .broadcast({
+        type: "agent.status",
+        state,
+        ...(message ? { message } : {}),
+        ...(idleReason ? { idleReason } : {}),
+      })
       .catch((err: unknown) => this.logger.warn("could not push the agent status", { state, error: err }));
   }
 }

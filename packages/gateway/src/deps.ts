@@ -53,6 +53,13 @@ export interface GatewayConfig {
   slackApiBaseUrl?: string;
   /** Deployment default cap on a user's monthly estimated agent cost, USD (0 or absent = none). */
   monthlyBudgetUsd?: number;
+  /**
+   * Tests whose fake agents need no LLM: messages and wakes go to an agent even for a user without an
+   * AI provider. Never set in a deployment or in local mode.
+   */
+  skipLlmSetupCheck?: boolean;
+  /** Local mode (npm start): the no-provider message also names its environment options. */
+  localMode?: boolean;
   /** The agent task's size, for the cost estimate (default: shared DEFAULT_TASK_SIZE). */
   taskSize?: { vcpu: number; memoryGb: number };
 }

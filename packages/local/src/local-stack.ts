@@ -238,6 +238,7 @@ export async function createLocalStack(options: LocalStackOptions = {}): Promise
       config: {
         allowedOrigins: [server.url, `http://localhost:${server.port}`],
         typicalWakeSeconds: 20,
+        localMode: true,
         telegramEnabled: Boolean(env.TELEGRAM_BOT_TOKEN),
         ...chatChannels,
         ...(env.SLACK_API_BASE_URL ? { slackApiBaseUrl: env.SLACK_API_BASE_URL } : {}),

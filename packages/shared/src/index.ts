@@ -4,6 +4,7 @@ export * from "./ids";
 export * from "./keys";
 export * from "./lifecycle";
 export * from "./limits";
+export * from "./llm-setup";
 export * from "./parse";
 export * from "./protocol";
 export * from "./records";

@@ -35,6 +35,12 @@ export const KEYS = {
     skillPrefix: "skill#",
     builtinSkill: (name: string) => `skill-builtin#${name}`,
     builtinSkillPrefix: "skill-builtin#",
+    /**
+     * This deployment's recent wake times (seconds from start to Running, newest last), in a
+     * partition no Cognito `sub` can take: the "usually ~N s" shown while waking.
+     */
+    deploymentPartition: "deployment-stats",
+    wakeSeconds: "wake-seconds",
   },
   /**
    * Telegram items in the Settings table. Per-user items live in the user's partition; the rest

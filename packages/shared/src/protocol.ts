@@ -67,6 +67,11 @@ export const AgentStatusEventSchema = z.object({
   message: z.string().optional(),
   /** Set when the last start failed; the next message retries. */
   error: ErrorBodySchema.optional(),
+  /**
+   * Why the agent went Idle, when a page should act on it: "settings-changed" means it stopped to
+   * take new settings, and an open page starts it again at once (so the next message finds it warm).
+   */
+  idleReason: z.enum(["settings-changed"]).optional(),
 });
 export type AgentStatusEvent = z.infer<typeof AgentStatusEventSchema>;
 

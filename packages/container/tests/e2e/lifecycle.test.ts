@@ -94,6 +94,8 @@ describe("agent task lifecycle", () => {
     expect(statuses().at(-1)).toMatchObject({
       state: "Idle",
       message: expect.stringContaining("Settings applied"),
+      // An open page restarts the agent on this (web chat-app.tsx).
+      idleReason: "settings-changed",
     });
     expect((await h.stores.taskState.get(USER_ID)).lastError).toBeUndefined();
     // Every tab got the answer once; the LLM was asked again only by this boot (the hung call was the first).

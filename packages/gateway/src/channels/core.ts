@@ -18,7 +18,12 @@ export interface ChannelChatPort {
     text: string;
     channel: Channel;
     replyTo: ReplyTarget;
-  }): Promise<{ ack: "queued" | "delivered" | "duplicate"; agentState: AgentState }>;
+  }): Promise<{
+    ack: "queued" | "delivered" | "duplicate";
+    agentState: AgentState;
+    /** The gateway answered it itself (no AI provider set up): this text is the reply. */
+    answered?: { message: string };
+  }>;
 }
 
 /** What a channel needs from LifecycleService (services/lifecycle.ts). */
@@ -143,6 +148,7 @@ export class ChannelCore {
       });
       if (result.ack === "duplicate") return { kind: "duplicate" };
       const accepted = { kind: "accepted" as const, userId, agentState: result.agentState };
+      if (result.answered) return { ...accepted, reply: result.answered.message };
       if (result.agentState === "Starting") return { ...accepted, reply: this.texts.waking };
       if (result.agentState === "Idle") {
         // Idle right after a send means the start failed (the message stays queued for the next one).

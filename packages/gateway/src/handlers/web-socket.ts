@@ -10,7 +10,7 @@ import {
 import type { GatewayDeps } from "../deps";
 import { AuthError, errorSummary } from "../errors";
 import { createServices, type GatewayServices } from "../services";
-import { pushTo } from "../services/broadcast";
+import { broadcast, pushTo } from "../services/broadcast";
 import {
   bodyText,
   type HandlerResult,
@@ -110,6 +110,19 @@ export function createWebSocketHandler(
         });
         const { clientMessageId, conversationId } = msg;
         await reply({ type: "chat.ack", clientMessageId, conversationId, state: result.ack });
+        if (result.answered) {
+          // Every tab of the user shows the answer, as when an agent replies.
+          const { code, message, retryable } = result.answered;
+          await broadcast(deps, userId, {
+            type: "chat.error",
+            clientMessageId,
+            conversationId,
+            code,
+            message,
+            retryable,
+          });
+          return;
+        }
         if (result.ack === "queued" && result.agentState === "Stopping") {
           await services.lifecycle.wakeAfterStopping(userId);
         }

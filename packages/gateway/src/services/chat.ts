@@ -4,8 +4,10 @@ import {
   type Channel,
   conversationTitle,
   KEYS,
+  type LlmSetupProblem,
   type PendingMessage,
   type ReplyTarget,
+  type StoredMessage,
   UNTITLED_TITLE,
 } from "@serverless-openclaw/shared";
 import type { GatewayDeps } from "../deps";
@@ -39,7 +41,16 @@ export interface SendInput {
 export interface SendResult {
   ack: "queued" | "delivered" | "duplicate";
   agentState: AgentState;
+  /**
+   * Set when the gateway answered the message itself (no AI provider is set up, so no task was
+   * started): the turn is stored with this error and the message is no longer pending. The caller
+   * tells the user on its channel.
+   */
+  answered?: LlmSetupProblem;
 }
+
+/** What is missing before the user's agent could answer (SettingsService.llmProblem). */
+export type LlmSetupCheck = (userId: string) => Promise<LlmSetupProblem | undefined>;
 
 /** The title of a conversation created empty (POST /conversations); its first message replaces it. */
 export const UNTITLED = UNTITLED_TITLE;
@@ -55,9 +66,11 @@ export const titleFrom = conversationTitle;
 export class ChatService {
   private lastReceivedMs = 0;
 
+  /** `llmSetup`: without it every message goes to an agent (which then says what is missing). */
   constructor(
     private readonly deps: ChatDeps,
     private readonly lifecycle: LifecycleService,
+    private readonly llmSetup?: LlmSetupCheck,
   ) {}
 
   /**
@@ -117,9 +130,45 @@ export class ChatService {
       // A gone agent connection leaves the message pending: the agent drains the queue when it reconnects.
       return { ack: delivered ? "delivered" : "queued", agentState: row.state };
     }
+    if (row.state === "Idle" || row.state === "Stopping") {
+      // No task is up to answer, and one started now could only say that no LLM is set up: say it
+      // here, at once, instead of after a boot (and without its cost).
+      const problem = await this.llmSetup?.(input.userId);
+      if (problem) {
+        await this.answerWithError(message, problem);
+        logger.info("chat.send answered by the gateway", { ...log, code: problem.code });
+        return { ack: "queued", agentState: row.state, answered: problem };
+      }
+    }
     const agentState = row.state === "Running" ? row.state : await this.lifecycle.wake(input.userId);
     logger.info("chat.send", { ...log, ack: "queued", agentState });
     return { ack: "queued", agentState };
+  }
+
+  /** Stores the turn as the agent would (same message ids), then takes the message off the queue. */
+  private async answerWithError(message: PendingMessage, problem: LlmSetupProblem): Promise<void> {
+    const base = {
+      conversationId: message.conversationId,
+      clientMessageId: message.clientMessageId,
+      channel: message.channel,
+    };
+    const user: StoredMessage = {
+      ...base,
+      messageId: `${message.clientMessageId}-user`,
+      role: "user",
+      text: message.text,
+      createdAt: message.receivedAt,
+    };
+    const reply: StoredMessage = {
+      ...base,
+      messageId: `${message.clientMessageId}-reply`,
+      role: "assistant",
+      text: problem.message,
+      createdAt: new Date(Date.parse(message.receivedAt) + 1).toISOString(),
+      error: { code: problem.code, message: problem.message, retryable: problem.retryable },
+    };
+    await this.deps.conversations.putTurn(message.userId, user, reply);
+    await this.deps.pending.delete(message.userId, message.id);
   }
 
   /**

@@ -20,13 +20,17 @@ export interface GatewayServices {
 /** Wires the services over one set of dependencies (once per cold start on AWS). */
 export function createServices(deps: GatewayDeps): GatewayServices {
   const usage = new UsageService(deps);
-  const lifecycle = new LifecycleService(deps, usage);
-  const chat = new ChatService(deps, lifecycle);
+  const settings = new SettingsService(deps);
+  const llmSetup = deps.config.skipLlmSetupCheck
+    ? undefined
+    : (userId: string) => settings.llmProblem(userId);
+  const lifecycle = new LifecycleService(deps, usage, llmSetup);
+  const chat = new ChatService(deps, lifecycle, llmSetup);
   return {
     lifecycle,
     chat,
     conversations: new ConversationService(deps),
-    settings: new SettingsService(deps),
+    settings,
     watchdog: new WatchdogService(deps, lifecycle),
     usage,
     schedules: new ScheduleService(deps, chat, lifecycle),

@@ -5,6 +5,7 @@ import { AuthError, errorSummary, GatewayError } from "../errors";
 import type { TaskStateChange } from "../ports";
 import { broadcast, pushTo } from "./broadcast";
 import { statusEvent } from "./status";
+import { WakeTimes } from "./wake-times";
 
 export type LifecycleDeps = Pick<
   GatewayDeps,
@@ -17,6 +18,7 @@ export type LifecycleDeps = Pick<
   | "logger"
   | "metrics"
   | "config"
+  | "settings"
 >;
 
 type LastError = { code: string; message: string };
@@ -53,14 +55,26 @@ export function agentSecretMatches(secret: string, storedHash: string | undefine
  * them wins Idle → Starting and calls TaskRunner.start.
  */
 export class LifecycleService {
-  /** `budget`: consulted before every start; a start past the user's monthly cap is refused. */
+  /** This deployment's measured wakes, for "usually ~N s". */
+  readonly wakeTimes: WakeTimes;
+
+  /**
+   * `budget`: consulted before every start; a start past the user's monthly cap is refused.
+   * `llmSetup`: a user without an AI provider gets no agent (a pre-warm would boot one for nothing);
+   * ChatService answers their messages itself.
+   */
   constructor(
     private readonly deps: LifecycleDeps,
     private readonly budget?: BudgetGuard,
-  ) {}
+    private readonly llmSetup?: (userId: string) => Promise<{ code: string } | undefined>,
+  ) {
+    this.wakeTimes = new WakeTimes(deps);
+  }
 
   async status(userId: string): Promise<AgentStatusEvent> {
-    return this.toEvent(await this.deps.taskState.get(userId));
+    const row = await this.deps.taskState.get(userId);
+    if (row.state === "Starting") await this.wakeTimes.refresh();
+    return this.toEvent(row);
   }
 
   /**
@@ -74,6 +88,11 @@ export class LifecycleService {
       row = (await this.failStart(row, START_TIMEOUT)) ?? (await this.deps.taskState.get(userId));
     }
     if (row.state !== "Idle") return row.state;
+    const missing = await this.llmSetup?.(userId);
+    if (missing) {
+      this.deps.logger.info("agent not started: no AI provider set up", { userId, code: missing.code });
+      return "Idle";
+    }
     const refusal = await this.budgetRefusal(userId);
     if (refusal) {
       await this.refuseStart(row, refusal);
@@ -236,6 +255,7 @@ export class LifecycleService {
       }
       if (row.state === "Starting") {
         this.deps.metrics?.count("AgentRunning");
+        if (row.startedAt) await this.wakeTimes.record((now.getTime() - Date.parse(row.startedAt)) / 1000);
         await this.broadcastStatus(running);
       }
       return running;
@@ -342,11 +362,12 @@ export class LifecycleService {
   }
 
   async broadcastStatus(row: TaskState): Promise<void> {
+    if (row.state === "Starting") await this.wakeTimes.refresh();
     await broadcast(this.deps, row.userId, this.toEvent(row));
   }
 
   toEvent(row: TaskState): AgentStatusEvent {
-    return statusEvent(row, this.deps.config.typicalWakeSeconds);
+    return statusEvent(row, this.wakeTimes.current);
   }
 
   private transition(

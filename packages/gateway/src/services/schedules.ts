@@ -215,7 +215,12 @@ export class ScheduleService {
         // random later time, and say why on the schedule.
         const row = await this.deps.taskState.get(userId);
         await this.chat.cancel(userId, clientMessageId);
-        return await this.missed(userId, schedule, scheduledTime, row.lastError ?? NOT_STARTED);
+        return await this.missed(
+          userId,
+          schedule,
+          scheduledTime,
+          result.answered ?? row.lastError ?? NOT_STARTED,
+        );
       }
       await this.patch(userId, scheduleId, (s) => ({
         ...s,

@@ -1,6 +1,8 @@
 import {
   DEFAULT_SETTINGS,
   KEYS,
+  type LlmSetupProblem,
+  llmSetupProblem,
   type Settings,
   SettingsSchema,
   type SettingsUpdate,
@@ -9,7 +11,7 @@ import type { GatewayDeps } from "../deps";
 import { ValidationError } from "../errors";
 
 export type SettingsDeps = Pick<GatewayDeps, "settings" | "secrets" | "logger"> & {
-  config?: Pick<GatewayDeps["config"], "defaultInactivityMinutes">;
+  config?: Pick<GatewayDeps["config"], "defaultInactivityMinutes" | "localMode">;
 };
 
 /** The SecretStore name of a user's LLM API key (read by the agent task at boot). */
@@ -30,6 +32,11 @@ export class SettingsService {
     const fallback = this.deps.config?.defaultInactivityMinutes;
     const defaults = fallback ? { ...DEFAULT_SETTINGS, inactivityMinutes: fallback } : DEFAULT_SETTINGS;
     return { ...defaults, ...(parsed.success ? stripUndefined(parsed.data) : {}) };
+  }
+
+  /** What is missing before the user's agent can call an LLM (undefined: nothing). */
+  async llmProblem(userId: string): Promise<LlmSetupProblem | undefined> {
+    return llmSetupProblem(await this.get(userId), this.deps.config?.localMode ?? false);
   }
 
   async put(userId: string, update: SettingsUpdate): Promise<Settings> {

@@ -65,6 +65,7 @@ export async function startChannelHarness(): Promise<ChannelHarness> {
       discordEnabled: true,
       discordChannelIds: [DISCORD_CHOSEN_CHANNEL],
       slackEnabled: true,
+      skipLlmSetupCheck: true,
     },
   };
   const services = createServices(deps);

@@ -58,7 +58,10 @@ export interface Harness {
   stop: () => Promise<void>;
 }
 
-export async function startHarness(opts: { cacheBotInfo?: boolean } = {}): Promise<Harness> {
+/** `llmSetupCheck`: users without an AI provider are answered by the gateway (off: fake agents answer). */
+export async function startHarness(
+  opts: { cacheBotInfo?: boolean; llmSetupCheck?: boolean } = {},
+): Promise<Harness> {
   const fake = await new FakeBotApi().start();
   const clock = new FakeClock();
   const raw = createMemoryStores({ clock });
@@ -79,7 +82,7 @@ export async function startHarness(opts: { cacheBotInfo?: boolean } = {}): Promi
     },
     clock,
     logger: silentLogger,
-    config: { ...DEFAULT_GATEWAY_CONFIG, telegramEnabled: true },
+    config: { ...DEFAULT_GATEWAY_CONFIG, telegramEnabled: true, skipLlmSetupCheck: !opts.llmSetupCheck },
   };
   const services = createServices(deps);
   const handler = createTelegramWebhookHandler({

@@ -324,3 +324,22 @@ describe("Telegram webhook cold start", () => {
     }
   });
 });
+
+describe("a paired Telegram user without an AI provider", () => {
+  it("gets the answer at once in the chat, and no agent is started", async () => {
+    const h = await startHarness({ llmSetupCheck: true });
+    try {
+      const code = await h.pairing.createCode(USER);
+      await h.post(textUpdate(`/pair ${code.code}`, 777));
+      expect((await h.post(textUpdate("hello?", 777))).statusCode).toBe(200);
+      expect(h.runner.starts).toHaveLength(0);
+      const answer = h.fake.sentTexts(777).at(-1) ?? "";
+      expect(answer).toContain("No AI provider is configured yet");
+      expect(answer).toContain("OpenAI-compatible");
+      expect(answer).toContain("Ollama");
+      expect(await h.stores.pending.list(USER)).toHaveLength(0);
+    } finally {
+      await h.stop();
+    }
+  });
+});

@@ -99,7 +99,13 @@ export function makeDeps(
     tokenVerifier: overrides.tokenVerifier ?? fakeVerifier,
     clock,
     logger: silentLogger,
-    config: { ...DEFAULT_GATEWAY_CONFIG, allowedOrigins: ["https://chat.example.com"], ...overrides.config },
+    config: {
+      ...DEFAULT_GATEWAY_CONFIG,
+      allowedOrigins: ["https://chat.example.com"],
+      // The fake task runner's agents need no LLM (the check has its own tests).
+      skipLlmSetupCheck: true,
+      ...overrides.config,
+    },
   };
 }
 

@@ -1,4 +1,6 @@
+import { LLM_SETUP_CODES } from "@serverless-openclaw/shared";
 import { useLayoutEffect, useRef, useState } from "react";
+import { type AgentView, describeUserMessage } from "../ui/status-view";
 import { ReplyBody } from "./activity-view";
 import type { ChatItem } from "./chat-store";
 import { Markdown } from "./markdown";
@@ -10,14 +12,11 @@ export interface MessageListProps {
   loaded: boolean;
   onLoadOlder: () => void;
   onRetry: (item: ChatItem) => void;
+  /** The status bar's view of the agent: a waiting message says the same (status-view.ts). */
+  view?: AgentView;
 }
 
-const USER_STATUS: Partial<Record<ChatItem["status"], string>> = {
-  sending: "Sending…",
-  queued: "Queued — the agent will answer when it is awake",
-  delivered: "Delivered",
-  stopped: "Stopped",
-};
+const CONNECTED_ASLEEP: AgentView = { kind: "asleep" };
 
 /**
  * Messages, oldest at the top. Scrolling near the top loads the previous page and keeps the
@@ -31,6 +30,7 @@ export function MessageList({
   loaded,
   onLoadOlder,
   onRetry,
+  view = CONNECTED_ASLEEP,
 }: MessageListProps) {
   const ref = useRef<HTMLDivElement>(null);
   const fromBottom = useRef<number | null>(null);
@@ -78,7 +78,7 @@ export function MessageList({
       )}
       <ol className="messages" aria-label="Messages">
         {items.map((item) => (
-          <MessageItem key={item.key} item={item} onRetry={onRetry} />
+          <MessageItem key={item.key} item={item} onRetry={onRetry} view={view} />
         ))}
       </ol>
     </div>
@@ -92,7 +92,15 @@ function thinking(item: ChatItem): boolean {
   return last.status !== "running" && item.text.length <= last.at;
 }
 
-function MessageItem({ item, onRetry }: { item: ChatItem; onRetry: (item: ChatItem) => void }) {
+function MessageItem({
+  item,
+  onRetry,
+  view,
+}: {
+  item: ChatItem;
+  onRetry: (item: ChatItem) => void;
+  view: AgentView;
+}) {
   const [copied, setCopied] = useState(false);
   const copy = () => {
     void navigator.clipboard?.writeText(item.text).then(() => {
@@ -100,7 +108,7 @@ function MessageItem({ item, onRetry }: { item: ChatItem; onRetry: (item: ChatIt
       setTimeout(() => setCopied(false), 1500);
     });
   };
-  const status = item.role === "user" ? USER_STATUS[item.status] : undefined;
+  const status = item.role === "user" ? describeUserMessage(item.status, view) : undefined;
   return (
     <li
       className={`message message-${item.role} message-${item.status}`}
@@ -124,6 +132,14 @@ function MessageItem({ item, onRetry }: { item: ChatItem; onRetry: (item: ChatIt
       {item.error && (
         <p className="message-error" role="alert" data-testid="message-error">
           {item.error.message}
+          {LLM_SETUP_CODES.includes(item.error.code) && (
+            <>
+              {" "}
+              <a href="#/settings" data-testid="open-settings">
+                Open Settings
+              </a>
+            </>
+          )}
         </p>
       )}
       <div className="message-meta">

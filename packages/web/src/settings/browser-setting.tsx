@@ -27,7 +27,7 @@ export function BrowserSetting({ api, settings, onSaved }: BrowserSettingProps) 
       onSaved?.(saved);
       setNote({
         ok: true,
-        text: `Browser ${saved.browserEnabled ? "on" : "off"}. A running agent finishes what it is answering, then stops; it starts with it at your next message (a cold start).`,
+        text: `Browser ${saved.browserEnabled ? "on" : "off"}. A running agent finishes what it is answering, then restarts with it (while this page is open; otherwise at your next message).`,
       });
     } catch (e) {
       setNote({ ok: false, text: e instanceof Error ? e.message : "Saving failed." });

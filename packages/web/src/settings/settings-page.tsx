@@ -210,8 +210,8 @@ export function SettingsPage({
             )}
             {saved && (
               <p className="notice" role="status" data-testid="settings-saved">
-                Saved. A running agent finishes what it is answering, then stops; it starts with the new
-                settings at your next message (a cold start).
+                Saved. A running agent finishes what it is answering, then restarts with the new settings
+                (while this page is open; otherwise it starts with them at your next message).
               </p>
             )}
             <button type="submit" className="primary" disabled={busy} data-testid="settings-save">

@@ -17,6 +17,7 @@ import { SkillsPage } from "../skills/skills-page";
 import { UsagePage } from "../usage/usage-page";
 import { type ConnectionState, type SocketLike, WsClient } from "../ws/ws-client";
 import { StatusBar } from "./status-bar";
+import { agentView } from "./status-view";
 import { useHashRoute } from "./use-hash-route";
 
 export interface ChatAppProps {
@@ -68,13 +69,26 @@ export function ChatApp({ config, session, fetchImpl, createSocket = browserSock
     const offState = client.onStateChange(setConnection);
     const offEvent = client.onEvent((event: ServerEvent) => {
       if (event.type === "agent.status") {
-        agentRef.current = event;
-        setAgent(event);
+        // The task's own start-up step pushes carry no estimate: keep the gateway's for this start.
+        const prev = agentRef.current;
+        const status =
+          event.state === "Starting" && event.typicalWakeSeconds === undefined && prev?.state === "Starting"
+            ? {
+                ...event,
+                ...(prev.typicalWakeSeconds ? { typicalWakeSeconds: prev.typicalWakeSeconds } : {}),
+              }
+            : event;
+        agentRef.current = status;
+        setAgent(status);
         // Pre-warm on the first status after the page opens: the agent is often up by the time the
         // first message is typed. Only then: an Idle that follows a stop must not restart it.
         if (!prewarmed.current) {
           prewarmed.current = true;
-          if (event.state === "Idle") client.wake();
+          if (status.state === "Idle") client.wake();
+        } else if (event.state === "Idle" && event.idleReason === "settings-changed") {
+          // It stopped only to take the settings just saved: start it with them now, while the user
+          // is here, rather than at their next message (every open tab asks; one start happens).
+          client.wake(true);
         }
         return;
       }
@@ -362,6 +376,7 @@ export function ChatApp({ config, session, fetchImpl, createSocket = browserSock
               loadingOlder={loadingOlder}
               onLoadOlder={loadOlder}
               onRetry={retry}
+              view={agentView(agent, connection)}
             />
             <Composer onSend={send} onTyping={typing} onStop={turn ? stop : undefined} />
           </main>

@@ -1,10 +1,6 @@
-import {
-  type AgentStatusEvent,
-  BUDGET_EXCEEDED,
-  STARTUP_STEP_LABELS,
-  WAKING_MESSAGE,
-} from "@serverless-openclaw/shared";
+import { type AgentStatusEvent, BUDGET_EXCEEDED } from "@serverless-openclaw/shared";
 import type { ConnectionState } from "../ws/ws-client";
+import { agentView, describeView, viewState } from "./status-view";
 import { useNow } from "./use-now";
 
 export interface StatusBarProps {
@@ -15,20 +11,24 @@ export interface StatusBarProps {
   now?: number;
 }
 
-/** Always visible: what the agent is doing, and whether we are connected at all. */
+/**
+ * Always visible: what the agent is doing, and whether we are connected at all. The agent part comes
+ * from the same AgentView as the message bubbles (status-view.ts).
+ */
 export function StatusBar({ agent, connection, onReconnect, now: fixedNow }: StatusBarProps) {
   const ticking =
     fixedNow === undefined && (agent?.state === "Starting" || connection.status === "reconnecting");
   const tickNow = useNow(ticking);
   const now = fixedNow ?? tickNow;
-  const state = agent?.state ?? "unknown";
+  const view = agentView(agent, connection);
+  const state = viewState(view);
   return (
     <div className="status-bar" data-testid="status-bar" data-state={state} role="status" aria-live="polite">
       <span className={`status-dot status-${state.toLowerCase()}`} aria-hidden="true" />
       <span className="status-agent" data-testid="status-agent">
-        {describeAgent(agent, now)}
+        {describeView(view, now)}
       </span>
-      {agent?.error && (
+      {agent?.error && view.kind !== "unreachable" && (
         <span className="status-error" data-testid="status-error" role="alert">
           {agent.error.code === BUDGET_EXCEEDED ? (
             <>
@@ -57,28 +57,6 @@ export function StatusBar({ agent, connection, onReconnect, now: fixedNow }: Sta
       )}
     </div>
   );
-}
-
-export function describeAgent(agent: AgentStatusEvent | null, now: number): string {
-  if (!agent) return "Checking the agent…";
-  switch (agent.state) {
-    case "Idle":
-      return "Agent asleep — it wakes when you send a message";
-    case "Running":
-      return "Agent running";
-    case "Stopping":
-      return "Agent stopping…";
-    case "Starting": {
-      const step = agent.step ? STARTUP_STEP_LABELS[agent.step] : (agent.message ?? WAKING_MESSAGE);
-      const parts = [`Waking up: ${step}`];
-      if (agent.startedAt) {
-        const elapsed = Math.max(0, Math.floor((now - Date.parse(agent.startedAt)) / 1000));
-        parts.push(`${elapsed} s`);
-      }
-      if (agent.typicalWakeSeconds) parts.push(`usually ~${Math.round(agent.typicalWakeSeconds)} s`);
-      return parts.join(" · ");
-    }
-  }
 }
 
 export function describeConnection(connection: ConnectionState, now: number): string {

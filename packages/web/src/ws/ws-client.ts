@@ -161,10 +161,13 @@ export class WsClient {
     this.write({ type: "chat.cancel", clientMessageId });
   }
 
-  /** Pre-warm the agent, at most once per wakeThrottleMs. True when a wake was sent. */
-  wake(): boolean {
+  /**
+   * Pre-warm the agent, at most once per wakeThrottleMs (`force`: regardless, for the restart after a
+   * settings change). True when a wake was sent.
+   */
+  wake(force = false): boolean {
     const now = this.o.now();
-    if (now - this.lastWakeAt < this.o.wakeThrottleMs) return false;
+    if (!force && now - this.lastWakeAt < this.o.wakeThrottleMs) return false;
     if (!this.write({ type: "agent.wake" })) return false;
     this.lastWakeAt = now;
     return true;

@@ -130,6 +130,17 @@ describe("web app in Chromium", () => {
     expect(await page.textContent('[data-testid="status-agent"]')).toMatch(
       /Starting OpenClaw… · 1\d s · usually ~45 s/,
     );
+    // One source of truth: the queued message says what the bar says.
+    expect(await page.textContent('[data-testid="message-status"]')).toBe("Queued — the agent is waking up");
+    // The task's own step pushes carry no estimate: the gateway's stays.
+    gateway.push({
+      type: "agent.status",
+      state: "Starting",
+      step: "connecting",
+      startedAt: new Date().toISOString(),
+    });
+    await page.waitForSelector('[data-testid="status-agent"]:has-text("Connecting")');
+    expect(await page.textContent('[data-testid="status-agent"]')).toContain("usually ~45 s");
     await shoot(page, "web-waking");
   });
 
@@ -137,6 +148,11 @@ describe("web app in Chromium", () => {
     const sent = gateway.of("chat.send")[0] as { clientMessageId: string };
     const ids = { clientMessageId: sent.clientMessageId, conversationId: conv };
     gateway.push({ type: "agent.status", state: "Running" });
+    await page.waitForSelector('[data-testid="status-bar"][data-state="Running"]');
+    // Running while the message waits its turn: the bubble says so, not "when it is awake".
+    expect(await page.textContent('[data-testid="message-status"]')).toBe(
+      "Queued — the agent answers it next",
+    );
     const reply =
       "**Morning:** tram 28 to Alfama.\n\n**Afternoon:** Belém — try a *pastel de nata*.\n\n```bash\necho 'obrigado'\n```";
     const chunks = reply.match(/[\s\S]{1,12}/g) ?? [];
@@ -168,6 +184,17 @@ describe("web app in Chromium", () => {
     gateway.holdAcks = false;
     gateway.dropAll();
     await page.waitForSelector('[data-testid="status-connection"][data-connection="reconnecting"]');
+    // The server cannot be reached: nothing is known about the agent, and neither the bar nor the
+    // waiting message claims it is running.
+    await page.waitForSelector('[data-testid="status-bar"][data-state="unknown"]');
+    const bar = await page.textContent('[data-testid="status-bar"]');
+    expect(bar).toContain("Server unreachable");
+    expect(bar).not.toContain("Agent running");
+    expect(
+      await page.textContent(
+        '[data-testid="message"][data-role="user"] >> nth=-1 >> [data-testid="message-status"]',
+      ),
+    ).toContain("the server is unreachable");
     await shoot(page, "web-reconnecting");
     gateway.refuse = false; // the next backoff attempt gets through
     await waitFor(() => gateway.of("chat.send").length === 3, "resend");

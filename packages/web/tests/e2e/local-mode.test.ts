@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createLocalStack, type LocalStack } from "@serverless-openclaw/local/local-stack";
-import { type FakeLlm, startFakeLlm } from "@serverless-openclaw/testkit";
+import { KEYS } from "@serverless-openclaw/shared";
+import { type FakeLlm, startFakeLlm, until } from "@serverless-openclaw/testkit";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildWeb, launchChromium } from "../support/browser";
@@ -139,18 +140,52 @@ describe("web app against local mode", () => {
     expect(stored.filter((t) => t.includes("Sent while reconnecting"))).toHaveLength(2); // question + echo
   });
 
-  it("changes settings, and reports that Telegram is not set up here", async () => {
-    await page.click('[data-testid="nav-settings"]');
-    await page.waitForSelector('[data-testid="settings-form"]');
-    expect(await page.inputValue('[data-testid="settings-provider"]')).toBe("openai-compatible");
-    await page.fill('[data-testid="settings-inactivity"]', "999");
-    await page.click('[data-testid="settings-save"]');
-    expect(await page.textContent('[data-testid="settings-inactivity-error"]')).toBe(
-      "inactivityMinutes must be at most 240",
-    );
-    await page.fill('[data-testid="settings-inactivity"]', "30");
-    await page.click('[data-testid="settings-save"]');
-    await page.waitForSelector('[data-testid="settings-saved"]');
+  it(
+    "saving settings restarts the running agent while the page is open, showing the measured wake estimate",
+    async () => {
+      await page.click('[data-testid="nav-settings"]');
+      await page.waitForSelector('[data-testid="settings-form"]');
+      expect(await page.inputValue('[data-testid="settings-provider"]')).toBe("openai-compatible");
+      await page.fill('[data-testid="settings-inactivity"]', "999");
+      await page.click('[data-testid="settings-save"]');
+      expect(await page.textContent('[data-testid="settings-inactivity-error"]')).toBe(
+        "inactivityMinutes must be at most 240",
+      );
+      const before = await stack.stores.taskState.get(await userId());
+      expect(before.state).toBe("Running");
+      // The first wake of this deployment was measured when the agent connected.
+      const samples = await stack.stores.settings.get<number[]>(
+        KEYS.settings.deploymentPartition,
+        KEYS.settings.wakeSeconds,
+      );
+      expect(samples).toHaveLength(1);
+      const estimate = Math.round(samples?.[0] ?? 0);
+      await page.fill('[data-testid="settings-inactivity"]', "30");
+      await page.click('[data-testid="settings-save"]');
+      await page.waitForSelector('[data-testid="settings-saved"]');
+      expect(await page.textContent('[data-testid="settings-saved"]')).toContain("restarts");
+      // The agent stops to take the settings, and the open page starts it again at once.
+      await until(
+        "the agent restarting with the new settings",
+        async () => {
+          const row = await stack.stores.taskState.get(await userId());
+          return row.state === "Starting" && row.startedAt !== before.startedAt;
+        },
+        { timeoutMs: 120_000, intervalMs: 100 },
+      );
+      await page.waitForFunction(
+        (text) => document.querySelector('[data-testid="status-agent"]')?.textContent?.includes(text),
+        `usually ~${estimate} s`,
+        { timeout: 60_000 },
+      );
+      await page.waitForSelector('[data-testid="status-bar"][data-state="Running"]', { timeout: BOOT_MS });
+      const after = await stack.stores.taskState.get(await userId());
+      expect(after.startedAt).not.toBe(before.startedAt);
+    },
+    BOOT_MS + 200_000,
+  );
+
+  it("keeps the saved settings, and reports that Telegram is not set up here", async () => {
     await page.reload();
     await page.waitForSelector('[data-testid="settings-form"]');
     expect(await page.inputValue('[data-testid="settings-inactivity"]')).toBe("30");

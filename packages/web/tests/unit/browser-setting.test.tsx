@@ -28,7 +28,7 @@ describe("BrowserSetting", () => {
     expect(box.checked).toBe(false);
     fireEvent.click(box);
     expect((await screen.findByTestId("settings-browser-result")).textContent).toContain(
-      "starts with it at your next message",
+      "restarts with it (while this page is open; otherwise at your next message)",
     );
     // Only the switch is sent: half-edited provider fields in the form above are not.
     expect(puts).toEqual([{ browserEnabled: true }]);
