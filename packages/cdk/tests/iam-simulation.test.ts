@@ -69,8 +69,12 @@ describe("gateway Lambda roles, under a policy simulator", () => {
 describe("the agent task role, under a policy simulator", () => {
   const taskRole = () => world.id("AWS::IAM::Role", "AgentTaskDefinitionTaskRole");
 
-  it("reads none of the deployment's verification secrets or application ids", async () => {
+  it("reads no bot token and none of the deployment's verification secrets or application ids", async () => {
     for (const secret of [
+      // Bot replies go through the gateway's chat relay (the agent-socket Lambda).
+      "telegram/bot-token",
+      "discord/bot-token",
+      "slack/bot-token",
       "telegram/webhook-secret",
       "discord/public-key",
       "discord/application-id",

@@ -335,13 +335,13 @@ describe("task role (least privilege)", () => {
     expect(JSON.stringify(invoke?.Resource)).toMatch(/SocketsAgentApi.*\/prod\/\$connect"/);
   });
 
-  it("reads only the users' LLM keys and the bot token from SSM, and decrypts only through SSM", () => {
+  it("reads only the users' LLM keys from SSM (no bot token), and decrypts only through SSM", () => {
     const st = taskStatements();
     const ssm = st.filter((s) => asList(s.Action as string[]).includes("ssm:GetParameter"));
     const resources = ssm.flatMap((s) => asList(s.Resource)).map((r) => JSON.stringify(r));
-    expect(resources).toHaveLength(2);
+    expect(resources).toHaveLength(1);
     expect(resources.some((r) => r.includes(":parameter/serverless-openclaw/users/*"))).toBe(true);
-    expect(resources.some((r) => r.includes(":parameter/serverless-openclaw/telegram/bot-token"))).toBe(true);
+    expect(resources.join()).not.toContain("bot-token");
     expect(resources.join()).not.toContain("webhook-secret");
     for (const s of ssm) expect(asList(s.Action as string[])).not.toContain("ssm:PutParameter");
     const kms = st.find((s) => asList(s.Action as string[]).includes("kms:Decrypt"));

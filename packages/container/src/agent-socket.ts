@@ -1,4 +1,9 @@
-import { type GatewayToAgent, GatewayToAgentSchema, safeParse } from "@serverless-openclaw/shared";
+import {
+  type AgentToGateway,
+  type GatewayToAgent,
+  GatewayToAgentSchema,
+  safeParse,
+} from "@serverless-openclaw/shared";
 import WebSocket from "ws";
 import type { Logger } from "./logger";
 
@@ -36,6 +41,14 @@ export class AgentSocket {
 
   get isOpen(): boolean {
     return this.ws?.readyState === WebSocket.OPEN;
+  }
+
+  /** Sends one frame if the socket is open; false when it is not (the caller may wait and retry). */
+  send(frame: AgentToGateway): boolean {
+    const ws = this.ws;
+    if (ws?.readyState !== WebSocket.OPEN) return false;
+    ws.send(JSON.stringify(frame));
+    return true;
   }
 
   start(): void {

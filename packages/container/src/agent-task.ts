@@ -16,6 +16,7 @@ import {
   type PendingMessage,
   type StartupStep,
 } from "@serverless-openclaw/shared";
+import type { AgentLinkRelay } from "./adapters/agent-link-relay";
 import { AgentSocket } from "./agent-socket";
 import type { ChromiumOptions } from "./chromium";
 import { AgentTaskError, EXIT_CODES } from "./errors";
@@ -91,6 +92,8 @@ export interface AgentTaskDeps {
   openclawUser?: OpenClawUser;
   /** Chromium in this image; OpenClaw's browser tool is on when it is set and Settings turn it on. */
   chromium?: ChromiumOptions;
+  /** The gateway's chat relay, reached over this task's agent link (the Telegram/Discord/Slack sinks use it). */
+  relay?: AgentLinkRelay;
   /** Extra sinks for a message (Telegram), besides the web sink every message gets. */
   extraSinks?: (message: PendingMessage) => ReplySink[];
   onOpenClawLine?: (line: string) => void;
@@ -241,12 +244,15 @@ export class AgentTask {
 
       if (this.stopRequested) return;
       step("starting-openclaw");
-      await this.host.start(secretEnv, (exit) => {
-        logger.error("OpenClaw exited unexpectedly", { ...exit });
-        void this.stop("openclaw-crashed");
-      });
       this.openClawStarted = true;
-      await this.host.ready(this.timings.openClawReadyTimeoutMs);
+      await this.host.startReady(
+        secretEnv,
+        (exit) => {
+          logger.error("OpenClaw exited unexpectedly", { ...exit });
+          void this.stop("openclaw-crashed");
+        },
+        this.timings.openClawReadyTimeoutMs,
+      );
       mark("ready");
       logger.info("openclaw ready", { mode: this.host.mode });
       if (this.stopRequested) return;
@@ -428,6 +434,9 @@ export class AgentTask {
             deps.logger.info("shutdown requested by the gateway", { reason: message.reason });
             void this.stop("shutdown-requested");
             break;
+          case "agent.relay-result":
+            deps.relay?.settle(message);
+            break;
           case "agent.settings-changed":
             // Picked up by the idle check below, once nothing is running or queued.
             deps.logger.info("settings changed: stopping once there is nothing to answer");
@@ -440,6 +449,8 @@ export class AgentTask {
         void this.stop("replaced");
       },
     });
+    const socket = this.socket;
+    deps.relay?.attach((frame) => socket.send(frame));
     this.socket.start();
   }
 
@@ -509,6 +520,7 @@ export class AgentTask {
       });
       if (ours) await this.reporter.push("Stopping");
       await this.socket?.close();
+      this.deps.relay?.close();
       this.events?.close();
       if (this.openClawStarted) await this.host.stop();
       // Never overwrite saved state with a half-restored dir, nor the state of a newer task that

@@ -88,6 +88,25 @@ export function browserConfig(launch: BrowserLaunch | undefined): Record<string,
   };
 }
 
+/**
+ * OpenClaw's tool policy, written explicitly rather than left to its defaults (key names from
+ * OpenClaw 2026.9.6 docs/gateway/config-tools/tool-policy.md and docs/tools/exec-approvals.md):
+ * - `exec` (and `process`, files, web, sessions, memory) stay on: running commands for its user is the
+ *   product. `exec` runs on the gateway host (the task's container; there is no sandbox runtime on
+ *   Fargate) in `full` mode, without approval prompts, because nobody is there to approve them. What
+ *   keeps that safe is outside OpenClaw: the container holds nothing of any other user's
+ *   (docs/security.md).
+ * - `elevated` is off: there is nothing to escape to, and it must never be turned on from a chat.
+ * - `gateway`, `plugins` and `openclaw` are denied: they let the model read and rewrite OpenClaw's own
+ *   configuration, install plugins and run setup. The task writes OpenClaw's config at every boot;
+ *   the model does not get to change which channels, ports or plugins it runs with.
+ */
+export const TOOL_POLICY = {
+  exec: { host: "gateway", mode: "full" },
+  elevated: { enabled: false },
+  deny: ["gateway", "plugins", "openclaw"],
+} as const;
+
 export interface OpenClawConfigOutput {
   /** Written to OPENCLAW_CONFIG_PATH. Holds no user secret (keys go through `env`). */
   config: Record<string, unknown>;
@@ -164,6 +183,7 @@ export function buildOpenClawConfig(input: OpenClawConfigInput): OpenClawConfigO
     discovery: { mdns: { mode: "off" } },
     browser: browserConfig(input.browser),
     memory: { search: { enabled: false } },
+    tools: structuredClone(TOOL_POLICY),
     logging: { file: input.logFile },
   };
   return { config, env, modelRef };

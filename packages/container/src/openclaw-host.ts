@@ -47,6 +47,9 @@ export interface OpenClawHostOptions {
 
 export type OpenClawMode = "gateway" | "embedded";
 
+/** OpenClaw's exit code for a configuration-class start-up failure (sysexits EX_CONFIG). */
+export const EX_CONFIG = 78;
+
 /** Writes OpenClaw's config, starts it on a free loopback port and talks to it. */
 export class OpenClawHost {
   private supervisor: OpenClawSupervisor | undefined;
@@ -158,6 +161,42 @@ export class OpenClawHost {
     this.supervisor.start();
     const pipes = this.supervisor.pipes;
     if (embedded && pipes) this.embedded = new EmbeddedAgentClient(pipes.input, pipes.output);
+  }
+
+  /**
+   * start() then ready(), with one more start when OpenClaw's first one exits with EX_CONFIG (78).
+   * OpenClaw gives that code to an invalid config, and also to any error while it reads its config
+   * snapshot (that pipeline opens its state database and loads plugin metadata, and reports a failure
+   * there as the config being invalid: `read failed: …`), which happens at a fresh agent's first start
+   * on a loaded machine, with or without a tool policy; the next start reads the same file fine. Its
+   * embedding guide asks for exactly one retry. A crash after start-up goes to `onCrash`; one during
+   * start-up is this method's to handle (it throws when the retry fails too).
+   */
+  async startReady(
+    secretEnv: Record<string, string>,
+    onCrash: (exit: ProcessExit) => void,
+    timeoutMs: number,
+  ): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      let booting = true;
+      await this.start(secretEnv, (exit) => {
+        if (!booting) onCrash(exit);
+      });
+      try {
+        await this.ready(timeoutMs);
+        booting = false;
+        return;
+      } catch (error) {
+        const exit = this.supervisor?.exitStatus;
+        if (attempt > 1 || exit?.code !== EX_CONFIG) {
+          booting = false;
+          throw error;
+        }
+        this.options.logger.warn("OpenClaw refused to start with EX_CONFIG (78); starting it once more", {
+          ...exit,
+        });
+      }
+    }
   }
 
   /**

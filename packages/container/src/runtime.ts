@@ -4,6 +4,7 @@ import { createRpcStores } from "@serverless-openclaw/gateway/adapters/local/rpc
 import { createAwsStores, type Stores } from "@serverless-openclaw/gateway/adapters/stores";
 import type { ClientPush } from "@serverless-openclaw/gateway/ports";
 import { withUsageRecording } from "@serverless-openclaw/gateway/services/usage-recording";
+import { AgentLinkRelay } from "./adapters/agent-link-relay";
 import { HttpClientPush } from "./adapters/http-client-push";
 import { AgentTask } from "./agent-task";
 import { chromiumFromEnv } from "./chromium";
@@ -74,31 +75,25 @@ export async function createTask(
   const local = env.LOCAL_STORE_URL !== undefined;
   const runtime = resolveOpenClawRuntime(env.OPENCLAW_HOME);
   const sign = env.AGENT_WS_SIGN === "1" && env.AGENT_WS_URL.startsWith("wss://");
-  const telegram = new TelegramReplySink({
-    secrets: stores.secrets,
-    logger,
-    apiRoot: raw.TELEGRAM_API_ROOT,
-    redactor,
-  });
-  // Discord and Slack replies (docs/discord.md, docs/slack.md); API base URLs from env only in tests.
+  // Telegram, Discord and Slack replies go through the gateway's chat relay on the agent link: the task
+  // holds no bot token (docs/security.md). Discord's interaction webhooks (the interaction token is the
+  // credential, one interaction for 15 minutes) are called directly; base URL from env only in tests.
+  const relay = new AgentLinkRelay();
+  const telegram = new TelegramReplySink({ relay, logger });
   const discord = new DiscordReplySink({
-    secrets: stores.secrets,
+    relay,
     logger,
     redactor,
     ...(raw.DISCORD_API_BASE_URL ? { baseUrl: raw.DISCORD_API_BASE_URL } : {}),
   });
-  const slack = new SlackReplySink({
-    secrets: stores.secrets,
-    logger,
-    redactor,
-    ...(raw.SLACK_API_BASE_URL ? { baseUrl: raw.SLACK_API_BASE_URL } : {}),
-  });
+  const slack = new SlackReplySink({ relay, logger });
   const task = new AgentTask({
     userId: env.USER_ID,
     agentSecret: env.AGENT_SECRET,
     agentWsUrl: env.AGENT_WS_URL,
     stores,
     clientPush,
+    relay,
     signConnect: sign ? createConnectSigner({ region: env.AWS_REGION }) : undefined,
     runtime,
     workDir: workDirOf(env),

@@ -62,6 +62,11 @@ export class OpenClawSupervisor {
     return input && output ? { input, output } : undefined;
   }
 
+  /** How the process exited; undefined while it runs (or before it started). */
+  get exitStatus(): ProcessExit | undefined {
+    return this.exit;
+  }
+
   /** Resolves when the process has exited (at once when it never started). */
   exited(): Promise<ProcessExit> {
     return this.exitedPromise ?? Promise.resolve({ code: null, signal: null });

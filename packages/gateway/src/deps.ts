@@ -49,8 +49,12 @@ export interface GatewayConfig {
   discordChannelIds?: readonly string[];
   /** Whether the Slack app (events and commands endpoints) is set up. */
   slackEnabled?: boolean;
-  /** Slack Web API base URL for the gateway's own messages (tests); Slack's when absent. */
+  /** Slack Web API base URL for the gateway's own messages and the chat relay (tests); Slack's when absent. */
   slackApiBaseUrl?: string;
+  /** Telegram Bot API root for the chat relay (tests, a self-hosted Bot API); Telegram's when absent. */
+  telegramApiRoot?: string;
+  /** Discord API base URL for the chat relay (tests); Discord's when absent. */
+  discordApiBaseUrl?: string;
   /** Deployment default cap on a user's monthly estimated agent cost, USD (0 or absent = none). */
   monthlyBudgetUsd?: number;
   /**

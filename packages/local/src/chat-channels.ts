@@ -52,7 +52,8 @@ export function chatChannelsConfig({ discordEnabled, slackEnabled }: ChatChannel
  * Discord and Slack in local mode: the same handlers as the Lambdas, served by the local server at
  * `/api/discord/interactions`, `/api/slack/events` and `/api/slack/commands`, so a tunnel (cloudflared,
  * ngrok) to the local port is all Discord or Slack needs. The secrets go into the local SecretStore,
- * where the agent task (a child process) reads the bot tokens for its replies, as on AWS.
+ * where the gateway's chat relay reads the bot tokens to send the agents' replies, as on AWS (the agent
+ * tasks never see them).
  */
 export async function startChatChannels(input: {
   deps: GatewayDeps;

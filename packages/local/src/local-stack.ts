@@ -55,7 +55,7 @@ export interface LocalStackOptions {
   llmModel?: string;
   /** DynamoDB Local + s3rver instead of the embedded stores (the AWS adapters end to end). */
   awsStandins?: boolean;
-  /** Where LOCAL_USER, LOCAL_PASSWORD, the API-key variables, TELEGRAM_BOT_TOKEN and TELEGRAM_API_ROOT are read. */
+  /** Where LOCAL_USER, LOCAL_PASSWORD, the API-key variables, TELEGRAM_BOT_TOKEN, TELEGRAM_API_ROOT (and the other chat APIs' base URLs) are read. */
   env?: Readonly<Record<string, string | undefined>>;
   logger?: LocalLogger & { redactor: Redactor };
   /** Progress lines and notices meant for the person at the terminal. */
@@ -207,12 +207,8 @@ export async function createLocalStack(options: LocalStackOptions = {}): Promise
       logger,
       redactor: logger.redactor,
       graceMs: options.agentGraceMs,
-      // The agent's reply sink talks to the Bot API itself: a self-hosted (or test) Bot API server
-      // given to local mode must reach it too, or replies go to api.telegram.org.
-      extraEnv: {
-        ...(env.TELEGRAM_API_ROOT ? { TELEGRAM_API_ROOT: env.TELEGRAM_API_ROOT } : {}),
-        ...options.agentEnv,
-      },
+      // No bot token and no Bot API root reach the agent: its replies go through the gateway's relay.
+      extraEnv: { ...options.agentEnv },
       command,
       onExit: (exit) => void taskStopped?.(ecsTaskStoppedEvent(exit)),
     });
@@ -242,6 +238,10 @@ export async function createLocalStack(options: LocalStackOptions = {}): Promise
         telegramEnabled: Boolean(env.TELEGRAM_BOT_TOKEN),
         ...chatChannels,
         ...(env.SLACK_API_BASE_URL ? { slackApiBaseUrl: env.SLACK_API_BASE_URL } : {}),
+        // The chat relay sends the agents' replies: a self-hosted (or test) Bot API or Discord API given
+        // to local mode is where they go.
+        ...(env.TELEGRAM_API_ROOT ? { telegramApiRoot: env.TELEGRAM_API_ROOT } : {}),
+        ...(env.DISCORD_API_BASE_URL ? { discordApiBaseUrl: env.DISCORD_API_BASE_URL } : {}),
       },
     };
     const services = createServices(deps);

@@ -28,7 +28,7 @@ export interface ProcessTaskRunnerOptions {
   redactor: Redactor;
   /** SIGTERM → SIGKILL grace: long enough for the task to back OpenClaw's state up (default 45 s). */
   graceMs?: number;
-  /** Added to the child's environment (timeouts in tests, TELEGRAM_API_ROOT, …). */
+  /** Added to the child's environment (timeouts in tests, chat API base URLs, …). */
   extraEnv?: Record<string, string>;
   /** Replaces `node --import tsx <entry>` (tests use a stand-in script). */
   command?: { file: string; args: string[] };

@@ -25,8 +25,8 @@ export const POLL_CLIENT_MARGIN_SECONDS = 15;
 
 /**
  * Local mode's Telegram: long polling (getUpdates) feeding the same update handling as the webhook,
- * dedupe included. The bot token is stored in the SecretStore too, so the agent task's reply sink
- * finds it where it looks on AWS. Resolves once the bot is loaded; `stop()` ends the poll at once.
+ * dedupe included. The bot token is stored in the SecretStore too, where the gateway's chat relay
+ * (which sends the agents' replies) finds it, as on AWS. Resolves once the bot is loaded; `stop()` ends the poll at once.
  */
 export async function startTelegramPolling(
   deps: TelegramPollingDeps,

@@ -8,6 +8,7 @@ export * from "./llm-setup";
 export * from "./parse";
 export * from "./protocol";
 export * from "./records";
+export * from "./relay";
 export * from "./schedules";
 export * from "./settings";
 export * from "./skills";

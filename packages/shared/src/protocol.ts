@@ -4,6 +4,7 @@ import { ClientMessageIdSchema, ConversationIdSchema } from "./ids";
 import { AgentStateSchema, StartupStepSchema } from "./lifecycle";
 import { LIMITS } from "./limits";
 import { PendingMessageSchema, StoredMessageSchema } from "./records";
+import { AgentRelayResultSchema, AgentRelaySchema } from "./relay";
 
 // ───────────── browser → gateway (web WebSocket, $default route) ─────────────
 
@@ -199,10 +200,11 @@ export const GatewayToAgentSchema = z.discriminatedUnion("type", [
   AgentShutdownSchema,
   AgentSkillsChangedSchema,
   AgentSettingsChangedSchema,
+  AgentRelayResultSchema,
 ]);
 export type GatewayToAgent = z.infer<typeof GatewayToAgentSchema>;
 
 /** Agent → gateway: keep-alive (API Gateway drops connections idle for 10 minutes). */
 export const AgentPingSchema = z.strictObject({ type: z.literal("agent.ping") });
-export const AgentToGatewaySchema = z.discriminatedUnion("type", [AgentPingSchema]);
+export const AgentToGatewaySchema = z.discriminatedUnion("type", [AgentPingSchema, AgentRelaySchema]);
 export type AgentToGateway = z.infer<typeof AgentToGatewaySchema>;

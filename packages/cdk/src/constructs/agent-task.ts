@@ -136,7 +136,7 @@ export class AgentTask extends Construct {
    * user (the role session is named after the ECS task id) and serves it only that user's data, as
    * local mode already does; or the gateway hands out sts:AssumeRole session credentials tagged with
    * the userId. Until that lands this role is still broad (table-level actions, `users/*` objects and
-   * parameters, the bot tokens): docs/security.md, "On AWS", says what that means.
+   * parameters; no bot token any more): docs/security.md, "On AWS", says what that means.
    */
   private grantTaskRole(props: AgentTaskProps): void {
     const role = this.taskDefinition.taskRole;
@@ -169,12 +169,9 @@ export class AgentTask extends Construct {
         ],
       }),
     );
-    // The user's LLM key, and the bot token for Telegram replies; not the webhook secret.
+    // The user's LLM key. No bot token: Telegram, Discord and Slack replies go through the gateway's
+    // chat relay on the agent socket (the agent-socket Lambda holds the tokens; docs/security.md).
     grantSecretRead(this, role, props.config.secretPrefix, `${USER_DATA_PREFIX}*`);
-    if (props.config.telegram) grantSecretRead(this, role, props.config.secretPrefix, "telegram/bot-token");
-    // Bot tokens for Discord (replies after the 15-minute interaction token expired) and Slack replies.
-    if (props.config.discord) grantSecretRead(this, role, props.config.secretPrefix, "discord/bot-token");
-    if (props.config.slack) grantSecretRead(this, role, props.config.secretPrefix, "slack/bot-token");
   }
 }
 

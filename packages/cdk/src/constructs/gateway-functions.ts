@@ -64,7 +64,8 @@ const ECS_ROLE: Record<LambdaName, { run: boolean; list: boolean }> = {
  */
 export const LAMBDA_SECRETS: Record<LambdaName, readonly string[]> = {
   "web-socket": [],
-  "agent-socket": [],
+  // The chat relay: the agent tasks' Telegram, Discord and Slack replies, sent to their own chats.
+  "agent-socket": ["telegram/bot-token", "discord/bot-token", "slack/bot-token"],
   "http-api": [],
   // The webhook's secret-token header check, and the bot that answers and pairs.
   "telegram-webhook": ["telegram/bot-token", "telegram/webhook-secret"],

@@ -1,10 +1,6 @@
-import {
-  DISCORD_MAX_CHARS,
-  DISCORD_SECRETS,
-  DiscordRest,
-} from "@serverless-openclaw/gateway/channels/discord-api";
+import { DISCORD_MAX_CHARS, DiscordRest } from "@serverless-openclaw/gateway/channels/discord-api";
 import { ChannelApiError } from "@serverless-openclaw/gateway/channels/http-json";
-import type { PendingMessage } from "@serverless-openclaw/shared";
+import type { PendingMessage, RelayHandle } from "@serverless-openclaw/shared";
 import { type ChatSinkDeps, EditingReplySink } from "./editing-sink";
 
 export interface DiscordSinkDeps extends ChatSinkDeps {
@@ -13,6 +9,8 @@ export interface DiscordSinkDeps extends ChatSinkDeps {
 }
 
 interface Target {
+  /** The pending message the relay posts for, once the interaction token expired. */
+  pendingId: string;
   applicationId: string;
   token: string;
   channelId?: string;
@@ -20,17 +18,17 @@ interface Target {
   viaBot: boolean;
 }
 
-type Handle = { kind: "original" } | { kind: "followup" | "bot"; id: string };
+type Handle = { kind: "original" } | { kind: "followup"; id: string } | { kind: "bot"; message: RelayHandle };
 
 /**
  * Streams a reply into Discord by editing the interaction's original response (the "Waking up the
  * agent…" or "thinking…" shown when /ask was used), continuing in follow-up messages every 2000
  * characters. An interaction token lives 15 minutes; after that the reply goes to the channel with
- * the bot token when one is stored.
+ * the bot, through the gateway's chat relay (the task never holds the bot token; the interaction
+ * token it does hold reaches only this interaction's response, for 15 minutes).
  */
 export class DiscordReplySink extends EditingReplySink<Target, Handle> {
   private webhooks: DiscordRest;
-  private bot: Promise<DiscordRest | undefined> | undefined;
 
   constructor(private readonly deps: DiscordSinkDeps) {
     super({
@@ -49,6 +47,7 @@ export class DiscordReplySink extends EditingReplySink<Target, Handle> {
     if (to.channel !== "discord") return undefined;
     this.deps.redactor?.add(to.interactionToken);
     return {
+      pendingId: message.id,
       applicationId: to.applicationId,
       token: to.interactionToken,
       ...(to.channelId ? { channelId: to.channelId } : {}),
@@ -75,9 +74,10 @@ export class DiscordReplySink extends EditingReplySink<Target, Handle> {
         if (!(await this.switchToBot(target, error))) throw error;
       }
     }
-    const bot = await this.botApi();
-    if (!bot || !target.channelId) throw new Error("no way left to reach the Discord channel");
-    return { kind: "bot", id: (await bot.createMessage(target.channelId, piece)).id };
+    if (!target.channelId) throw new Error("no way left to reach the Discord channel");
+    const sent = await this.deps.relay.call(target.pendingId, { op: "discord.send", text: piece });
+    if (!sent.message) throw new Error("the relay answered a send without the message");
+    return { kind: "bot", message: sent.message };
   }
 
   protected async edit(target: Target, handle: Handle, piece: string, index: number): Promise<Handle> {
@@ -86,10 +86,12 @@ export class DiscordReplySink extends EditingReplySink<Target, Handle> {
         await this.webhooks.editOriginal(target.applicationId, target.token, piece);
       else if (handle.kind === "followup")
         await this.webhooks.editFollowUp(target.applicationId, target.token, handle.id, piece);
-      else {
-        const bot = await this.botApi();
-        if (bot && target.channelId) await bot.editMessage(target.channelId, handle.id, piece);
-      }
+      else
+        await this.deps.relay.call(target.pendingId, {
+          op: "discord.edit",
+          message: handle.message,
+          text: piece,
+        });
       return handle;
     } catch (error) {
       // The token expired mid-reply: continue as a new bot message.
@@ -104,27 +106,9 @@ export class DiscordReplySink extends EditingReplySink<Target, Handle> {
     const expired =
       error instanceof ChannelApiError &&
       (error.code === "INTERACTION_EXPIRED" || error.status === 401 || error.status === 404);
-    if (!expired || !target.channelId || !(await this.botApi())) return false;
+    if (!expired || !target.channelId) return false;
     this.deps.logger.info("discord interaction token expired; replying with the bot instead");
     target.viaBot = true;
     return true;
-  }
-
-  private botApi(): Promise<DiscordRest | undefined> {
-    this.bot ??= this.deps.secrets.get(DISCORD_SECRETS.botToken).then(
-      (token) => {
-        if (!token) return undefined;
-        this.deps.redactor?.add(token);
-        return new DiscordRest({
-          botToken: token,
-          ...(this.deps.baseUrl ? { baseUrl: this.deps.baseUrl } : {}),
-        });
-      },
-      (error: unknown) => {
-        this.bot = undefined;
-        throw error;
-      },
-    );
-    return this.bot;
   }
 }

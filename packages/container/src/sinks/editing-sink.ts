@@ -1,4 +1,4 @@
-import type { SecretStore } from "@serverless-openclaw/gateway/ports";
+import type { ChatRelayPort } from "@serverless-openclaw/gateway/services/chat-relay";
 import {
   activityLine,
   type PendingMessage,
@@ -10,10 +10,10 @@ import type { ReplySink } from "./reply-sink";
 
 /** What a chat platform's reply sink is given (Telegram, Discord, Slack). */
 export interface ChatSinkDeps {
-  /** Where its bot token is. */
-  secrets: SecretStore;
+  /** The gateway's chat relay: it holds the bot tokens and sends only to the message's own chat. */
+  relay: ChatRelayPort;
   logger: Logger;
-  /** Told the bot token once it is read, so logs never carry it. */
+  /** Told a credential the task does hold (a Discord interaction token), so logs never carry it. */
   redactor?: { add(secret: string): void };
   /** At most one call per this interval per conversation; the platform's default when absent. */
   minEditIntervalMs?: number;

@@ -1,34 +1,25 @@
-import {
-  SLACK_MAX_CHARS,
-  SLACK_SECRETS,
-  SlackWeb,
-  slackEscapedWidth,
-} from "@serverless-openclaw/gateway/channels/slack-api";
-import type { PendingMessage } from "@serverless-openclaw/shared";
+import { SLACK_MAX_CHARS, slackEscapedWidth } from "@serverless-openclaw/gateway/channels/slack-api";
+import type { PendingMessage, RelayHandle } from "@serverless-openclaw/shared";
 import { type ChatSinkDeps, EditingReplySink, splitText } from "./editing-sink";
 
-export interface SlackSinkDeps extends ChatSinkDeps {
-  /** Env SLACK_API_BASE_URL; Slack's own when absent. */
-  baseUrl?: string;
-}
+export type SlackSinkDeps = ChatSinkDeps;
 
 interface Target {
-  web: SlackWeb;
+  /** The pending message the relay posts for (its channel, thread and status message). */
+  pendingId: string;
+  /** Throttling key. */
   channel: string;
-  threadTs?: string;
-  /** A status message the gateway posted, replaced by the reply's first piece. */
-  statusTs?: string;
 }
 
 /**
  * Streams a reply into Slack: one message (chat.postMessage, in the mention's thread when there is
- * one) updated with chat.update as the text grows, at most about once a second per conversation
- * (chat.update is a Tier 3 method), continued in new messages beyond ~3900 characters. The text goes
- * out escaped (SlackWeb): an agent's `<!channel>` or `<https://evil|https://bank>` shows as typed.
+ * one; or the status message the gateway posted, replaced) updated with chat.update as the text
+ * grows, at most about once a second per conversation (chat.update is a Tier 3 method), continued in
+ * new messages beyond ~3900 characters. Every call goes through the gateway's chat relay, which holds
+ * the bot token, posts only to the pending message's own channel and thread, and sends the text
+ * escaped (SlackWeb): an agent's `<!channel>` or `<https://evil|https://bank>` shows as typed.
  */
-export class SlackReplySink extends EditingReplySink<Target, string> {
-  private web: Promise<SlackWeb | undefined> | undefined;
-
+export class SlackReplySink extends EditingReplySink<Target, RelayHandle> {
   constructor(private readonly deps: SlackSinkDeps) {
     super({
       logger: deps.logger,
@@ -42,14 +33,7 @@ export class SlackReplySink extends EditingReplySink<Target, string> {
   protected async targetOf(message: PendingMessage): Promise<Target | undefined> {
     const to = message.replyTo;
     if (to.channel !== "slack") return undefined;
-    const web = await this.api();
-    if (!web) return undefined;
-    return {
-      web,
-      channel: to.channelId,
-      ...(to.threadTs ? { threadTs: to.threadTs } : {}),
-      ...(to.messageTs ? { statusTs: to.messageTs } : {}),
-    };
+    return { pendingId: message.id, channel: to.channelId };
   }
 
   /** SlackWeb escapes `& < >`, so a piece is measured as Slack will count it. */
@@ -61,36 +45,18 @@ export class SlackReplySink extends EditingReplySink<Target, string> {
     return target.channel;
   }
 
-  protected async send(target: Target, piece: string, index: number): Promise<string> {
-    if (index === 0 && target.statusTs) {
-      await target.web.update({ channel: target.channel, ts: target.statusTs, text: piece });
-      return target.statusTs;
-    }
-    return target.web.postMessage({ channel: target.channel, text: piece, threadTs: target.threadTs });
+  protected async send(target: Target, piece: string, index: number): Promise<RelayHandle> {
+    const sent = await this.deps.relay.call(target.pendingId, {
+      op: "slack.send",
+      text: piece,
+      first: index === 0,
+    });
+    if (!sent.message) throw new Error("the relay answered a send without the message");
+    return sent.message;
   }
 
-  protected async edit(target: Target, ts: string, piece: string): Promise<string> {
-    await target.web.update({ channel: target.channel, ts, text: piece });
-    return ts;
-  }
-
-  private api(): Promise<SlackWeb | undefined> {
-    this.web ??= this.deps.secrets.get(SLACK_SECRETS.botToken).then(
-      (token) => {
-        if (!token) {
-          this.deps.logger.warn(
-            `no Slack bot token (secret ${SLACK_SECRETS.botToken}): replies go to the web only`,
-          );
-          return undefined;
-        }
-        this.deps.redactor?.add(token);
-        return new SlackWeb({ token, ...(this.deps.baseUrl ? { baseUrl: this.deps.baseUrl } : {}) });
-      },
-      (error: unknown) => {
-        this.web = undefined;
-        throw error;
-      },
-    );
-    return this.web;
+  protected async edit(target: Target, message: RelayHandle, piece: string): Promise<RelayHandle> {
+    await this.deps.relay.call(target.pendingId, { op: "slack.edit", message, text: piece });
+    return message;
   }
 }

@@ -1,8 +1,6 @@
-import { autoRetry } from "@grammyjs/auto-retry";
-import type { PendingMessage } from "@serverless-openclaw/shared";
-import { Api, GrammyError } from "grammy";
+import { ChatRelayError } from "@serverless-openclaw/gateway/services/chat-relay";
+import type { PendingMessage, RelayHandle } from "@serverless-openclaw/shared";
 import { type ChatSinkDeps, EditingReplySink } from "./editing-sink";
-import type { ReplySink } from "./reply-sink";
 import {
   fenceStateAfter,
   markdownToTelegramHtml,
@@ -10,18 +8,20 @@ import {
   TELEGRAM_MAX_CHARS,
 } from "./telegram-format";
 
-export const TELEGRAM_BOT_TOKEN_SECRET = "telegram/bot-token";
-
 export interface TelegramSinkDeps extends ChatSinkDeps {
-  /** Bot API root (env TELEGRAM_API_ROOT); Telegram's own when absent. */
-  apiRoot?: string;
   /** "typing" shows for ~5 s; refreshed this often while a turn runs. */
   typingIntervalMs?: number;
 }
 
-/** One Telegram message of a reply, and whether it went out as HTML (else plain text). */
+/** The message's chat (throttling key) and the pending message the relay sends for. */
+interface Target {
+  pendingId: string;
+  chatId: number;
+}
+
+/** One Telegram message of a reply, as the relay handed it back, and whether it went out as HTML. */
 interface Shown {
-  messageId: number;
+  message: RelayHandle;
   html: boolean;
 }
 
@@ -30,10 +30,10 @@ interface Shown {
  * then edits of that message at most once per `minEditIntervalMs` per chat (and once more with the
  * final text), continuing in a new message at 4096 characters. Markdown is sent as Telegram HTML
  * and falls back to plain text when Telegram refuses the formatting. An error follows the reply in
- * a message of its own. Messages from other channels pass through untouched.
+ * a message of its own. Every call goes through the gateway's chat relay, which holds the bot token
+ * and sends to the pending message's own chat. Messages from other channels pass through untouched.
  */
-export class TelegramReplySink extends EditingReplySink<{ chatId: number }, Shown> {
-  private api: Promise<Api | undefined> | undefined;
+export class TelegramReplySink extends EditingReplySink<Target, Shown> {
   private readonly typing = new Map<string, NodeJS.Timeout>();
 
   constructor(private readonly deps: TelegramSinkDeps) {
@@ -47,14 +47,13 @@ export class TelegramReplySink extends EditingReplySink<{ chatId: number }, Show
     });
   }
 
-  /** The chat; undefined when the message does not go to Telegram or no bot token is set. */
-  protected async targetOf(message: PendingMessage): Promise<{ chatId: number } | undefined> {
+  /** The chat; undefined when the message does not go to Telegram. */
+  protected async targetOf(message: PendingMessage): Promise<Target | undefined> {
     if (message.replyTo.channel !== "telegram") return undefined;
-    const chatId = message.replyTo.chatId;
-    return (await this.getApi()) ? { chatId } : undefined;
+    return { pendingId: message.id, chatId: message.replyTo.chatId };
   }
 
-  protected keyOf(target: { chatId: number }): string {
+  protected keyOf(target: Target): string {
     return String(target.chatId);
   }
 
@@ -62,14 +61,12 @@ export class TelegramReplySink extends EditingReplySink<{ chatId: number }, Show
     return splitForTelegram(text, this.options.maxChars);
   }
 
-  protected override onStarted(message: PendingMessage, target: { chatId: number }): void {
+  protected override onStarted(message: PendingMessage, target: Target): void {
     if (this.typing.has(message.id)) return; // started twice (a redelivery): one "typing" loop
     const typing = () =>
-      this.api
-        ?.then((api) => api?.sendChatAction(target.chatId, "typing"))
-        .catch((error: unknown) => {
-          this.deps.logger.debug("telegram typing failed", { error });
-        });
+      this.deps.relay.call(target.pendingId, { op: "telegram.typing" }).catch((error: unknown) => {
+        this.deps.logger.debug("telegram typing failed", { error });
+      });
     void typing();
     const timer = setInterval(typing, this.deps.typingIntervalMs ?? 4000);
     timer.unref?.();
@@ -82,44 +79,43 @@ export class TelegramReplySink extends EditingReplySink<{ chatId: number }, Show
   }
 
   protected async send(
-    target: { chatId: number },
+    target: Target,
     piece: string,
     index: number,
     pieces: readonly string[],
   ): Promise<Shown> {
-    const api = await this.requireApi();
-    const options = { link_preview_options: { is_disabled: true } };
+    const relay = this.deps.relay;
     try {
       const html = htmlOf(pieces, index);
-      const sent = await api.sendMessage(target.chatId, html, { ...options, parse_mode: "HTML" });
-      return { messageId: sent.message_id, html: true };
+      const sent = await relay.call(target.pendingId, { op: "telegram.send", text: html, html: true });
+      return { message: sentHandle(sent.message), html: true };
     } catch (error) {
       if (!isParseError(error)) throw error;
-      const sent = await api.sendMessage(target.chatId, piece, options);
-      return { messageId: sent.message_id, html: false };
+      const sent = await relay.call(target.pendingId, { op: "telegram.send", text: piece, html: false });
+      return { message: sentHandle(sent.message), html: false };
     }
   }
 
   protected async edit(
-    target: { chatId: number },
+    target: Target,
     shown: Shown,
     piece: string,
     index: number,
     pieces: readonly string[],
   ): Promise<Shown> {
-    const api = await this.requireApi();
-    const options = { link_preview_options: { is_disabled: true } };
+    const relay = this.deps.relay;
+    const message = shown.message;
     try {
       if (shown.html) {
         try {
           const html = htmlOf(pieces, index);
-          await api.editMessageText(target.chatId, shown.messageId, html, { ...options, parse_mode: "HTML" });
+          await relay.call(target.pendingId, { op: "telegram.edit", message, text: html, html: true });
           return shown;
         } catch (error) {
           if (!isParseError(error)) throw error;
         }
       }
-      await api.editMessageText(target.chatId, shown.messageId, piece, options);
+      await relay.call(target.pendingId, { op: "telegram.edit", message, text: piece, html: false });
       return { ...shown, html: false };
     } catch (error) {
       if (describe(error).includes("message is not modified")) return shown;
@@ -129,35 +125,11 @@ export class TelegramReplySink extends EditingReplySink<{ chatId: number }, Show
       throw error;
     }
   }
+}
 
-  private async requireApi(): Promise<Api> {
-    const api = await this.getApi();
-    if (!api) throw new Error("no Telegram bot token");
-    return api;
-  }
-
-  private getApi(): Promise<Api | undefined> {
-    this.api ??= this.deps.secrets.get(TELEGRAM_BOT_TOKEN_SECRET).then(
-      (token) => {
-        if (!token) {
-          this.deps.logger.warn(
-            `no Telegram bot token (secret ${TELEGRAM_BOT_TOKEN_SECRET}): replies go to the web only`,
-          );
-          return undefined;
-        }
-        this.deps.redactor?.add(token);
-        const api = new Api(token, this.deps.apiRoot ? { apiRoot: this.deps.apiRoot } : undefined);
-        // 429 answers carry retry_after: wait that long and try again.
-        api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60 }));
-        return api;
-      },
-      (error: unknown) => {
-        this.api = undefined; // try again on the next reply
-        throw error;
-      },
-    );
-    return this.api;
-  }
+function sentHandle(handle: RelayHandle | undefined): RelayHandle {
+  if (!handle) throw new Error("the relay answered a send without the message");
+  return handle;
 }
 
 /** Piece `index` as Telegram HTML; a code fence left open by the pieces before it carries over. */
@@ -167,24 +139,16 @@ function htmlOf(pieces: readonly string[], index: number): string {
   return markdownToTelegramHtml(pieces[index] ?? "", fence);
 }
 
+/** Telegram's own error description, as the relay passed it on. */
 function describe(error: unknown): string {
-  return error instanceof GrammyError ? error.description : "";
+  return error instanceof ChatRelayError ? (error.failure.description ?? "") : "";
 }
 
 /** Telegram's 400 for formatting it cannot parse ("can't parse entities: …"). */
 function isParseError(error: unknown): boolean {
   return (
-    error instanceof GrammyError &&
-    error.error_code === 400 &&
-    /can't parse entities/i.test(error.description)
+    error instanceof ChatRelayError &&
+    error.failure.status === 400 &&
+    /can't parse entities/i.test(describe(error))
   );
-}
-
-/**
- * For AgentTaskDeps.extraSinks: one Telegram sink for the task, used for messages that came from
- * Telegram. `apiRoot` comes from env TELEGRAM_API_ROOT when set.
- */
-export function telegramExtraSinks(deps: TelegramSinkDeps): (message: PendingMessage) => ReplySink[] {
-  const sink = new TelegramReplySink(deps);
-  return (message) => (message.replyTo.channel === "telegram" ? [sink] : []);
 }

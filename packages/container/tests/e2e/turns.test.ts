@@ -54,6 +54,15 @@ describe("agent task with a real OpenClaw", () => {
     ]);
   }, 300_000);
 
+  it("runs with the explicit tool policy: the model gets exec, and not the tools that rewrite OpenClaw itself", async () => {
+    await until("a chat request reached the model", () => llm.chatRequests().length > 0);
+    const body = llm.chatRequests().at(-1)?.body as { tools?: Array<{ function?: { name?: string } }> };
+    const offered = (body.tools ?? []).map((t) => t.function?.name);
+    expect(offered).toContain("exec");
+    // tools.deny in the config the task writes (openclaw-config.ts TOOL_POLICY).
+    for (const denied of ["gateway", "plugins", "openclaw"]) expect(offered).not.toContain(denied);
+  }, 300_000);
+
   it("streams a pushed message as deltas to every tab, then a final equal to their concatenation", async () => {
     const second = await h.addClient();
     const m = await h.enqueue("tell me something [slow:30]", "conv-a", "a-1");

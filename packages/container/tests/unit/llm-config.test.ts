@@ -45,6 +45,16 @@ describe("resolveLlm", () => {
 describe("buildOpenClawConfig", () => {
   const base = { gatewayToken: "tok", logFile: "/tmp/x.log" };
 
+  it("sets the tool policy explicitly: exec on without prompts, elevated off, self-configuration denied", () => {
+    const { config } = buildOpenClawConfig({ ...base, llm: undefined });
+    expect(config.tools).toEqual({
+      exec: { host: "gateway", mode: "full" },
+      elevated: { enabled: false },
+      deny: ["gateway", "plugins", "openclaw"],
+    });
+    expect(JSON.stringify(config.tools)).not.toMatch(/"exec"\]|"group:runtime"/);
+  });
+
   it("never puts the API key in the config file, for any provider", () => {
     for (const provider of ["anthropic", "openai", "deepseek", "openai-compatible"] as const) {
       const out = buildOpenClawConfig({

@@ -1,9 +1,18 @@
-import { AgentToGatewaySchema, LIMITS, parseJson, UserIdSchema } from "@serverless-openclaw/shared";
+import {
+  type AgentRelay,
+  type AgentRelayResult,
+  AgentToGatewaySchema,
+  type Connection,
+  LIMITS,
+  parseJson,
+  UserIdSchema,
+} from "@serverless-openclaw/shared";
 // Namespace import: `import { z }` defeats tree-shaking and adds ~350 KB of zod to every Lambda bundle.
 import * as z from "zod";
 import type { GatewayDeps } from "../deps";
 import { AuthError, errorSummary } from "../errors";
 import { createServices, type GatewayServices } from "../services";
+import { ChatRelay, ChatRelayError } from "../services/chat-relay";
 import { bodyText, type HandlerResult, type ParsedWebSocketEvent, WebSocketEventSchema } from "./events";
 import type { WebSocketHandler } from "./web-socket";
 
@@ -22,6 +31,33 @@ export function createAgentSocketHandler(
   services: GatewayServices = createServices(deps),
 ): WebSocketHandler {
   const { logger } = deps;
+  // Bot tokens stay here: a task's Telegram/Discord/Slack replies go through this relay (docs/security.md).
+  const relay = new ChatRelay({
+    pending: deps.pending,
+    secrets: deps.secrets,
+    logger,
+    ...(deps.config.telegramApiRoot ? { telegramApiRoot: deps.config.telegramApiRoot } : {}),
+    ...(deps.config.discordApiBaseUrl ? { discordApiBaseUrl: deps.config.discordApiBaseUrl } : {}),
+    ...(deps.config.slackApiBaseUrl ? { slackApiBaseUrl: deps.config.slackApiBaseUrl } : {}),
+  });
+
+  /**
+   * One relay call, for the user this agent connection was bound to at $connect (never a user the
+   * frame names); the answer goes back on the same connection.
+   */
+  async function relayCall(connection: Connection, request: AgentRelay): Promise<void> {
+    let answer: AgentRelayResult;
+    try {
+      const result = await relay.call({ userId: connection.userId }, request.pendingId, request.call);
+      answer = { type: "agent.relay-result", id: request.id, result };
+    } catch (error) {
+      if (!(error instanceof ChatRelayError)) throw error;
+      if (error.failure.code === "NOT_PENDING" || error.failure.code === "NOT_YOURS")
+        logger.warn("chat relay refused", { userId: connection.userId, code: error.failure.code });
+      answer = { type: "agent.relay-result", id: request.id, error: error.failure };
+    }
+    await deps.agentPush.send(connection.connectionId, answer);
+  }
 
   async function connect(event: ParsedWebSocketEvent): Promise<HandlerResult> {
     const query = AgentConnectQuerySchema.safeParse(event.queryStringParameters ?? {});
@@ -65,6 +101,10 @@ export function createAgentSocketHandler(
         statusCode: 400,
         body: JSON.stringify({ error: { code: "BAD_REQUEST", message: parsed.message } }),
       };
+    if (parsed.value.type === "agent.relay") {
+      await relayCall(connection, parsed.value);
+      return { statusCode: 200 };
+    }
     // agent.ping: keep the connection row alive as long as the socket is (API Gateway's own idle limit
     // is what the ping is really for). The heartbeat itself is written by the task into TaskState.
     const now = deps.clock.now();

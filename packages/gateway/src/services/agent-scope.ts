@@ -17,16 +17,6 @@ export interface AgentScope {
 /** The one secret an agent task may read: its own user's LLM API key. */
 export const llmKeySecretName = (userId: string) => `users/${userId}/llm-api-key`;
 
-/**
- * Bot tokens the task still reads to reply on Telegram, Discord and Slack. Interim: replies move behind
- * a gateway relay (docs/security.md, "Open items"), and then this list goes.
- */
-export const BOT_TOKEN_SECRETS: readonly string[] = [
-  "telegram/bot-token",
-  "discord/bot-token",
-  "slack/bot-token",
-];
-
 /** Fields the task clears on its way to Idle (TaskStateReporter.idle). */
 const IDLE_FIELDS = new Set([
   "state",
@@ -196,7 +186,8 @@ export function scopeStores(stores: Stores, scope: AgentScope): Stores {
     },
     secrets: {
       get: async (name) => {
-        if (name !== llmKeySecretName(userId) && !BOT_TOKEN_SECRETS.includes(name)) deny("read this secret");
+        // Bot tokens included: the task's chat replies go through the gateway's relay (chat-relay.ts).
+        if (name !== llmKeySecretName(userId)) deny("read this secret");
         return stores.secrets.get(name);
       },
       put: async () => deny("write secrets"),

