@@ -1,5 +1,4 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { autoRetry } from "@grammyjs/auto-retry";
 import type {
   PendingMessage,
   RelayCall,
@@ -8,14 +7,13 @@ import type {
   RelayResult,
   ReplyTarget,
 } from "@serverless-openclaw/shared";
-import { Api, GrammyError } from "grammy";
 import { DISCORD_SECRETS, DiscordRest } from "../channels/discord-api";
 import { ChannelApiError } from "../channels/http-json";
 import { SLACK_SECRETS, SlackWeb } from "../channels/slack-api";
+import { TELEGRAM_BOT_TOKEN_SECRET, TelegramApiError, TelegramBotApi } from "../channels/telegram-api";
 import type { Logger } from "../deps";
 import type { PendingQueue, SecretStore } from "../ports";
 import type { AgentScope } from "./agent-scope";
-import { TELEGRAM_SECRETS } from "./telegram-bot-loader";
 
 export interface ChatRelayDeps {
   pending: Pick<PendingQueue, "list">;
@@ -54,7 +52,7 @@ const PENDING_LOOKUP = 25;
  * edit any other message of the bot, even in the same chat.
  */
 export class ChatRelay {
-  private telegram: Promise<{ api: Api; key: Buffer } | undefined> | undefined;
+  private telegram: Promise<{ api: TelegramBotApi; key: Buffer } | undefined> | undefined;
   private discord: Promise<{ rest: DiscordRest; key: Buffer } | undefined> | undefined;
   private slack: Promise<{ web: SlackWeb; key: Buffer } | undefined> | undefined;
 
@@ -105,18 +103,16 @@ export class ChatRelay {
     call: Extract<RelayCall, { op: `telegram.${string}` }>,
   ): Promise<RelayResult> {
     const bot = (await this.telegramApi()) ?? refuse("NOT_CONFIGURED", "No Telegram bot is set up.");
-    const options = { link_preview_options: { is_disabled: true } };
-    const parse = call.op !== "telegram.typing" && call.html ? { parse_mode: "HTML" as const } : {};
     if (call.op === "telegram.typing") {
       await bot.api.sendChatAction(to.chatId, "typing");
       return {};
     }
     if (call.op === "telegram.send") {
-      const sent = await bot.api.sendMessage(to.chatId, call.text, { ...options, ...parse });
+      const sent = await bot.api.sendMessage(to.chatId, call.text, call.html);
       return { message: handleOf(bot.key, message, String(to.chatId), String(sent.message_id)) };
     }
     const id = verified(bot.key, message, String(to.chatId), call.message);
-    await bot.api.editMessageText(to.chatId, Number(id), call.text, { ...options, ...parse });
+    await bot.api.editMessageText(to.chatId, Number(id), call.text, call.html);
     return { message: call.message };
   }
 
@@ -157,15 +153,14 @@ export class ChatRelay {
   }
 
   private telegramApi() {
-    this.telegram ??= this.load(TELEGRAM_SECRETS.botToken, (token) => {
-      const api = new Api(
+    // 429s carry retry_after: waited out (briefly: a Lambda has seconds) and tried again.
+    this.telegram ??= this.load(TELEGRAM_BOT_TOKEN_SECRET, (token) => ({
+      api: new TelegramBotApi({
         token,
-        this.deps.telegramApiRoot ? { apiRoot: this.deps.telegramApiRoot } : undefined,
-      );
-      // 429s carry retry_after: wait (briefly: a Lambda has seconds) and try again.
-      api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 10 }));
-      return { api };
-    });
+        maxWaitMs: 10_000,
+        ...(this.deps.telegramApiRoot ? { apiRoot: this.deps.telegramApiRoot } : {}),
+      }),
+    }));
     return this.telegram;
   }
 
@@ -204,7 +199,7 @@ export class ChatRelay {
       },
       (error: unknown) => {
         // Not cached: the next call reads the secret again.
-        if (secret === TELEGRAM_SECRETS.botToken) this.telegram = undefined;
+        if (secret === TELEGRAM_BOT_TOKEN_SECRET) this.telegram = undefined;
         if (secret === DISCORD_SECRETS.botToken) this.discord = undefined;
         if (secret === SLACK_SECRETS.botToken) this.slack = undefined;
         throw error;
@@ -235,11 +230,11 @@ function verified(key: Buffer, message: PendingMessage, chat: string, handle: Re
 /** The platform's own error (status, description), so the task's sink can react as before. */
 function toRelayError(error: unknown): ChatRelayError {
   if (error instanceof ChatRelayError) return error;
-  if (error instanceof GrammyError)
+  if (error instanceof TelegramApiError)
     return new ChatRelayError({
       code: "PLATFORM_ERROR",
-      message: `Telegram refused ${error.method}: ${error.description}`.slice(0, 1000),
-      status: error.error_code,
+      message: error.message.slice(0, 1000),
+      status: error.errorCode,
       description: error.description.slice(0, 1000),
     });
   if (error instanceof ChannelApiError)
