@@ -25,7 +25,6 @@ const fake = await new FakeBotApi().start();
 const stores = createMemoryStores();
 await stores.secrets.put("telegram/bot-token", BOT_TOKEN);
 const logger = createConsoleLogger({ level: "silent" });
-let deps: GatewayDeps | undefined;
 const inHandler: number[] = [];
 const server = await startApiGatewayServer({
   port: 0,
@@ -53,7 +52,7 @@ const server = await startApiGatewayServer({
     },
   },
 });
-deps = {
+const deps: GatewayDeps = {
   ...stores,
   taskRunner: { run: async () => ({ taskArn: "x" }), stop: async () => undefined } as never,
   clientPush: new WsClientPush(server.client),
