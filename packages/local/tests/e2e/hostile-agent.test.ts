@@ -143,7 +143,10 @@ describe("a hostile agent in local mode (real OpenClaw, its shell driven by the 
     expect(report.ownCandidates).not.toContain(BOB_KEY);
     for (const value of Object.values(DEPLOYMENT_SECRETS)) expect(report.candidates).not.toContain(value);
     expect(await s.stores.secrets.get("telegram/bot-token")).toBe(BOT_TOKEN);
-    expect(report.candidates.join(" ")).not.toContain(BOT_TOKEN.split(":")[1]);
+    // Not in its own environment, its task's or its files. (Another process of this OS user may hold
+    // one: `TELEGRAM_BOT_TOKEN=… npm start` has it in the server's environment; local mode is one
+    // trust domain, docs/security.md.)
+    expect(report.ownCandidates.join(" ")).not.toContain(BOT_TOKEN.split(":")[1]);
     // It tried the chat relay on every agent link it could open, as Bob's agent and as its own: no
     // bot message went anywhere (nobody here uses Telegram).
     expect(report.kinds["agent socket as victim, then the chat relay"]).toBe(report.candidates.length);
