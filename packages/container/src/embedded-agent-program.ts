@@ -11,9 +11,16 @@
  * that exports `onAgentEvent`. An OpenClaw upgrade that moves them makes the host exit at start with
  * a message saying so (the task then stops as after an OpenClaw crash, and the message stays pending).
  *
- * Protocol, one JSON object per line. In (stdin): {type:"turn", id, sessionKey, text} and
- * {type:"cancel", id}. Out (fd 3): {type:"ready"}, {type:"delta", id, text}, {type:"error", id,
- * message}, {type:"done", id}. OpenClaw's own output stays on stdout/stderr (the task's log).
+ * Protocol, one JSON object per line. In (stdin): {type:"turn", id, sessionKey, text},
+ * {type:"cancel", id} and {type:"forget", id, sessionKey, text}. Out (fd 3): {type:"ready"},
+ * {type:"delta", id, text}, {type:"error", id, message}, {type:"done", id} and, for a forget,
+ * {type:"forgotten", id, rewound}. OpenClaw's own output stays on stdout/stderr (the task's log).
+ *
+ * "forget" is Stop's rewind (stopped-prompt.ts) without a gateway: it runs in the turn queue, after
+ * the stopped run has ended, and does what the gateway's `sessions.rewind` does, with the same
+ * OpenClaw functions (found by name): the session's last user message, if it is the stopped prompt,
+ * becomes the point the session is rewound to, so the prompt and what the run added after it leave
+ * the context.
  *
  * Kept as source text (not a module of ours) so the task's single-file bundle can start it with the
  * image's Node 24 and OpenClaw's files, without a second file in the image.
@@ -87,11 +94,66 @@ async function turn(request) {
   }
 }
 
+// OpenClaw's session functions behind the gateway's sessions.rewind, loaded on the first Stop.
+const exported = async (prefix, name) => {
+  for (const f of files.filter((f) => f.startsWith(prefix) && f.endsWith(".mjs"))) {
+    if (!readFileSync(join(dist, f), "utf8").includes(name)) continue;
+    const fn = Object.values(await import(pathToFileURL(join(dist, f)).href)).find((v) => typeof v === "function" && v.name === name);
+    if (fn) return fn;
+  }
+  throw new Error("OpenClaw layout changed: no " + prefix + "* chunk exports " + name);
+};
+let sessionApi;
+const loadSessionApi = async () => {
+  const [getRuntimeConfig, loadEntry, readDelta, rewind] = await Promise.all([
+    exported("io-", "getRuntimeConfig"),
+    exported("sessions-shared-", "loadAccessorSessionEntryForGatewayTarget"),
+    exported("session-accessor-", "readTranscriptRawDelta"),
+    exported("session-accessor-", "rewindSessionToMessage"),
+  ]);
+  const clearQueues = await exported("cleanup-", "clearSessionQueues").catch(() => undefined);
+  return { getRuntimeConfig, loadEntry, readDelta, rewind, clearQueues };
+};
+const textOf = (content) => typeof content === "string" ? content : Array.isArray(content) ? content.map((p) => p && typeof p === "object" && "text" in p ? String(p.text) : "").join("") : "";
+async function forget(request) {
+  try {
+    sessionApi ??= await loadSessionApi();
+    const { getRuntimeConfig, loadEntry, readDelta, rewind, clearQueues } = sessionApi;
+    const target = loadEntry({ cfg: getRuntimeConfig(), key: request.sessionKey });
+    const sessionId = target.entry && target.entry.sessionId;
+    let rewound = false;
+    if (sessionId) {
+      const scope = { agentId: target.target.agentId, sessionId, sessionKey: target.canonicalKey, storePath: target.storePath };
+      // The newest user message, from the end of the transcript (pages of up to 500 events).
+      let last;
+      let cursor;
+      for (;;) {
+        const page = readDelta(scope, { maxEvents: 500, ...(cursor ? { cursor } : {}) });
+        if (page.kind !== "page") break;
+        for (const { event } of page.events)
+          if (event && event.type === "message" && event.message && event.message.role === "user") last = event;
+        if (!page.hasMore) break;
+        cursor = page.cursor;
+      }
+      if (last && last.id && textOf(last.message.content).includes(String(request.text).trim())) {
+        const result = await rewind({ agentId: target.target.agentId, sessionKey: target.canonicalKey, sessionStoreKey: target.sessionStoreKey, storePath: target.storePath, entryId: last.id });
+        if (!result || result.status !== "created") throw new Error("sessions rewind refused: " + JSON.stringify(result && result.status));
+        if (clearQueues) clearQueues([request.sessionKey, target.canonicalKey, sessionId]);
+        rewound = true;
+      }
+    }
+    send({ type: "forgotten", id: request.id, rewound });
+  } catch (err) {
+    send({ type: "error", id: request.id, message: err instanceof Error ? err.message : String(err) });
+  }
+}
+
 let queue = Promise.resolve();
 createInterface({ input: process.stdin }).on("line", (line) => {
   let request;
   try { request = JSON.parse(line); } catch { return; }
   if (request.type === "turn") queue = queue.then(() => turn(request));
+  else if (request.type === "forget") queue = queue.then(() => forget(request));
   else if (request.type === "cancel") {
     if (current && current.id === request.id) current.signals.emit("SIGINT", "SIGINT");
     else cancelled.add(request.id);

@@ -9,6 +9,7 @@ const ReplySchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("delta"), id: z.string(), text: z.string() }),
   z.object({ type: z.literal("error"), id: z.string(), message: z.string() }),
   z.object({ type: z.literal("done"), id: z.string() }),
+  z.object({ type: z.literal("forgotten"), id: z.string(), rewound: z.boolean() }),
 ]);
 type Reply = z.infer<typeof ReplySchema>;
 
@@ -55,6 +56,27 @@ export class EmbeddedAgentClient {
     else this.turns.get(parsed.id)?.(parsed);
   }
 
+  /**
+   * Stop's rewind (the host's "forget"): queued behind the stopped turn in the host, so it runs once
+   * that run has ended. Resolves whether the session was rewound; rejects when the host failed.
+   */
+  async forget(sessionKey: string, text: string): Promise<boolean> {
+    if (this.closed) throw new AgentTaskError("OPENCLAW_EXITED", "the embedded agent host is not running");
+    const id = randomUUID();
+    try {
+      const event = await new Promise<TurnEvent | "closed">((resolve) => {
+        this.turns.set(id, resolve);
+        this.input.write(`${JSON.stringify({ type: "forget", id, sessionKey, text })}\n`);
+      });
+      if (event === "closed")
+        throw new AgentTaskError("OPENCLAW_EXITED", "the embedded agent host exited during a rewind");
+      if (event.type === "forgotten") return event.rewound;
+      throw new Error(event.type === "error" ? event.message : `unexpected reply to a rewind: ${event.type}`);
+    } finally {
+      this.turns.delete(id);
+    }
+  }
+
   /** One turn; yields deltas, then ends (done) or yields one error. Abort sends a cancel and throws. */
   async *chat(request: { sessionKey: string; text: string; signal: AbortSignal }): AsyncGenerator<ChatEvent> {
     if (this.closed) throw new AgentTaskError("OPENCLAW_EXITED", "the embedded agent host is not running");
@@ -88,6 +110,7 @@ export class EmbeddedAgentClient {
         if (event === "closed")
           throw new AgentTaskError("OPENCLAW_EXITED", "the embedded agent host exited during a turn");
         if (event.type === "done") return;
+        if (event.type === "forgotten") continue;
         if (event.type === "error") {
           yield { type: "error", message: event.message };
           return;

@@ -217,6 +217,7 @@ export class OpenClawHost {
 
   /** Removes a stopped turn's prompt from its session (see stopped-prompt.ts). */
   async forgetStoppedPrompt(sessionKey: string, text: string): Promise<boolean> {
+    if (this.embedded) return this.embedded.forget(sessionKey, text);
     const baseUrl = this.baseUrl;
     if (!baseUrl || !this.env) return false;
     const call = cliGatewayCall({

@@ -22,6 +22,8 @@ export class TaskHarness {
   readonly logs: string[] = [];
   workDirs: string[] = [];
   private clientCount = 0;
+  /** receivedAt of the last enqueue (ms): each next one is later, see enqueue(). */
+  private lastReceivedMs = 0;
 
   async start(): Promise<void> {
     await this.gateway.start();
@@ -54,7 +56,13 @@ export class TaskHarness {
     conversationId = "conv-1",
     clientMessageId: string = randomUUID(),
   ): Promise<PendingMessage> {
-    const receivedAt = new Date().toISOString();
+    // Pending ids sort by receivedAt (ms), then a random uuid: two messages enqueued within the same
+    // millisecond would be answered in random order (a test's hanging turn could then run before the
+    // message it must follow, and nothing would ever answer that one). The gateway gets messages in
+    // separate requests; a test enqueues them back to back, so each gets a strictly later time.
+    const ms = Math.max(Date.now(), this.lastReceivedMs + 1);
+    this.lastReceivedMs = ms;
+    const receivedAt = new Date(ms).toISOString();
     const message: PendingMessage = {
       userId: USER_ID,
       id: KEYS.pending.message(receivedAt, randomUUID()),

@@ -94,4 +94,30 @@ describe("EmbeddedAgentClient", () => {
     host.reply({ type: "ready" });
     await host.client.ready;
   });
+
+  it("forget (Stop's rewind) asks the host and resolves whether it rewound; a host error rejects", async () => {
+    const host = fakeHost();
+    const nextForget = async (n: number) => {
+      for (let i = 0; i < 100 && host.written.filter((w) => w.type === "forget").length < n; i++)
+        await new Promise((r) => setTimeout(r, 5));
+      return host.written.filter((w) => w.type === "forget")[n - 1] as { id: string };
+    };
+    const first = host.client.forget("conv-1", "stop this");
+    const request = await nextForget(1);
+    expect(request).toMatchObject({ sessionKey: "conv-1", text: "stop this" });
+    host.reply({ type: "forgotten", id: "someone-else", rewound: false });
+    host.reply({ type: "forgotten", id: request.id, rewound: true });
+    expect(await first).toBe(true);
+
+    const second = host.client.forget("conv-1", "again");
+    host.reply({ type: "error", id: (await nextForget(2)).id, message: "OpenClaw layout changed" });
+    await expect(second).rejects.toThrow("OpenClaw layout changed");
+  });
+
+  it("forget rejects when the host exits before answering", async () => {
+    const host = fakeHost();
+    const pending = host.client.forget("conv-1", "x");
+    host.output.end();
+    await expect(pending).rejects.toThrow(/exited during a rewind/);
+  });
 });
