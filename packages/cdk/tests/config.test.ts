@@ -17,6 +17,7 @@ describe("deploy parameters from CDK context", () => {
       dashboard: true,
       retainData: true,
       browser: false,
+      openClawMode: "gateway",
       logRetentionDays: 14,
       secretPrefix: "/serverless-openclaw",
     });
@@ -37,6 +38,11 @@ describe("deploy parameters from CDK context", () => {
       browser: true,
       inactivityMinutes: 30,
     });
+  });
+
+  it("takes OpenClaw's embedded mode as an opt-in (-c openClawMode=embedded) and refuses other modes", () => {
+    expect(from({ openClawMode: "embedded" }).openClawMode).toBe("embedded");
+    expect(() => from({ openClawMode: "fast" })).toThrow(/openClawMode: must be gateway or embedded/);
   });
 
   it("reads the Discord channels where /ask is answered, from the command line or a cdk.json list", () => {

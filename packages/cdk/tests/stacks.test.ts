@@ -290,6 +290,8 @@ describe("compute", () => {
     }
     expect(names.filter((n) => /SECRET$|TOKEN|KEY/.test(n))).toEqual([]);
     expect(env.find((e) => e.Name === "DEFAULT_INACTIVITY_MINUTES")?.Value).toBe("15");
+    // OpenClaw's gateway unless the deployer opts into the embedded agent (-c openClawMode=embedded).
+    expect(env.find((e) => e.Name === "OPENCLAW_MODE")?.Value).toBe("gateway");
     // The agent API only accepts IAM-signed connections.
     expect(env.find((e) => e.Name === "AGENT_WS_SIGN")?.Value).toBe("1");
   });

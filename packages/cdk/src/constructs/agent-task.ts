@@ -116,6 +116,7 @@ export class AgentTask extends Construct {
         TELEGRAM_ENABLED: String(config.telegram),
         DEFAULT_INACTIVITY_MINUTES: String(config.inactivityMinutes),
         BROWSER_ENABLED: String(config.browser),
+        OPENCLAW_MODE: config.openClawMode,
       },
     });
     Validations.of(this.taskDefinition).acknowledge({
