@@ -1,7 +1,7 @@
 import { DiscordReplySink } from "@serverless-openclaw/container/sinks/discord";
 import { SlackReplySink } from "@serverless-openclaw/container/sinks/slack";
 import type { PendingMessage, ReplyTarget } from "@serverless-openclaw/shared";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { MemorySecretStore } from "../../src/adapters/local/memory-secret-store";
 import { DISCORD_SECRETS } from "../../src/channels/discord-api";
 import { registerDiscordCommands } from "../../src/channels/discord-commands";
@@ -181,8 +181,11 @@ describe("Discord and Slack reply sinks", () => {
       at: 12,
     };
     await sink.activity(m, call);
-    await sleep(150);
-    expect(apis.slackTexts("C0019")).toEqual(["Let me look.\n\n⚙ exec `ls -la 'x'` …"]);
+    // The edit goes out after the sink's edit interval: wait for it, however busy the machine is.
+    await vi.waitFor(
+      () => expect(apis.slackTexts("C0019")).toEqual(["Let me look.\n\n⚙ exec `ls -la 'x'` …"]),
+      { timeout: 15_000, interval: 20 },
+    );
     for (let i = 0; i < 5; i++)
       await sink.activity(m, {
         ...call,
@@ -192,11 +195,14 @@ describe("Discord and Slack reply sinks", () => {
         durationMs: 5,
       });
     await sink.activity(m, { ...call, status: "failed", durationMs: 20 });
-    await sleep(150);
     // Only the latest three calls show, in the one message being edited.
-    expect(apis.slackTexts("C0019")).toEqual([
-      "Let me look.\n\n⚙ exec `echo 2` ✓\n⚙ exec `echo 3` ✓\n⚙ exec `echo 4` ✓",
-    ]);
+    await vi.waitFor(
+      () =>
+        expect(apis.slackTexts("C0019")).toEqual([
+          "Let me look.\n\n⚙ exec `echo 2` ✓\n⚙ exec `echo 3` ✓\n⚙ exec `echo 4` ✓",
+        ]),
+      { timeout: 15_000, interval: 20 },
+    );
     await sink.final(m, "Let me look. Done.", "msg-9", "2026-11-25T12:00:01.000Z");
     expect(apis.slackTexts("C0019")).toEqual(["Let me look. Done."]);
     expect(apis.calls.filter((c) => c.path === "/chat.postMessage")).toHaveLength(1);
