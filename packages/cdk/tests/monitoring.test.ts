@@ -1,3 +1,4 @@
+import { agentHourUsd } from "@serverless-openclaw/shared";
 import { Match } from "aws-cdk-lib/assertions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OpenClawNagChecks } from "../src/nag";
@@ -78,11 +79,7 @@ describe("alarms", () => {
   });
 
   it("watch watchdog stops, agent turn errors, and errors and throttles of every gateway Lambda", () => {
-    expect(metricNames(alarmNamed(main, "WatchdogKills")).sort()).toEqual([
-      "Watchdog.heartbeat-stale",
-      "Watchdog.max-runtime",
-      "Watchdog.not-running",
-    ]);
+    expect(metricNames(alarmNamed(main, "WatchdogKills"))).toEqual(["Watchdog.kill"]);
     const functions = resourcesOf(main.appTemplate, "AWS::Lambda::Function").filter(([, p]) =>
       Boolean((p.Environment as { Variables?: Json } | undefined)?.Variables?.POWERTOOLS_SERVICE_NAME),
     );
@@ -123,13 +120,23 @@ describe("alarms", () => {
     expect(byName.AgentColdStartMs).toMatchObject({ value: "$.marks.ready" });
     expect(byName.AgentRunSeconds).toMatchObject({ value: "$.seconds" });
     expect(byName.AgentRunSeconds?.pattern).toContain('"agent run booked"');
+    expect(byName.AgentOnDemandSeconds).toMatchObject({ value: "$.seconds" });
+    expect(byName.AgentOnDemandSeconds?.pattern).toContain('$.capacity = "on-demand"');
   });
 
   it("alarm on spend: agent-hours priced per day against the budget, and AWS/Billing in us-east-1 only", () => {
     const pace = alarmNamed(main, "AgentSpendPace");
     expect(pace.Threshold).toBeCloseTo(10 / 30, 5);
-    expect(metricNames(pace)).toEqual(["AgentRunSeconds", "AgentRunSeconds"]);
+    // Every second at the Spot rate, on-demand seconds (Spot's fallback) again at the difference.
+    expect(metricNames(pace)).toEqual([
+      "AgentRunSeconds",
+      "AgentRunSeconds",
+      "AgentOnDemandSeconds",
+      "AgentOnDemandSeconds",
+    ]);
     expect(JSON.stringify(pace.Metrics)).toMatch(/3600/);
+    const extra = agentHourUsd(undefined, "on-demand") - agentHourUsd(undefined, "spot");
+    expect(JSON.stringify(pace.Metrics)).toContain(`d / 3600 * ${extra.toFixed(5)}`);
     expect(alarmNamed(main, "MonthlySpend")).toMatchObject({
       Namespace: "AWS/Billing",
       MetricName: "EstimatedCharges",

@@ -5,6 +5,7 @@
  */
 import type {
   AgentState,
+  Capacity,
   Connection,
   ConversationMeta,
   HistoryPage,
@@ -132,8 +133,11 @@ export interface StartTaskRequest {
 }
 
 export interface TaskRunner {
-  /** Starts one agent task for the user; returns its id (ECS task ARN or local pid handle). */
-  start(request: StartTaskRequest): Promise<{ taskArn: string }>;
+  /**
+   * Starts one agent task for the user; returns its id (ECS task ARN or local pid handle) and the
+   * capacity it runs on (absent = Spot), which prices the run.
+   */
+  start(request: StartTaskRequest): Promise<{ taskArn: string; capacity?: Capacity }>;
   stop(taskArn: string, reason: string): Promise<void>;
   /** Which of these tasks still run (ECS DescribeTasks: not STOPPED). */
   running(taskArns: readonly string[]): Promise<Set<string>>;

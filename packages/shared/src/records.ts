@@ -114,6 +114,8 @@ export const TaskStateSchema = z.object({
   version: z.number().int().nonnegative(),
   updatedAt: z.iso.datetime(),
   taskArn: z.string().optional(),
+  /** The capacity the task runs on (absent = Spot): the run is priced by it when booked. */
+  capacity: z.enum(["spot", "on-demand"]).optional(),
   /** When the current start began (Starting) or the task reached Running. */
   startedAt: z.iso.datetime().optional(),
   runningAt: z.iso.datetime().optional(),

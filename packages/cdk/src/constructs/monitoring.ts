@@ -42,6 +42,12 @@ const TASK_LOG_METRICS = {
   },
   coldStart: { name: "AgentColdStartMs", messages: ["agent task booted"], value: "$.marks.ready" },
   runSeconds: { name: "AgentRunSeconds", messages: ["agent run booked"], value: "$.seconds" },
+  onDemandSeconds: {
+    name: "AgentOnDemandSeconds",
+    messages: ["agent run booked"],
+    value: "$.seconds",
+    capacity: "on-demand",
+  },
 } as const;
 
 /**
@@ -84,7 +90,14 @@ export class Monitoring extends Construct {
         metricName: spec.name,
         metricValue: spec.value,
         filterPattern: FilterPattern.any(
-          ...spec.messages.map((m) => FilterPattern.stringValue("$.message", "=", m)),
+          ...spec.messages.map((m) =>
+            "capacity" in spec
+              ? FilterPattern.all(
+                  FilterPattern.stringValue("$.message", "=", m),
+                  FilterPattern.stringValue("$.capacity", "=", spec.capacity),
+                )
+              : FilterPattern.stringValue("$.message", "=", m),
+          ),
         ),
       });
       return new Metric({ namespace: METRICS_NAMESPACE, metricName: spec.name, statistic });
@@ -92,16 +105,15 @@ export class Monitoring extends Construct {
     const turnErrors = taskMetric("turnErrors");
     const coldStart = taskMetric("coldStart", "Average");
     const taskRunSeconds = taskMetric("runSeconds");
+    const taskOnDemandSeconds = taskMetric("onDemandSeconds");
 
     const startFailures = sum("failed starts", Duration.minutes(5), [
       gateway("AgentStartFailed"),
       gateway("Watchdog.start-timeout"),
     ]);
-    const watchdogKills = sum(
-      "watchdog stops",
-      Duration.minutes(5),
-      ["heartbeat-stale", "max-runtime", "not-running"].map((a) => gateway(`Watchdog.${a}`)),
-    );
+    // The gateway counts heartbeat-stale, max-runtime and not-running together as Watchdog.kill: one
+    // alarm metric instead of three (CloudWatch bills per alarm metric).
+    const watchdogKills = gateway("Watchdog.kill", "watchdog stops").with({ period: Duration.minutes(5) });
     const fns = fnNames.map((n) => props.functions[n] as NodejsFunction);
     // Account-wide Lambda metrics: one alarm metric each instead of one per function (CloudWatch bills
     // per alarm metric). In an account that holds only this app they are exactly the gateway functions;
@@ -137,8 +149,15 @@ export class Monitoring extends Construct {
       "Three or more agent turns ended with an error within an hour (LLM errors, timeouts).",
     );
 
-    // Agent-hours (the task books its clean stops; the watchdog books crashes) priced like GET /usage.
-    const hourly = agentHourUsd(props.taskSize);
+    // Agent-hours (the task books its clean stops; the watchdog books crashes) priced like GET /usage:
+    // every second at the Spot rate, plus on-demand seconds (Spot's fallback) at the difference.
+    const hourly = agentHourUsd(props.taskSize, "spot");
+    const onDemandExtra = agentHourUsd(props.taskSize, "on-demand") - hourly;
+    const onDemandSeconds = (period: Duration) =>
+      sum("on-demand agent seconds", period, [
+        taskOnDemandSeconds.with({ period }),
+        gateway("AgentOnDemandSeconds").with({ period }),
+      ]);
     const agentSeconds = (period: Duration) =>
       sum("agent seconds", period, [
         taskRunSeconds.with({ period }),
@@ -147,8 +166,8 @@ export class Monitoring extends Construct {
     if (config.budgetMonthlyUsd > 0) {
       const perDay = Duration.days(1);
       const spendPerDay = new MathExpression({
-        expression: `s / 3600 * ${hourly.toFixed(5)}`,
-        usingMetrics: { s: agentSeconds(perDay) },
+        expression: `s / 3600 * ${hourly.toFixed(5)} + d / 3600 * ${onDemandExtra.toFixed(5)}`,
+        usingMetrics: { s: agentSeconds(perDay), d: onDemandSeconds(perDay) },
         period: perDay,
         label: "agent cost per day (USD)",
       });

@@ -114,9 +114,11 @@ export function createAwsRuntime(env: AwsEnv): AwsRuntime {
   const deps: GatewayDeps = {
     ...stores,
     // Every run that reaches Idle is booked to the user's monthly usage (docs/monitoring.md).
-    taskState: withUsageRecording(stores.taskState, stores.settings, logger, (seconds) =>
-      metrics.addMetric("AgentRunSeconds", MetricUnit.Seconds, seconds),
-    ),
+    // On-demand seconds are counted again on their own, so the spend alarm prices them as on-demand.
+    taskState: withUsageRecording(stores.taskState, stores.settings, logger, (seconds, capacity) => {
+      metrics.addMetric("AgentRunSeconds", MetricUnit.Seconds, seconds);
+      if (capacity === "on-demand") metrics.addMetric("AgentOnDemandSeconds", MetricUnit.Seconds, seconds);
+    }),
     ...(scheduler ? { scheduler } : {}),
     taskRunner: new EcsTaskRunner({
       cluster: env.ECS_CLUSTER,

@@ -1,5 +1,13 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import { type AgentState, type AgentStatusEvent, LIMITS, type TaskState } from "@serverless-openclaw/shared";
+import {
+  type AgentState,
+  type AgentStatusEvent,
+  BUDGET_UNAVAILABLE,
+  BUDGET_UNAVAILABLE_MESSAGE,
+  type Capacity,
+  LIMITS,
+  type TaskState,
+} from "@serverless-openclaw/shared";
 import type { GatewayDeps } from "../deps";
 import { AuthError, errorSummary, GatewayError } from "../errors";
 import type { TaskStateChange } from "../ports";
@@ -31,6 +39,7 @@ export interface BudgetGuard {
 /** Fields that belong to one run of a task; cleared whenever the row returns to Idle. */
 const RUN_FIELDS_CLEARED = {
   taskArn: null,
+  capacity: null,
   agentConnectionId: null,
   agentSecretHash: null,
   step: null,
@@ -106,9 +115,9 @@ export class LifecycleService {
     try {
       return (await this.budget.budgetCheck(userId)).error;
     } catch (error) {
-      // The cap is a guard against runaway cost, not a reason to keep someone from their agent.
-      this.deps.logger.warn("budget check failed; starting anyway", { userId, ...errorSummary(error) });
-      return undefined;
+      // The cap fails closed: a start whose cost cannot be checked could be the one that runs away.
+      this.deps.logger.warn("budget check failed; start refused", { userId, ...errorSummary(error) });
+      return { code: BUDGET_UNAVAILABLE, message: BUDGET_UNAVAILABLE_MESSAGE };
     }
   }
 
@@ -167,19 +176,25 @@ export class LifecycleService {
     await this.broadcastStatus(starting);
 
     let taskArn: string;
+    let capacity: Capacity | undefined;
     try {
-      ({ taskArn } = await this.deps.taskRunner.start({ userId, agentSecret }));
+      ({ taskArn, capacity } = await this.deps.taskRunner.start({ userId, agentSecret }));
     } catch (error) {
       logger.error("agent start failed", { userId, ...errorSummary(error) });
       this.deps.metrics?.count("AgentStartFailed");
       const failed = await this.failStart(starting, startFailure(error));
       return failed?.state ?? (await taskState.get(userId)).state;
     }
-    return (await this.saveTaskArn(userId, starting, taskArn)).state;
+    return (await this.saveTaskArn(userId, starting, taskArn, capacity)).state;
   }
 
   /** The agent may already have connected (bumping the version) by the time RunTask returns. */
-  private async saveTaskArn(userId: string, starting: TaskState, taskArn: string): Promise<TaskState> {
+  private async saveTaskArn(
+    userId: string,
+    starting: TaskState,
+    taskArn: string,
+    capacity?: Capacity,
+  ): Promise<TaskState> {
     let row = starting;
     for (let attempt = 0; attempt < 5; attempt++) {
       if (row.agentSecretHash !== starting.agentSecretHash || !["Starting", "Running"].includes(row.state)) {
@@ -191,7 +206,8 @@ export class LifecycleService {
         userId,
         expectState: row.state,
         expectVersion: row.version,
-        set: { taskArn },
+        // The capacity that ran prices the run when it is booked (on-demand costs about 3× Spot).
+        set: { taskArn, ...(capacity ? { capacity } : {}) },
       });
       if (saved) return saved;
       row = await this.deps.taskState.get(userId);

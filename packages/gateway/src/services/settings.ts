@@ -1,4 +1,5 @@
 import {
+  budgetAboveCeilingMessage,
   DEFAULT_SETTINGS,
   KEYS,
   type LlmSetupProblem,
@@ -11,7 +12,7 @@ import type { GatewayDeps } from "../deps";
 import { ValidationError } from "../errors";
 
 export type SettingsDeps = Pick<GatewayDeps, "settings" | "secrets" | "logger"> & {
-  config?: Pick<GatewayDeps["config"], "defaultInactivityMinutes" | "localMode">;
+  config?: Pick<GatewayDeps["config"], "defaultInactivityMinutes" | "localMode" | "monthlyBudgetUsd">;
 };
 
 /** The SecretStore name of a user's LLM API key (read by the agent task at boot). */
@@ -43,6 +44,16 @@ export class SettingsService {
     const current = await this.get(userId);
     const { apiKey, ...rest } = update;
     const next: Settings = { ...current, ...stripUndefined(rest) };
+    // The deployment's cap is a ceiling: a user may set a lower cap, never a higher one.
+    const ceiling = this.deps.config?.monthlyBudgetUsd;
+    if (
+      ceiling !== undefined &&
+      ceiling > 0 &&
+      typeof update.monthlyBudgetUsd === "number" &&
+      update.monthlyBudgetUsd > ceiling
+    ) {
+      throw new ValidationError(budgetAboveCeilingMessage(ceiling));
+    }
     if (next.provider === "openai-compatible" && !next.baseUrl) {
       throw new ValidationError(
         "an OpenAI-compatible provider needs a baseUrl, e.g. http://127.0.0.1:11434/v1",

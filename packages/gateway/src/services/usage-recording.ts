@@ -1,4 +1,4 @@
-import type { TaskState } from "@serverless-openclaw/shared";
+import type { Capacity, TaskState } from "@serverless-openclaw/shared";
 import type { Logger } from "../deps";
 import { errorSummary } from "../errors";
 import type { SettingsStore, TaskStateChange, TaskStateStore } from "../ports";
@@ -17,7 +17,7 @@ export function withUsageRecording(
   settings: SettingsStore,
   logger: Pick<Logger, "warn">,
   /** Told the seconds of every run booked (the AgentRunSeconds metric behind the dashboard and spend alarm). */
-  onRunBooked?: (seconds: number) => void,
+  onRunBooked?: (seconds: number, capacity: Capacity) => void,
 ): TaskStateStore {
   const usage = new UsageService({
     settings,
@@ -47,9 +47,10 @@ export function withUsageRecording(
         const startedAt = before.startedAt ?? after.startedAt;
         if (startedAt) {
           const endedAt = new Date(after.updatedAt);
-          await quietly("run", () => usage.recordRunEnded(change.userId, startedAt, endedAt));
+          const capacity = before.capacity ?? "spot";
+          await quietly("run", () => usage.recordRunEnded(change.userId, startedAt, endedAt, capacity));
           const seconds = (endedAt.getTime() - Date.parse(startedAt)) / 1000;
-          if (seconds >= 0) onRunBooked?.(Math.round(seconds));
+          if (seconds >= 0) onRunBooked?.(Math.round(seconds), capacity);
         }
       }
       return after;

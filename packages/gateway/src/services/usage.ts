@@ -2,6 +2,7 @@ import {
   agentHourUsd,
   BUDGET_EXCEEDED,
   budgetExceededMessage,
+  type Capacity,
   DEFAULT_TASK_SIZE,
   KEYS,
   USAGE_KEYS,
@@ -39,6 +40,22 @@ export class UsageService {
     return agentHourUsd(this.deps.config.taskSize ?? DEFAULT_TASK_SIZE);
   }
 
+  /** A month's estimate: Spot seconds at the Spot rate, on-demand seconds at the on-demand rate. */
+  private costUsd(record: UsageRecord): number {
+    const size = this.deps.config.taskSize ?? DEFAULT_TASK_SIZE;
+    const onDemand = Math.min(record.onDemandSeconds ?? 0, record.agentSeconds);
+    return (
+      ((record.agentSeconds - onDemand) / 3600) * agentHourUsd(size, "spot") +
+      (onDemand / 3600) * agentHourUsd(size, "on-demand")
+    );
+  }
+
+  /** The deployment's cap, or null when it has none (0 or unset). */
+  private get ceilingUsd(): number | null {
+    const c = this.deps.config.monthlyBudgetUsd;
+    return c !== undefined && c > 0 ? c : null;
+  }
+
   async month(userId: string, month: string): Promise<UsageRecord> {
     const raw = await this.deps.settings.get(userId, USAGE_KEYS.month(month));
     const parsed = UsageRecordSchema.safeParse(raw ?? {});
@@ -56,7 +73,12 @@ export class UsageService {
    * A run ended (its row reached Idle): books its whole duration to the month it ended in. A run is
    * booked once even when two writers report its end.
    */
-  async recordRunEnded(userId: string, startedAt: string, endedAt: Date): Promise<void> {
+  async recordRunEnded(
+    userId: string,
+    startedAt: string,
+    endedAt: Date,
+    capacity: Capacity = "spot",
+  ): Promise<void> {
     const seconds = Math.max(0, (endedAt.getTime() - Date.parse(startedAt)) / 1000);
     if (!Number.isFinite(seconds)) return;
     const month = usageMonth(endedAt);
@@ -65,6 +87,9 @@ export class UsageService {
     await this.deps.settings.put(userId, USAGE_KEYS.month(month), {
       ...current,
       agentSeconds: Math.round((current.agentSeconds + seconds) * 1000) / 1000,
+      ...(capacity === "on-demand"
+        ? { onDemandSeconds: Math.round(((current.onDemandSeconds ?? 0) + seconds) * 1000) / 1000 }
+        : {}),
       lastRunStartedAt: startedAt,
     });
   }
@@ -80,7 +105,7 @@ export class UsageService {
         month,
         agentHours: round(agentHours, 3),
         starts: record.starts,
-        estimatedUsd: round(agentHours * this.hourlyUsd, 4),
+        estimatedUsd: round(this.costUsd(record), 4),
       });
     }
     const budget = await this.budgetCheck(userId);
@@ -88,31 +113,39 @@ export class UsageService {
       months,
       monthlyBudgetUsd: budget.budgetUsd,
       budgetSource: budget.source,
+      deploymentBudgetUsd: this.ceilingUsd,
       budgetExceeded: budget.exceeded,
       hourlyUsd: round(this.hourlyUsd, 5),
       note: USAGE_NOTE,
     };
   }
 
-  /** Whether this month's estimate has reached the user's cap (their Settings, else the deployment's). */
+  /**
+   * The cap that applies to a user: the deployment's (a ceiling) or the user's own when lower. A user's
+   * cap above the ceiling (saved before the ceiling was lowered) counts as the ceiling.
+   */
+  effectiveCap(own: unknown): { budgetUsd: number | null; source: BudgetCheck["source"] } {
+    const ceiling = this.ceilingUsd;
+    const mine = typeof own === "number" && Number.isFinite(own) && own >= 0 ? own : null;
+    if (mine !== null && (ceiling === null || mine < ceiling)) return { budgetUsd: mine, source: "settings" };
+    if (ceiling !== null) return { budgetUsd: ceiling, source: "deployment" };
+    return { budgetUsd: null, source: "none" };
+  }
+
+  /**
+   * Whether this month's estimate has reached the cap. Throws when settings or usage cannot be read:
+   * the lifecycle then refuses the start (fails closed).
+   */
   async budgetCheck(userId: string): Promise<BudgetCheck> {
     const settings = await this.deps.settings.get<{ monthlyBudgetUsd?: unknown }>(
       userId,
       KEYS.settings.settings,
     );
-    const own = settings?.monthlyBudgetUsd;
-    const fallback = this.deps.config.monthlyBudgetUsd;
-    let budgetUsd: number | null = null;
-    let source: BudgetCheck["source"] = "none";
-    if (typeof own === "number" && own >= 0) {
-      budgetUsd = own;
-      source = "settings";
-    } else if (fallback !== undefined && fallback > 0) {
-      budgetUsd = fallback;
-      source = "deployment";
-    }
-    const record = await this.month(userId, usageMonth(this.deps.clock.now()));
-    const spentUsd = (record.agentSeconds / 3600) * this.hourlyUsd;
+    const { budgetUsd, source } = this.effectiveCap(settings?.monthlyBudgetUsd);
+    const raw = await this.deps.settings.get(userId, USAGE_KEYS.month(usageMonth(this.deps.clock.now())));
+    const parsed = UsageRecordSchema.safeParse(raw ?? { agentSeconds: 0, starts: 0 });
+    if (!parsed.success) throw new Error("this month's usage record is unreadable");
+    const spentUsd = this.costUsd(parsed.data);
     const exceeded = budgetUsd !== null && spentUsd >= budgetUsd;
     return {
       exceeded,
@@ -120,7 +153,16 @@ export class UsageService {
       budgetUsd,
       source,
       ...(exceeded && budgetUsd !== null
-        ? { error: { code: BUDGET_EXCEEDED, message: budgetExceededMessage(spentUsd, budgetUsd) } }
+        ? {
+            error: {
+              code: BUDGET_EXCEEDED,
+              message: budgetExceededMessage(
+                spentUsd,
+                budgetUsd,
+                source === "deployment" ? "deployment" : "settings",
+              ),
+            },
+          }
         : {}),
     };
   }

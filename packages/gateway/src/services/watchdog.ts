@@ -71,6 +71,12 @@ const RESTART_LIMITED = {
  * stuck past their limit, and repairs rows whose task ECS no longer runs. A row repaired that still has
  * pending messages is started again, so no message waits for the user to send another.
  */
+/**
+ * The actions that stop or repair a task, also counted together as `Watchdog.kill`: one alarm metric
+ * instead of three (CloudWatch bills per alarm metric; docs/cost.md).
+ */
+const KILLS: ReadonlySet<string> = new Set(["heartbeat-stale", "max-runtime", "not-running"]);
+
 export class WatchdogService {
   constructor(
     private readonly deps: WatchdogDeps,
@@ -95,6 +101,7 @@ export class WatchdogService {
         if (!action) continue;
         report.actions.push({ userId: row.userId, action });
         this.deps.metrics?.count(`Watchdog.${action}`);
+        if (KILLS.has(action)) this.deps.metrics?.count("Watchdog.kill");
         if (action !== "start-timeout") {
           const resumed = await this.resumePending(row.userId);
           if (resumed) report.actions.push({ userId: row.userId, action: resumed });
@@ -122,6 +129,7 @@ export class WatchdogService {
       if (!(await this.lifecycle.forceIdle(row, await this.goneReason(row.userId)))) return actions; // someone else moved it
       actions.push("not-running");
       this.deps.metrics?.count("Watchdog.not-running");
+      this.deps.metrics?.count("Watchdog.kill");
       resume = true;
     } else if (row.state === "Idle" && row.lastError?.code === INTERRUPTED_ERROR.code) {
       resume = true;

@@ -41,7 +41,10 @@ describe("EcsTaskRunner", () => {
 
   it("runs the task on Fargate Spot in public subnets with the user's id and secret", async () => {
     ecsMock.on(RunTaskCommand).resolves({ tasks: [{ taskArn: TASK }], failures: [] });
-    expect(await runner().start({ userId: USER, agentSecret: "s3cret" })).toEqual({ taskArn: TASK });
+    expect(await runner().start({ userId: USER, agentSecret: "s3cret" })).toEqual({
+      taskArn: TASK,
+      capacity: "spot",
+    });
     expect(ecsMock).toHaveReceivedCommandOnce(RunTaskCommand);
     expect(ecsMock).toHaveReceivedCommandWith(RunTaskCommand, {
       cluster: "openclaw",
@@ -78,7 +81,11 @@ describe("EcsTaskRunner", () => {
       .resolves({ tasks: [], failures: [SPOT_SHORTAGE] })
       .on(RunTaskCommand, { capacityProviderStrategy: [{ capacityProvider: "FARGATE", weight: 1 }] })
       .resolves({ tasks: [{ taskArn: TASK }] });
-    expect(await runner().start({ userId: USER, agentSecret: "s" })).toEqual({ taskArn: TASK });
+    // Reported as on-demand: the run is priced as such in usage, the cap and the spend alarm.
+    expect(await runner().start({ userId: USER, agentSecret: "s" })).toEqual({
+      taskArn: TASK,
+      capacity: "on-demand",
+    });
     expect(ecsMock).toHaveReceivedCommandTimes(RunTaskCommand, 2);
     expect(ecsMock).toHaveReceivedNthCommandWith(RunTaskCommand, 2, {
       capacityProviderStrategy: [{ capacityProvider: "FARGATE", weight: 1 }],
@@ -94,7 +101,10 @@ describe("EcsTaskRunner", () => {
         }),
       )
       .resolves({ tasks: [{ taskArn: TASK }] });
-    expect(await runner().start({ userId: USER, agentSecret: "s" })).toEqual({ taskArn: TASK });
+    expect(await runner().start({ userId: USER, agentSecret: "s" })).toEqual({
+      taskArn: TASK,
+      capacity: "on-demand",
+    });
   });
 
   it("does not fall back for other failures, and says what went wrong", async () => {

@@ -42,9 +42,11 @@ export class FakeTaskRunner implements TaskRunner {
   readonly stops: Array<{ taskArn: string; reason: string }> = [];
   readonly runningArns = new Set<string>();
   failNext: Error | undefined;
+  /** The capacity the next starts report (ECS: on-demand when Spot had no capacity). */
+  capacity: "spot" | "on-demand" | undefined;
   private seq = 0;
 
-  async start(request: StartTaskRequest): Promise<{ taskArn: string }> {
+  async start(request: StartTaskRequest): Promise<{ taskArn: string; capacity?: "spot" | "on-demand" }> {
     this.starts.push(request);
     await new Promise((resolve) => setTimeout(resolve, 1)); // RunTask takes a while: let racers interleave
     if (this.failNext) {
@@ -54,7 +56,7 @@ export class FakeTaskRunner implements TaskRunner {
     }
     const taskArn = `arn:aws:ecs:us-east-1:123456789012:task/cluster/task-${++this.seq}`;
     this.runningArns.add(taskArn);
-    return { taskArn };
+    return this.capacity ? { taskArn, capacity: this.capacity } : { taskArn };
   }
   async stop(taskArn: string, reason: string): Promise<void> {
     this.stops.push({ taskArn, reason });

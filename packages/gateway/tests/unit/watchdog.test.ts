@@ -82,6 +82,16 @@ describe("WatchdogService", () => {
     expect(deps.taskRunner.starts).toHaveLength(1);
   });
 
+  it("counts every stop or repair also as Watchdog.kill, the one metric its alarm watches", async () => {
+    const { deps } = await runningAgent();
+    const counted: string[] = [];
+    deps.metrics = { count: (name: string) => void counted.push(name) };
+    const again = createServices(deps);
+    deps.clock.advance(LIMITS.heartbeatStaleMs + 1000);
+    await again.watchdog.run();
+    expect(counted).toEqual(expect.arrayContaining(["Watchdog.heartbeat-stale", "Watchdog.kill"]));
+  });
+
   it("fails a start stuck past the limit", async () => {
     const deps = makeDeps();
     const services = createServices(deps);

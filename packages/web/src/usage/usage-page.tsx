@@ -68,8 +68,9 @@ export function UsagePage({ api }: UsagePageProps) {
           </p>
           {report.budgetExceeded && (
             <p className="form-error" role="alert" data-testid="usage-over-budget">
-              The monthly budget is used up: the agent will not start until you raise it below or the month
-              ends.
+              {report.budgetSource === "deployment"
+                ? "This deployment's monthly budget is used up: the agent will not start until the month ends or whoever runs the deployment raises it."
+                : "The monthly budget is used up: the agent will not start until you raise it below or the month ends."}
             </p>
           )}
           <UsageChart months={report.months} budgetUsd={report.monthlyBudgetUsd} />
@@ -116,7 +117,10 @@ export function UsagePage({ api }: UsagePageProps) {
             onChange={(e) => setBudget(e.target.value)}
             data-testid="monthly-budget"
           />
-          <small className="hint">
+          <small className="hint" data-testid="budget-ceiling">
+            {report?.deploymentBudgetUsd
+              ? `This deployment caps every user at $${report.deploymentBudgetUsd.toFixed(2)} a month: you can set a lower budget, not a higher one. `
+              : ""}
             Empty uses the deployment's default; 0 keeps the agent from starting at all.
           </small>
         </div>

@@ -6,6 +6,7 @@ import {
   type RunTaskCommandInput,
   StopTaskCommand,
 } from "@aws-sdk/client-ecs";
+import type { Capacity } from "@serverless-openclaw/shared";
 import { TaskStartError } from "../../errors";
 import type { StartTaskRequest, TaskRunner } from "../../ports";
 
@@ -32,12 +33,12 @@ export class EcsTaskRunner implements TaskRunner {
     private readonly ecs: ECSClient = new ECSClient({}),
   ) {}
 
-  async start(request: StartTaskRequest): Promise<{ taskArn: string }> {
+  async start(request: StartTaskRequest): Promise<{ taskArn: string; capacity: Capacity }> {
     const spot = await this.runTask(request, "FARGATE_SPOT");
-    if (spot.taskArn) return { taskArn: spot.taskArn };
+    if (spot.taskArn) return { taskArn: spot.taskArn, capacity: "spot" };
     if (!spot.capacityShortage) throw startError(spot.reason);
     const onDemand = await this.runTask(request, "FARGATE");
-    if (onDemand.taskArn) return { taskArn: onDemand.taskArn };
+    if (onDemand.taskArn) return { taskArn: onDemand.taskArn, capacity: "on-demand" };
     throw startError(onDemand.reason);
   }
 
