@@ -47,9 +47,12 @@ export function buildPorts(env: TaskEnv, raw: NodeJS.ProcessEnv): { stores: Stor
   // store RPC; failed starts and crashes are booked by the gateway's lifecycle and watchdog).
   const warn = (message: string, attributes?: Record<string, unknown>) =>
     process.stderr.write(`${JSON.stringify({ level: "warn", message, ...attributes })}\n`);
-  // "agent run booked" lines become the AgentRunSeconds metric (a metric filter on the task's log group).
-  const taskState = withUsageRecording(stores.taskState, stores.settings, { warn }, (seconds) =>
-    process.stdout.write(`${JSON.stringify({ level: "info", message: "agent run booked", seconds })}\n`),
+  // "agent run booked" lines become the AgentRunSeconds metric, and AgentOnDemandSeconds when the run
+  // was on on-demand Fargate (metric filters on the task's log group; the spend alarm prices both).
+  const taskState = withUsageRecording(stores.taskState, stores.settings, { warn }, (seconds, capacity) =>
+    process.stdout.write(
+      `${JSON.stringify({ level: "info", message: "agent run booked", seconds, capacity })}\n`,
+    ),
   );
   return {
     stores: { ...stores, taskState },

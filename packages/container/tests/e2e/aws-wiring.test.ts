@@ -176,7 +176,7 @@ describe("agent task with its AWS wiring (the image's bundle on Node 24; DynamoD
     expect(exit.code, proc.logs().slice(-3000)).toBe(0);
     expect((await stores.taskState.get(USER)).state).toBe("Idle");
     expect((await readManifest(stores.blobs, USER))?.layers.length).toBeGreaterThan(0);
-    expect(proc.logs()).toContain("agent run booked");
+    expect(proc.logs()).toMatch(/"message":"agent run booked","seconds":\d+,"capacity":"spot"/);
     expect(proc.logs()).not.toContain("usage not recorded");
     expect(proc.logs()).not.toContain(API_KEY);
   }, 320_000);
