@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import {
   API_ROUTES,
+  LIMITS,
   PUBLIC_ROUTES,
   type PublicRouteName,
   type WebRuntimeConfig,
@@ -19,6 +20,7 @@ import { BodyTooLargeError, isLoopbackHost, readBody, sendJson } from "./http-ut
 import { type LambdaHandler, lambdaContext } from "./lambda-context";
 import type { LocalLogger } from "./local-logger";
 import { handleManagement, isManagementPath, type ManagementAuthorizer } from "./management-endpoint";
+import { RequestGuard } from "./request-guard";
 import { serveStatic } from "./static-files";
 import { WebSocketApi } from "./websocket-api";
 import type { WebSocketEvent } from "./websocket-events";
@@ -31,12 +33,20 @@ export interface ApiGatewayHandlers {
   telegramWebhook?: HttpApiHandler;
   discordInteractions?: HttpApiHandler;
   slackEvents?: HttpApiHandler;
+  /**
+   * Whether a request's `Authorization` header carries a valid token (the gateway's TokenVerifier). When
+   * set, a JWT route's body is read only after this passes: an unauthenticated caller cannot make the
+   * server buffer a body.
+   */
+  authenticate?: (authorization: string | undefined) => Promise<boolean>;
 }
 
 /** A non-API route of the local server (`/cognito/`, `/_local/rpc`): gets the raw request and body. */
 export interface LocalRoute {
   prefix: string;
   maxBodyBytes: number;
+  /** Checked before the body is read: a refused request gets 401 and its body is never buffered. */
+  authorize?(req: IncomingMessage): boolean;
   handle(req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<void>;
 }
 
@@ -78,8 +88,13 @@ export interface ApiGatewayServer {
   close(): Promise<void>;
 }
 
-/** HTTP API payload quota (10 MB). */
-const MAX_API_BODY_BYTES = 10 * 1024 * 1024;
+/**
+ * Body limits of the HTTP API. The gateway parses at most LIMITS.maxBodyBytes of JSON, so no JSON route
+ * needs more than a few times that here (the gateway still answers a slightly larger body in its own
+ * error shape); only PUT /skills/{name} carries a blob (a zip up to LIMITS.skillZipMaxBytes, base64).
+ */
+const MAX_JSON_BODY_BYTES = 4 * LIMITS.maxBodyBytes;
+const MAX_SKILL_BODY_BYTES = 2 * LIMITS.skillZipMaxBytes;
 const ROUTES = compileRoutes(API_ROUTES);
 const DEFAULT_ROUTE: CompiledRoute = {
   routeKey: "$default",
@@ -107,6 +122,7 @@ export async function startApiGatewayServer(options: ApiGatewayServerOptions): P
     );
   }
   const { logger } = options;
+  const guard = new RequestGuard(host);
   let handlers = options.handlers;
   let domainName = "127.0.0.1";
   const apiOptions = {
@@ -142,7 +158,27 @@ export async function startApiGatewayServer(options: ApiGatewayServerOptions): P
       sendJson(res, 404, { error: { code: "ROUTE_NOT_FOUND", message: "no such API route" } });
       return;
     }
-    const body = await readBody(req, MAX_API_BODY_BYTES);
+    const jwtRoute = !publicHandler(matched.route.target, handlers);
+    if (jwtRoute && hasBody(req) && handlers?.authenticate) {
+      if (!(await handlers.authenticate(req.headers.authorization))) {
+        // The gateway answers the 401 in its own shape; the body stays unread, so the socket closes.
+        res.setHeader("connection", "close");
+        return invoke(req, res, url, rawPath, matched, handler, Buffer.alloc(0));
+      }
+    }
+    const limit = matched.route.target === "putSkill" ? MAX_SKILL_BODY_BYTES : MAX_JSON_BODY_BYTES;
+    return invoke(req, res, url, rawPath, matched, handler, await readBody(req, limit));
+  };
+
+  const invoke = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    rawPath: string,
+    matched: NonNullable<ReturnType<typeof matchRoute>>,
+    handler: HttpApiHandler,
+    body: Buffer,
+  ): Promise<void> => {
     const event = httpEvent({
       req,
       body,
@@ -162,13 +198,29 @@ export async function startApiGatewayServer(options: ApiGatewayServerOptions): P
   };
 
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const refusal = guard.refusal(req);
+    if (refusal) {
+      sendJson(
+        res,
+        403,
+        { message: refusal },
+        { connection: "close", "x-amzn-errortype": "ForbiddenException" },
+      );
+      return;
+    }
     const url = new URL(req.url ?? "/", "http://localhost");
     const path = url.pathname;
     if (isManagementPath(path))
       return handleManagement(req, res, path, [client, agent], options.managementToken);
     if (path === "/api" || path.startsWith("/api/")) return handleApi(req, res, url);
     const local = options.localRoutes?.find((r) => path === r.prefix || path.startsWith(r.prefix));
-    if (local) return local.handle(req, await readBody(req, local.maxBodyBytes), res);
+    if (local) {
+      if (local.authorize && !local.authorize(req)) {
+        sendJson(res, 401, { message: "unauthorized" }, { connection: "close" });
+        return;
+      }
+      return local.handle(req, await readBody(req, local.maxBodyBytes), res);
+    }
     if (path === "/config.json") {
       // From the Host the browser used, so the UI works at localhost, 127.0.0.1 or a LAN address alike.
       const origin = req.headers.host ?? domainName;
@@ -193,6 +245,11 @@ export async function startApiGatewayServer(options: ApiGatewayServerOptions): P
     });
   });
   server.on("upgrade", (req, socket, head) => {
+    // A page on another site may open a WebSocket to 127.0.0.1: only this server's own pages may.
+    if (guard.refusal(req)) {
+      socket.end("HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+      return;
+    }
     const path = new URL(req.url ?? "/", "http://localhost").pathname;
     if (path === "/ws") client.handleUpgrade(req, socket, head);
     else if (path === "/agent") agent.handleUpgrade(req, socket, head);
@@ -232,6 +289,12 @@ export async function startApiGatewayServer(options: ApiGatewayServerOptions): P
       });
     },
   };
+}
+
+/** Whether the request has a body to read (a length, or chunked). */
+function hasBody(req: IncomingMessage): boolean {
+  const length = Number(req.headers["content-length"] ?? 0);
+  return length > 0 || req.headers["transfer-encoding"] !== undefined;
 }
 
 /**

@@ -18,6 +18,7 @@ Options:
   --llm-base-url <url>  use an OpenAI-compatible server (Ollama: http://127.0.0.1:11434/v1)
   --llm-model <id>      the model to ask that server for (default "default")
   --aws-standins        use DynamoDB Local and s3rver with the AWS adapters instead of the embedded stores
+                        (loopback only: cognito-local's signing key is public, so not with --host)
   --show-login          print the generated login and exit
   --log-level <level>   debug, info, warn or error (default info)
   -h, --help            this text

@@ -9,6 +9,7 @@ import { sendJson } from "./http-util";
 import { type LocalUser, UserDirectory } from "./identity-users";
 import { readJsonFile, writeJsonFile } from "./json-file";
 import { hashPassword, verifyPassword } from "./password-hash";
+import { RateLimiter } from "./rate-limiter";
 import { loadOrCreateSigningKey, type SigningKey } from "./signing-keys";
 
 export const LOCAL_REGION = "us-east-1";
@@ -37,7 +38,25 @@ export interface LocalIdentityOptions {
   dir: string;
   /** Prints what Cognito would e-mail (password-reset codes) on the terminal. */
   notify: (line: string) => void;
+  /** Milliseconds since the epoch (tests move it; rate-limit windows are measured with it). */
+  now?: () => number;
 }
+
+/**
+ * How many sign-in and password-reset attempts local mode allows, per user name and for all users
+ * together (a guesser spreads over names). Per user: failed sign-ins, reset codes sent, and reset
+ * confirmations (which span codes, so a fresh code does not bring a fresh guess budget). Globally:
+ * every attempt, which also bounds the CPU spent on password hashing.
+ */
+export const AUTH_RATE_LIMITS = {
+  signInFailuresPerUser: { limit: 10, windowMs: 15 * 60_000 },
+  signInPerMinute: { limit: 60, windowMs: 60_000 },
+  resetCodesPerUser: { limit: 3, windowMs: 60 * 60_000 },
+  resetConfirmsPerUser: { limit: 10, windowMs: 60 * 60_000 },
+  resetsPerHour: { limit: 30, windowMs: 60 * 60_000 },
+} as const;
+
+const LIMIT_MESSAGE = "Attempt limit exceeded, please try after some time.";
 
 const str = z.string().max(2048);
 const InitiateAuthSchema = z.object({
@@ -76,6 +95,7 @@ function checkPasswordPolicy(password: string): void {
 export class LocalIdentity {
   private readonly challenges = new Map<string, { username: string; expiresAt: number }>();
   private readonly keySet: ReturnType<typeof createLocalJWKSet>;
+  private readonly limits: Record<keyof typeof AUTH_RATE_LIMITS, RateLimiter>;
 
   private constructor(
     private readonly key: SigningKey,
@@ -83,6 +103,18 @@ export class LocalIdentity {
     private readonly options: LocalIdentityOptions,
   ) {
     this.keySet = createLocalJWKSet(this.jwks());
+    const now = options.now ?? Date.now;
+    this.limits = Object.fromEntries(
+      Object.entries(AUTH_RATE_LIMITS).map(([k, v]) => [k, new RateLimiter(v.limit, v.windowMs, now)]),
+    ) as Record<keyof typeof AUTH_RATE_LIMITS, RateLimiter>;
+  }
+
+  /** Refuses (Cognito's LimitExceededException) unless every limiter allows, then records the hit. */
+  private limit(...checks: Array<[keyof typeof AUTH_RATE_LIMITS, string]>): void {
+    if (!checks.every(([name, key]) => this.limits[name].allows(key))) {
+      throw new CognitoError("LimitExceededException", LIMIT_MESSAGE);
+    }
+    for (const [name, key] of checks) this.limits[name].hit(key);
   }
 
   static async open(options: LocalIdentityOptions): Promise<LocalIdentity> {
@@ -114,26 +146,20 @@ export class LocalIdentity {
   route(): LocalRoute {
     return {
       prefix: COGNITO_PATH,
-      maxBodyBytes: 64 * 1024,
+      // The largest request is a few tokens and a password (InitiateAuth with a refresh token: ~2 KB).
+      maxBodyBytes: 16 * 1024,
       handle: (req, body, res) => this.handle(req, body, res),
     };
   }
 
+  /**
+   * No CORS headers: the web UI calls this from the same origin (the local server also refuses requests
+   * whose Origin is another site), so no other site's page may call it or read its answers.
+   */
   async handle(req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<void> {
-    const cors = { "access-control-allow-origin": "*" };
     const path = new URL(req.url ?? "/", "http://localhost").pathname;
     if (req.method === "GET" && path === JWKS_PATH) {
-      sendJson(res, 200, this.jwks(), cors);
-      return;
-    }
-    if (req.method === "OPTIONS") {
-      res
-        .writeHead(204, {
-          ...cors,
-          "access-control-allow-methods": "POST",
-          "access-control-allow-headers": "content-type, x-amz-target, x-amz-user-agent",
-        })
-        .end();
+      sendJson(res, 200, this.jwks());
       return;
     }
     const target = String(req.headers["x-amz-target"] ?? "");
@@ -152,7 +178,7 @@ export class LocalIdentity {
         throw new CognitoError("SerializationException", "request body is not valid JSON");
       }
       const output = await this.dispatch(operation, input);
-      sendJson(res, 200, output, { ...cors, "content-type": contentType });
+      sendJson(res, 200, output, { "content-type": contentType });
     } catch (err) {
       if (!(err instanceof CognitoError)) throw err;
       sendJson(
@@ -160,7 +186,6 @@ export class LocalIdentity {
         err.status,
         { __type: err.type, message: err.message },
         {
-          ...cors,
           "content-type": contentType,
           "x-amzn-errortype": `${err.type}:`,
         },
@@ -216,10 +241,18 @@ export class LocalIdentity {
     this.checkClient(input.ClientId);
     if (input.AuthFlow === "USER_PASSWORD_AUTH") {
       const { USERNAME: username = "", PASSWORD: password = "" } = input.AuthParameters;
+      const key = username.toLowerCase();
+      if (!this.limits.signInFailuresPerUser.allows(key)) {
+        throw new CognitoError("NotAuthorizedException", "Password attempts exceeded");
+      }
+      this.limit(["signInPerMinute", "*"]);
       const user = this.users.get(username);
       // Hash even for unknown users, so timing does not reveal which usernames exist.
       const ok = await verifyPassword(password, user?.passwordHash ?? (await this.dummyHash()));
-      if (!user || !ok) throw notAuthorized();
+      if (!user || !ok) {
+        this.limits.signInFailuresPerUser.hit(key);
+        throw notAuthorized();
+      }
       if (user.status === "FORCE_CHANGE_PASSWORD") {
         const session = randomBytes(48).toString("base64url");
         this.challenges.set(session, { username: user.username, expiresAt: Date.now() + CHALLENGE_TTL_MS });
@@ -273,6 +306,8 @@ export class LocalIdentity {
 
   private async forgotPassword(input: z.infer<typeof ForgotSchema>): Promise<unknown> {
     this.checkClient(input.ClientId);
+    // Counted for unknown names too, so the limit does not reveal which names exist.
+    this.limit(["resetCodesPerUser", input.Username.toLowerCase()], ["resetsPerHour", "*"]);
     const user = this.users.get(input.Username);
     // Like a pool with "prevent user existence errors": the answer is the same for unknown users.
     if (user) {
@@ -294,6 +329,8 @@ export class LocalIdentity {
 
   private async confirmForgotPassword(input: z.infer<typeof ConfirmForgotSchema>): Promise<unknown> {
     this.checkClient(input.ClientId);
+    // Guesses are bounded across codes: requesting a new code does not bring 5 fresh guesses each time.
+    this.limit(["resetConfirmsPerUser", input.Username.toLowerCase()], ["resetsPerHour", "*"]);
     const user = this.users.get(input.Username);
     const reset = user?.resetCode;
     if (!user || !reset)

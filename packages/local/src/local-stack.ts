@@ -25,6 +25,8 @@ import { watchAgentProgress } from "./agent-progress";
 import { AgentTokens, ownClientConnections } from "./agent-tokens";
 import { type ApiGatewayServer, type LocalRoute, startApiGatewayServer } from "./api-gateway-server";
 import { chatChannelsConfig, chatChannelsFromEnv, startChatChannels } from "./chat-channels";
+import { LocalSetupError } from "./errors";
+import { isLoopbackHost } from "./http-util";
 import {
   type AuthenticationResult,
   ensureInitialUser,
@@ -98,9 +100,23 @@ export interface LocalStack {
 
 const RPC_PATH = "/_local/rpc";
 
-function rpcRoute(handler: ReturnType<typeof createStoreRpcHandler>): LocalRoute {
+/**
+ * The AWS stand-ins trust cognito-local, whose token-signing key ships inside its npm package: anyone
+ * can sign a token it accepts. That is harmless on loopback, fatal on a network.
+ */
+export const STANDINS_ON_NETWORK =
+  "--aws-standins cannot be combined with --host: the stand-ins trust cognito-local, whose signing key is public (it ships in its npm package), so anyone who can reach the server could sign in as any user. Use the embedded stores (no --aws-standins) to listen beyond loopback.";
+
+export class StandinsOnNetworkError extends LocalSetupError {}
+
+function rpcRoute(
+  handler: ReturnType<typeof createStoreRpcHandler>,
+  authorized: (token: string) => boolean,
+): LocalRoute {
   return {
     prefix: RPC_PATH,
+    // The token is checked before the (up to 256 MiB) body is read: nobody else can make us buffer one.
+    authorize: (req) => authorized(/^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1] ?? ""),
     // Blobs (OpenClaw's state archive) travel base64-encoded in the body.
     maxBodyBytes: 256 * 1024 * 1024,
     async handle(req: IncomingMessage, body: Buffer, res: ServerResponse) {
@@ -121,6 +137,9 @@ function rpcRoute(handler: ReturnType<typeof createStoreRpcHandler>): LocalRoute
  */
 export async function createLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const env = options.env ?? process.env;
+  if (options.awsStandins && options.host !== undefined && !isLoopbackHost(options.host)) {
+    throw new StandinsOnNetworkError(STANDINS_ON_NETWORK);
+  }
   const chatChannels = chatChannelsFromEnv(env); // a bad setting stops us before anything starts
   const paths = repoPaths();
   const dataDir = resolve(options.dataDir ?? ".local-data");
@@ -175,7 +194,13 @@ export async function createLocalStack(options: LocalStackOptions = {}): Promise
       allowNonLoopback: options.allowNonLoopback,
       logger,
       staticDir: options.webDist ?? paths.webDist,
-      localRoutes: [identity.route(), rpcRoute(createStoreRpcHandler(stores, (t) => tokens.resolve(t)))],
+      localRoutes: [
+        identity.route(),
+        rpcRoute(
+          createStoreRpcHandler(stores, (t) => tokens.resolve(t)),
+          (t) => tokens.resolve(t) !== undefined,
+        ),
+      ],
       managementToken: ownClientConnections(tokens, stores.connections),
       runtimeConfig: ({ httpUrl, wsUrl }) => ({
         region: LOCAL_REGION,
@@ -255,6 +280,15 @@ export async function createLocalStack(options: LocalStackOptions = {}): Promise
       clientSocket: createWebSocketHandler(deps, services),
       agentSocket: createAgentSocketHandler(deps, services),
       httpApi: createHttpApiHandler(deps, services),
+      // A JWT route's body is read only once its token verifies.
+      authenticate: async (authorization) => {
+        const token = authorization?.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
+        if (!token) return false;
+        return deps.tokenVerifier.verify(token).then(
+          () => true,
+          () => false,
+        );
+      },
       // Discord and Slack endpoints, when their secrets are set (chat-channels.ts).
       ...(await startChatChannels({ deps, services, env, redact: (...s) => logger.redactor.add(...s) })),
     });
