@@ -216,7 +216,12 @@ export async function startApiGatewayServer(options: ApiGatewayServerOptions): P
     const local = options.localRoutes?.find((r) => path === r.prefix || path.startsWith(r.prefix));
     if (local) {
       if (local.authorize && !local.authorize(req)) {
-        sendJson(res, 401, { message: "unauthorized" }, { connection: "close" });
+        sendJson(
+          res,
+          401,
+          { error: { code: "UNAUTHORIZED", message: "a valid token is needed before the body is read" } },
+          { connection: "close" },
+        );
         return;
       }
       return local.handle(req, await readBody(req, local.maxBodyBytes), res);

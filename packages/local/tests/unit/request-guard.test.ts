@@ -17,6 +17,7 @@ let server: ApiGatewayServer;
 let identity: LocalIdentity;
 let now = Date.parse("2026-12-06T12:00:00Z");
 const httpCalls: string[] = [];
+const rpcBodies: number[] = [];
 
 /** A raw HTTP request, so the test controls Host and Origin (fetch does not let it set Host). */
 function raw(
@@ -59,7 +60,18 @@ beforeAll(async () => {
   server = await startApiGatewayServer({
     port: 0,
     logger: createConsoleLogger({ level: "silent" }),
-    localRoutes: [identity.route()],
+    localRoutes: [
+      identity.route(),
+      {
+        prefix: "/_local/rpc",
+        maxBodyBytes: 256 * 1024 * 1024,
+        authorize: (req) => req.headers.authorization === "Bearer agent-token",
+        handle: async (_req, body, res) => {
+          rpcBodies.push(body.length);
+          res.writeHead(200).end("{}");
+        },
+      },
+    ],
     runtimeConfig: () => ({
       region: "local",
       userPoolId: "p",
@@ -186,6 +198,35 @@ describe("bodies are read only after authentication", () => {
     expect(httpCalls.slice(before)).toEqual([""]);
   });
 
+  it("the store RPC refuses a caller without the agent's token before reading its (up to 256 MiB) body", async () => {
+    const status = await new Promise<number>((resolve) => {
+      const req = request(
+        {
+          host: "127.0.0.1",
+          port: server.port,
+          path: "/_local/rpc",
+          method: "POST",
+          headers: { "content-length": String(200 * 1024 * 1024), authorization: "Bearer guess" },
+        },
+        (r) => {
+          r.resume();
+          resolve(r.statusCode ?? 0);
+        },
+      );
+      req.on("error", () => {});
+      req.write("{");
+    });
+    expect(status).toBe(401);
+    expect(rpcBodies).toEqual([]);
+    const ok = await raw("/_local/rpc", {
+      method: "POST",
+      headers: { host: `127.0.0.1:${server.port}`, authorization: "Bearer agent-token" },
+      body: "{}",
+    });
+    expect(ok.status).toBe(200);
+    expect(rpcBodies).toEqual([2]);
+  });
+
   it("a JSON route refuses a body far past what the gateway parses (413); an authenticated one reaches it", async () => {
     const big = await raw("/api/settings", {
       method: "PUT",
@@ -226,7 +267,7 @@ describe("sign-in and password-reset rate limits", () => {
     });
     now += 15 * 60_000 + 1;
     expect(JSON.parse((await login("alice", "correct-horse")).body).AuthenticationResult).toBeDefined();
-  });
+  }, 300_000);
 
   it("bounds sign-in attempts across all names (60 a minute)", async () => {
     now += 60 * 60_000;
@@ -235,7 +276,7 @@ describe("sign-in and password-reset rate limits", () => {
     expect(answers.slice(0, 60).every((t) => t === "NotAuthorizedException")).toBe(true);
     expect(answers[60]).toBe("LimitExceededException");
     now += 60_001;
-  });
+  }, 300_000); // 61 password hashes (scrypt) on a loaded machine
 
   it("bounds reset codes and code guesses per user across codes: 300 reset cycles are impossible", async () => {
     now += 2 * 60 * 60_000;
@@ -259,7 +300,7 @@ describe("sign-in and password-reset rate limits", () => {
     expect(codesSent).toBeLessThanOrEqual(3 * 6);
     expect(guesses).toBeLessThanOrEqual(10 * 6);
     expect(codesSent).toBeGreaterThan(0);
-  });
+  }, 300_000);
 });
 
 describe("RateLimiter (property)", () => {
