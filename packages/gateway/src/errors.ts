@@ -23,6 +23,7 @@ export type AuthErrorCode =
   | "TOKEN_EXPIRED"
   | "TOKEN_INVALID"
   | "TOKEN_SIGNATURE"
+  | "TOKEN_REVOKED"
   | "AGENT_REJECTED";
 
 /** A caller that could not be authenticated. The message never repeats the token. */

@@ -154,6 +154,8 @@ export interface VerifiedUser {
   userId: string;
   username?: string;
   email?: string;
+  /** The token's `iat` (epoch seconds): a token issued before a sign-out everywhere opens no socket. */
+  issuedAt?: number;
 }
 
 export interface TokenVerifier {

@@ -96,6 +96,11 @@ export class LocalIdentity {
   private readonly challenges = new Map<string, { username: string; expiresAt: number }>();
   private readonly keySet: ReturnType<typeof createLocalJWKSet>;
   private readonly limits: Record<keyof typeof AUTH_RATE_LIMITS, RateLimiter>;
+  /**
+   * Told when a user's sessions end everywhere (GlobalSignOut, a password reset): local mode closes the
+   * user's open browser sockets, which would otherwise keep receiving replies.
+   */
+  onSessionsRevoked?: (sub: string, reason: string) => Promise<void>;
 
   private constructor(
     private readonly key: SigningKey,
@@ -355,6 +360,7 @@ export class LocalIdentity {
       resetCode: undefined,
       sessions: [],
     });
+    await this.sessionsRevoked(user.sub, "password reset");
     return {};
   }
 
@@ -376,7 +382,13 @@ export class LocalIdentity {
   private async globalSignOut(input: z.infer<typeof AccessTokenSchema>): Promise<unknown> {
     const user = await this.userFromAccessToken(input.AccessToken);
     await this.users.update({ ...user, sessions: [] });
+    await this.sessionsRevoked(user.sub, "global sign-out");
     return {};
+  }
+
+  private async sessionsRevoked(sub: string, reason: string): Promise<void> {
+    // Best effort: the sign-out itself has happened whatever becomes of the sockets.
+    await this.onSessionsRevoked?.(sub, reason).catch(() => undefined);
   }
 
   private async getUser(input: z.infer<typeof AccessTokenSchema>): Promise<unknown> {

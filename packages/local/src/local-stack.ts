@@ -270,6 +270,10 @@ export async function createLocalStack(options: LocalStackOptions = {}): Promise
       },
     };
     const services = createServices(deps);
+    // A sign-out everywhere or a password reset closes the user's open browser sockets at once.
+    identity.onSessionsRevoked = async (sub, reason) => {
+      await services.sessions.closeAll(sub, reason);
+    };
     fireSchedule = createScheduleFireHandler(deps, services);
     await scheduler.start();
     // Runs before the agents are stopped (cleanups run in reverse), so no run starts one mid-shutdown.

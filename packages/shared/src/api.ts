@@ -22,6 +22,8 @@ export const API_ROUTES = {
   getMessages: "GET /conversations/{conversationId}/messages",
   getAgent: "GET /agent",
   stopAgent: "POST /agent/stop",
+  /** Sign out everywhere: closes every open browser socket of the user (the web app also revokes tokens). */
+  closeSessions: "POST /sessions/close",
   createPairingCode: "POST /telegram/pairing-code",
   listPairings: "GET /telegram/pairings",
   deletePairing: "DELETE /telegram/pairings/{telegramUserId}",

@@ -137,6 +137,8 @@ export function createHttpApiHandler(
         return json(200, await services.lifecycle.status(userId));
       case "stopAgent":
         return json(202, await services.lifecycle.stop(userId, "stopped by the user"));
+      case "closeSessions":
+        return json(200, { closed: await services.sessions.closeAll(userId, "signed out everywhere") });
       case "createPairingCode":
         if (!deps.config.telegramEnabled) {
           throw new ConflictError(

@@ -42,6 +42,12 @@ export function createWebSocketHandler(
     try {
       if (!token) throw new AuthError("TOKEN_MISSING", "sign in first: the token query parameter is missing");
       const user = await deps.tokenVerifier.verify(token);
+      if (await services.sessions.revoked(user.userId, user.issuedAt)) {
+        throw new AuthError(
+          "TOKEN_REVOKED",
+          "you signed out everywhere after this token was issued; sign in again",
+        );
+      }
       const now = deps.clock.now();
       await deps.connections.put({
         connectionId: event.requestContext.connectionId,

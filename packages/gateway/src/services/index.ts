@@ -3,6 +3,7 @@ import { ChatService } from "./chat";
 import { ConversationService } from "./conversations";
 import { LifecycleService } from "./lifecycle";
 import { ScheduleService } from "./schedules";
+import { SessionsService } from "./sessions";
 import { SettingsService } from "./settings";
 import { UsageService } from "./usage";
 import { WatchdogService } from "./watchdog";
@@ -15,6 +16,7 @@ export interface GatewayServices {
   watchdog: WatchdogService;
   usage: UsageService;
   schedules: ScheduleService;
+  sessions: SessionsService;
 }
 
 /** Wires the services over one set of dependencies (once per cold start on AWS). */
@@ -34,6 +36,7 @@ export function createServices(deps: GatewayDeps): GatewayServices {
     watchdog: new WatchdogService(deps, lifecycle),
     usage,
     schedules: new ScheduleService(deps, chat, lifecycle),
+    sessions: new SessionsService(deps),
   };
 }
 
@@ -42,6 +45,7 @@ export {
   ConversationService,
   LifecycleService,
   ScheduleService,
+  SessionsService,
   SettingsService,
   UsageService,
   WatchdogService,

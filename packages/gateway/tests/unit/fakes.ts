@@ -70,9 +70,10 @@ export class FakeTaskRunner implements TaskRunner {
 /** Tokens of the form `valid:<userId>` pass; anything else is rejected like a bad JWT. */
 export const fakeVerifier: TokenVerifier = {
   async verify(token: string) {
-    const m = /^valid:([A-Za-z0-9_-]{1,128})$/.exec(token);
+    // `valid:<user>` or `valid:<user>@<iat>` (epoch seconds the token was issued).
+    const m = /^valid:([A-Za-z0-9_-]{1,128})(?:@(\d+))?$/.exec(token);
     if (!m?.[1]) throw new AuthError("TOKEN_INVALID", "the token could not be verified; sign in again");
-    return { userId: m[1], username: m[1] };
+    return { userId: m[1], username: m[1], ...(m[2] ? { issuedAt: Number(m[2]) } : {}) };
   },
 };
 

@@ -221,6 +221,33 @@ describe("local identity (Cognito JSON protocol, real SDK client)", () => {
     expect(notices.length).toBe(before);
   });
 
+  it("tells local mode when a user's sessions end everywhere (GlobalSignOut, password reset), to close their sockets", async () => {
+    const revoked: string[] = [];
+    identity.onSessionsRevoked = async (sub, reason) => {
+      revoked.push(`${sub}:${reason}`);
+    };
+    try {
+      await identity.users.create({ username: "dave", password: "dave-old-pass" });
+      const sub = identity.users.get("dave")?.sub;
+      const tokens = (await passwordLogin("dave", "dave-old-pass")).AuthenticationResult;
+      await cognito.send(new GlobalSignOutCommand({ AccessToken: tokens?.AccessToken }));
+      expect(revoked).toEqual([`${sub}:global sign-out`]);
+      await cognito.send(new ForgotPasswordCommand({ ClientId: identity.clientId, Username: "dave" }));
+      const code = /code for dave: (\d{6})/.exec(notices.join("\n"))?.[1] as string;
+      await cognito.send(
+        new ConfirmForgotPasswordCommand({
+          ClientId: identity.clientId,
+          Username: "dave",
+          ConfirmationCode: code,
+          Password: "dave-new-pass",
+        }),
+      );
+      expect(revoked).toEqual([`${sub}:global sign-out`, `${sub}:password reset`]);
+    } finally {
+      identity.onSessionsRevoked = undefined;
+    }
+  });
+
   it("speaks the protocol to plain fetch as the web UI sends it", async () => {
     const res = await fetch(`${server.url}/cognito/`, {
       method: "POST",

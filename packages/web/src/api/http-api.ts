@@ -77,6 +77,10 @@ export class HttpApi {
   stopAgent() {
     return this.call("POST", "/agent/stop", AgentStatusEventSchema);
   }
+  /** Closes every open browser socket of this user (sign out everywhere). */
+  closeSessions() {
+    return this.call("POST", "/sessions/close", z.object({ closed: z.number() }));
+  }
   createPairingCode() {
     return this.call("POST", "/telegram/pairing-code", PairingCodeSchema);
   }

@@ -316,8 +316,13 @@ export function ChatApp({ config, session, fetchImpl, createSocket = browserSock
         <span className="user" title={session.user?.displayName}>
           {session.user?.displayName}
         </span>
-        <button type="button" onClick={() => void session.signOut()} data-testid="sign-out">
-          Sign out
+        <button
+          type="button"
+          onClick={() => void signOutEverywhere(api, session)}
+          title="Signs you out everywhere: revokes your sessions on every device and closes every open tab"
+          data-testid="sign-out"
+        >
+          Sign out everywhere
         </button>
       </header>
       <StatusBar agent={agent} connection={connection} onReconnect={() => client.reconnectNow()} />
@@ -384,4 +389,13 @@ export function ChatApp({ config, session, fetchImpl, createSocket = browserSock
       </div>
     </div>
   );
+}
+
+/**
+ * Sign-out is everywhere: first every open browser socket of the user is closed (other tabs and devices
+ * stop receiving replies at once), then GlobalSignOut revokes every refresh token.
+ */
+async function signOutEverywhere(api: HttpApi, session: AuthSession): Promise<void> {
+  await api.closeSessions().catch(() => undefined);
+  await session.signOut();
 }

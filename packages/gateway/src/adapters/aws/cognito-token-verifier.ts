@@ -65,8 +65,10 @@ export class CognitoTokenVerifier implements TokenVerifier {
     if (!sub.success) throw new AuthError("TOKEN_INVALID", "the token has no usable subject; sign in again");
     const username = payload["cognito:username"];
     const email = payload.email;
+    const iat = payload.iat;
     return {
       userId: sub.data,
+      ...(typeof iat === "number" ? { issuedAt: iat } : {}),
       ...(typeof username === "string" ? { username } : {}),
       ...(typeof email === "string" ? { email } : {}),
     };
