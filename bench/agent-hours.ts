@@ -73,6 +73,8 @@ export const DEFAULT_FACTS: TemplateFacts = {
   watchdogInvocationsPerMonth: 8_640,
   watchdogMemoryMb: 256,
   pitrTables: 2,
+  alarmMetrics: 11,
+  dashboards: 1,
 };
 
 /** One row per timeout: agent-hours per day and the AWS cost per month at that use (docs/cost.md model). */

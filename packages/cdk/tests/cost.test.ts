@@ -24,12 +24,15 @@ describe("cost model", () => {
       watchdogInvocationsPerMonth: 8640,
       watchdogMemoryMb: 256,
       pitrTables: 2,
+      // us-east-1 with a budget: the alarms watch 11 metrics; the dashboard is on by default.
+      alarmMetrics: 11,
+      dashboards: 1,
     });
   });
 
-  it("keeps 2 agent-hours a day under $1.50 a month without any free tier", () => {
+  it("keeps 2 agent-hours a day under $1.60 a month without any free tier but CloudWatch's per-account free alarms and dashboards", () => {
     const e = estimateMonthlyCost(facts, 2);
-    expect(e.total).toBeLessThan(1.5);
+    expect(e.total).toBeLessThan(1.6);
     // Compute dominates; if another line grows past it the model or the stack changed shape.
     const fargate = e.lines.find((l) => l.item.startsWith("Fargate"))?.usd ?? 0;
     expect(Math.max(...e.lines.map((l) => l.usd))).toBe(fargate);
@@ -40,7 +43,11 @@ describe("cost model", () => {
     for (const item of ["Fargate (ARM)", "Public IPv4", "API Gateway"]) {
       expect(idle.lines.find((l) => l.item === item)?.usd, item).toBe(0);
     }
-    expect(idle.total).toBeLessThan(0.25);
+    expect(idle.total).toBeLessThan(0.35);
+    // Alarms and the dashboard bill while idle: 1 alarm metric past the free 10, the dashboard free.
+    expect(idle.lines.find((l) => l.item === "CloudWatch alarms")?.usd).toBeCloseTo(0.1, 5);
+    expect(idle.lines.find((l) => l.item === "Dashboard")?.usd).toBe(0);
+    expect(estimateMonthlyCost({ ...facts, dashboards: 4 }, 0).total - idle.total).toBeCloseTo(3, 5);
   });
 
   it("grows with use and with a larger task, and shows what losing Spot would cost", () => {

@@ -132,6 +132,34 @@ describe("idle cost guard", () => {
     ).toEqual(["Alb", "Alias", "Cache", "Db", "Iface", "Nat", "Prov", "Secret", "Svc"].sort());
   });
 
+  it("counts alarm metrics and dashboards: more than 11 alarm metrics or a second dashboard is a finding", () => {
+    const alarm = (n: number) => ({
+      Type: "AWS::CloudWatch::Alarm",
+      Properties: { Metrics: Array.from({ length: n }, (_, i) => ({ Id: `m${i}`, MetricStat: {} })) },
+    });
+    const within: CfnTemplate = {
+      Resources: {
+        A: alarm(4),
+        B: alarm(3),
+        C: { Type: "AWS::CloudWatch::Alarm", Properties: { MetricName: "Errors" } },
+        D: alarm(3),
+        Dash: { Type: "AWS::CloudWatch::Dashboard" },
+      },
+    };
+    expect(findIdleBillingResources(within)).toEqual([]);
+    const over: CfnTemplate = {
+      Resources: {
+        ...within.Resources,
+        E: { Type: "AWS::CloudWatch::Alarm", Properties: { MetricName: "More" } },
+        Dash2: { Type: "AWS::CloudWatch::Dashboard" },
+      },
+    };
+    const findings = findIdleBillingResources(over);
+    expect(findings.map((f) => f.logicalId)).toEqual(["E", "Dash2"]);
+    expect(findings[0]?.why).toMatch(/\$0\.10 per alarm metric-month beyond 10 free/);
+    expect(findings[1]?.why).toMatch(/\$3 per month beyond 3 free/);
+  });
+
   it("stops the synth (and so the deploy) when a NAT gateway sneaks in", () => {
     const app = new App({ builtinCloudFormationValidation: false });
     const stack = new Stack(app, "Costly");

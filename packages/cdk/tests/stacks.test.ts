@@ -127,6 +127,14 @@ describe("storage", () => {
     // A removable versioned bucket must be emptied first: CDK's auto-delete handler does it.
     variant.dataTemplate.resourceCountIs("Custom::S3AutoDeleteObjects", 1);
     main.dataTemplate.resourceCountIs("Custom::S3AutoDeleteObjects", 0);
+    // Its handler logs to a group with the deployment's retention, not one Lambda creates forever.
+    const handlers = resourcesOf(variant.dataTemplate, "AWS::Lambda::Function");
+    expect(handlers).toHaveLength(1);
+    const [, handler] = handlers[0] as [string, Json];
+    const group = (handler.LoggingConfig as { LogGroup?: { Ref?: string } } | undefined)?.LogGroup?.Ref;
+    expect(group).toBeDefined();
+    const groups = Object.fromEntries(resourcesOf(variant.dataTemplate, "AWS::Logs::LogGroup"));
+    expect(groups[group as string]?.RetentionInDays).toBe(14);
   });
 
   it("encrypts, versions, blocks public access to and expires old versions in the data bucket", () => {
@@ -190,6 +198,12 @@ describe("auth", () => {
       ExplicitAuthFlows: ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
       PreventUserExistenceErrors: "ENABLED",
     });
+    // No OAuth flows and no leftover https://example.com callback (CDK's default without disableOAuth).
+    for (const [id, p] of resourcesOf(main.dataTemplate, "AWS::Cognito::UserPoolClient")) {
+      expect(p.CallbackURLs, id).toBeUndefined();
+      expect(p.AllowedOAuthFlows, id).toBeUndefined();
+      expect(JSON.stringify(p), id).not.toContain("example.com");
+    }
   });
 });
 

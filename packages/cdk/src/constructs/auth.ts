@@ -77,6 +77,8 @@ export class Auth extends Construct {
     this.client = this.userPool.addClient("WebClient", {
       generateSecret: false,
       authFlows: { userPassword: true },
+      // No hosted UI or OAuth flows: without this CDK enables them with an https://example.com callback.
+      disableOAuth: true,
       preventUserExistenceErrors: true,
       enableTokenRevocation: true,
       idTokenValidity: Duration.hours(1),

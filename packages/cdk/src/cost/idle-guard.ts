@@ -48,6 +48,20 @@ const ALWAYS_BILLED: Record<string, string> = {
 };
 
 /**
+ * CloudWatch bills alarms ($0.10 per alarm metric-month beyond an account's 10 free) and dashboards ($3
+ * per month beyond 3 free) whether or not anyone uses the agent. The deployment keeps to 11 alarm metrics
+ * and one dashboard (docs/cost.md, docs/monitoring.md); more fails the guard, so a new alarm is a choice.
+ */
+export const MONITORING_ALLOWANCE = { alarmMetrics: 11, dashboards: 1 } as const;
+
+/** How many metrics one alarm watches: CloudWatch bills each as an alarm metric. */
+export function alarmMetricCount(properties: Record<string, unknown>): number {
+  if (properties.MetricName) return 1;
+  const metrics = (properties.Metrics as Array<{ MetricStat?: unknown }> | undefined) ?? [];
+  return metrics.filter((m) => m.MetricStat).length;
+}
+
+/**
  * Finds every resource in a template that costs money while nobody uses the agent. The product promise
  * is zero idle compute; a finding here breaks it.
  */
@@ -73,6 +87,27 @@ export function findIdleBillingResources(template: CfnTemplate): IdleBillingFind
       add("provisioned DynamoDB capacity bills per hour; use on-demand");
     else if (r.Type === "AWS::DynamoDB::GlobalTable" && p.BillingMode !== "PAY_PER_REQUEST")
       add("provisioned DynamoDB capacity bills per hour; use on-demand");
+  }
+  const resources = Object.entries(template.Resources ?? {});
+  let alarmMetrics = 0;
+  for (const [logicalId, r] of resources) {
+    if (r.Type !== "AWS::CloudWatch::Alarm") continue;
+    alarmMetrics += alarmMetricCount(r.Properties ?? {});
+    if (alarmMetrics > MONITORING_ALLOWANCE.alarmMetrics) {
+      out.push({
+        logicalId,
+        type: r.Type,
+        why: `alarms bill $0.10 per alarm metric-month beyond 10 free per account; this template watches ${alarmMetrics}, more than the ${MONITORING_ALLOWANCE.alarmMetrics} budgeted`,
+      });
+    }
+  }
+  const dashboards = resources.filter(([, r]) => r.Type === "AWS::CloudWatch::Dashboard");
+  for (const [logicalId, r] of dashboards.slice(MONITORING_ALLOWANCE.dashboards)) {
+    out.push({
+      logicalId,
+      type: r.Type,
+      why: `dashboards bill $3 per month beyond 3 free per account; the deployment budgets ${MONITORING_ALLOWANCE.dashboards}`,
+    });
   }
   return out;
 }

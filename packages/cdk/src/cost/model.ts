@@ -1,5 +1,5 @@
 import { AGENT_PRICES } from "@serverless-openclaw/shared";
-import type { CfnTemplate } from "./idle-guard";
+import { alarmMetricCount, type CfnTemplate } from "./idle-guard";
 
 /**
  * Monthly cost model of one deployment used by one person. Prices are AWS list prices in us-east-1
@@ -25,6 +25,8 @@ export const PRICES = {
   lambda: { requestMillion: 0.2, armGbSecond: 0.0000133334 },
   apiGateway: { httpMillion: 1.0, wsMessagesMillion: 1.0, wsConnectionMinutesMillion: 0.25 },
   logs: { ingestGb: 0.5, storageGbMonth: 0.03 },
+  /** CloudWatch: per alarm metric-month beyond the account's 10 free; per dashboard-month beyond 3 free. */
+  cloudWatch: { alarmMetricMonth: 0.1, freeAlarmMetrics: 10, dashboardMonth: 3, freeDashboards: 3 },
   s3: { storageGbMonth: 0.023, putThousand: 0.005, getThousand: 0.0004 },
   cloudFront: { transferGb: 0.085, requestsTenThousand: 0.01 },
   /** Cognito Essentials beyond its (permanent) 10,000 MAU free tier, charged here anyway. */
@@ -81,6 +83,9 @@ export interface TemplateFacts {
   readonly watchdogInvocationsPerMonth: number;
   readonly watchdogMemoryMb: number;
   readonly pitrTables: number;
+  /** CloudWatch alarm metrics (each metric an alarm watches bills as one). */
+  readonly alarmMetrics: number;
+  readonly dashboards: number;
 }
 
 type Resources = NonNullable<CfnTemplate["Resources"]>;
@@ -123,7 +128,9 @@ export function readTemplateFacts(templates: CfnTemplate[]): TemplateFacts {
         ?.PointInTimeRecoveryEnabled === true,
   ).length;
 
+  const monitoring = countMonitoring(all);
   return {
+    ...monitoring,
     taskVcpu: Number(td.Cpu) / 1024,
     taskMemoryGb: Number(td.Memory) / 1024,
     browser,
@@ -132,6 +139,20 @@ export function readTemplateFacts(templates: CfnTemplate[]): TemplateFacts {
     watchdogMemoryMb: Number(watchdog[1].Properties?.MemorySize ?? 128),
     pitrTables,
   };
+}
+
+/** Alarm metrics and dashboards of a template's resources (CloudWatch bills both by the month). */
+export function countMonitoring(
+  resources: Array<[string, { Type: string; Properties?: Record<string, unknown> }]>,
+): {
+  alarmMetrics: number;
+  dashboards: number;
+} {
+  const alarmMetrics = resources
+    .filter(([, r]) => r.Type === "AWS::CloudWatch::Alarm")
+    .reduce((n, [, r]) => n + alarmMetricCount(r.Properties ?? {}), 0);
+  const dashboards = resources.filter(([, r]) => r.Type === "AWS::CloudWatch::Dashboard").length;
+  return { alarmMetrics, dashboards };
 }
 
 export interface CostLine {
@@ -238,6 +259,20 @@ export function estimateMonthlyCost(
     "Cognito",
     `${U.monthlyActiveUsers} monthly active user`,
     hoursPerDay > 0 ? U.monthlyActiveUsers * P.cognitoMau : 0,
+  );
+  // Fixed while idle too. Priced for an account with no other alarms or dashboards (their free tiers
+  // are per account; docs/cost.md gives the figure for an account that has used them up).
+  const cw = P.cloudWatch;
+  const billedAlarms = Math.max(0, facts.alarmMetrics - cw.freeAlarmMetrics);
+  add(
+    "CloudWatch alarms",
+    `${facts.alarmMetrics} alarm metrics (${cw.freeAlarmMetrics} free per account)`,
+    billedAlarms * cw.alarmMetricMonth,
+  );
+  add(
+    "Dashboard",
+    `${facts.dashboards} dashboard(s) (${cw.freeDashboards} free per account)`,
+    Math.max(0, facts.dashboards - cw.freeDashboards) * cw.dashboardMonth,
   );
   const egressGb = (hours * U.egressMbPerHour) / 1024;
   add("Internet egress", `${egressGb.toFixed(3)} GB to LLM APIs`, egressGb * P.egressGb);

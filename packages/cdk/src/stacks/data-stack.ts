@@ -1,8 +1,10 @@
-import { RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
+import { CfnResource, RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
+import { LogGroup } from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
 import type { DeployConfig } from "../config";
 import { Auth } from "../constructs/auth";
 import { Storage } from "../constructs/storage";
+import { logRetention } from "./log-retention";
 
 export interface DataStackProps extends StackProps {
   readonly config: DeployConfig;
@@ -21,5 +23,22 @@ export class DataStack extends Stack {
     const removalPolicy = props.config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
     this.storage = new Storage(this, "Storage", { removalPolicy });
     this.auth = new Auth(this, "Auth", { selfSignUp: props.config.selfSignUp, removalPolicy });
+    this.retainAutoDeleteLogs(props.config.logRetentionDays);
+  }
+
+  /**
+   * CDK's S3 auto-delete handler (a removable data bucket) would log to a group Lambda creates with no
+   * retention, kept and billed forever. Point it at a group of ours with the deployment's retention.
+   */
+  private retainAutoDeleteLogs(days: number): void {
+    const provider = this.node.tryFindChild("Custom::S3AutoDeleteObjectsCustomResourceProvider");
+    const handler = provider?.node.tryFindChild("Handler");
+    if (!(handler instanceof CfnResource)) return;
+    const logs = new LogGroup(this, "AutoDeleteObjectsLogs", {
+      retention: logRetention(days),
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    handler.addPropertyOverride("LoggingConfig", { LogGroup: logs.logGroupName });
+    handler.addDependency(logs.node.defaultChild as CfnResource);
   }
 }
