@@ -1,8 +1,9 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
 import { createTables, STANDIN_TABLE_NAMES } from "@serverless-openclaw/gateway/adapters/aws/tables";
 import { createAwsStores, type Stores } from "@serverless-openclaw/gateway/adapters/stores";
 import {
@@ -171,6 +172,10 @@ describe("agent task with its AWS wiring (the image's bundle on Node 24; DynamoD
     const stored = await stores.conversations.findReply(USER, "conv-aws", "aws-1");
     expect(stored?.text).toBe(final?.text);
 
+    // OpenClaw's files on disk while it runs (config, sessions, state) never hold the LLM key: it
+    // reaches OpenClaw only through its environment.
+    expect(await filesContaining(workDir, API_KEY)).toEqual([]);
+
     proc.child.kill("SIGTERM");
     const exit = await proc.exited;
     expect(exit.code, proc.logs().slice(-3000)).toBe(0);
@@ -178,6 +183,29 @@ describe("agent task with its AWS wiring (the image's bundle on Node 24; DynamoD
     expect((await readManifest(stores.blobs, USER))?.layers.length).toBeGreaterThan(0);
     expect(proc.logs()).toMatch(/"message":"agent run booked","seconds":\d+,"capacity":"spot"/);
     expect(proc.logs()).not.toContain("usage not recorded");
+    // Nor does anything uploaded to the BlobStore (checkpoint layers, gzipped tars, and the manifest),
+    // nor what is left on disk after the stop.
+    const keys = await stores.blobs.list(`users/${USER}/`);
+    expect(keys.length).toBeGreaterThan(1);
+    for (const key of keys) {
+      const bytes = Buffer.from((await stores.blobs.get(key)) ?? new Uint8Array());
+      const plain = key.endsWith(".gz") || bytes[0] === 0x1f ? gunzipSync(bytes) : bytes;
+      expect(plain.includes(API_KEY), key).toBe(false);
+      expect(bytes.includes(API_KEY), key).toBe(false);
+    }
+    expect(await filesContaining(workDir, API_KEY)).toEqual([]);
     expect(proc.logs()).not.toContain(API_KEY);
   }, 320_000);
 });
+
+/** Every file under `dir` whose bytes contain `needle` (symlinks and unreadable files skipped). */
+async function filesContaining(dir: string, needle: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile()) continue;
+    const path = join(entry.parentPath, entry.name);
+    const bytes = await readFile(path).catch(() => undefined);
+    if (bytes?.includes(needle)) found.push(path);
+  }
+  return found;
+}
