@@ -59,6 +59,7 @@ describe("runtime/aws", () => {
       "conversations",
       "lifecycle",
       "schedules",
+      "sessions",
       "settings",
       "usage",
       "watchdog",
