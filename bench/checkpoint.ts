@@ -3,16 +3,15 @@
 // turn waits for) against the turn itself (send → final, the same-run baseline), the background
 // upload, bytes and blob requests. Then a second task restores the checkpoint and answers; its
 // restore and first turn are reported, and whether OpenClaw logged "slow SQLite reclamation".
-// Run: npx tsx bench/checkpoint.ts [turns]
-
+// By hand: npx tsx bench/checkpoint.ts [turns=8]
 import { TaskHarness, until } from "../packages/container/tests/support/harness";
-import { createMemoryStores } from "../packages/gateway/src/adapters/local/embedded-stores";
 import type { BlobStore } from "../packages/gateway/src/ports";
 import { startFakeLlm } from "../packages/testkit/src/fake-llm";
+import { arg, defineBench, runIfMain } from "./lib/bench";
+import { ms, msSpread, ratio, spread } from "./lib/stats";
+import { bootConnected } from "./lib/task-boot";
 
-const TURNS = Number(process.argv[2] ?? 8);
 const API_KEY = "sk-bench-checkpoint-0123456789";
-const llm = await startFakeLlm({ apiKey: API_KEY });
 
 /** Counts blob requests by kind, as S3 would bill them. */
 function counted(blobs: BlobStore) {
@@ -36,77 +35,139 @@ function counted(blobs: BlobStore) {
   return { wrapped, n };
 }
 
-const h = new TaskHarness();
-const memory = createMemoryStores();
-const { wrapped, n } = counted(memory.blobs);
-(h.stores as { blobs: BlobStore }).blobs = wrapped;
-await h.start();
-await h.configure({ provider: "openai-compatible", baseUrl: llm.baseUrl, model: llm.model }, API_KEY);
-const tab = await h.addClient();
-const finals = () => h.push.of("chat.final", tab);
-const logged = (message: string) =>
-  h.logs.flatMap((l) => {
+const bench = defineBench({
+  name: "checkpoint",
+  measures:
+    "the per-turn state checkpoint's capture (on the turn's path) and upload (off it) vs the turn itself (send → final, same run), on a real OpenClaw whose shell writes a file each turn; then a restore from the checkpoints and the first turn after it",
+  async run(ctx) {
+    const turns = arg(ctx, 0, 8, 2);
+    const llm = await startFakeLlm({ apiKey: API_KEY });
+    const h = new TaskHarness();
+    const { wrapped, n } = counted(h.stores.blobs);
+    (h.stores as { blobs: BlobStore }).blobs = wrapped;
+    const finals = (tab: string) => h.push.of("chat.final", tab);
+    const logged = (message: string) =>
+      h.logs.flatMap((l) => {
+        try {
+          const e = JSON.parse(l) as Record<string, unknown>;
+          return e.message === message ? [e] : [];
+        } catch {
+          return [];
+        }
+      });
+    const problems: string[] = [];
+    const turnMs: number[] = [];
+    let afterRestore: {
+      restoreMs: number;
+      layers: number;
+      gets: number;
+      firstTurnMs: number;
+      slowSqlite: boolean;
+    };
+    let requests: { put: number; delete: number };
     try {
-      const e = JSON.parse(l) as Record<string, unknown>;
-      return e.message === message ? [e] : [];
-    } catch {
-      return [];
+      await h.start();
+      await h.configure({ provider: "openai-compatible", baseUrl: llm.baseUrl, model: llm.model }, API_KEY);
+      const tab = await h.addClient();
+      const first = await bootConnected(h, ctx, () => h.boot());
+      for (let i = 1; i <= turns; i++) {
+        const before = { ...n };
+        const command = `echo turn ${i} >> notes.txt && echo $RANDOM > turn-${i}.txt`;
+        const t0 = performance.now();
+        h.gateway.deliver(
+          await h.enqueue(`turn ${i} [tool:exec:${JSON.stringify({ command })}]`, "bench", `t-${i}`),
+        );
+        await until(`t-${i}`, () => finals(tab).some((e) => e.clientMessageId === `t-${i}`), 600_000);
+        turnMs.push(performance.now() - t0);
+        await until(`checkpoint ${i}`, () => logged("checkpoint saved").length >= i, 120_000);
+        const saved = logged("checkpoint saved").at(-1) ?? {};
+        const captured = logged("checkpoint captured").at(-1) ?? {};
+        ctx.log(
+          `turn ${i}: ${Math.round(turnMs.at(-1) ?? 0)} ms; capture ${captured.captureMs} ms (files ${saved.files}, full ${saved.full}); upload ${saved.uploadMs} ms; ${n.putBytes - before.putBytes} bytes in ${n.put - before.put} PUT + ${n.delete - before.delete} DELETE`,
+        );
+      }
+      requests = { put: n.put, delete: n.delete };
+      await first.task.stop("signal");
+      await first.exit;
+
+      // A second boot from the checkpoints (no crash): restore time and the first turn after it.
+      const gets = n.get;
+      const second = await bootConnected(h, ctx, () => h.boot());
+      const restored = logged("openclaw state restored").at(-1) ?? {};
+      const t0 = performance.now();
+      h.gateway.deliver(await h.enqueue("what happened so far?", "bench", "after"));
+      await until("after", () => finals(tab).some((e) => e.clientMessageId === "after"), 600_000);
+      const firstTurnMs = performance.now() - t0;
+      const reply = finals(tab).find((e) => e.clientMessageId === "after") as { text?: string } | undefined;
+      // The fake LLM echoes the conversation's history: the turns before the stop must be in it.
+      if (!reply?.text?.includes(`turn ${turns}`))
+        problems.push(
+          `the turn after the restore did not see the conversation: ${JSON.stringify(reply?.text)}`,
+        );
+      afterRestore = {
+        restoreMs: Number(restored.ms),
+        layers: Number(restored.layers),
+        gets: n.get - gets,
+        firstTurnMs,
+        slowSqlite: (await h.allLogs()).includes("slow SQLite reclamation"),
+      };
+      await second.task.stop("signal");
+      await second.exit;
+    } finally {
+      await h.stop();
+      await llm.stop();
     }
-  });
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+    const saved = logged("checkpoint saved");
+    const captures = spread(logged("checkpoint captured").map((e) => Number(e.captureMs)));
+    const uploads = spread(saved.map((e) => Number(e.uploadMs)));
+    const bytes = spread(saved.map((e) => Number(e.bytes)));
+    const incremental = saved.filter((e) => e.full === false);
+    const turn = spread(turnMs);
+    if (saved.length < turns) problems.push(`${saved.length} checkpoints saved for ${turns} turns`);
+    return {
+      setup: `${turns} turns, each with a shell command writing files, then one stop and a restore`,
+      tables: [
+        {
+          header: ["per turn", "median (min–max)", "ratio to a turn"],
+          rows: [
+            ["turn (send → final), the baseline", msSpread(turn), "1"],
+            [
+              "checkpoint capture (the next turn waits for it)",
+              msSpread(captures),
+              ratio(captures.median / turn.median),
+            ],
+            ["checkpoint upload (in the background)", msSpread(uploads), ratio(uploads.median / turn.median)],
+          ],
+        },
+        {
+          header: ["storage", "figure"],
+          rows: [
+            ["bytes per checkpoint, median (min–max)", `${bytes.median} (${bytes.min}–${bytes.max})`],
+            ["incremental checkpoints", `${incremental.length} of ${saved.length}`],
+            [`blob requests over ${turns} turns`, `${requests.put} PUT, ${requests.delete} DELETE`],
+          ],
+        },
+        {
+          header: ["after a stop", "figure"],
+          rows: [
+            [
+              "restore",
+              `${ms(afterRestore.restoreMs)}, ${afterRestore.layers} layer(s), ${afterRestore.gets} GET`,
+            ],
+            [
+              "first turn after the restore",
+              `${ms(afterRestore.firstTurnMs)} (${ratio(afterRestore.firstTurnMs / turn.median)} a warm turn)`,
+            ],
+            ['"slow SQLite reclamation" logged', afterRestore.slowSqlite ? "yes" : "no"],
+          ],
+        },
+      ],
+      data: { turns, turnMs, captures, uploads, bytes, requests, afterRestore },
+      problems,
+    };
+  },
+});
 
-try {
-  const first = await h.boot();
-  await until("connected", () => h.gateway.connected > 0, 600_000);
-  const turnMs: number[] = [];
-  for (let i = 1; i <= TURNS; i++) {
-    const before = { ...n };
-    const command = `echo turn ${i} >> notes.txt && echo $RANDOM > turn-${i}.txt`;
-    const t0 = performance.now();
-    h.gateway.deliver(
-      await h.enqueue(`turn ${i} [tool:exec:${JSON.stringify({ command })}]`, "bench", `t-${i}`),
-    );
-    await until(`t-${i}`, () => finals().some((e) => e.clientMessageId === `t-${i}`), 600_000);
-    turnMs.push(performance.now() - t0);
-    await until(`checkpoint ${i}`, () => logged("checkpoint saved").length >= i, 120_000);
-    const saved = logged("checkpoint saved").at(-1) ?? {};
-    const captured = logged("checkpoint captured").at(-1) ?? {};
-    console.log(
-      `turn ${i}: ${Math.round(turnMs.at(-1) ?? 0)} ms; capture ${captured.captureMs} ms (files ${saved.files}, full ${saved.full}); upload ${saved.uploadMs} ms; ${n.putBytes - before.putBytes} bytes in ${n.put - before.put} PUT + ${n.delete - before.delete} DELETE`,
-    );
-  }
-  const captures = logged("checkpoint captured").map((e) => Number(e.captureMs));
-  const uploads = logged("checkpoint saved").map((e) => Number(e.uploadMs));
-  const bytes = logged("checkpoint saved").map((e) => Number(e.bytes));
-  const incremental = logged("checkpoint saved").filter((e) => e.full === false);
-  console.log(
-    `\nmedian turn ${Math.round(median(turnMs))} ms; median capture ${median(captures)} ms (${(median(captures) / median(turnMs)).toFixed(3)}× a turn); median upload ${median(uploads)} ms (off the path)`,
-  );
-  console.log(
-    `bytes per checkpoint: median ${median(bytes)}; incremental median ${median(incremental.map((e) => Number(e.bytes)))} (${incremental.length} of ${bytes.length})`,
-  );
-  console.log(`blob requests over ${TURNS} turns: ${n.put} PUT, ${n.delete} DELETE`);
-
-  await first.task.stop("signal");
-  await first.exit;
-
-  // Crash-free second boot from the checkpoint: restore time and the first turn after it.
-  const gets = n.get;
-  const second = await h.boot();
-  await until("connected again", () => h.gateway.connected > 0, 600_000);
-  const restored = logged("openclaw state restored").at(-1) ?? {};
-  const t0 = performance.now();
-  h.gateway.deliver(await h.enqueue("what happened so far?", "bench", "after"));
-  await until("after", () => finals().some((e) => e.clientMessageId === "after"), 600_000);
-  const firstAfter = performance.now() - t0;
-  const logs = await h.allLogs();
-  console.log(
-    `\nrestore: ${restored.ms} ms, ${restored.layers} layer(s), ${n.get - gets} GET; first turn after restore ${Math.round(firstAfter)} ms (${(firstAfter / median(turnMs)).toFixed(2)}× a warm turn); "slow SQLite reclamation" logged: ${logs.includes("slow SQLite reclamation")}`,
-  );
-  await second.task.stop("signal");
-  await second.exit;
-} finally {
-  await h.stop();
-  await llm.stop();
-}
+export default bench;
+await runIfMain(bench, import.meta.url);

@@ -7,6 +7,7 @@ import { TaskHarness, until } from "../packages/container/tests/support/harness"
 import { startFakeLlm } from "../packages/testkit/src/fake-llm";
 import { arg, defineBench, runIfMain } from "./lib/bench";
 import { ms, ratio, spread } from "./lib/stats";
+import { bootConnected } from "./lib/task-boot";
 
 const API_KEY = "sk-bench-0000000000000000";
 
@@ -27,11 +28,8 @@ const bench = defineBench({
       await h.start();
       await h.configure({ provider: "openai-compatible", baseUrl: llm.baseUrl, model: llm.model }, API_KEY);
       const tab = await h.addClient();
-      const run = await h.boot({ inactivityMs: 3_600_000 });
+      const run = await bootConnected(h, ctx);
       try {
-        await until("connected", () => h.gateway.connected > 0, 600_000).catch((error: Error) => {
-          throw new Error(`${error.message}\nLast task log lines:\n${h.logs.slice(-40).join("\n")}`);
-        });
         const found = run.task.openClawEndpoint();
         if (!found) throw new Error("OpenClaw endpoint unknown");
         const endpoint = found;

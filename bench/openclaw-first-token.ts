@@ -10,7 +10,8 @@
 // A variant may end in @<vCPUs> (gateway@0.5): its processes then run in a cgroup (v1 cpu
 // controller, root needed) with that CFS quota, like a Fargate task size, and a high cpu.shares so the
 // machine's other load does not eat into it (Fargate's vCPUs are the task's own).
-// Run: npx tsx bench/openclaw-first-token.ts [rounds=3] [variants=gateway,embedded]
+// By hand: npx tsx bench/openclaw-first-token.ts [rounds=3] [variants=gateway,embedded]
+// (the short form in `npm test`: one round of each default variant).
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
@@ -20,19 +21,18 @@ import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { streamChat } from "../packages/container/src/openclaw-chat";
 import { buildOpenClawConfig, leanBootEnv } from "../packages/container/src/openclaw-config";
-import { startFakeLlm } from "../packages/testkit/src/fake-llm";
+import { type FakeLlm, startFakeLlm } from "../packages/testkit/src/fake-llm";
 import { freePort } from "../packages/testkit/src/free-port";
 import { openclawRuntime, REPO_ROOT } from "../packages/testkit/src/openclaw";
+import { arg, defineBench, runIfMain } from "./lib/bench";
+import { ms, ratio } from "./lib/stats";
 import { median, spread } from "./support/stats";
 
-const ROUNDS = Number(process.argv[2] ?? 3);
-const VARIANTS = (process.argv[3] ?? "gateway,embedded").split(",");
+const DEFAULT_VARIANTS = "gateway,embedded";
 const SESSION = "bench-conv";
 const runtime = openclawRuntime();
 const pkgDir = dirname(runtime.openclawEntry);
 const compileCache = join(REPO_ROOT, ".cache", "node-compile-cache");
-const llm = await startFakeLlm();
-const root = await mkdtemp(join(tmpdir(), "bench-first-token-"));
 
 interface Sample {
   variant: string;
@@ -43,7 +43,7 @@ interface Sample {
   reply?: string;
 }
 
-async function prepare(dir: string, warn: boolean) {
+async function prepare(llm: FakeLlm, dir: string, warn: boolean) {
   const token = randomBytes(24).toString("base64url");
   const layout = {
     state: join(dir, "state"),
@@ -129,8 +129,14 @@ async function stopChild(child: ReturnType<typeof spawn>) {
   clearTimeout(timer);
 }
 
-async function gateway(dir: string, warn: boolean, text: string, cgroup?: string): Promise<Sample> {
-  const { token, childEnv } = await prepare(dir, warn);
+async function gateway(
+  llm: FakeLlm,
+  dir: string,
+  warn: boolean,
+  text: string,
+  cgroup?: string,
+): Promise<Sample> {
+  const { token, childEnv } = await prepare(llm, dir, warn);
   const port = await freePort();
   const t0 = performance.now();
   const child = spawnIn(
@@ -183,8 +189,14 @@ async function gateway(dir: string, warn: boolean, text: string, cgroup?: string
   }
 }
 
-async function embedded(dir: string, warn: boolean, text: string, cgroup?: string): Promise<Sample> {
-  const { childEnv } = await prepare(dir, warn);
+async function embedded(
+  llm: FakeLlm,
+  dir: string,
+  warn: boolean,
+  text: string,
+  cgroup?: string,
+): Promise<Sample> {
+  const { childEnv } = await prepare(llm, dir, warn);
   const t0 = Date.now();
   const child = spawnIn(
     cgroup,
@@ -214,86 +226,127 @@ async function embedded(dir: string, warn: boolean, text: string, cgroup?: strin
   };
 }
 
-async function run(variant: string, dir: string, text: string): Promise<Sample> {
+async function runVariant(llm: FakeLlm, variant: string, dir: string, text: string): Promise<Sample> {
   const [kind = "", cpus] = variant.split("@");
   const warn = kind.endsWith("+warn");
   const cgroup = cpus ? await cgroupFor(Number(cpus)) : undefined;
   const sample = kind.startsWith("embedded")
-    ? await embedded(dir, warn, text, cgroup)
-    : await gateway(dir, warn, text, cgroup);
+    ? await embedded(llm, dir, warn, text, cgroup)
+    : await gateway(llm, dir, warn, text, cgroup);
   return { ...sample, variant };
 }
 
-// Seed: one turn through today's gateway, so every round restores a state that has a conversation
-// (and the compile cache is warm, as in the image).
-const seed = join(root, "seed");
-console.log("seeding the state (one gateway boot and turn)…");
-await gateway(seed, false, "seed message");
+const bench = defineBench({
+  name: "openclaw-first-token",
+  measures:
+    "OpenClaw alone, from a restored state (one earlier turn) to the first streamed token: `openclaw gateway run` → /readyz → chat (the baseline) vs OpenClaw's embedded agent as a library call in a fresh process, interleaved in one run",
+  async run(ctx) {
+    const rounds = arg(ctx, 0, 3, 1);
+    const variants = (ctx.argv[1] ?? DEFAULT_VARIANTS).split(",");
+    const llm = await startFakeLlm();
+    const root = await mkdtemp(join(tmpdir(), "bench-first-token-"));
+    const samples: Sample[] = [];
+    const failures: Array<{ round: number; variant: string; message: string }> = [];
+    try {
+      // Seed: one turn through today's gateway, so every round restores a state that has a conversation
+      // (and the compile cache is warm, as in the image).
+      const seed = join(root, "seed");
+      ctx.log("seeding the state (one gateway boot and turn)…");
+      await gateway(llm, seed, false, "seed message");
 
-const samples: Sample[] = [];
-const failures: Array<{ round: number; variant: string; message: string }> = [];
-for (let r = 0; r < ROUNDS; r++) {
-  // Rotate the order every round so no variant always runs first after a quiet spell.
-  const order = VARIANTS.map((_, i) => VARIANTS[(i + r) % VARIANTS.length] as string);
-  for (const variant of order) {
-    const dir = join(root, `r${r}-${variant}`);
-    await cp(join(seed, "state"), join(dir, "state"), { recursive: true });
-    // OpenClaw itself can fail to start on an overloaded machine ("state lease heartbeat did not
-    // become ready" after 5 s): such a round is recorded as a failure, not as a time.
-    const sample = await run(variant, dir, `round ${r}`).catch((err: unknown) => {
-      const message = err instanceof Error ? err.message.split("\n")[0] : String(err);
-      console.log(`round ${r} ${variant.padEnd(14)} FAILED: ${message}`);
-      failures.push({ round: r, variant, message: String(message) });
-      return undefined;
+      for (let r = 0; r < rounds; r++) {
+        // Rotate the order every round so no variant always runs first after a quiet spell.
+        const order = variants.map((_, i) => variants[(i + r) % variants.length] as string);
+        for (const variant of order) {
+          const dir = join(root, `r${r}-${variant}`);
+          await cp(join(seed, "state"), join(dir, "state"), { recursive: true });
+          // OpenClaw itself can fail to start on an overloaded machine ("state lease heartbeat did not
+          // become ready", its own 5 s limit): such a round is recorded as a failure, not as a time.
+          const sample = await runVariant(llm, variant, dir, `round ${r}`).catch((err: unknown) => {
+            const lines = (err instanceof Error ? err.message : String(err)).split("\n");
+            const message = lines[0];
+            ctx.log(
+              `round ${r} ${variant.padEnd(14)} FAILED: ${lines.slice(0, 1).concat(lines.slice(-8)).join("\n  ")}`,
+            );
+            failures.push({ round: r, variant, message: String(message) });
+            return undefined;
+          });
+          await rm(dir, { recursive: true, force: true });
+          if (!sample) continue;
+          samples.push(sample);
+          ctx.log(
+            `round ${r} ${variant.padEnd(14)} first token ${(sample.firstTokenMs / 1000).toFixed(2)} s` +
+              (sample.readyMs
+                ? ` (first log line ${((sample.firstLineMs ?? 0) / 1000).toFixed(2)} s, ready ${(sample.readyMs / 1000).toFixed(2)} s)`
+                : "") +
+              (sample.importedMs ? ` (imported ${(sample.importedMs / 1000).toFixed(2)} s)` : "") +
+              ` reply: ${JSON.stringify(sample.reply?.slice(0, 80))}`,
+          );
+        }
+      }
+    } finally {
+      await llm.stop();
+      await rm(root, { recursive: true, force: true });
+      for (const dir of cgroups.values()) await rmdir(dir).catch(() => undefined);
+      cgroups.clear();
+    }
+
+    const base = median(samples.filter((s) => s.variant === variants[0]).map((s) => s.firstTokenMs));
+    const summary = variants.map((variant) => {
+      const of = samples.filter((s) => s.variant === variant);
+      const first = of.map((s) => s.firstTokenMs);
+      const pick = (k: keyof Sample) => {
+        const xs = of.map((s) => s[k]).filter((x): x is number => typeof x === "number");
+        return xs.length ? median(xs) : undefined;
+      };
+      return {
+        variant,
+        firstTokenMedianMs: median(first),
+        firstTokenSpreadMs: spread(first),
+        ratioToBaseline: median(first) / base,
+        failed: failures.filter((f) => f.variant === variant).length,
+        firstLogLineMedianMs: pick("firstLineMs"),
+        readyMedianMs: pick("readyMs"),
+        importedMedianMs: pick("importedMs"),
+        samplesMs: first,
+      };
     });
-    await rm(dir, { recursive: true, force: true });
-    if (!sample) continue;
-    samples.push(sample);
-    console.log(
-      `round ${r} ${variant.padEnd(14)} first token ${(sample.firstTokenMs / 1000).toFixed(2)} s` +
-        (sample.readyMs
-          ? ` (first log line ${((sample.firstLineMs ?? 0) / 1000).toFixed(2)} s, ready ${(sample.readyMs / 1000).toFixed(2)} s)`
-          : "") +
-        (sample.importedMs ? ` (imported ${(sample.importedMs / 1000).toFixed(2)} s)` : "") +
-        ` reply: ${JSON.stringify(sample.reply?.slice(0, 80))}`,
-    );
-  }
-}
-await llm.stop();
-await rm(root, { recursive: true, force: true });
-for (const dir of cgroups.values()) await rmdir(dir).catch(() => undefined);
-
-const base = median(samples.filter((s) => s.variant === VARIANTS[0]).map((s) => s.firstTokenMs));
-const summary = VARIANTS.map((variant) => {
-  const of = samples.filter((s) => s.variant === variant);
-  const first = of.map((s) => s.firstTokenMs);
-  const pick = (k: keyof Sample) => {
-    const xs = of.map((s) => s[k]).filter((x): x is number => typeof x === "number");
-    return xs.length ? median(xs) : undefined;
-  };
-  return {
-    variant,
-    firstTokenMedianMs: median(first),
-    firstTokenSpreadMs: spread(first),
-    ratioToBaseline: median(first) / base,
-    failed: failures.filter((f) => f.variant === variant).length,
-    firstLogLineMedianMs: pick("firstLineMs"),
-    readyMedianMs: pick("readyMs"),
-    importedMedianMs: pick("importedMs"),
-    samplesMs: first,
-  };
+    // A round that failed is a figure of the machine's load; a variant that never answered is a broken bench.
+    const problems = summary
+      .filter((s) => s.samplesMs.length === 0)
+      .map(
+        (s) => `${s.variant}: no round answered (${failures.find((f) => f.variant === s.variant)?.message})`,
+      );
+    const opt = (x: number | undefined) => (x === undefined ? "–" : ms(x));
+    return {
+      setup: `${rounds} round(s) of ${variants.join(", ")}, order rotated every round, after one seeding boot`,
+      tables: [
+        {
+          header: [
+            "variant",
+            "first token median (min–max)",
+            `ratio to ${variants[0]}`,
+            "first log line",
+            "/readyz",
+            "imported",
+            "failed rounds",
+          ],
+          rows: summary.map((s) => [
+            s.variant,
+            `${ms(s.firstTokenMedianMs)} (${ms(s.firstTokenSpreadMs[0])}–${ms(s.firstTokenSpreadMs[1])})`,
+            s.variant === variants[0] ? "1" : `**${ratio(s.ratioToBaseline)}**`,
+            opt(s.firstLogLineMedianMs),
+            opt(s.readyMedianMs),
+            opt(s.importedMedianMs),
+            String(s.failed),
+          ]),
+        },
+      ],
+      data: { rounds, variants, summary, samples, failures },
+      problems,
+    };
+  },
 });
-console.log(`\nmedian of ${ROUNDS} rounds, ratio to ${VARIANTS[0]} (same run):`);
-for (const s of summary) {
-  console.log(
-    `  ${s.variant.padEnd(14)} ${(s.firstTokenMedianMs / 1000).toFixed(2)} s ` +
-      `[${(s.firstTokenSpreadMs[0] / 1000).toFixed(2)}–${(s.firstTokenSpreadMs[1] / 1000).toFixed(2)}] ` +
-      `${s.ratioToBaseline.toFixed(2)}×`,
-  );
-}
-await mkdir(join(REPO_ROOT, "bench", "results"), { recursive: true });
-await writeFile(
-  join(REPO_ROOT, "bench", "results", "openclaw-first-token.json"),
-  `${JSON.stringify({ rounds: ROUNDS, summary, samples, failures }, null, 2)}\n`,
-);
-process.exit(0);
+
+export default bench;
+await runIfMain(bench, import.meta.url);

@@ -13,4 +13,7 @@ export const BENCHES: Record<string, () => Promise<{ default: Bench }>> = {
   "warm-path": () => import("./warm-path"),
   "cold-path": () => import("./cold-path"),
   load: () => import("./load"),
+  "openclaw-first-token": () => import("./openclaw-first-token"),
+  checkpoint: () => import("./checkpoint"),
+  "image-size": () => import("./image-size"),
 };

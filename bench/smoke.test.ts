@@ -17,20 +17,10 @@ import { BENCHES } from "./registry";
 const root = findRepoRoot();
 const SMOKE_TIMEOUT_MS = 1_200_000; // OpenClaw boots are slow on a shared 2-core machine
 /**
- * Benches that arrived before they could be moved to defineBench; they run by hand only. Convert one
- * (wrap its body in run(ctx), register it) and take it off this list: the list may only shrink.
- */
-const NOT_YET_CONVERTED = ["openclaw-first-token", "checkpoint"];
-/**
  * Registered benches whose short form is skipped here, with why; the list may only shrink. The full form
  * still runs in `npm run bench`.
  */
-const SMOKE_SKIPPED: Record<string, string> = {
-  // Twice in a row at load average ~30, OpenClaw under this test process never came up ("state lease
-  // heartbeat did not become ready", its own 5 s start-up limit) and the task waited for it until the
-  // deadline, while the same bench passed in `npm run bench` at the same load. Not understood yet.
-  "container-bridge": "OpenClaw did not start under vitest at load ~30; see the comment above",
-};
+const SMOKE_SKIPPED: Record<string, string> = {};
 
 const run = (report: BenchReport, name: string, start: number): BenchRun => ({
   name,
@@ -58,8 +48,7 @@ describe("benches, short form", () => {
   it("every bench/*.ts is registered in bench/registry.ts (an unregistered bench would rot unnoticed)", async () => {
     const files = (await readdir(join(root, "bench")))
       .filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts") && !["registry.ts", "run.ts"].includes(f))
-      .map((f) => f.slice(0, -3))
-      .filter((name) => !NOT_YET_CONVERTED.includes(name));
+      .map((f) => f.slice(0, -3));
     expect(files.sort()).toEqual(Object.keys(BENCHES).sort());
     for (const [name, load] of Object.entries(BENCHES)) expect((await load()).default.name).toBe(name);
   });

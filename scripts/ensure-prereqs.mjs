@@ -51,6 +51,8 @@ const IMAGE_TOOLS = [
   { pkg: "fuse-overlayfs", command: "fuse-overlayfs" },
   { pkg: "debootstrap", command: "debootstrap" },
   { pkg: "uidmap", command: "newuidmap" },
+  // bench/image-size.ts measures each layer zstd-compressed (ECR and Fargate accept zstd layers).
+  { pkg: "zstd", command: "zstd" },
 ];
 for (const tool of IMAGE_TOOLS) {
   if (!onPath(tool.command))
