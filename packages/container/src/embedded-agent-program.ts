@@ -22,6 +22,15 @@
  * becomes the point the session is rewound to, so the prompt and what the run added after it leave
  * the context.
  *
+ * No gateway but its own is ever dialled. OpenClaw's embedded agent still calls a gateway on some paths (its
+ * agent command asks the gateway's `secrets.resolve` whenever the config holds a SecretRef, as our
+ * LLM key is; some agent tools call gateway methods too), to `ws://127.0.0.1:<port>` with the
+ * gateway token, where the port is OPENCLAW_GATEWAY_PORT, else gateway.port, else 18789: a port any
+ * local process can hold, e.g. another user's agent on a shared machine (local mode). So the host
+ * first holds a loopback port of its own that closes every connection, and points OpenClaw (and what
+ * its tools start) there: the call fails at once, OpenClaw resolves the env SecretRef locally, and
+ * nothing else can listen where it dials. docs/security.md, "The embedded agent host".
+ *
  * Kept as source text (not a module of ours) so the task's single-file bundle can start it with the
  * image's Node 24 and OpenClaw's files, without a second file in the image.
  */
@@ -29,9 +38,21 @@ export const EMBEDDED_AGENT_PROGRAM = String.raw`
 import { createWriteStream, readdirSync, readFileSync } from "node:fs";
 import { EventEmitter } from "node:events";
 import { join } from "node:path";
+import { createServer } from "node:net";
 import { createInterface } from "node:readline";
 import { pathToFileURL } from "node:url";
 import { randomUUID } from "node:crypto";
+
+// The gateway port OpenClaw dials (see above): ours, before any of OpenClaw is loaded. An explicit
+// OPENCLAW_GATEWAY_URL would win over the port, so it goes.
+const decoy = createServer((socket) => socket.destroy());
+await new Promise((resolve, reject) => {
+  decoy.once("error", reject);
+  decoy.listen({ port: 0, host: "127.0.0.1", exclusive: true }, resolve);
+});
+decoy.unref();
+delete process.env.OPENCLAW_GATEWAY_URL;
+process.env.OPENCLAW_GATEWAY_PORT = String(decoy.address().port);
 
 const out = createWriteStream("", { fd: 3 });
 const send = (message) => out.write(JSON.stringify(message) + "\n");
