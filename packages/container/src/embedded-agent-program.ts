@@ -27,9 +27,9 @@
  * LLM key is; some agent tools call gateway methods too), to `ws://127.0.0.1:<port>` with the
  * gateway token, where the port is OPENCLAW_GATEWAY_PORT, else gateway.port, else 18789: a port any
  * local process can hold, e.g. another user's agent on a shared machine (local mode). So the host
- * first holds a loopback port of its own that closes every connection, and points OpenClaw (and what
- * its tools start) there: the call fails at once, OpenClaw resolves the env SecretRef locally, and
- * nothing else can listen where it dials. docs/security.md, "The embedded agent host".
+ * first holds a loopback port of its own that closes every connection, and points OpenClaw there
+ * (OPENCLAW_GATEWAY_PORT, in its process environment): the call fails at once, OpenClaw resolves the
+ * env SecretRef locally, and nothing else can listen where it dials. docs/security.md, "The embedded agent host".
  *
  * Kept as source text (not a module of ours) so the task's single-file bundle can start it with the
  * image's Node 24 and OpenClaw's files, without a second file in the image.
