@@ -2,14 +2,22 @@
 // calls unscoped, in the same run, alternating: (1) a push to a browser tab through the Management
 // API (the first token's path: one push per delta), with a fixed server token vs an agent token that
 // the server checks against the tab's owner; (2) the store RPC calls of a turn (findReply, putTurn,
-// pending.delete), with the fixed token vs a token served through scopeStores.
+// pending.delete), with the fixed token vs a token served through scopeStores. And the AWS path:
+// (3) the same turn's store calls and (4) a push, made as the deployed task makes them (its RPC client
+// with a SigV4-signing fetch, over loopback HTTP to a stand-in for API Gateway + IAM that verifies the
+// signature, then the agent API handler: binding to the TaskState row, scopeStores) vs the same calls
+// made directly on the stores, as the task made them before the task role lost its data access.
 // Run: npx tsx bench/support/agent-scope.ts [rounds=300]
 import { createHash } from "node:crypto";
 import WebSocket from "ws";
 import { HttpClientPush } from "../../packages/container/src/adapters/http-client-push";
+import { createSignedFetch } from "../../packages/container/src/sigv4";
+import { AgentApiStandin } from "../../packages/container/tests/support/agent-api-standin";
 import { createMemoryStores } from "../../packages/gateway/src/adapters/local/embedded-stores";
 import { createRpcStores } from "../../packages/gateway/src/adapters/local/rpc-client";
 import { createStoreRpcHandler } from "../../packages/gateway/src/adapters/local/rpc-server";
+import { AGENT_USER_HEADER } from "../../packages/gateway/src/handlers/agent-api";
+import type { ClientPush } from "../../packages/gateway/src/ports";
 import { AgentTokens, ownClientConnections } from "../../packages/local/src/agent-tokens";
 import { startApiGatewayServer } from "../../packages/local/src/api-gateway-server";
 import { createConsoleLogger } from "../../packages/local/src/local-logger";
@@ -121,8 +129,85 @@ async function rpcTurns(): Promise<{ plain: number; scoped: number }> {
   return { plain: median(tp), scoped: median(ts) };
 }
 
+const turnOf = async (s: ReturnType<typeof createMemoryStores>, i: number) => {
+  const msg = (role: "user" | "assistant") => ({
+    conversationId: "c",
+    messageId: `a${i}-${role}`,
+    clientMessageId: `a${i}`,
+    role,
+    text: "t",
+    channel: "web" as const,
+    createdAt: new Date().toISOString(),
+  });
+  await s.conversations.findReply(USER, "c", `a${i}`);
+  await s.conversations.putTurn(USER, msg("user"), msg("assistant"));
+  await s.pending.delete(
+    USER,
+    `2026-12-06T10:00:00.000Z#00000000-0000-4000-8000-${String(i).padStart(12, "0")}`,
+  );
+};
+
+async function awsAgentApi(): Promise<{
+  turn: { plain: number; scoped: number };
+  push: { plain: number; scoped: number };
+}> {
+  const TASK = "0a1b2c3d4e5f60718293a4b5c6d7e8f9";
+  const keys = { accessKeyId: "ASIABENCHTASK000001", secretAccessKey: "bench-task-secret-0123456789" };
+  const aws = createMemoryStores();
+  await aws.taskState.transition({
+    userId: USER,
+    expectState: "Idle",
+    set: { state: "Running", taskArn: `arn:aws:ecs:us-east-1:111122223333:task/c/${TASK}` },
+  });
+  await aws.connections.put({
+    connectionId: "tab-1",
+    userId: USER,
+    kind: "client",
+    connectedAt: new Date().toISOString(),
+    expiresAt: 4_000_000_000,
+  });
+  const sink: ClientPush = { send: async () => true, disconnect: async () => {} };
+  const api = new AgentApiStandin(
+    aws,
+    [{ ...keys, userArn: `arn:aws:sts::111122223333:assumed-role/TaskRole/${TASK}` }],
+    { clientPush: sink, taskRoleName: "TaskRole" },
+  );
+  const url = await api.start();
+  const signedFetch = createSignedFetch({
+    region: "us-east-1",
+    headers: { [AGENT_USER_HEADER]: USER },
+    credentials: keys,
+  });
+  const viaApi = { ...createRpcStores(`${url}/rpc`, undefined, { fetch: signedFetch }) } as ReturnType<
+    typeof createMemoryStores
+  >;
+  const pushViaApi = new HttpClientPush(url, undefined, { path: "connections", fetch: signedFetch });
+  const event = { type: "chat.delta", clientMessageId: "m", conversationId: "c", seq: 0, text: "hello" };
+  const tp: number[] = [];
+  const ts: number[] = [];
+  const pp: number[] = [];
+  const ps: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    let t = performance.now();
+    await turnOf(aws, i);
+    tp.push(performance.now() - t);
+    t = performance.now();
+    await turnOf(viaApi, i + ROUNDS);
+    ts.push(performance.now() - t);
+    t = performance.now();
+    await sink.send("tab-1", event);
+    pp.push(performance.now() - t);
+    t = performance.now();
+    if (!(await pushViaApi.send("tab-1", event))) throw new Error("push refused");
+    ps.push(performance.now() - t);
+  }
+  await api.stop();
+  return { turn: { plain: median(tp), scoped: median(ts) }, push: { plain: median(pp), scoped: median(ps) } };
+}
+
 const p = await pushes();
 const r = await rpcTurns();
+const a = await awsAgentApi();
 const row = (name: string, x: { plain: number; scoped: number }) =>
   `${name.padEnd(40)} ${x.plain.toFixed(3).padStart(8)} ms ${x.scoped.toFixed(3).padStart(8)} ms  ` +
   `+${(x.scoped - x.plain).toFixed(3)} ms  ×${(x.scoped / x.plain).toFixed(2)}`;
@@ -130,4 +215,7 @@ console.log(`agent scoping, ${ROUNDS} rounds each, medians (same run, alternatin
 console.log(`${"".padEnd(40)} ${"unscoped".padStart(11)} ${"scoped".padStart(11)}`);
 console.log(row("push to a tab (first-token path)", p));
 console.log(row("store calls of one turn (3 calls)", r));
+console.log(`${"AWS agent API (loopback)".padEnd(40)} ${"direct".padStart(11)} ${"via API".padStart(11)}`);
+console.log(row("store calls of one turn (3 calls)", a.turn));
+console.log(row("push to a tab (first-token path)", a.push));
 process.exit(0);

@@ -44,12 +44,29 @@ export const EXPECTED_WILDCARDS: readonly ExpectedWildcard[] = [
     finding: /^Resource::.+\/users\/\*$/,
     reason:
       "Per-user data (S3 objects, SSM parameters) lives under users/<userId>/; user ids are created at " +
-      "sign-up, and one role serves every user (see docs/deployment.md, 'What the task may touch').",
+      "sign-up, and the gateway Lambdas serve every user (see docs/deployment.md, 'What the agent task may touch').",
   },
   {
     finding: arnFinding("execute-api", String.raw`<[^>]+>/prod/\*/@connections/\*`),
     reason:
       "Connection ids are assigned by API Gateway at runtime; the grant is limited to this API's stage.",
+  },
+  {
+    path: /\/Agent\/TaskDefinition\/TaskRole\//,
+    finding: arnFinding(
+      "execute-api",
+      String.raw`<AgentHttpApi[A-Z0-9]+>/\$default/(POST|DELETE)/connections/\*`,
+    ),
+    reason:
+      "The agent task pushes to its user's browser connections through the agent HTTP API; connection " +
+      "ids are assigned at runtime, and the gateway serves only the caller's own user's connections.",
+  },
+  {
+    path: /\/Gateway\/AgentApiRole\//,
+    finding: arnFinding("ssm", String.raw`parameter/[^*]+/users/\*/llm-api-key`),
+    reason:
+      "The agent API serves each task its own user's LLM key (user ids are created at sign-up); it reads " +
+      "no other parameter under users/.",
   },
   {
     finding: arnFinding("ssm", String.raw`parameter/[^*]+/\*`),

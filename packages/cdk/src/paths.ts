@@ -8,6 +8,7 @@ export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..
 export const LAMBDA_NAMES = [
   "web-socket",
   "agent-socket",
+  "agent-api",
   "http-api",
   "telegram-webhook",
   "discord-interactions",

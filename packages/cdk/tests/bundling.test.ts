@@ -29,7 +29,7 @@ describe("synth with bundling", () => {
     const functions = resourcesOf(s.appTemplate, "AWS::Lambda::Function").filter(([id]) =>
       id.startsWith("Gateway"),
     );
-    expect(functions).toHaveLength(6);
+    expect(functions).toHaveLength(7);
     for (const [id, p] of functions) {
       const dir = bundleDir(id);
       expect(existsSync(join(dir, "index.mjs")), id).toBe(true);
@@ -115,6 +115,7 @@ describe("paths of the real app", () => {
     expect(realLambdaEntries()).toEqual({
       "web-socket": join(REPO_ROOT, "packages/gateway/src/lambda/web-socket.ts"),
       "agent-socket": join(REPO_ROOT, "packages/gateway/src/lambda/agent-socket.ts"),
+      "agent-api": join(REPO_ROOT, "packages/gateway/src/lambda/agent-api.ts"),
       "http-api": join(REPO_ROOT, "packages/gateway/src/lambda/http-api.ts"),
       "telegram-webhook": join(REPO_ROOT, "packages/gateway/src/lambda/telegram-webhook.ts"),
       "discord-interactions": join(REPO_ROOT, "packages/gateway/src/lambda/discord-interactions.ts"),

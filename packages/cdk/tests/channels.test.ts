@@ -72,6 +72,8 @@ describe("Discord and Slack switches (-c discord=true -c slack=true)", () => {
     );
     const resources = ssm.flatMap((x) => asList(x.Resource)).map((r) => JSON.stringify(r));
     expect(resources.join()).not.toContain("bot-token");
+    // Nor any other parameter: its own user's LLM key comes through the agent API (docs/security.md).
+    expect(resources).toEqual([]);
     expect(resources.join()).not.toContain("signing-secret");
     expect(resources.join()).not.toContain("public-key");
   });

@@ -28,6 +28,11 @@ const DEPLOYMENT_SECRETS = [
 ];
 const EVERY_SECRET = [...DEPLOYMENT_SECRETS, `users/${ALICE}/llm-api-key`, `users/${BOB}/llm-api-key`];
 
+/** Whether a LAMBDA_SECRETS entry (`*` within one path segment) names `secret`. */
+const names = (pattern: string, secret: string) =>
+  new RegExp(`^${pattern.split("*").map(escapeRegExp).join("[^/]*")}$`).test(secret);
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+
 const roleOf = (name: LambdaName) =>
   world.id(
     "AWS::IAM::Role",
@@ -39,7 +44,7 @@ describe("gateway Lambda roles, under a policy simulator", () => {
     const role = roleOf(name);
     for (const secret of EVERY_SECRET) {
       const decision = await world.decide(role, "ssm:GetParameter", parameterArn(secret));
-      const expected = LAMBDA_SECRETS[name].includes(secret) ? "Allowed" : "ImplicitlyDenied";
+      const expected = LAMBDA_SECRETS[name].some((p) => names(p, secret)) ? "Allowed" : "ImplicitlyDenied";
       expect(decision, `${name} reading ${secret}`).toBe(expected);
     }
   });
@@ -85,24 +90,76 @@ describe("the agent task role, under a policy simulator", () => {
       );
   });
 
-  it("writes no secret, scans no table, and cannot push to or manage agent connections", async () => {
-    for (const secret of EVERY_SECRET)
-      expect(await world.decide(taskRole(), "ssm:PutParameter", parameterArn(secret)), secret).toBe(
-        "ImplicitlyDenied",
-      );
-    for (const table of ["Conversations", "Settings", "TaskState", "Connections", "PendingMessages"]) {
+  const TABLES = ["Conversations", "Settings", "TaskState", "Connections", "PendingMessages"];
+  const ITEM_ACTIONS = [
+    "dynamodb:GetItem",
+    "dynamodb:Query",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:BatchGetItem",
+    "dynamodb:BatchWriteItem",
+    "dynamodb:Scan",
+    "dynamodb:DeleteTable",
+  ];
+
+  it("reaches no table at all: not another user's rows, usage, pairings or TaskState, nor its own", async () => {
+    // The gateway serves the task its own user's rows (agent-api, scopeStores); the role gets none, for
+    // any user (with and without a LeadingKeys-style key in the request).
+    for (const table of TABLES) {
       const arn = world.arnOf(world.id("AWS::DynamoDB::Table", `Storage${table}`));
-      expect(await world.decide(taskRole(), "dynamodb:Scan", arn), `Scan ${table}`).toBe("ImplicitlyDenied");
-      expect(await world.decide(taskRole(), "dynamodb:DeleteTable", arn), `DeleteTable ${table}`).toBe(
+      for (const action of ITEM_ACTIONS)
+        for (const user of [ALICE, BOB])
+          expect(
+            await world.decide(taskRole(), action, arn, { "dynamodb:LeadingKeys": [user] }),
+            `${action} ${table} ${user}`,
+          ).toBe("ImplicitlyDenied");
+      expect(await world.decide(taskRole(), "dynamodb:Query", `${arn}/index/byUser`)).toBe(
         "ImplicitlyDenied",
       );
     }
-    const agentApi = world.id("AWS::ApiGatewayV2::Api", "SocketsAgentApi");
-    const connection = `arn:aws:execute-api:${REGION}:${ACCOUNT}:${agentApi}/prod/POST/@connections/abc`;
-    expect(await world.decide(taskRole(), "execute-api:ManageConnections", connection)).toBe(
+  });
+
+  it("reads no parameter: no user's LLM key (its own comes from the gateway), no bot token", async () => {
+    for (const secret of EVERY_SECRET) {
+      expect(await world.decide(taskRole(), "ssm:GetParameter", parameterArn(secret)), secret).toBe(
+        "ImplicitlyDenied",
+      );
+      expect(await world.decide(taskRole(), "ssm:PutParameter", parameterArn(secret)), secret).toBe(
+        "ImplicitlyDenied",
+      );
+    }
+  });
+
+  it("touches no object in the data bucket, its own user's included (those move over presigned URLs)", async () => {
+    const bucket = world.arnOf(world.id("AWS::S3::Bucket", "StorageDataBucket"));
+    for (const key of [
+      `users/${ALICE}/openclaw-state.tar.gz`,
+      `users/${BOB}/openclaw-state.tar.gz`,
+      "web/index.html",
+      "x",
+    ])
+      for (const action of ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"])
+        expect(await world.decide(taskRole(), action, `${bucket}/${key}`), `${action} ${key}`).toBe(
+          "ImplicitlyDenied",
+        );
+    expect(await world.decide(taskRole(), "s3:ListBucket", bucket, { "s3:prefix": "users/" })).toBe(
       "ImplicitlyDenied",
     );
-    // It may open its own socket, and that only.
+  });
+
+  it("cannot push to or close any browser or agent connection itself", async () => {
+    for (const api of ["SocketsAgentApi", "SocketsClientApi"]) {
+      const id = world.id("AWS::ApiGatewayV2::Api", api);
+      const connection = `arn:aws:execute-api:${REGION}:${ACCOUNT}:${id}/prod/POST/@connections/abc`;
+      expect(await world.decide(taskRole(), "execute-api:ManageConnections", connection), api).toBe(
+        "ImplicitlyDenied",
+      );
+    }
+  });
+
+  it("may open its own agent socket and call the agent HTTP API's routes, and nothing else of the APIs", async () => {
+    const agentApi = world.id("AWS::ApiGatewayV2::Api", "SocketsAgentApi");
     const connect = `arn:aws:execute-api:${REGION}:${ACCOUNT}:${agentApi}/prod/$connect`;
     expect(await world.decide(taskRole(), "execute-api:Invoke", connect)).toBe("Allowed");
     expect(
@@ -112,16 +169,37 @@ describe("the agent task role, under a policy simulator", () => {
         `arn:aws:execute-api:${REGION}:${ACCOUNT}:${agentApi}/prod/$default`,
       ),
     ).toBe("ImplicitlyDenied");
+    const http = world.id("AWS::ApiGatewayV2::Api", "AgentHttpApi");
+    const route = (r: string) => `arn:aws:execute-api:${REGION}:${ACCOUNT}:${http}/$default/${r}`;
+    for (const r of ["POST/rpc", "POST/blob-url", "POST/connections/abc", "DELETE/connections/abc"])
+      expect(await world.decide(taskRole(), "execute-api:Invoke", route(r)), r).toBe("Allowed");
+    for (const r of ["GET/rpc", "POST/admin", "PUT/connections/abc"])
+      expect(await world.decide(taskRole(), "execute-api:Invoke", route(r)), r).toBe("ImplicitlyDenied");
+    const management = world.id("AWS::ApiGatewayV2::Api", "HttpApi");
+    expect(
+      await world.decide(
+        taskRole(),
+        "execute-api:Invoke",
+        `arn:aws:execute-api:${REGION}:${ACCOUNT}:${management}/$default/GET/settings`,
+      ),
+    ).toBe("ImplicitlyDenied");
   });
+});
 
-  it("touches no object outside users/ in the data bucket", async () => {
-    const bucket = world.arnOf(world.id("AWS::S3::Bucket", "StorageDataBucket"));
-    for (const key of ["web/index.html", "deployment/config.json", "x"])
-      expect(await world.decide(taskRole(), "s3:GetObject", `${bucket}/${key}`), key).toBe(
+describe("the agent-api Lambda role (serves the tasks their stores), under a policy simulator", () => {
+  it("reads users' LLM keys and objects under users/ only, and writes no secret", async () => {
+    const role = roleOf("agent-api");
+    expect(await world.decide(role, "ssm:GetParameter", parameterArn(`users/${ALICE}/llm-api-key`))).toBe(
+      "Allowed",
+    );
+    for (const secret of ["telegram/webhook-secret", "slack/signing-secret", "discord/public-key"])
+      expect(await world.decide(role, "ssm:GetParameter", parameterArn(secret)), secret).toBe(
         "ImplicitlyDenied",
       );
-    expect(
-      await world.decide(taskRole(), "s3:GetObject", `${bucket}/users/${ALICE}/openclaw-state.tar.gz`),
-    ).toBe("Allowed");
+    const bucket = world.arnOf(world.id("AWS::S3::Bucket", "StorageDataBucket"));
+    expect(await world.decide(role, "s3:GetObject", `${bucket}/users/${ALICE}/openclaw-state.tar.gz`)).toBe(
+      "Allowed",
+    );
+    expect(await world.decide(role, "s3:GetObject", `${bucket}/web/index.html`)).toBe("ImplicitlyDenied");
   });
 });

@@ -78,10 +78,14 @@ describe("the runtime environment the stacks set", () => {
         AGENT_SECRET: "per-start-secret-from-the-gateway",
       };
       const parsed = parseTaskEnv(env);
-      // AWS wiring, signed $connect: not local mode's store RPC.
+      // AWS wiring, signed $connect and the agent HTTP API: not local mode's token, and no table,
+      // bucket or secret names (the task reaches no store directly).
       expect(parsed.LOCAL_STORE_URL).toBeUndefined();
       expect(parsed.AGENT_WS_SIGN).toBe("1");
-      expect(() => buildPorts(parsed, env)).not.toThrow();
+      expect(parsed.AGENT_API_URL).toMatch(/^https:\/\//);
+      for (const name of ["TABLE_SETTINGS", "DATA_BUCKET", "SECRET_PREFIX", "CLIENT_PUSH_ENDPOINT"])
+        expect(env, name).not.toHaveProperty(name);
+      expect(() => buildPorts(parsed)).not.toThrow();
     }
   });
 });

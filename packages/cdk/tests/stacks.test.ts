@@ -283,25 +283,15 @@ describe("compute", () => {
     );
   });
 
-  it("passes endpoints, tables and settings to the task, never a secret", () => {
+  it("passes endpoints and settings to the task, no table, bucket or secret name, never a secret", () => {
     const [[, td] = ["", {}]] = resourcesOf(main.appTemplate, "AWS::ECS::TaskDefinition");
     const env =
       (td.ContainerDefinitions as { Environment: { Name: string; Value: unknown }[] }[])[0]?.Environment ??
       [];
     const names = env.map((e) => e.Name);
-    for (const n of [
-      "AGENT_WS_URL",
-      "CLIENT_PUSH_ENDPOINT",
-      "TABLE_CONVERSATIONS",
-      "TABLE_SETTINGS",
-      "TABLE_TASK_STATE",
-      "TABLE_CONNECTIONS",
-      "TABLE_PENDING",
-      "DATA_BUCKET",
-      "SECRET_PREFIX",
-    ]) {
-      expect(names).toContain(n);
-    }
+    for (const n of ["AGENT_WS_URL", "AGENT_API_URL"]) expect(names).toContain(n);
+    // The task reaches its data only through the agent HTTP API: it needs no store's name.
+    for (const n of names) expect(n).not.toMatch(/^TABLE_|^DATA_BUCKET$|^SECRET_PREFIX$|^CLIENT_PUSH/);
     expect(names.filter((n) => /SECRET$|TOKEN|KEY/.test(n))).toEqual([]);
     expect(env.find((e) => e.Name === "DEFAULT_INACTIVITY_MINUTES")?.Value).toBe("15");
     // OpenClaw's gateway unless the deployer opts into the embedded agent (-c openClawMode=embedded).
@@ -318,50 +308,26 @@ describe("task role (least privilege)", () => {
       logicalId(main.appTemplate, "AWS::IAM::Role", "AgentTaskDefinitionTaskRole"),
     );
 
-  it("allows item-level DynamoDB actions per table, never Scan, batch writes or table management", () => {
+  it("grants nothing but execute-api:Invoke: no DynamoDB, S3, SSM, KMS or ManageConnections", () => {
     const actions = taskStatements().flatMap((s) => asList(s.Action as string | string[]));
-    const dynamo = actions.filter((a) => a.startsWith("dynamodb:"));
-    expect(dynamo.length).toBeGreaterThan(0);
-    for (const a of dynamo) {
-      expect([
-        "dynamodb:Scan",
-        "dynamodb:BatchWriteItem",
-        "dynamodb:DeleteTable",
-        "dynamodb:*",
-      ]).not.toContain(a);
-    }
-    expect(actions.some((a) => a === "*" || a.endsWith(":*"))).toBe(false);
+    expect([...new Set(actions)]).toEqual(["execute-api:Invoke"]);
+    for (const s of taskStatements()) expect(s.Effect).toBe("Allow");
   });
 
-  it("limits S3 to users/ in the data bucket", () => {
-    const s3 = taskStatements().filter((s) => asList(s.Action as string[]).some((a) => a.startsWith("s3:")));
-    expect(JSON.stringify(s3)).not.toContain('"s3:*"');
-    const objectStatement = s3.find((s) => asList(s.Action as string[]).includes("s3:GetObject"));
-    expect(JSON.stringify(objectStatement?.Resource)).toMatch(/\/users\/\*"/);
-    const list = s3.find((s) => asList(s.Action as string[]).includes("s3:ListBucket"));
-    expect(list?.Condition).toEqual({ StringLike: { "s3:prefix": ["users/*"] } });
-  });
-
-  it("may post to the client API's connections and open the agent API's $connect, nothing else there", () => {
-    const st = taskStatements();
-    const manage = st.filter((s) => asList(s.Action as string[]).includes("execute-api:ManageConnections"));
-    expect(JSON.stringify(manage)).toContain("SocketsClientApi");
-    expect(JSON.stringify(manage)).not.toContain("SocketsAgentApi");
-    const invoke = st.find((s) => asList(s.Action as string[]).includes("execute-api:Invoke"));
-    expect(JSON.stringify(invoke?.Resource)).toMatch(/SocketsAgentApi.*\/prod\/\$connect"/);
-  });
-
-  it("reads only the users' LLM keys from SSM (no bot token), and decrypts only through SSM", () => {
-    const st = taskStatements();
-    const ssm = st.filter((s) => asList(s.Action as string[]).includes("ssm:GetParameter"));
-    const resources = ssm.flatMap((s) => asList(s.Resource)).map((r) => JSON.stringify(r));
-    expect(resources).toHaveLength(1);
-    expect(resources.some((r) => r.includes(":parameter/serverless-openclaw/users/*"))).toBe(true);
-    expect(resources.join()).not.toContain("bot-token");
-    expect(resources.join()).not.toContain("webhook-secret");
-    for (const s of ssm) expect(asList(s.Action as string[])).not.toContain("ssm:PutParameter");
-    const kms = st.find((s) => asList(s.Action as string[]).includes("kms:Decrypt"));
-    expect(kms?.Condition).toEqual({ StringEquals: { "kms:ViaService": "ssm.us-east-1.amazonaws.com" } });
+  it("may open the agent API's $connect and call the agent HTTP API's four routes, nothing else", () => {
+    const invoke = taskStatements()
+      .flatMap((s) => asList(s.Resource))
+      .map((r) => JSON.stringify(r));
+    expect(invoke).toHaveLength(5);
+    expect(invoke.filter((r) => /SocketsAgentApi.*\/prod\/\$connect"/.test(r))).toHaveLength(1);
+    const routes = invoke.filter((r) => r.includes("AgentHttpApi"));
+    expect(routes.map((r) => /\/\$default\/([A-Z]+\/[^"]+)"/.exec(r)?.[1]).sort()).toEqual([
+      "DELETE/connections/*",
+      "POST/blob-url",
+      "POST/connections/*",
+      "POST/rpc",
+    ]);
+    expect(invoke.join()).not.toContain("SocketsClientApi");
   });
 });
 
@@ -369,9 +335,9 @@ describe("gateway Lambdas", () => {
   const functions = (s: Synthesized) =>
     resourcesOf(s.appTemplate, "AWS::Lambda::Function").filter(([id]) => id.startsWith("Gateway"));
 
-  it("runs six ARM64 Node 22+ functions with small memory, own log groups and the runtime env", () => {
-    expect(functions(main)).toHaveLength(6);
-    expect(functions(variant)).toHaveLength(5); // no Telegram webhook
+  it("runs seven ARM64 Node 22+ functions with small memory, own log groups and the runtime env", () => {
+    expect(functions(main)).toHaveLength(7);
+    expect(functions(variant)).toHaveLength(6); // no Telegram webhook
     for (const [id, p] of functions(main)) {
       expect(p.Architectures, id).toEqual(["arm64"]);
       expect(Number(/^nodejs(\d+)\.x$/.exec(String(p.Runtime))?.[1]), id).toBeGreaterThanOrEqual(22);
@@ -399,6 +365,7 @@ describe("gateway Lambdas", () => {
         "TELEGRAM_ENABLED",
         "POWERTOOLS_SERVICE_NAME",
         "ALLOWED_ORIGINS",
+        "AGENT_TASK_ROLE_NAME",
       ]) {
         expect(env[n], `${id} ${n}`).toBeDefined();
       }
@@ -422,6 +389,7 @@ describe("gateway Lambdas", () => {
       HttpApi: true,
       TelegramWebhook: true,
       AgentSocket: false,
+      AgentApi: false,
       Watchdog: false,
     };
     for (const [name, runs] of Object.entries(runners)) {
@@ -491,6 +459,21 @@ describe("APIs", () => {
     expect(r.map((x) => x.RouteKey).sort()).toEqual(["$connect", "$default", "$disconnect"]);
   });
 
+  it("requires IAM (SigV4) on every route of the agent HTTP API, served by the agent-api Lambda", () => {
+    const r = routesOf(main, "AgentHttpApi");
+    expect(r.map((x) => x.RouteKey).sort()).toEqual([
+      "DELETE /connections/{connectionId}",
+      "POST /blob-url",
+      "POST /connections/{connectionId}",
+      "POST /rpc",
+    ]);
+    for (const route of r) expect(route.AuthorizationType, String(route.RouteKey)).toBe("AWS_IAM");
+    const integrations = resourcesOf(main.appTemplate, "AWS::ApiGatewayV2::Integration").filter(
+      ([, p]) => (p.ApiId as { Ref: string }).Ref === apiId(main, "AgentHttpApi"),
+    );
+    expect(JSON.stringify(integrations)).toContain("GatewayAgentApi");
+  });
+
   it("sends requests no route matches to the management Lambda ($default, no authorizer), which answers them in the API's error shape", () => {
     const r = routesOf(main, "HttpApi").find((x) => x.RouteKey === "$default");
     expect(r).toBeDefined();
@@ -533,7 +516,7 @@ describe("APIs", () => {
 
   it("throttles every stage", () => {
     const stages = resourcesOf(main.appTemplate, "AWS::ApiGatewayV2::Stage");
-    expect(stages).toHaveLength(3);
+    expect(stages).toHaveLength(4);
     for (const [id, p] of stages) {
       const s = p.DefaultRouteSettings as { ThrottlingRateLimit?: number; ThrottlingBurstLimit?: number };
       expect(s?.ThrottlingRateLimit, id).toBeGreaterThan(0);

@@ -16,6 +16,8 @@ export const TaskEnvSchema = z
     /** Sign the agent $connect with SigV4 (AWS; only for wss://). */
     AGENT_WS_SIGN: z.enum(["0", "1"]).optional(),
     CLIENT_PUSH_ENDPOINT: z.string().optional(),
+    /** AWS: the agent's IAM-authorized HTTP API (store RPC, pushes to the user's tabs, blob URLs). */
+    AGENT_API_URL: z.url({ protocol: /^https?$/ }).optional(),
     LOCAL_STORE_URL: z.string().optional(),
     LOCAL_STORE_TOKEN: z.string().optional(),
     OPENCLAW_HOME: z.string().optional(),
@@ -42,9 +44,9 @@ export const TaskEnvSchema = z
     message: "LOCAL_STORE_TOKEN is required with LOCAL_STORE_URL",
     path: ["LOCAL_STORE_TOKEN"],
   })
-  .refine((e) => e.LOCAL_STORE_URL || e.CLIENT_PUSH_ENDPOINT, {
-    message: "set LOCAL_STORE_URL (local mode) or CLIENT_PUSH_ENDPOINT and the table names (AWS)",
-    path: ["CLIENT_PUSH_ENDPOINT"],
+  .refine((e) => e.LOCAL_STORE_URL || e.AGENT_API_URL, {
+    message: "set LOCAL_STORE_URL (local mode) or AGENT_API_URL (AWS)",
+    path: ["AGENT_API_URL"],
   });
 export type TaskEnv = z.infer<typeof TaskEnvSchema>;
 

@@ -1,11 +1,11 @@
 import { dirname, join } from "node:path";
-import { ApiGatewayClientPush } from "@serverless-openclaw/gateway/adapters/aws/api-gateway-client-push";
 import { createRpcStores } from "@serverless-openclaw/gateway/adapters/local/rpc-client";
-import { createAwsStores, type Stores } from "@serverless-openclaw/gateway/adapters/stores";
+import type { Stores } from "@serverless-openclaw/gateway/adapters/stores";
+import { AGENT_USER_HEADER } from "@serverless-openclaw/gateway/handlers/agent-api";
 import type { ClientPush } from "@serverless-openclaw/gateway/ports";
-import { withUsageRecording } from "@serverless-openclaw/gateway/services/usage-recording";
 import { AgentLinkRelay } from "./adapters/agent-link-relay";
 import { HttpClientPush } from "./adapters/http-client-push";
+import { UrlBlobStore } from "./adapters/url-blob-store";
 import { AgentTask } from "./agent-task";
 import { chromiumFromEnv } from "./chromium";
 import { parseTaskEnv, type TaskEnv, withPipedSecrets, workDirOf } from "./env";
@@ -14,49 +14,38 @@ import { createJsonLogger, type Logger } from "./logger";
 import { resolveOpenClawRuntime } from "./openclaw-runtime";
 import { openClawUserFromEnv } from "./openclaw-user";
 import { Redactor } from "./redact";
-import { createConnectSigner } from "./sigv4";
+import { createConnectSigner, createSignedFetch } from "./sigv4";
 import { DiscordReplySink } from "./sinks/discord";
 import { SlackReplySink } from "./sinks/slack";
 import { TelegramReplySink } from "./sinks/telegram";
 
-/** The ports of one task, from its environment: local mode (store RPC) or AWS (DynamoDB, S3, SSM). */
-export function buildPorts(env: TaskEnv, raw: NodeJS.ProcessEnv): { stores: Stores; clientPush: ClientPush } {
+/**
+ * The ports of one task. Either way the task holds no store credentials of its own: local mode reaches
+ * the local server's store RPC with its per-start token; on AWS the same RPC is the agent API's `/rpc`,
+ * SigV4-signed with the task role, whose only permission is to call that API (and the agent
+ * WebSocket's $connect). The gateway binds each call to this task's user and serves it through
+ * scopeStores; blob bytes go over presigned URLs it signs for one of the user's keys.
+ */
+export function buildPorts(
+  env: TaskEnv,
+  options: { signedFetch?: typeof fetch } = {},
+): { stores: Stores; clientPush: ClientPush } {
   if (env.LOCAL_STORE_URL && env.LOCAL_STORE_TOKEN) {
     const stores = createRpcStores(env.LOCAL_STORE_URL, env.LOCAL_STORE_TOKEN);
     const endpoint = env.CLIENT_PUSH_ENDPOINT ?? new URL(env.LOCAL_STORE_URL).origin;
     return { stores, clientPush: new HttpClientPush(endpoint, env.LOCAL_STORE_TOKEN) };
   }
-  const need = (name: string): string => {
-    const value = raw[name];
-    if (!value)
-      throw new AgentTaskError("BAD_ENVIRONMENT", `Bad task environment: ${name} is required on AWS`);
-    return value;
-  };
-  const stores = createAwsStores({
-    tables: {
-      conversations: need("TABLE_CONVERSATIONS"),
-      settings: need("TABLE_SETTINGS"),
-      taskState: need("TABLE_TASK_STATE"),
-      connections: need("TABLE_CONNECTIONS"),
-      pending: need("TABLE_PENDING"),
-    },
-    bucket: need("DATA_BUCKET"),
-    secretPrefix: need("SECRET_PREFIX"),
-  });
-  // The task's own clean stop books the run to the user's monthly usage (local mode books it behind the
-  // store RPC; failed starts and crashes are booked by the gateway's lifecycle and watchdog).
-  const warn = (message: string, attributes?: Record<string, unknown>) =>
-    process.stderr.write(`${JSON.stringify({ level: "warn", message, ...attributes })}\n`);
-  // "agent run booked" lines become the AgentRunSeconds metric, and AgentOnDemandSeconds when the run
-  // was on on-demand Fargate (metric filters on the task's log group; the spend alarm prices both).
-  const taskState = withUsageRecording(stores.taskState, stores.settings, { warn }, (seconds, capacity) =>
-    process.stdout.write(
-      `${JSON.stringify({ level: "info", message: "agent run booked", seconds, capacity })}\n`,
-    ),
-  );
+  const api = env.AGENT_API_URL;
+  if (!api)
+    throw new AgentTaskError("BAD_ENVIRONMENT", "Bad task environment: AGENT_API_URL is required on AWS");
+  const signedFetch =
+    options.signedFetch ??
+    createSignedFetch({ region: env.AWS_REGION, headers: { [AGENT_USER_HEADER]: env.USER_ID } });
+  const base = api.replace(/\/$/, "");
+  const rpc = createRpcStores(`${base}/rpc`, undefined, { fetch: signedFetch });
   return {
-    stores: { ...stores, taskState },
-    clientPush: new ApiGatewayClientPush(need("CLIENT_PUSH_ENDPOINT")),
+    stores: { ...rpc, blobs: new UrlBlobStore(base, rpc.blobs, signedFetch) },
+    clientPush: new HttpClientPush(base, undefined, { path: "connections", fetch: signedFetch }),
   };
 }
 
@@ -74,7 +63,7 @@ export async function createTask(
     level: env.LOG_LEVEL ?? "info",
     base: { service: "agent-task", userId: env.USER_ID },
   });
-  const { stores, clientPush } = buildPorts(env, raw);
+  const { stores, clientPush } = buildPorts(env);
   const local = env.LOCAL_STORE_URL !== undefined;
   const runtime = resolveOpenClawRuntime(env.OPENCLAW_HOME);
   const sign = env.AGENT_WS_SIGN === "1" && env.AGENT_WS_URL.startsWith("wss://");

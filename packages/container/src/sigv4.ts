@@ -67,3 +67,56 @@ export function createConnectSigner(options: { region?: string } = {}) {
     return headers;
   };
 }
+
+export interface SignedFetchOptions {
+  region?: string;
+  /** Headers sent (and signed) with every request, e.g. the user the task serves. */
+  headers?: Record<string, string>;
+  /** Defaults to the global fetch. */
+  fetch?: typeof fetch;
+  /** Defaults to the SDK's chain (on ECS: the task role's credentials). */
+  credentials?: ConstructorParameters<typeof SignatureV4>[0]["credentials"];
+}
+
+/**
+ * A fetch that signs every request with SigV4 for `execute-api` (the agent's IAM-authorized HTTP API
+ * on AWS). Bodies must be strings (JSON), which is all the agent API takes.
+ */
+export function createSignedFetch(options: SignedFetchOptions = {}): typeof fetch {
+  const credentials = options.credentials ?? defaultProvider();
+  const doFetch = options.fetch ?? fetch;
+  return async (input, init = {}) => {
+    const url = new URL(typeof input === "string" || input instanceof URL ? input : input.url);
+    const signer = new SignatureV4({
+      service: "execute-api",
+      region: regionOf(url, options.region),
+      credentials,
+      sha256: NodeSha256,
+    });
+    const query: Record<string, string> = {};
+    url.searchParams.forEach((value, key) => {
+      query[key] = value;
+    });
+    const headers: Record<string, string> = { host: url.host, ...options.headers };
+    new Headers(init.headers).forEach((value, name) => {
+      if (name !== "authorization") headers[name] = value;
+    });
+    if (init.body !== undefined && init.body !== null && typeof init.body !== "string")
+      throw new Error("createSignedFetch: only string bodies are signed");
+    const signed = await signer.sign({
+      method: init.method ?? "GET",
+      protocol: url.protocol,
+      hostname: url.hostname,
+      port: url.port ? Number(url.port) : undefined,
+      path: url.pathname,
+      query,
+      headers,
+      ...(typeof init.body === "string" ? { body: init.body } : {}),
+    });
+    const sent: Record<string, string> = {};
+    for (const [name, value] of Object.entries(signed.headers)) {
+      if (name.toLowerCase() !== "host") sent[name] = String(value);
+    }
+    return doFetch(url, { ...init, headers: sent });
+  };
+}

@@ -119,6 +119,14 @@ export interface BlobStore {
   list(prefix: string): Promise<string[]>;
 }
 
+/**
+ * Short-lived URLs for one object (S3 presigned URLs on AWS): how the gateway lets an agent task move
+ * its state archive straight to and from the bucket, with nothing but that one key for a few minutes.
+ */
+export interface BlobUrlSigner {
+  signedUrl(key: string, method: "GET" | "PUT", expiresInSeconds: number): Promise<string>;
+}
+
 /** Secrets (LLM API keys, bot token): SSM SecureString on AWS, a 0600 file locally. Never logged. */
 export interface SecretStore {
   get(name: string): Promise<string | undefined>;

@@ -1,6 +1,5 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { KEYS } from "@serverless-openclaw/shared";
 import { Duration, IgnoreMode, RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
 import type { WebSocketStage } from "aws-cdk-lib/aws-apigatewayv2";
 import type { ISecurityGroup, IVpc } from "aws-cdk-lib/aws-ec2";
@@ -16,12 +15,10 @@ import {
 } from "aws-cdk-lib/aws-ecs";
 import { Effect, PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
-import type { Bucket } from "aws-cdk-lib/aws-s3";
 import { Construct } from "constructs";
 import type { DeployConfig } from "../config";
 import { IMAGE_IGNORE_FILE, type ImageSource, imageContextExclude } from "../paths";
-import { dataTableEnvironment, grantSecretRead, grantUserObjects, TASK_TABLE_ACTIONS } from "./permissions";
-import type { DataTables } from "./storage";
+import type { AgentHttpApi } from "./apis";
 
 export const CONTAINER_NAME = "openclaw";
 /** Prefix of every per-user object in the data bucket (`users/<userId>/…`). */
@@ -38,10 +35,9 @@ export interface AgentTaskProps {
   readonly image: ImageSource;
   readonly vpc: IVpc;
   readonly securityGroup: ISecurityGroup;
-  readonly tables: DataTables;
-  readonly dataBucket: Bucket;
-  readonly clientStage: WebSocketStage;
   readonly agentStage: WebSocketStage;
+  /** The agent HTTP API: the task's only way to its user's data (store RPC, pushes, blob URLs). */
+  readonly agentHttpApi: AgentHttpApi;
   readonly logRetention: RetentionDays;
 }
 
@@ -103,16 +99,15 @@ export class AgentTask extends Construct {
       // Spot interruptions give two minutes; use all of it to finish the turn and back up state.
       stopTimeout: Duration.seconds(120),
       logging: new AwsLogDriver({ streamPrefix: "agent", logGroup }),
-      // USER_ID and AGENT_SECRET are set per start by the gateway (RunTask container overrides).
+      // USER_ID and AGENT_SECRET are set per start by the gateway (RunTask container overrides). The
+      // secret alone opens nothing: the gateway also requires the caller's IAM session to be this task.
+      // No table, bucket or secret name: the task reaches its data only through the agent HTTP API.
       environment: {
         AWS_REGION: region,
         AGENT_WS_URL: props.agentStage.url,
         // The agent API's $connect is IAM-authorized: sign it with the task role (SigV4).
         AGENT_WS_SIGN: "1",
-        CLIENT_PUSH_ENDPOINT: props.clientStage.callbackUrl,
-        ...dataTableEnvironment(props.tables),
-        DATA_BUCKET: props.dataBucket.bucketName,
-        SECRET_PREFIX: config.secretPrefix,
+        AGENT_API_URL: props.agentHttpApi.url,
         TELEGRAM_ENABLED: String(config.telegram),
         DEFAULT_INACTIVITY_MINUTES: String(config.inactivityMinutes),
         BROWSER_ENABLED: String(config.browser),
@@ -122,8 +117,8 @@ export class AgentTask extends Construct {
     Validations.of(this.taskDefinition).acknowledge({
       id: "AwsSolutions-ECS2",
       reason:
-        "The environment holds only resource names and endpoints; secrets are read at boot from SSM " +
-        "SecureString parameters by the task role and never passed as variables.",
+        "The environment holds only endpoints; the task's secrets (its user's LLM key) come from the " +
+        "gateway over the IAM-authorized agent API at boot and are never passed as variables.",
     });
 
     this.grantTaskRole(props);
@@ -131,48 +126,31 @@ export class AgentTask extends Construct {
 
   /**
    * The task role. One role serves every user's task, and ECS sets neither a session name of ours nor
-   * session tags on it, so conditions such as dynamodb:LeadingKeys on this role alone cannot tell one
-   * user's task from another's. Per-user scoping is still possible, and is the design in
-   * docs/security.md: the task's store access goes through the gateway, which binds the task to its
-   * user (the role session is named after the ECS task id) and serves it only that user's data, as
-   * local mode already does; or the gateway hands out sts:AssumeRole session credentials tagged with
-   * the userId. Until that lands this role is still broad (table-level actions, `users/*` objects and
-   * parameters; no bot token any more): docs/security.md, "On AWS", says what that means.
+   * session tags on it, so IAM conditions on this role alone (dynamodb:LeadingKeys and the like) cannot
+   * tell one user's task from another's. So the role reaches no data at all: it may only open the
+   * agent WebSocket and call the agent HTTP API. The gateway binds each call to a user by the role
+   * session's name, which ECS sets to the task id and the user's TaskState row names as its current
+   * task, and serves the task that user's rows, objects and LLM key through the same scopeStores rules
+   * as local mode (docs/security.md, "On AWS").
    */
   private grantTaskRole(props: AgentTaskProps): void {
     const role = this.taskDefinition.taskRole;
-    const t = props.tables;
-    for (const [key, actions] of Object.entries(TASK_TABLE_ACTIONS)) {
-      const table = t[key as keyof DataTables];
-      const resources = [table.tableArn];
-      if (table === t.connections) resources.push(`${table.tableArn}/index/${KEYS.connections.byUserIndex}`);
-      role.addToPrincipalPolicy(new PolicyStatement({ actions: [...actions], resources }));
-    }
-    grantUserObjects(role, props.dataBucket);
-    // Push replies to the user's browser connections.
-    role.addToPrincipalPolicy(
-      new PolicyStatement({
-        actions: ["execute-api:ManageConnections"],
-        resources: [manageConnectionsArn(props.clientStage)],
-      }),
-    );
-    // Open the agent WebSocket: only its IAM-authorized $connect route.
+    const stack = Stack.of(this);
     role.addToPrincipalPolicy(
       new PolicyStatement({
         effect: Effect.ALLOW,
         actions: ["execute-api:Invoke"],
         resources: [
-          Stack.of(this).formatArn({
+          // The agent WebSocket: only its IAM-authorized $connect route.
+          stack.formatArn({
             service: "execute-api",
             resource: props.agentStage.api.apiId,
             resourceName: `${props.agentStage.stageName}/$connect`,
           }),
+          ...props.agentHttpApi.routeArns(stack),
         ],
       }),
     );
-    // The user's LLM key. No bot token: Telegram, Discord and Slack replies go through the gateway's
-    // chat relay on the agent socket (the agent-socket Lambda holds the tokens; docs/security.md).
-    grantSecretRead(this, role, props.config.secretPrefix, `${USER_DATA_PREFIX}*`);
   }
 }
 

@@ -1,5 +1,5 @@
 import { API_ROUTES, PUBLIC_ROUTES } from "@serverless-openclaw/shared";
-import { Duration, RemovalPolicy, Validations } from "aws-cdk-lib";
+import { Duration, RemovalPolicy, type Stack, Validations } from "aws-cdk-lib";
 import {
   CorsHttpMethod,
   HttpApi,
@@ -11,7 +11,11 @@ import {
   WebSocketApi,
   WebSocketStage,
 } from "aws-cdk-lib/aws-apigatewayv2";
-import { HttpJwtAuthorizer, WebSocketIamAuthorizer } from "aws-cdk-lib/aws-apigatewayv2-authorizers";
+import {
+  HttpIamAuthorizer,
+  HttpJwtAuthorizer,
+  WebSocketIamAuthorizer,
+} from "aws-cdk-lib/aws-apigatewayv2-authorizers";
 import { HttpLambdaIntegration, WebSocketLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
@@ -23,6 +27,8 @@ export const WS_STAGE = "prod";
 export const THROTTLE = {
   clientWs: { rateLimit: 50, burstLimit: 100 },
   agentWs: { rateLimit: 100, burstLimit: 200 },
+  /** The agent tasks' store calls and pushes (one push per streamed delta). */
+  agentHttp: { rateLimit: 200, burstLimit: 400 },
   http: { rateLimit: 20, burstLimit: 50 },
 } as const;
 
@@ -89,6 +95,68 @@ export class WebSocketApis extends Construct {
         "$connect is IAM-authorized (only the task role may open a connection); $disconnect and " +
         "$default can only be reached over a connection that passed $connect.",
     });
+  }
+}
+
+/** The routes of the agent HTTP API (handlers/agent-api.ts in the gateway). */
+export const AGENT_HTTP_ROUTES = [
+  { method: HttpMethod.POST, path: "/rpc" },
+  { method: HttpMethod.POST, path: "/blob-url" },
+  { method: HttpMethod.POST, path: "/connections/{connectionId}" },
+  { method: HttpMethod.DELETE, path: "/connections/{connectionId}" },
+] as const;
+
+/**
+ * The agent tasks' HTTP API: their store RPC, pushes to their user's browser tabs and presigned URLs
+ * for their own objects. Every route is IAM-authorized (SigV4 with the task role, the only thing that
+ * role may do besides the agent $connect); the handler binds each call to the user whose current
+ * start is the calling task (its role session is the ECS task id) and scopes it to that user. Its own
+ * API and throttle, so agents streaming replies never eat the management API's.
+ */
+export class AgentHttpApi extends Construct {
+  readonly api: HttpApi;
+  readonly stage: HttpStage;
+
+  constructor(scope: Construct, id: string, props: { logRetention: RetentionDays }) {
+    super(scope, id);
+    this.api = new HttpApi(this, "Api", {
+      description: "serverless-openclaw: agent task store calls and pushes (IAM)",
+      createDefaultStage: false,
+    });
+    const accessLogs = new LogGroup(this, "AccessLogs", {
+      retention: props.logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.stage = new HttpStage(this, "DefaultStage", {
+      httpApi: this.api,
+      autoDeploy: true,
+      throttle: THROTTLE.agentHttp,
+      accessLogSettings: { destination: new LogGroupLogDestination(accessLogs) },
+    });
+  }
+
+  addRoutes(handler: IFunction): void {
+    const integration = new HttpLambdaIntegration("AgentApi", handler);
+    const authorizer = new HttpIamAuthorizer();
+    for (const route of AGENT_HTTP_ROUTES) {
+      this.api.addRoutes({ path: route.path, methods: [route.method], integration, authorizer });
+    }
+  }
+
+  /** `https://<id>.execute-api.<region>.amazonaws.com` (the $default stage has no path). */
+  get url(): string {
+    return this.api.apiEndpoint;
+  }
+
+  /** The `execute-api:Invoke` resources of the routes, for the task role. */
+  routeArns(stack: Stack): string[] {
+    return AGENT_HTTP_ROUTES.map((route) =>
+      stack.formatArn({
+        service: "execute-api",
+        resource: this.api.apiId,
+        resourceName: `$default/${route.method}${route.path.replace("{connectionId}", "*")}`,
+      }),
+    );
   }
 }
 

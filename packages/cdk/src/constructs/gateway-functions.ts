@@ -50,6 +50,7 @@ const GATEWAY_TABLE_ACTIONS = [
 const ECS_ROLE: Record<LambdaName, { run: boolean; list: boolean }> = {
   "web-socket": { run: true, list: false },
   "agent-socket": { run: false, list: false },
+  "agent-api": { run: false, list: false },
   "http-api": { run: true, list: false },
   "telegram-webhook": { run: true, list: false },
   "discord-interactions": { run: true, list: false },
@@ -66,6 +67,8 @@ export const LAMBDA_SECRETS: Record<LambdaName, readonly string[]> = {
   "web-socket": [],
   // The chat relay: the agent tasks' Telegram, Discord and Slack replies, sent to their own chats.
   "agent-socket": ["telegram/bot-token", "discord/bot-token", "slack/bot-token"],
+  // Serves each agent task its own user's LLM key (scopeStores); the task role reads no parameter.
+  "agent-api": ["users/*/llm-api-key"],
   "http-api": [],
   // The webhook's secret-token header check, and the bot that answers and pairs.
   "telegram-webhook": ["telegram/bot-token", "telegram/webhook-secret"],
@@ -80,6 +83,7 @@ const TIMEOUT: Record<LambdaName, Duration> = {
   // API Gateway gives up on an integration after 29 s; a Lambda running longer only bills.
   "web-socket": Duration.seconds(29),
   "agent-socket": Duration.seconds(29),
+  "agent-api": Duration.seconds(29),
   "http-api": Duration.seconds(29),
   "telegram-webhook": Duration.seconds(29),
   // Discord and Slack want an answer within 3 s; a longer run only means they gave up.
@@ -99,7 +103,14 @@ export class GatewayFunctions extends Construct {
 
   constructor(scope: Construct, id: string, props: GatewayFunctionsProps) {
     super(scope, id);
-    const names: LambdaName[] = ["web-socket", "agent-socket", "http-api", "watchdog", "schedule-fire"];
+    const names: LambdaName[] = [
+      "web-socket",
+      "agent-socket",
+      "agent-api",
+      "http-api",
+      "watchdog",
+      "schedule-fire",
+    ];
     if (props.config.telegram) names.push("telegram-webhook");
     if (props.config.discord) names.push("discord-interactions");
     if (props.config.slack) names.push("slack-events");
@@ -142,6 +153,8 @@ export class GatewayFunctions extends Construct {
         TASK_SUBNETS: props.vpc.publicSubnets.map((s) => s.subnetId).join(","),
         TASK_SECURITY_GROUP: props.taskSecurityGroup.securityGroupId,
         CONTAINER_NAME,
+        // Only this role's sessions (one per ECS task) are agent tasks (agent-socket, agent-api).
+        AGENT_TASK_ROLE_NAME: props.taskDefinition.taskRole.roleName,
         TELEGRAM_ENABLED: String(config.telegram),
         DISCORD_ENABLED: String(config.discord),
         ...(config.discordChannelIds ? { DISCORD_CHANNEL_IDS: config.discordChannelIds.join(",") } : {}),
@@ -188,6 +201,8 @@ export class GatewayFunctions extends Construct {
       grantSecretWrite(this, fn, props.config.secretPrefix, `${USER_DATA_PREFIX}*`);
       grantUserObjects(fn.role as Role, props.dataBucket);
     }
+    // The agent tasks' objects (state archive, skills), and the presigned URLs it signs for them.
+    if (name === "agent-api") grantUserObjects(fn.role as Role, props.dataBucket);
 
     const clusterArn = props.cluster.clusterArn;
     const onCluster = { ArnEquals: { "ecs:cluster": clusterArn } };

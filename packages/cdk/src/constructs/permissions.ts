@@ -4,34 +4,7 @@ import type { IBucket } from "aws-cdk-lib/aws-s3";
 import type { IConstruct } from "constructs";
 import type { DataTables } from "./storage";
 
-/**
- * DynamoDB actions the agent task needs per table: read settings (and book usage), drain and delete its pending
- * messages, write finished turns and conversation metadata, move its own lifecycle state, find and
- * prune its user's connections. No Scan, no batch writes, no table management.
- */
-export const TASK_TABLE_ACTIONS: Record<keyof DataTables, readonly string[]> = {
-  conversations: [
-    "dynamodb:GetItem",
-    "dynamodb:Query",
-    "dynamodb:PutItem",
-    "dynamodb:UpdateItem",
-    "dynamodb:ConditionCheckItem",
-  ],
-  // PutItem: the task books its run to the user's monthly usage (`usage#YYYY-MM`) when it stops.
-  settings: ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem"],
-  taskState: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"],
-  connections: ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:DeleteItem"],
-  pending: [
-    "dynamodb:GetItem",
-    "dynamodb:Query",
-    "dynamodb:PutItem",
-    "dynamodb:UpdateItem",
-    "dynamodb:DeleteItem",
-    "dynamodb:ConditionCheckItem",
-  ],
-};
-
-/** The table-name variables shared by the Lambdas and the task (read in runtime/aws.ts and the container). */
+/** The table-name variables of the gateway Lambdas (read in runtime/aws.ts). */
 export function dataTableEnvironment(t: DataTables): Record<string, string> {
   return {
     TABLE_CONVERSATIONS: t.conversations.tableName,

@@ -51,6 +51,16 @@ export const USAGE = {
   lambdaAverageMs: 150,
   watchdogAverageMs: 400,
   httpRequestsPerHour: 10,
+  /**
+   * The task's calls to the agent HTTP API (each one HTTP API request and one agent-api Lambda
+   * invocation): one per push (pushesPerTurn) plus the turn's store calls and checkpoint blob URLs,
+   * and per hour the heartbeats and the boot's reads.
+   */
+  agentApiCallsPerTurn: 6,
+  agentApiCallsPerHour: 70,
+  agentApiAverageMs: 30,
+  /** Each agent API call first reads the user's TaskState row (the binding), strongly consistent. */
+  readUnitsPerAgentApiCall: 1,
   /** DynamoDB request units per turn: transactional enqueue, finished turn, meta, delete, reads. */
   writeUnitsPerTurn: 12,
   readUnitsPerTurn: 20,
@@ -198,9 +208,11 @@ export function estimateMonthlyCost(
   add("ECR image storage", `${imageGb} GB × $${P.ecrGbMonth}`, imageGb * P.ecrGbMonth);
 
   const gatewayInvocations = turns * U.lambdaInvocationsPerTurn + hours * U.lambdaExtraInvocationsPerHour;
-  const invocations = gatewayInvocations + facts.watchdogInvocationsPerMonth;
+  const agentApiCalls = turns * (U.pushesPerTurn + U.agentApiCallsPerTurn) + hours * U.agentApiCallsPerHour;
+  const invocations = gatewayInvocations + agentApiCalls + facts.watchdogInvocationsPerMonth;
   const gbSeconds =
     (gatewayInvocations * U.lambdaAverageMs * facts.gatewayLambdaMemoryMb) / 1024 / 1000 +
+    (agentApiCalls * U.agentApiAverageMs * facts.gatewayLambdaMemoryMb) / 1024 / 1000 +
     (facts.watchdogInvocationsPerMonth * U.watchdogAverageMs * facts.watchdogMemoryMb) / 1024 / 1000;
   add(
     "Lambda",
@@ -210,7 +222,7 @@ export function estimateMonthlyCost(
 
   const wsMessages = turns * (U.pushesPerTurn + 2) + hours * U.agentPingsPerHour;
   const connMinutes = hours * 60 * U.connectionsWhileRunning;
-  const httpRequests = hours * U.httpRequestsPerHour;
+  const httpRequests = hours * U.httpRequestsPerHour + agentApiCalls;
   add(
     "API Gateway",
     `${wsMessages} WebSocket messages, ${connMinutes} connection-min, ${httpRequests} HTTP requests`,
@@ -220,7 +232,11 @@ export function estimateMonthlyCost(
   );
 
   const writes = turns * U.writeUnitsPerTurn + hours * U.writeUnitsPerHour;
-  const reads = turns * U.readUnitsPerTurn + hours * U.readUnitsPerHour + facts.watchdogInvocationsPerMonth;
+  const reads =
+    turns * U.readUnitsPerTurn +
+    hours * U.readUnitsPerHour +
+    agentApiCalls * U.readUnitsPerAgentApiCall +
+    facts.watchdogInvocationsPerMonth;
   add(
     "DynamoDB",
     `${writes} WRU, ${reads} RRU, ${U.tableStorageGb} GB (+PITR on ${facts.pitrTables} tables)`,

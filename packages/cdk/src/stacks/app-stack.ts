@@ -4,7 +4,7 @@ import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
 import type { Construct } from "constructs";
 import type { DeployConfig } from "../config";
 import { AgentTask, TASK_SIZE } from "../constructs/agent-task";
-import { ManagementHttpApi, WebSocketApis } from "../constructs/apis";
+import { AgentHttpApi, ManagementHttpApi, WebSocketApis } from "../constructs/apis";
 import { MonthlyBudget } from "../constructs/budget";
 import { GatewayFunctions } from "../constructs/gateway-functions";
 import { Monitoring } from "../constructs/monitoring";
@@ -30,6 +30,7 @@ export interface AppStackProps extends StackProps {
 export class AppStack extends Stack {
   readonly network: Network;
   readonly sockets: WebSocketApis;
+  readonly agentHttp: AgentHttpApi;
   readonly agent: AgentTask;
   readonly functions: GatewayFunctions;
   readonly http: ManagementHttpApi;
@@ -48,15 +49,14 @@ export class AppStack extends Stack {
 
     this.network = new Network(this, "Network");
     this.sockets = new WebSocketApis(this, "Sockets");
+    this.agentHttp = new AgentHttpApi(this, "AgentHttp", { logRetention: retention });
     this.agent = new AgentTask(this, "Agent", {
       config,
       image: props.image,
       vpc: this.network.vpc,
       securityGroup: this.network.taskSecurityGroup,
-      tables,
-      dataBucket,
-      clientStage: this.sockets.clientStage,
       agentStage: this.sockets.agentStage,
+      agentHttpApi: this.agentHttp,
       logRetention: retention,
     });
     this.web = new WebSite(this, "Web", { region: this.region, logRetention: retention });
@@ -78,6 +78,7 @@ export class AppStack extends Stack {
       logRetention: retention,
     });
     this.sockets.addRoutes(this.functions.get("web-socket"), this.functions.get("agent-socket"));
+    this.agentHttp.addRoutes(this.functions.get("agent-api"));
 
     new Rule(this, "WatchdogSchedule", {
       description: "Stops stale or overlong agent tasks and repairs TaskState",

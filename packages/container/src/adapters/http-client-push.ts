@@ -1,19 +1,31 @@
 import type { ClientPush } from "@serverless-openclaw/gateway/ports";
 
+export interface HttpClientPushOptions {
+  /** The path segment before the connection id: `@connections` (local server) or `connections` (AWS agent API). */
+  path?: string;
+  /** Defaults to the global fetch; on AWS a SigV4-signing fetch (sigv4.ts). */
+  fetch?: typeof fetch;
+}
+
 /**
- * ClientPush over plain HTTP to a Management-API-shaped endpoint (`POST/DELETE
- * <endpoint>/@connections/<id>`), as the local server serves it, presenting the local token in
- * `x-local-token`. On AWS the SDK client (ApiGatewayClientPush) is used instead, because those calls
- * must be SigV4-signed.
+ * ClientPush over HTTP to the gateway, which pushes only to the task's own user's browser connections:
+ * local mode's Management-API-shaped endpoint (`POST/DELETE <endpoint>/@connections/<id>`, with the
+ * task's token in `x-local-token`), or on AWS the agent API (`<endpoint>/connections/<id>`, SigV4-signed
+ * by the task role). The task role itself cannot reach any browser connection.
  */
 export class HttpClientPush implements ClientPush {
+  private readonly fetch: typeof fetch;
   constructor(
     private readonly endpoint: string,
     private readonly token?: string,
-  ) {}
+    private readonly options: HttpClientPushOptions = {},
+  ) {
+    this.fetch = options.fetch ?? ((input, init) => fetch(input, init));
+  }
 
   private url(connectionId: string): string {
-    return `${this.endpoint.replace(/\/$/, "")}/@connections/${encodeURIComponent(connectionId)}`;
+    const path = this.options.path ?? "@connections";
+    return `${this.endpoint.replace(/\/$/, "")}/${path}/${encodeURIComponent(connectionId)}`;
   }
 
   private headers(): Record<string, string> {
@@ -24,7 +36,7 @@ export class HttpClientPush implements ClientPush {
   }
 
   async send(connectionId: string, event: object): Promise<boolean> {
-    const res = await fetch(this.url(connectionId), {
+    const res = await this.fetch(this.url(connectionId), {
       method: "POST",
       headers: this.headers(),
       body: JSON.stringify(event),
@@ -36,7 +48,7 @@ export class HttpClientPush implements ClientPush {
   }
 
   async disconnect(connectionId: string): Promise<void> {
-    const res = await fetch(this.url(connectionId), { method: "DELETE", headers: this.headers() });
+    const res = await this.fetch(this.url(connectionId), { method: "DELETE", headers: this.headers() });
     await res.body?.cancel();
   }
 }

@@ -4,8 +4,14 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
+import { SSMClient } from "@aws-sdk/client-ssm";
+import type { S3BlobStore } from "@serverless-openclaw/gateway/adapters/aws/s3-blob-store";
 import { createTables, STANDIN_TABLE_NAMES } from "@serverless-openclaw/gateway/adapters/aws/tables";
+import { createRpcStores } from "@serverless-openclaw/gateway/adapters/local/rpc-client";
 import { createAwsStores, type Stores } from "@serverless-openclaw/gateway/adapters/stores";
+import { AGENT_USER_HEADER } from "@serverless-openclaw/gateway/handlers/agent-api";
+import type { ClientPush } from "@serverless-openclaw/gateway/ports";
+import { withUsageRecording } from "@serverless-openclaw/gateway/services/usage-recording";
 import {
   type DynamoLocal,
   type FakeLlm,
@@ -16,36 +22,50 @@ import {
 } from "@serverless-openclaw/testkit";
 import type { ManagedProcess } from "@serverless-openclaw/testkit/process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createSignedFetch } from "../../src/sigv4";
 import { readManifest } from "../../src/state-checkpoint";
+import { AgentApiStandin } from "../support/agent-api-standin";
 import { FakeAgentGateway } from "../support/fake-gateway";
 import { startImageTask } from "../support/image-bundle";
 import { answeredOnce, seedWakingUser } from "../support/seed";
 
 /**
- * The image's bundle with its AWS wiring, the way an ECS task runs it: the task reads its tables, bucket
- * and secret prefix from the environment and reaches AWS through the SDK's standard endpoint variables.
- * Here they point at DynamoDB Local, s3rver, a fake of SSM's JSON API (SSM has no stand-in) and a
- * loopback stand-in for the API Gateway Management API; the agent WebSocket is the fake gateway
+ * The image's bundle with its AWS wiring, the way an ECS task runs it: the task's environment names no
+ * table, bucket or secret, only the agent HTTP API, which it calls SigV4-signed with the task role's
+ * credentials. Here that API is a loopback stand-in for API Gateway + IAM (it checks the signature
+ * against the task's key pair and reports the caller as the assumed-role session named after the ECS
+ * task id), in front of the gateway's real agent API handler, which binds the task to its user's
+ * TaskState row and serves it DynamoDB Local, s3rver and a fake of SSM's JSON API through scopeStores;
+ * the state archive moves over s3rver presigned URLs. The agent WebSocket is the fake gateway
  * (unsigned ws://, as SigV4 signing applies to wss:// only). Nothing of local mode's wiring is used.
  */
 const USER = "user-aws";
+const OTHER = "user-other";
 const API_KEY = "sk-aws-wiring-7f6e5d4c3b2a";
+const OTHER_KEY = "sk-other-user-0a9b8c7d6e5f";
 const BUCKET = "serverless-openclaw-data";
 const SECRET_PREFIX = "/serverless-openclaw/";
+const TASK_ROLE = "ServerlessOpenClawAgentTaskRole";
+const TASK_ID = "5b2f0c1d9e8a47b6a3c2d1e0f9a8b7c6";
+const TASK_KEYS = {
+  accessKeyId: "ASIATASKROLESESSION1",
+  secretAccessKey: "task-role-session-secret-key-0123",
+};
 
 let llm: FakeLlm;
 let dynamo: DynamoLocal;
 let s3: S3rver;
 let stores: Stores;
 let gateway: FakeAgentGateway;
+let agentApi: AgentApiStandin;
+let agentApiUrl: string;
 let ssm: Server;
-let management: Server;
 let workDir: string;
 let bundle: string;
 let proc: ManagedProcess;
 const ssmCalls: Array<{ target: string; body: Record<string, unknown> }> = [];
 const parameters = new Map<string, string>();
-const pushed: Array<{ connectionId: string; body: Record<string, unknown>; signed: boolean }> = [];
+const pushed: Array<{ connectionId: string; body: Record<string, unknown> }> = [];
 
 const readBody = (req: IncomingMessage) =>
   new Promise<string>((done) => {
@@ -59,7 +79,7 @@ async function listen(server: Server): Promise<string> {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
-/** SSM's JSON 1.1 protocol, GetParameter only (all the task asks of it). */
+/** SSM's JSON 1.1 protocol, GetParameter only (all the gateway asks of it for a task). */
 function fakeSsm(): Server {
   return createServer(async (req, res) => {
     const target = String(req.headers["x-amz-target"] ?? "");
@@ -76,19 +96,14 @@ function fakeSsm(): Server {
   });
 }
 
-/** The Management API's POST /@connections/{id}, recording what was posted and whether it was signed. */
-function fakeManagementApi(): Server {
-  return createServer(async (req, res) => {
-    const body = await readBody(req);
-    const id = decodeURIComponent(req.url?.split("/@connections/")[1] ?? "");
-    pushed.push({
-      connectionId: id,
-      body: JSON.parse(body || "{}") as Record<string, unknown>,
-      signed: String(req.headers.authorization ?? "").startsWith("AWS4-HMAC-SHA256 "),
-    });
-    res.writeHead(200).end();
-  });
-}
+/** The browser connections, as the gateway's Management API client would reach them. */
+const clientPush: ClientPush = {
+  send: async (connectionId, event) => {
+    pushed.push({ connectionId, body: event as Record<string, unknown> });
+    return true;
+  },
+  disconnect: async () => {},
+};
 
 beforeAll(async () => {
   [llm, dynamo, s3] = await Promise.all([
@@ -98,24 +113,46 @@ beforeAll(async () => {
   ]);
   await createTables(dynamo.client(), STANDIN_TABLE_NAMES);
   ssm = fakeSsm();
-  management = fakeManagementApi();
-  const [ssmUrl, managementUrl] = await Promise.all([listen(ssm), listen(management)]);
-  // The test's own view of the same tables and bucket (its secrets are never used: SSM is the fake).
+  const ssmUrl = await listen(ssm);
+  // The gateway's stores (the agent-api Lambda's): DynamoDB Local, s3rver, the fake SSM.
   stores = createAwsStores({
     tables: STANDIN_TABLE_NAMES,
     bucket: BUCKET,
     secretPrefix: SECRET_PREFIX,
-    clients: { dynamo: dynamo.client(), s3: s3.client() },
+    clients: {
+      dynamo: dynamo.client(),
+      s3: s3.client(),
+      ssm: new SSMClient({
+        endpoint: ssmUrl,
+        region: "us-east-1",
+        credentials: { accessKeyId: "gateway", secretAccessKey: "gateway" },
+      }),
+    },
   });
+  // As in runtime/aws.ts: the run that reaches Idle is booked to the user's usage by the gateway.
+  const served = { ...stores, taskState: withUsageRecording(stores.taskState, stores.settings, console) };
+  agentApi = new AgentApiStandin(
+    served,
+    [{ ...TASK_KEYS, userArn: `arn:aws:sts::111122223333:assumed-role/${TASK_ROLE}/${TASK_ID}` }],
+    { clientPush, blobUrls: stores.blobs as S3BlobStore, taskRoleName: TASK_ROLE },
+  );
+  agentApiUrl = await agentApi.start();
   gateway = new FakeAgentGateway(stores);
   await gateway.start();
   parameters.set(`${SECRET_PREFIX}users/${USER}/llm-api-key`, API_KEY);
+  parameters.set(`${SECRET_PREFIX}users/${OTHER}/llm-api-key`, OTHER_KEY);
 
   const secret = await seedWakingUser(
     stores,
     { userId: USER, llm },
     { clientMessageId: "aws-1", conversationId: "conv-aws", text: "hello from the AWS wiring test" },
   );
+  // What the gateway records once RunTask returned: the task's ARN, whose id is its role session name.
+  await stores.taskState.transition({
+    userId: USER,
+    expectState: "Starting",
+    set: { taskArn: `arn:aws:ecs:us-east-1:111122223333:task/openclaw/${TASK_ID}` },
+  });
 
   workDir = await mkdtemp(join(tmpdir(), "container-aws-"));
   ({ proc, bundle } = startImageTask({
@@ -125,21 +162,11 @@ beforeAll(async () => {
       USER_ID: USER,
       AGENT_SECRET: secret,
       AGENT_WS_URL: gateway.url,
-      TABLE_CONVERSATIONS: STANDIN_TABLE_NAMES.conversations,
-      TABLE_SETTINGS: STANDIN_TABLE_NAMES.settings,
-      TABLE_TASK_STATE: STANDIN_TABLE_NAMES.taskState,
-      TABLE_CONNECTIONS: STANDIN_TABLE_NAMES.connections,
-      TABLE_PENDING: STANDIN_TABLE_NAMES.pending,
-      DATA_BUCKET: BUCKET,
-      SECRET_PREFIX,
-      CLIENT_PUSH_ENDPOINT: managementUrl,
+      AGENT_API_URL: agentApiUrl,
       AWS_REGION: "us-east-1",
-      // The task role's credentials; s3rver accepts only these (DynamoDB Local and the fakes take any).
-      AWS_ACCESS_KEY_ID: "S3RVER",
-      AWS_SECRET_ACCESS_KEY: "S3RVER",
-      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-      AWS_ENDPOINT_URL_S3: s3.endpoint,
-      AWS_ENDPOINT_URL_SSM: ssmUrl,
+      // The task role's session credentials (ECS serves them; here plain variables).
+      AWS_ACCESS_KEY_ID: TASK_KEYS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: TASK_KEYS.secretAccessKey,
     },
   }));
 }, 120_000);
@@ -147,23 +174,31 @@ beforeAll(async () => {
 afterAll(async () => {
   await proc?.stop({ graceMs: 30_000 });
   await gateway?.stop();
-  await Promise.all([
-    new Promise((r) => ssm?.close(r)),
-    new Promise((r) => management?.close(r)),
-    llm?.stop(),
-    dynamo?.stop(),
-    s3?.stop(),
-  ]);
+  await agentApi?.stop();
+  await Promise.all([new Promise((r) => ssm?.close(r)), llm?.stop(), dynamo?.stop(), s3?.stop()]);
   if (workDir) await rm(workDir, { recursive: true, force: true });
   if (bundle) await rm(bundle, { force: true });
 });
 
-describe("agent task with its AWS wiring (the image's bundle on Node 24; DynamoDB Local, s3rver, fake SSM)", () => {
-  it("reads its key from SSM, answers through the Management API, stores the turn, and on SIGTERM backs up to S3 and goes Idle", async () => {
+/** What anyone holding the task role's credentials (a hostile shell that found them) gets. */
+function withTaskCredentials(user: string, keys = TASK_KEYS): Stores {
+  const signedFetch = createSignedFetch({
+    region: "us-east-1",
+    headers: { [AGENT_USER_HEADER]: user },
+    credentials: keys,
+  });
+  return createRpcStores(`${agentApiUrl}/rpc`, undefined, { fetch: signedFetch });
+}
+
+describe("agent task with its AWS wiring (the image's bundle on Node 24; the agent API over IAM; DynamoDB Local, s3rver, fake SSM)", () => {
+  it("gets its key through the gateway, answers, stores the turn, and on SIGTERM backs up over presigned URLs and goes Idle", async () => {
     const final = await answeredOnce(proc, pushed, stores, USER);
     expect(final?.text).toContain("echo: hello from the AWS wiring test");
-    // Every push is SigV4-signed with the task role's credentials, as API Gateway requires.
-    expect(pushed.every((p) => p.signed)).toBe(true);
+    // Every call was SigV4-signed and accepted: the stand-in refuses any other.
+    expect(agentApi.requests.length).toBeGreaterThan(3);
+    expect(agentApi.requests.filter((r) => r.status === 403)).toEqual([]);
+    expect(agentApi.requests.some((r) => r.path.startsWith("/connections/tab-1"))).toBe(true);
+    // The gateway read the key from SSM for it.
     expect(ssmCalls).toContainEqual({
       target: "AmazonSSM.GetParameter",
       body: { Name: `${SECRET_PREFIX}users/${USER}/llm-api-key`, WithDecryption: true },
@@ -171,18 +206,24 @@ describe("agent task with its AWS wiring (the image's bundle on Node 24; DynamoD
     // The turn is in DynamoDB (and the message left the queue).
     const stored = await stores.conversations.findReply(USER, "conv-aws", "aws-1");
     expect(stored?.text).toBe(final?.text);
-
     // OpenClaw's files on disk while it runs (config, sessions, state) never hold the LLM key: it
     // reaches OpenClaw only through its environment.
     expect(await filesContaining(workDir, API_KEY)).toEqual([]);
+    // While it runs, its credentials are bound to its user and scoped like local mode's token.
+    const own = withTaskCredentials(USER);
+    await expect(own.secrets.get(`users/${OTHER}/llm-api-key`)).rejects.toThrow(/may not read this secret/);
+    await expect(own.settings.put(USER, "usage#2026-12", { seconds: 0 })).rejects.toThrow(/may not write/);
+    await expect(own.taskState.listActive()).rejects.toThrow(/may not list other agents/);
 
     proc.child.kill("SIGTERM");
     const exit = await proc.exited;
     expect(exit.code, proc.logs().slice(-3000)).toBe(0);
     expect((await stores.taskState.get(USER)).state).toBe("Idle");
+    // The state archive went to S3 over URLs the gateway signed for the user's own keys.
     expect((await readManifest(stores.blobs, USER))?.layers.length).toBeGreaterThan(0);
-    expect(proc.logs()).toMatch(/"message":"agent run booked","seconds":\d+,"capacity":"spot"/);
-    expect(proc.logs()).not.toContain("usage not recorded");
+    expect(agentApi.requests.some((r) => r.path === "/blob-url" && r.status === 200)).toBe(true);
+    // The gateway booked the run (the task can no longer write usage).
+    expect((await stores.settings.list(USER, "usage#")).length).toBe(1);
     // Nor does anything uploaded to the BlobStore (checkpoint layers, gzipped tars, and the manifest),
     // nor what is left on disk after the stop.
     const keys = await stores.blobs.list(`users/${USER}/`);
@@ -196,6 +237,20 @@ describe("agent task with its AWS wiring (the image's bundle on Node 24; DynamoD
     expect(await filesContaining(workDir, API_KEY)).toEqual([]);
     expect(proc.logs()).not.toContain(API_KEY);
   }, 320_000);
+
+  it("the task's credentials reach nothing of another user's, and nothing at all once its run ended", async () => {
+    // Claiming the other user: their row names no such task.
+    await expect(withTaskCredentials(OTHER).secrets.get(`users/${OTHER}/llm-api-key`)).rejects.toThrow(
+      /not the running agent task/,
+    );
+    // Its own user, now Idle: the run is over, the binding with it (only its last status push remains).
+    await expect(withTaskCredentials(USER).settings.get(USER, "settings")).rejects.toThrow(/run is over/);
+    // A forged key pair never reaches the handler.
+    await expect(
+      withTaskCredentials(USER, { ...TASK_KEYS, secretAccessKey: "guessed" }).settings.get(USER, "settings"),
+    ).rejects.toThrow(/unexpected response \(HTTP 403\)/);
+    expect(ssmCalls.some((c) => String(c.body.Name).includes(OTHER))).toBe(false);
+  });
 });
 
 /** Every file under `dir` whose bytes contain `needle` (symlinks and unreadable files skipped). */

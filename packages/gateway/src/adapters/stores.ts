@@ -62,7 +62,18 @@ export function createAwsStores(config: AwsStoresConfig): Stores {
     pending: new DynamoPendingQueue(doc, tables.pending, clock),
     conversations: new DynamoConversationStore(doc, tables.conversations),
     settings: new DynamoSettingsStore(doc, tables.settings, clock),
-    blobs: new S3BlobStore(config.clients?.s3 ?? new S3Client({}), config.bucket, config.blobPrefix),
+    blobs: new S3BlobStore(
+      config.clients?.s3 ?? new S3Client({}),
+      config.bucket,
+      config.blobPrefix,
+      // Presigned URLs must not carry a checksum: with the SDK's default (WHEN_SUPPORTED) a PUT URL
+      // embeds the CRC32 of an empty body, and S3 then rejects the real upload.
+      config.clients?.s3 ??
+        new S3Client({
+          requestChecksumCalculation: "WHEN_REQUIRED",
+          responseChecksumValidation: "WHEN_REQUIRED",
+        }),
+    ),
     secrets: new SsmSecretStore(config.clients?.ssm ?? new SSMClient({}), config.secretPrefix),
   };
 }

@@ -12,6 +12,7 @@ import * as z from "zod";
 import type { GatewayDeps } from "../deps";
 import { AuthError, errorSummary } from "../errors";
 import { createServices, type GatewayServices } from "../services";
+import { bindAgentTask, callerTaskId } from "../services/agent-binding";
 import { ChatRelay, ChatRelayError } from "../services/chat-relay";
 import { bodyText, type HandlerResult, type ParsedWebSocketEvent, WebSocketEventSchema } from "./events";
 import type { WebSocketHandler } from "./web-socket";
@@ -21,14 +22,31 @@ const AgentConnectQuerySchema = z.object({
   secret: z.string().min(16).max(256),
 });
 
+/** The IAM caller of an IAM-authorized WebSocket `$connect` (API Gateway's `requestContext.identity`). */
+const IamIdentitySchema = z.object({
+  requestContext: z.object({ identity: z.object({ userArn: z.string().max(2048).nullish() }).nullish() }),
+});
+
+export interface AgentSocketOptions {
+  /**
+   * AWS: the task role's name. `$connect` is IAM-authorized, and the caller must be a session of this
+   * role whose name (the ECS task id) is the `taskArn` of the user's current start; the per-start
+   * secret alone (readable in the RunTask overrides) then opens nothing.
+   */
+  taskRoleName?: string;
+}
+
 /**
  * The agent task's WebSocket API. On AWS its `$connect` route is IAM-authorized, so only the task role
- * reaches it; on top of that the task presents `?userId=&secret=`, the per-start secret whose hash the
- * gateway stored when it started the task, so a task can only ever act for its own user.
+ * reaches it, and the caller's role session (the ECS task id) must be the task of the user's current
+ * start. On top of that the task presents `?userId=&secret=`, the per-start secret whose hash the
+ * gateway stored when it started the task (local mode's only check), so a task can only ever act for
+ * its own user.
  */
 export function createAgentSocketHandler(
   deps: GatewayDeps,
   services: GatewayServices = createServices(deps),
+  options: AgentSocketOptions = {},
 ): WebSocketHandler {
   const { logger } = deps;
   // Bot tokens stay here: a task's Telegram/Discord/Slack replies go through this relay (docs/security.md).
@@ -59,14 +77,28 @@ export function createAgentSocketHandler(
     await deps.agentPush.send(connection.connectionId, answer);
   }
 
-  async function connect(event: ParsedWebSocketEvent): Promise<HandlerResult> {
+  async function connect(event: ParsedWebSocketEvent, raw: unknown): Promise<HandlerResult> {
     const query = AgentConnectQuerySchema.safeParse(event.queryStringParameters ?? {});
     if (!query.success) return { statusCode: 401 };
+    let taskId: string | undefined;
+    if (options.taskRoleName !== undefined) {
+      const identity = IamIdentitySchema.safeParse(raw);
+      taskId = callerTaskId(
+        identity.success ? identity.data.requestContext.identity?.userArn : undefined,
+        options.taskRoleName,
+      );
+      const bound = taskId && (await bindAgentTask(deps.taskState, { userId: query.data.userId, taskId }));
+      if (!bound) {
+        logger.warn("agent connect rejected", { userId: query.data.userId, reason: "not the user's task" });
+        return { statusCode: 401 };
+      }
+    }
     try {
       await services.lifecycle.agentConnected({
         connectionId: event.requestContext.connectionId,
         userId: query.data.userId,
         secret: query.data.secret,
+        ...(taskId ? { taskId } : {}),
       });
       logger.info("agent connected", {
         userId: query.data.userId,
@@ -122,7 +154,7 @@ export function createAgentSocketHandler(
     try {
       switch (event.requestContext.routeKey) {
         case "$connect":
-          return await connect(event);
+          return await connect(event, rawEvent);
         case "$disconnect":
           return await disconnect(event.requestContext.connectionId);
         default:

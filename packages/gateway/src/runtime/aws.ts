@@ -56,6 +56,8 @@ export const AwsEnvSchema = z.object({
   /** The agent task's size, for the cost estimate. */
   TASK_VCPU: z.coerce.number().positive().optional(),
   TASK_MEMORY_GB: z.coerce.number().positive().optional(),
+  /** The agent task role's name: only its sessions (one per ECS task) are agent tasks (agent APIs). */
+  AGENT_TASK_ROLE_NAME: z.string().min(1).optional(),
   POWERTOOLS_SERVICE_NAME: z.string().default("serverless-openclaw-gateway"),
   POWERTOOLS_METRICS_NAMESPACE: z.string().default("ServerlessOpenClaw"),
 });
@@ -77,6 +79,7 @@ export function readAwsEnv(env: NodeJS.ProcessEnv): AwsEnv {
 }
 
 export interface AwsRuntime {
+  env: AwsEnv;
   deps: GatewayDeps;
   services: GatewayServices;
   logger: PowertoolsLogger;
@@ -152,7 +155,7 @@ export function createAwsRuntime(env: AwsEnv): AwsRuntime {
         : {}),
     },
   };
-  return { deps, services: createServices(deps), logger, metrics };
+  return { env, deps, services: createServices(deps), logger, metrics };
 }
 
 /** The `service` dimension of the gateway's custom metrics (packages/cdk Monitoring reads it). */

@@ -36,6 +36,16 @@ function deny(what: string): never {
 }
 
 /**
+ * Refuses a blob key (or listing prefix) outside `users/<userId>/`, or with an empty, `.` or `..`
+ * segment. Also the check before the gateway signs a blob URL for a task (handlers/agent-api.ts).
+ */
+export function assertOwnBlobKey(userId: string, key: string): void {
+  const prefix = `users/${userId}/`;
+  if (!key.startsWith(prefix) || key.split("/").some((s) => s === "" || s === "." || s === ".."))
+    deny(`touch objects outside ${prefix}`);
+}
+
+/**
  * Whether `change` is one of the moves the lifecycle lets a task make on its own row: a start-up step
  * while Starting, a heartbeat while Running, Running/Starting → Stopping, Stopping → Idle (clearing the
  * run, optionally saying it was interrupted). Everything else (Idle → Starting, Running by itself, a
@@ -66,19 +76,16 @@ export function isAgentTransition(change: TaskStateChange): boolean {
 /**
  * The stores as one agent task may use them: only its own user's rows, objects and LLM key; no writes
  * to settings (usage, pairings, budget), no other user's TaskState, its own only through the moves of
- * isAgentTransition. The gateway serves the task through this (the store RPC), so a task whose OpenClaw
- * was prompt-injected can reach nothing of anyone else's, whatever it sends.
+ * isAgentTransition. The gateway serves the task through this (the store RPC: `/_local/rpc` locally,
+ * the IAM-authorized agent HTTP API on AWS), so a task whose OpenClaw was prompt-injected can reach
+ * nothing of anyone else's, whatever it sends.
  */
 export function scopeStores(stores: Stores, scope: AgentScope): Stores {
   const { userId } = scope;
   const own = (id: string, what: string) => {
     if (id !== userId) deny(`${what} of another user`);
   };
-  const prefix = `users/${userId}/`;
-  const ownKey = (key: string) => {
-    if (!key.startsWith(prefix) || key.split("/").some((s) => s === "" || s === "." || s === ".."))
-      deny(`touch objects outside ${prefix}`);
-  };
+  const ownKey = (key: string) => assertOwnBlobKey(userId, key);
   const ownConnection = async (connectionId: string) => {
     const row = await stores.connections.get(connectionId);
     return row?.userId === userId ? row : undefined;

@@ -11,6 +11,7 @@ import {
 import type { GatewayDeps } from "../deps";
 import { AuthError, errorSummary, GatewayError } from "../errors";
 import type { TaskStateChange } from "../ports";
+import { isTaskArnOf } from "./agent-binding";
 import { broadcast, pushTo } from "./broadcast";
 import { statusEvent } from "./status";
 import { WakeTimes } from "./wake-times";
@@ -231,7 +232,13 @@ export class LifecycleService {
   }
 
   /** The agent task opened its WebSocket: check its per-start secret, then mark it Running. */
-  async agentConnected(input: { connectionId: string; userId: string; secret: string }): Promise<TaskState> {
+  async agentConnected(input: {
+    connectionId: string;
+    userId: string;
+    secret: string;
+    /** On AWS: the ECS task id the caller's IAM identity proves; the row's taskArn must be this task. */
+    taskId?: string;
+  }): Promise<TaskState> {
     const { taskState, connections, clock } = this.deps;
     for (let attempt = 0; attempt < 5; attempt++) {
       const row = await taskState.get(input.userId);
@@ -240,6 +247,9 @@ export class LifecycleService {
           "AGENT_REJECTED",
           `no agent start is in progress for this user (state ${row.state})`,
         );
+      }
+      if (input.taskId !== undefined && !isTaskArnOf(row.taskArn, input.taskId)) {
+        throw new AuthError("AGENT_REJECTED", "the caller is not the task of the current start");
       }
       if (!agentSecretMatches(input.secret, row.agentSecretHash)) {
         throw new AuthError("AGENT_REJECTED", "the agent secret does not match the current start");

@@ -5,15 +5,18 @@ import {
   PutObjectCommand,
   type S3Client,
 } from "@aws-sdk/client-s3";
-import type { BlobStore } from "../../ports";
+import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+import type { BlobStore, BlobUrlSigner } from "../../ports";
 import { validateBlobKey, validateBlobPrefix } from "../blob-key";
 
 /** Blobs as S3 objects under an optional key prefix of one bucket. */
-export class S3BlobStore implements BlobStore {
+export class S3BlobStore implements BlobStore, BlobUrlSigner {
   constructor(
     private readonly client: S3Client,
     private readonly bucket: string,
     private readonly prefix = "",
+    /** Signs the presigned URLs; configured with checksums only when required (see createAwsStores). */
+    private readonly presignClient: S3Client = client,
   ) {}
 
   async put(key: string, body: Uint8Array): Promise<void> {
@@ -61,6 +64,13 @@ export class S3BlobStore implements BlobStore {
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
     return keys.sort();
+  }
+
+  /** A presigned GET or PUT of one object, signed with this client's credentials (the gateway's role). */
+  async signedUrl(key: string, method: "GET" | "PUT", expiresInSeconds: number): Promise<string> {
+    const input = { Bucket: this.bucket, Key: this.objectKey(key) };
+    const command = method === "GET" ? new GetObjectCommand(input) : new PutObjectCommand(input);
+    return getSignedUrl(this.presignClient, command, { expiresIn: expiresInSeconds });
   }
 
   private objectKey(key: string): string {

@@ -23,10 +23,15 @@ export interface RpcStoresOptions {
 }
 
 /**
- * Stores that live in another process (the local server), reached through the store RPC.
- * Used by the agent task in local mode (LOCAL_STORE_URL, LOCAL_STORE_TOKEN).
+ * Stores that live in another process (the gateway), reached through the store RPC. Used by the agent
+ * task: in local mode with its token (LOCAL_STORE_URL, LOCAL_STORE_TOKEN); on AWS with no token and a
+ * SigV4-signing `fetch` (the agent API's `/rpc`, AGENT_API_URL).
  */
-export function createRpcStores(url: string, token: string, options: RpcStoresOptions = {}): Stores {
+export function createRpcStores(
+  url: string,
+  token: string | undefined,
+  options: RpcStoresOptions = {},
+): Stores {
   const doFetch = options.fetch ?? fetch;
 
   async function call<P extends RpcPort, M extends RpcMethod<P>>(
@@ -44,13 +49,16 @@ export function createRpcStores(url: string, token: string, options: RpcStoresOp
     try {
       response = await doFetch(url, {
         method: "POST",
-        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        headers: {
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          "content-type": "application/json",
+        },
         body: JSON.stringify({ port, method, args: sent }),
       });
     } catch (err) {
       throw new StoreError(
         "STORE_UNREACHABLE",
-        `Cannot reach the local store at ${url}: ${(err as Error).message}. Is the local server running?`,
+        `Cannot reach the store at ${url}: ${(err as Error).message}. Is the gateway (local server) running?`,
         { cause: err },
       );
     }

@@ -48,36 +48,41 @@ export function createStoreRpcHandler(stores: Stores, auth: string | RpcTokenRes
       return fail(401, "UNAUTHORIZED", "The store RPC needs `Authorization: Bearer <LOCAL_STORE_TOKEN>`.");
     }
 
-    let request: z.infer<typeof RpcRequestSchema>;
-    try {
-      request = RpcRequestSchema.parse(JSON.parse(bodyJson));
-    } catch {
-      return fail(400, "BAD_REQUEST", "The body must be JSON {port, method, args[]}.");
-    }
-    const spec = rpcSpec(request.port, request.method);
-    if (!spec)
-      return fail(404, "UNKNOWN_METHOD", `There is no store method ${request.port}.${request.method}.`);
-    const args = spec.args.safeParse(request.args);
-    if (!args.success) {
-      return fail(
-        400,
-        "INVALID_ARGUMENT",
-        `${request.port}.${request.method}: ${z.prettifyError(args.error)}`,
-      );
-    }
-
-    const target = callerStores[request.port as keyof Stores] as unknown as Record<
-      string,
-      (...args: unknown[]) => Promise<unknown>
-    >;
-    try {
-      const result = await target[request.method]?.apply(target, args.data);
-      const encoded = spec.bytesResult && result instanceof Uint8Array ? toBase64(result) : result;
-      return reply(200, { result: encoded });
-    } catch (err) {
-      if (err instanceof GatewayError) return fail(err.status, err.code, err.message);
-      const message = err instanceof Error ? err.message : String(err);
-      return fail(500, "STORE_FAILED", `${request.port}.${request.method} failed: ${message}`);
-    }
+    return serveStoreRpc(callerStores, bodyJson);
   };
+}
+
+/**
+ * One store RPC call for a caller already identified: `callerStores` are the stores as that caller may
+ * use them (scopeStores for an agent task). Shared by local mode's `/_local/rpc` and the AWS agent API
+ * (handlers/agent-api.ts), so both deployments run the same parsing, allow list and scoping.
+ */
+export async function serveStoreRpc(callerStores: Stores, bodyJson: string): Promise<RpcResponse> {
+  let request: z.infer<typeof RpcRequestSchema>;
+  try {
+    request = RpcRequestSchema.parse(JSON.parse(bodyJson));
+  } catch {
+    return fail(400, "BAD_REQUEST", "The body must be JSON {port, method, args[]}.");
+  }
+  const spec = rpcSpec(request.port, request.method);
+  if (!spec)
+    return fail(404, "UNKNOWN_METHOD", `There is no store method ${request.port}.${request.method}.`);
+  const args = spec.args.safeParse(request.args);
+  if (!args.success) {
+    return fail(400, "INVALID_ARGUMENT", `${request.port}.${request.method}: ${z.prettifyError(args.error)}`);
+  }
+
+  const target = callerStores[request.port as keyof Stores] as unknown as Record<
+    string,
+    (...args: unknown[]) => Promise<unknown>
+  >;
+  try {
+    const result = await target[request.method]?.apply(target, args.data);
+    const encoded = spec.bytesResult && result instanceof Uint8Array ? toBase64(result) : result;
+    return reply(200, { result: encoded });
+  } catch (err) {
+    if (err instanceof GatewayError) return fail(err.status, err.code, err.message);
+    const message = err instanceof Error ? err.message : String(err);
+    return fail(500, "STORE_FAILED", `${request.port}.${request.method} failed: ${message}`);
+  }
 }
