@@ -41,6 +41,11 @@ export const KEYS = {
      */
     deploymentPartition: "deployment-stats",
     wakeSeconds: "wake-seconds",
+    /**
+     * `{ taskId, until }` (TTL): the task whose own move to Idle the gateway just served; it may still
+     * push its last status to the user's tabs until then (packages/gateway/src/handlers/agent-api.ts).
+     */
+    agentFinished: "agent-finished",
   },
   /**
    * Telegram items in the Settings table. Per-user items live in the user's partition; the rest

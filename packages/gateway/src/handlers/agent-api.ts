@@ -1,3 +1,4 @@
+import { KEYS } from "@serverless-openclaw/shared";
 import * as z from "zod";
 import { serveStoreRpc } from "../adapters/local/rpc-server";
 import type { Stores } from "../adapters/stores";
@@ -42,10 +43,14 @@ const BlobUrlRequestSchema = z.strictObject({
 });
 
 /**
- * After its own move to Idle a task still pushes that status to its user's tabs, but its row no longer
- * names it. For this long this Lambda instance lets it do that (list its user's tabs, push), nothing else.
+ * After its own move to Idle a task still pushes that status to its user's tabs (the web page acts on
+ * it, e.g. a restart after a settings change), but its row no longer names it. For this long the
+ * gateway lets it do that (list its user's tabs, push), nothing else. The note is kept in the user's
+ * Settings (with a TTL), so whichever Lambda instance serves the push sees it.
  */
 const FINISHING_MS = 60_000;
+const FINISHED_TASK_KEY = KEYS.settings.agentFinished;
+const FinishedTaskSchema = z.object({ taskId: z.string(), until: z.number() });
 
 const CONNECTION_PATH = /^\/connections\/([A-Za-z0-9_=+.-]{1,128})$/;
 
@@ -57,7 +62,6 @@ const CONNECTION_PATH = /^\/connections\/([A-Za-z0-9_=+.-]{1,128})$/;
  */
 export function createAgentApiHandler(deps: AgentApiDeps): (event: unknown) => Promise<HandlerResult> {
   const owners = new Map<string, string>();
-  const finishing = new Map<string, { userId: string; until: number }>();
 
   async function ownClientConnection(scope: AgentScope, connectionId: string): Promise<boolean> {
     let owner = owners.get(connectionId);
@@ -80,8 +84,8 @@ export function createAgentApiHandler(deps: AgentApiDeps): (event: unknown) => P
     if (!taskId || !userId || !/^[\w-]{1,128}$/.test(userId)) return undefined;
     const scope = await bindAgentTask(deps.stores.taskState, { userId, taskId }, deps.bind);
     if (scope) return { scope, taskId, finished: false };
-    const done = finishing.get(taskId);
-    if (done && done.userId === userId && done.until > Date.now())
+    const done = FinishedTaskSchema.safeParse(await deps.stores.settings.get(userId, FINISHED_TASK_KEY));
+    if (done.success && done.data.taskId === taskId && done.data.until > Date.now())
       return { scope: { userId }, taskId, finished: true };
     return undefined;
   }
@@ -96,8 +100,13 @@ export function createAgentApiHandler(deps: AgentApiDeps): (event: unknown) => P
         transition: async (change) => {
           const moved = await scoped.taskState.transition(change);
           if (moved && change.set.state === "Idle") {
-            if (finishing.size >= 1000) finishing.delete(finishing.keys().next().value as string);
-            finishing.set(taskId, { userId: scope.userId, until: Date.now() + FINISHING_MS });
+            const until = Date.now() + FINISHING_MS;
+            await deps.stores.settings.put(
+              scope.userId,
+              FINISHED_TASK_KEY,
+              { taskId, until },
+              { expiresAt: Math.ceil(until / 1000) + 60 },
+            );
           }
           return moved;
         },

@@ -170,6 +170,23 @@ describe("the agent API on AWS: a task bound to its user by its IAM session", ()
     expect((await alice.connections.listByUser(ALICE, "client")).map((c) => c.connectionId)).toEqual([
       `tab-${ALICE}`,
     ]);
+    // Whichever Lambda instance serves the push (a fresh handler here) knows the run just ended.
+    handler = createAgentApiHandler({
+      stores,
+      clientPush: push,
+      logger: { warn: () => {}, error: () => {} },
+      taskRoleName: ROLE,
+    });
+    const last = await handler(
+      event({
+        userArn: sessionArn(TASK[ALICE]),
+        user: ALICE,
+        method: "POST",
+        path: `/connections/tab-${ALICE}`,
+        body: JSON.stringify({ type: "agent.status", state: "Idle" }),
+      }),
+    );
+    expect(last.statusCode).toBe(204);
     await expectStoreError(alice.settings.get(ALICE, "settings"), "NOT_BOUND");
     await expectStoreError(alice.pending.list(ALICE), "NOT_BOUND");
     await expectStoreError(taskStores(TASK[ALICE], BOB).connections.listByUser(BOB, "client"), "NOT_BOUND");
