@@ -40,7 +40,7 @@ const roleOf = (name: LambdaName) =>
   );
 
 describe("gateway Lambda roles, under a policy simulator", () => {
-  it.each([...LAMBDA_NAMES])("%s reads exactly the secrets it uses, and no user's LLM key", async (name) => {
+  it.each([...LAMBDA_NAMES])("%s reads exactly the secrets it uses (its LAMBDA_SECRETS), nothing else", async (name) => {
     const role = roleOf(name);
     for (const secret of EVERY_SECRET) {
       const decision = await world.decide(role, "ssm:GetParameter", parameterArn(secret));

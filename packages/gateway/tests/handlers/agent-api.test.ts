@@ -18,7 +18,7 @@ import { wsEvent } from "./events";
 const ALICE = "alice-0000-1111";
 const BOB = "bob-0000-2222";
 const ROLE = "AppAgentTaskRole";
-const TASK: Record<string, string> = {
+const TASK = {
   [ALICE]: "0a1b2c3d4e5f60718293a4b5c6d7e8f9",
   [BOB]: "ffeeddccbbaa99887766554433221100",
 };
@@ -82,7 +82,7 @@ beforeEach(async () => {
     taskRoleName: ROLE,
     bind: { waitForArnMs: 0 },
   });
-  for (const user of [ALICE, BOB]) {
+  for (const user of [ALICE, BOB] as const) {
     await stores.settings.put(user, "settings", { provider: "anthropic" });
     await stores.secrets.put(`users/${user}/llm-api-key`, `sk-${user}`);
     await stores.connections.put({
