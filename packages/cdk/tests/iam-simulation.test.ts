@@ -40,14 +40,17 @@ const roleOf = (name: LambdaName) =>
   );
 
 describe("gateway Lambda roles, under a policy simulator", () => {
-  it.each([...LAMBDA_NAMES])("%s reads exactly the secrets it uses (its LAMBDA_SECRETS), nothing else", async (name) => {
-    const role = roleOf(name);
-    for (const secret of EVERY_SECRET) {
-      const decision = await world.decide(role, "ssm:GetParameter", parameterArn(secret));
-      const expected = LAMBDA_SECRETS[name].some((p) => names(p, secret)) ? "Allowed" : "ImplicitlyDenied";
-      expect(decision, `${name} reading ${secret}`).toBe(expected);
-    }
-  });
+  it.each([...LAMBDA_NAMES])(
+    "%s reads exactly the secrets it uses (its LAMBDA_SECRETS), nothing else",
+    async (name) => {
+      const role = roleOf(name);
+      for (const secret of EVERY_SECRET) {
+        const decision = await world.decide(role, "ssm:GetParameter", parameterArn(secret));
+        const expected = LAMBDA_SECRETS[name].some((p) => names(p, secret)) ? "Allowed" : "ImplicitlyDenied";
+        expect(decision, `${name} reading ${secret}`).toBe(expected);
+      }
+    },
+  );
 
   it("only http-api writes secrets, and only users' LLM keys", async () => {
     for (const name of LAMBDA_NAMES) {
