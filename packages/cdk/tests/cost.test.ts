@@ -30,9 +30,12 @@ describe("cost model", () => {
     });
   });
 
-  it("keeps 2 agent-hours a day under $1.60 a month without any free tier but CloudWatch's per-account free alarms and dashboards", () => {
+  it("keeps 2 agent-hours a day under $1.70 a month without any free tier but CloudWatch's per-account free alarms and dashboards", () => {
     const e = estimateMonthlyCost(facts, 2);
-    expect(e.total).toBeLessThan(1.6);
+    // $1.60 until the task lost its own data access: its store calls and pushes now go through the
+    // agent HTTP API (one request and one Lambda invocation each, ~$0.10 a month here), the price of a
+    // task that can reach only its own user (docs/security.md).
+    expect(e.total).toBeLessThan(1.7);
     // Compute dominates; if another line grows past it the model or the stack changed shape.
     const fargate = e.lines.find((l) => l.item.startsWith("Fargate"))?.usd ?? 0;
     expect(Math.max(...e.lines.map((l) => l.usd))).toBe(fargate);
