@@ -1,5 +1,8 @@
 export interface UntilOptions {
-  /** Default 10 s. Tests pass generous bounds: this is a deadline for a hang, never a timing assertion. */
+  /**
+   * Default 30 s: a deadline for a hang, never a timing assertion, so it is sized for a machine whose
+   * cores are held by other work (10 s was missed there by steps that take 1 s on an idle laptop).
+   */
   timeoutMs?: number;
   /** Default 50 ms. */
   intervalMs?: number;
@@ -19,7 +22,7 @@ export async function until<T>(
   check: () => T | undefined | false | Promise<T | undefined | false>,
   options: UntilOptions = {},
 ): Promise<T> {
-  const { timeoutMs = 10_000, intervalMs = 50, explain, timeoutError } = options;
+  const { timeoutMs = 30_000, intervalMs = 50, explain, timeoutError } = options;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

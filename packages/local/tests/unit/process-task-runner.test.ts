@@ -55,7 +55,7 @@ function runner(extraEnv: Record<string, string> = {}, graceMs = 5_000) {
 }
 
 const waitFor = (what: string, check: () => boolean) =>
-  until(what, check, { intervalMs: 25, explain: () => lines.join("\n") });
+  until(what, check, { timeoutMs: 60_000, intervalMs: 25, explain: () => lines.join("\n") });
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "local-runner-"));
