@@ -33,39 +33,65 @@ export function regionOf(url: URL, fallback: string | undefined): string {
   return region;
 }
 
+type Credentials = ConstructorParameters<typeof SignatureV4>[0]["credentials"];
+
+/**
+ * SigV4 headers for one `execute-api` request (the `host` header is signed, and left out of what is
+ * returned: the HTTP client sets it).
+ */
+async function signExecuteApi(
+  url: URL,
+  request: {
+    method: string;
+    credentials: Credentials;
+    region?: string;
+    headers: Record<string, string>;
+    body?: string;
+    /** The scheme signed, when it is not the URL's own (a WebSocket upgrade is signed as https). */
+    protocol?: string;
+  },
+): Promise<Record<string, string>> {
+  const signer = new SignatureV4({
+    service: "execute-api",
+    region: regionOf(url, request.region),
+    credentials: request.credentials,
+    sha256: NodeSha256,
+  });
+  const query: Record<string, string> = {};
+  url.searchParams.forEach((value, key) => {
+    query[key] = value;
+  });
+  const signed = await signer.sign({
+    method: request.method,
+    protocol: request.protocol ?? url.protocol,
+    hostname: url.hostname,
+    port: url.port ? Number(url.port) : undefined,
+    path: url.pathname,
+    query,
+    headers: { host: url.host, ...request.headers },
+    ...(request.body !== undefined ? { body: request.body } : {}),
+  });
+  const sent: Record<string, string> = {};
+  for (const [name, value] of Object.entries(signed.headers)) {
+    if (name.toLowerCase() !== "host") sent[name] = String(value);
+  }
+  return sent;
+}
+
 /**
  * Signs the WebSocket `$connect` of the agent API with the task role (IAM authorization), so
  * only the tasks of this deployment can connect. Returns the headers to send with the upgrade.
  */
 export function createConnectSigner(options: { region?: string } = {}) {
   const credentials = defaultProvider();
-  return async (wsUrl: string): Promise<Record<string, string>> => {
-    const url = new URL(wsUrl);
-    const signer = new SignatureV4({
-      service: "execute-api",
-      region: regionOf(url, options.region),
-      credentials,
-      sha256: NodeSha256,
-    });
-    const query: Record<string, string> = {};
-    url.searchParams.forEach((value, key) => {
-      query[key] = value;
-    });
-    const signed = await signer.sign({
+  return async (wsUrl: string): Promise<Record<string, string>> =>
+    signExecuteApi(new URL(wsUrl), {
       method: "GET",
+      credentials,
+      region: options.region,
+      headers: {},
       protocol: "https:",
-      hostname: url.hostname,
-      port: url.port ? Number(url.port) : undefined,
-      path: url.pathname,
-      query,
-      headers: { host: url.host },
     });
-    const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(signed.headers)) {
-      if (name.toLowerCase() !== "host") headers[name] = String(value);
-    }
-    return headers;
-  };
 }
 
 export interface SignedFetchOptions {
@@ -75,7 +101,7 @@ export interface SignedFetchOptions {
   /** Defaults to the global fetch. */
   fetch?: typeof fetch;
   /** Defaults to the SDK's chain (on ECS: the task role's credentials). */
-  credentials?: ConstructorParameters<typeof SignatureV4>[0]["credentials"];
+  credentials?: Credentials;
 }
 
 /**
@@ -87,36 +113,19 @@ export function createSignedFetch(options: SignedFetchOptions = {}): typeof fetc
   const doFetch = options.fetch ?? fetch;
   return async (input, init = {}) => {
     const url = new URL(typeof input === "string" || input instanceof URL ? input : input.url);
-    const signer = new SignatureV4({
-      service: "execute-api",
-      region: regionOf(url, options.region),
-      credentials,
-      sha256: NodeSha256,
-    });
-    const query: Record<string, string> = {};
-    url.searchParams.forEach((value, key) => {
-      query[key] = value;
-    });
-    const headers: Record<string, string> = { host: url.host, ...options.headers };
+    const headers: Record<string, string> = { ...options.headers };
     new Headers(init.headers).forEach((value, name) => {
       if (name !== "authorization") headers[name] = value;
     });
     if (init.body !== undefined && init.body !== null && typeof init.body !== "string")
       throw new Error("createSignedFetch: only string bodies are signed");
-    const signed = await signer.sign({
+    const sent = await signExecuteApi(url, {
       method: init.method ?? "GET",
-      protocol: url.protocol,
-      hostname: url.hostname,
-      port: url.port ? Number(url.port) : undefined,
-      path: url.pathname,
-      query,
+      credentials,
+      region: options.region,
       headers,
       ...(typeof init.body === "string" ? { body: init.body } : {}),
     });
-    const sent: Record<string, string> = {};
-    for (const [name, value] of Object.entries(signed.headers)) {
-      if (name.toLowerCase() !== "host") sent[name] = String(value);
-    }
     return doFetch(url, { ...init, headers: sent });
   };
 }
