@@ -20,6 +20,7 @@ import type { AgentLinkRelay } from "./adapters/agent-link-relay";
 import { AgentSocket } from "./agent-socket";
 import type { ChromiumOptions } from "./chromium";
 import { AgentTaskError, EXIT_CODES } from "./errors";
+import { KeepWarmGuard } from "./keep-warm-guard";
 import { type LlmResolution, readSettings, resolveLlm } from "./llm-choice";
 import type { Logger } from "./logger";
 import { OpenClawEvents } from "./openclaw-events";
@@ -57,6 +58,8 @@ export interface AgentTaskTimings {
   pendingRescanMs: number;
   openClawReadyTimeoutMs: number;
   pingIntervalMs: number;
+  /** How often an idle task held by a keep-warm window re-reads it (a change applies within this). */
+  keepWarmRefreshMs: number;
 }
 
 export const DEFAULT_TIMINGS: AgentTaskTimings = {
@@ -66,6 +69,7 @@ export const DEFAULT_TIMINGS: AgentTaskTimings = {
   pendingRescanMs: 30_000,
   openClawReadyTimeoutMs: 180_000,
   pingIntervalMs: 4 * 60_000,
+  keepWarmRefreshMs: 60_000,
 };
 
 export interface AgentTaskDeps {
@@ -141,12 +145,18 @@ export class AgentTask {
   /** The user saved new settings while this task ran: stop at the next idle moment to apply them. */
   private settingsChanged = false;
   private browserWanted = false;
+  /** The user's keep-warm hours: an idle task inside them does not stop (keep-warm-guard.ts). */
+  private readonly keepWarm: KeepWarmGuard;
   /** Milliseconds from run() to each step, for the log and the boot bench. */
   readonly marks: Partial<Record<StartupStep | "ready" | "connected", number>> = {};
 
   constructor(private readonly deps: AgentTaskDeps) {
     this.timings = { ...DEFAULT_TIMINGS, ...deps.timings };
     const { stores, logger } = deps;
+    this.keepWarm = new KeepWarmGuard(
+      async () => readSettings(await stores.settings.get(deps.userId, KEYS.settings.settings)).keepWarm,
+      this.timings.keepWarmRefreshMs,
+    );
     this.web = new WebReplySink(deps.userId, stores.connections, deps.clientPush, logger);
     this.reporter = new TaskStateReporter(
       deps.userId,
@@ -384,6 +394,7 @@ export class AgentTask {
       : (this.timings.defaultInactivityMinutes ?? settings.inactivityMinutes);
     this.inactivityMs = this.timings.inactivityMs ?? minutes * 60_000;
     this.browserWanted = settings.browserEnabled;
+    this.keepWarm.set(settings.keepWarm, this.deps.now?.() ?? new Date());
     return resolveLlm(settings, apiKey, env, envFallback);
   }
 
@@ -486,7 +497,10 @@ export class AgentTask {
         return;
       }
       const now = this.deps.now?.().getTime() ?? Date.now();
-      if (now - runner.lastActivityAt >= this.inactivityMs) void this.stop("idle");
+      if (now - runner.lastActivityAt < this.inactivityMs) return;
+      // Inside the user's keep-warm hours an idle agent stays up, so a message then is answered warm.
+      if (await this.keepWarm.holds(new Date(now))) return;
+      if (!runner.busy) void this.stop("idle");
     });
   }
 

@@ -1,6 +1,7 @@
 export * from "./activity";
 export * from "./api";
 export * from "./ids";
+export * from "./keep-warm";
 export * from "./keys";
 export * from "./lifecycle";
 export * from "./limits";

@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { KeepWarmSchema } from "./keep-warm";
 import { LIMITS } from "./limits";
 
 /** LLM providers the product can configure for OpenClaw. */
@@ -60,6 +61,8 @@ export const SettingsSchema = z.object({
   browserEnabled: z.boolean({ error: "browserEnabled must be true or false" }),
   /** The user's cap on this month's estimated agent cost; null or absent = the deployment default. */
   monthlyBudgetUsd: MonthlyBudgetSchema.nullable().optional(),
+  /** Hours the agent is kept running (no cold start); null or absent = off (keep-warm.ts). */
+  keepWarm: KeepWarmSchema.nullable().optional(),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 
@@ -88,6 +91,8 @@ export const SettingsUpdateSchema = z
     inactivityMinutes: InactivitySchema.optional(),
     browserEnabled: z.boolean({ error: "browserEnabled must be true or false" }).optional(),
     monthlyBudgetUsd: MonthlyBudgetSchema.nullable().optional(),
+    /** null switches keep-warm off. */
+    keepWarm: KeepWarmSchema.nullable().optional(),
   })
   .refine((u) => u.provider !== "openai-compatible" || u.baseUrl !== null, {
     message: "an OpenAI-compatible provider needs a baseUrl",

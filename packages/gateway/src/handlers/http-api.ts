@@ -106,8 +106,9 @@ export function createHttpApiHandler(
       case "getSettings":
         return json(200, await services.settings.get(userId));
       case "putSettings": {
-        const saved = await services.settings.put(userId, body(event, SettingsUpdateSchema));
-        await services.lifecycle.settingsChanged(userId);
+        const update = body(event, SettingsUpdateSchema);
+        const saved = await services.settings.put(userId, update);
+        await services.lifecycle.settingsSaved(userId, update, saved);
         return json(200, saved);
       }
       case "listConversations":

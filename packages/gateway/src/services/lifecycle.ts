@@ -5,7 +5,10 @@ import {
   BUDGET_UNAVAILABLE,
   BUDGET_UNAVAILABLE_MESSAGE,
   type Capacity,
+  keepWarmActive,
   LIMITS,
+  type Settings,
+  type SettingsUpdate,
   type TaskState,
 } from "@serverless-openclaw/shared";
 import type { GatewayDeps } from "../deps";
@@ -372,6 +375,19 @@ export class LifecycleService {
     const row = await this.deps.taskState.get(userId);
     if (row.state !== "Running" || !row.agentConnectionId) return false;
     return pushTo(this.deps, row.agentConnectionId, { type: "agent.settings-changed" }, this.deps.agentPush);
+  }
+
+  /**
+   * After PUT /settings. A running agent restarts for anything OpenClaw reads at start
+   * (settingsChanged); keep-warm hours need no restart (the task re-reads them before an idle stop),
+   * and a window that is open now wakes the agent at once instead of at its next start.
+   */
+  async settingsSaved(userId: string, update: SettingsUpdate, saved: Settings): Promise<void> {
+    const changed = Object.entries(update)
+      .filter(([, v]) => v !== undefined)
+      .map(([k]) => k);
+    if (changed.some((field) => field !== "keepWarm")) await this.settingsChanged(userId);
+    if (update.keepWarm && keepWarmActive(saved.keepWarm, this.deps.clock.now())) await this.wake(userId);
   }
 
   startTimedOut(row: TaskState): boolean {

@@ -2,6 +2,9 @@ import { randomBytes } from "node:crypto";
 import {
   type CreateSchedule,
   checkScheduleTiming,
+  KEEP_WARM_SCHEDULE_ID,
+  KEYS,
+  keepWarmActive,
   LIMITS,
   nextRunOf,
   parseScheduleExpression,
@@ -11,6 +14,7 @@ import {
   type Schedule,
   type ScheduleFireEvent,
   ScheduleSchema,
+  SettingsSchema,
   type UpdateSchedule,
 } from "@serverless-openclaw/shared";
 import type { GatewayDeps } from "../deps";
@@ -165,6 +169,7 @@ export class ScheduleService {
     const { settings, logger, metrics } = this.deps;
     const { userId, scheduleId } = event;
     const now = this.deps.clock.now();
+    if (scheduleId === KEEP_WARM_SCHEDULE_ID) return this.keepWarm(userId, now);
     const schedule = await this.load(userId, scheduleId);
     if (!schedule) {
       // Deleted between the timer and this run (or left behind): make sure it stops calling.
@@ -236,6 +241,28 @@ export class ScheduleService {
       await settings.delete(userId, runKey).catch(() => {});
       throw error;
     }
+  }
+
+  /**
+   * The start of the user's keep-warm window (Settings.keepWarm): wake the agent, with no prompt. A
+   * retried or late invocation is harmless (a running agent is left alone) and one that finds the
+   * window switched off or already over does nothing. The budget cap and a missing AI provider refuse
+   * this start like any other (the reason shows on the agent's status).
+   */
+  private async keepWarm(userId: string, now: Date): Promise<FireOutcome> {
+    const raw = await this.deps.settings.get(userId, KEYS.settings.settings);
+    const window = SettingsSchema.partial().safeParse(raw ?? {}).data?.keepWarm;
+    if (!window) {
+      await this.deps.scheduler?.delete(userId, KEEP_WARM_SCHEDULE_ID).catch(() => {});
+      return "gone";
+    }
+    if (!keepWarmActive(window, now)) return "paused";
+    let state = await this.lifecycle.wake(userId);
+    // A task on its way down (its idle timeout just before the window) is replaced once it is down.
+    if (state === "Stopping") state = await this.lifecycle.wakeAfterStopping(userId);
+    this.deps.logger.info("keep-warm window started", { userId, agentState: state });
+    this.deps.metrics?.count("KeepWarmWake");
+    return state === "Idle" ? { missed: { ...NOT_STARTED } } : "sent";
   }
 
   private async missed(

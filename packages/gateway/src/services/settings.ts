@@ -1,7 +1,9 @@
 import {
   budgetAboveCeilingMessage,
   DEFAULT_SETTINGS,
+  KEEP_WARM_SCHEDULE_ID,
   KEYS,
+  keepWarmCron,
   type LlmSetupProblem,
   llmSetupProblem,
   type Settings,
@@ -9,11 +11,12 @@ import {
   type SettingsUpdate,
 } from "@serverless-openclaw/shared";
 import type { GatewayDeps } from "../deps";
-import { ValidationError } from "../errors";
+import { ConflictError, ValidationError } from "../errors";
 
-export type SettingsDeps = Pick<GatewayDeps, "settings" | "secrets" | "logger"> & {
-  config?: Pick<GatewayDeps["config"], "defaultInactivityMinutes" | "localMode" | "monthlyBudgetUsd">;
-};
+export type SettingsDeps = Pick<GatewayDeps, "settings" | "secrets" | "logger"> &
+  Partial<Pick<GatewayDeps, "scheduler" | "clock">> & {
+    config?: Pick<GatewayDeps["config"], "defaultInactivityMinutes" | "localMode" | "monthlyBudgetUsd">;
+  };
 
 /** The SecretStore name of a user's LLM API key (read by the agent task at boot). */
 export const apiKeySecretName = (userId: string) => `users/${userId}/llm-api-key`;
@@ -59,6 +62,7 @@ export class SettingsService {
         "an OpenAI-compatible provider needs a baseUrl, e.g. http://127.0.0.1:11434/v1",
       );
     }
+    if (update.keepWarm !== undefined) await this.scheduleKeepWarm(userId, next);
     if (apiKey !== undefined) {
       if (apiKey === null) await this.deps.secrets.delete(apiKeySecretName(userId));
       else await this.deps.secrets.put(apiKeySecretName(userId), apiKey);
@@ -71,6 +75,34 @@ export class SettingsService {
       apiKeyChanged: apiKey !== undefined,
     });
     return next;
+  }
+
+  /**
+   * The keep-warm window's start wakes the agent: one entry under a reserved id in the scheduler that
+   * runs scheduled prompts (EventBridge Scheduler on AWS, in-process locally). Registered before the
+   * settings are saved, so saved settings never promise a wake-up the scheduler does not have; an entry
+   * left behind by a failed save finds no window when it fires and does nothing.
+   */
+  private async scheduleKeepWarm(userId: string, next: Settings): Promise<void> {
+    const { scheduler } = this.deps;
+    if (!next.keepWarm) {
+      await scheduler?.delete(userId, KEEP_WARM_SCHEDULE_ID);
+      return;
+    }
+    if (!scheduler) {
+      throw new ConflictError(
+        "SCHEDULER_UNAVAILABLE",
+        "keep-warm hours need the scheduler, which is not set up in this deployment",
+      );
+    }
+    await scheduler.update({
+      userId,
+      scheduleId: KEEP_WARM_SCHEDULE_ID,
+      expression: keepWarmCron(next.keepWarm),
+      timezone: next.keepWarm.timezone,
+      enabled: true,
+      anchor: this.deps.clock?.now() ?? new Date(),
+    });
   }
 }
 

@@ -11,6 +11,7 @@ import { type ReactNode, useEffect, useState } from "react";
 import type { HttpApi } from "../api/http-api";
 import { BrowserSetting } from "./browser-setting";
 import { ChannelPairing, type ChannelPairingApi, type PairableChannel } from "./channel-pairing";
+import { KeepWarmSetting } from "./keep-warm-setting";
 import { PairingNotices, type PairingNoticesApi } from "./pairing-notices";
 import { formFromSettings, type SettingsForm, validateSettingsForm } from "./settings-form";
 import { TelegramPairing } from "./telegram-pairing";
@@ -226,6 +227,7 @@ export function SettingsPage({
         )}
       </section>
       {settings && <BrowserSetting api={api} settings={settings} onSaved={setSettings} />}
+      {settings && <KeepWarmSetting api={api} settings={settings} onSaved={setSettings} />}
       <section aria-labelledby="skills-title">
         <h2 id="skills-title">Skills</h2>
         <p>
