@@ -13,7 +13,7 @@ import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { createGzip } from "node:zlib";
-import { findRepoRoot } from "../packages/local/src/repo-paths";
+import { findRepoRoot } from "@serverless-openclaw/local/repo-paths";
 import { defineBench, runIfMain } from "./lib/bench";
 
 const root = findRepoRoot();

@@ -9,6 +9,9 @@
 // made directly on the stores, as the task made them before the task role lost its data access.
 // Run: npx tsx bench/support/agent-scope.ts [rounds=300]
 import { createHash } from "node:crypto";
+import { AgentTokens, ownClientConnections } from "@serverless-openclaw/local/agent-tokens";
+import { startApiGatewayServer } from "@serverless-openclaw/local/api-gateway-server";
+import { createConsoleLogger } from "@serverless-openclaw/local/local-logger";
 import WebSocket from "ws";
 import { HttpClientPush } from "../../packages/container/src/adapters/http-client-push";
 import { createSignedFetch } from "../../packages/container/src/sigv4";
@@ -18,9 +21,6 @@ import { createRpcStores } from "../../packages/gateway/src/adapters/local/rpc-c
 import { createStoreRpcHandler } from "../../packages/gateway/src/adapters/local/rpc-server";
 import { AGENT_USER_HEADER } from "../../packages/gateway/src/handlers/agent-api";
 import type { ClientPush } from "../../packages/gateway/src/ports";
-import { AgentTokens, ownClientConnections } from "../../packages/local/src/agent-tokens";
-import { startApiGatewayServer } from "../../packages/local/src/api-gateway-server";
-import { createConsoleLogger } from "../../packages/local/src/local-logger";
 
 const ROUNDS = Number(process.argv[2] ?? 300);
 const USER = "bench-user-0001";

@@ -4,15 +4,16 @@
 // pending-message lookup, handle check), the Bot API call with the gateway's token, and the answer back
 // on the socket. Same run, alternating; the Bot API is the tests' fake on loopback.
 // Run: npx tsx bench/support/chat-relay.ts [rounds=200]
+
+import { startApiGatewayServer } from "@serverless-openclaw/local/api-gateway-server";
+import { createConsoleLogger } from "@serverless-openclaw/local/local-logger";
+import { WsClientPush } from "@serverless-openclaw/local/ws-client-push";
 import WebSocket from "ws";
 import { AgentLinkRelay } from "../../packages/container/src/adapters/agent-link-relay";
 import { DEFAULT_GATEWAY_CONFIG, type GatewayDeps, systemClock } from "../../packages/gateway/src";
 import { createMemoryStores } from "../../packages/gateway/src/adapters/local/embedded-stores";
 import { TelegramBotApi } from "../../packages/gateway/src/channels/telegram-api";
 import { createAgentSocketHandler } from "../../packages/gateway/src/handlers";
-import { startApiGatewayServer } from "../../packages/local/src/api-gateway-server";
-import { createConsoleLogger } from "../../packages/local/src/local-logger";
-import { WsClientPush } from "../../packages/local/src/ws-client-push";
 import { AgentRelayResultSchema, type RelayHandle } from "../../packages/shared/src";
 import { BOT_TOKEN, FakeBotApi } from "../../packages/testkit/src/fake-bot-api";
 

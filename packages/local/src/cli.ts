@@ -1,10 +1,10 @@
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { LocalSetupError } from "./errors";
-import { isLoopbackHost } from "./http-util";
-import { createConsoleLogger, type LogLevel } from "./local-logger";
-import { createLocalStack, type LocalStack } from "./local-stack";
+import { isLoopbackHost } from "./server/http-util";
+import { createLocalStack, type LocalStack } from "./stack/local-stack";
+import { LocalSetupError } from "./support/errors";
+import { createConsoleLogger, type LogLevel } from "./support/local-logger";
 
 const HELP = `Usage: npm start -- [options]
 

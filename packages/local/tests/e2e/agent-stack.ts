@@ -2,8 +2,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type FakeLlm, startFakeLlm } from "@serverless-openclaw/testkit";
-import { createConsoleLogger } from "../../src/local-logger";
-import { createLocalStack, type LocalStack } from "../../src/local-stack";
+import { createLocalStack, type LocalStack } from "../../src/stack/local-stack";
+import { createConsoleLogger } from "../../src/support/local-logger";
 
 /** Local mode with a real agent behind a fake LLM, logged in as its initial user: one per test file. */
 export interface AgentStack {

@@ -2,8 +2,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createConsoleLogger } from "../../src/local-logger";
-import { createLocalStack, type LocalStack } from "../../src/local-stack";
+import { createLocalStack, type LocalStack } from "../../src/stack/local-stack";
+import { createConsoleLogger } from "../../src/support/local-logger";
 
 let dataDir: string;
 let stack: LocalStack | undefined;

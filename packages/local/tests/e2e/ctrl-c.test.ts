@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { type FakeLlm, startFakeLlm } from "@serverless-openclaw/testkit/fake-llm";
 import { until } from "@serverless-openclaw/testkit/until";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { findRepoRoot } from "../../src/repo-paths";
+import { findRepoRoot } from "../../src/support/repo-paths";
 import { RecordingSocket } from "./ws-client";
 
 // One Ctrl-C on `npm start`, on a real terminal: `script` gives npm a pty, and a ^C written to it

@@ -11,8 +11,8 @@ import {
   until,
 } from "@serverless-openclaw/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createConsoleLogger } from "../../src/local-logger";
-import { createLocalStack, type LocalStack } from "../../src/local-stack";
+import { createLocalStack, type LocalStack } from "../../src/stack/local-stack";
+import { createConsoleLogger } from "../../src/support/local-logger";
 import { ATTACK_SCRIPT } from "./attack-script";
 import { RecordingSocket } from "./ws-client";
 

@@ -3,9 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type FakeLlm, startFakeLlm } from "@serverless-openclaw/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createConsoleLogger } from "../../src/local-logger";
-import { createLocalStack, type LocalStack } from "../../src/local-stack";
-import { isSameAlive } from "../../src/process-tree";
+import { isSameAlive } from "../../src/agent/process-tree";
+import { createLocalStack, type LocalStack } from "../../src/stack/local-stack";
+import { createConsoleLogger } from "../../src/support/local-logger";
 import { RecordingSocket } from "./ws-client";
 
 // OpenClaw boots in ~15 s on an idle machine, far slower when the CPU is shared: generous bounds,

@@ -14,7 +14,7 @@ import {
   until,
 } from "@serverless-openclaw/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { findRepoRoot } from "../../src/repo-paths";
+import { findRepoRoot } from "../../src/support/repo-paths";
 
 /**
  * The whole Telegram path on one machine, started the way a user starts it: `npm start`'s command

@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type FakeLlm, startFakeLlm } from "@serverless-openclaw/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createConsoleLogger } from "../../src/local-logger";
-import { createLocalStack, type LocalStack } from "../../src/local-stack";
+import { createLocalStack, type LocalStack } from "../../src/stack/local-stack";
+import { createConsoleLogger } from "../../src/support/local-logger";
 import { RecordingSocket } from "../e2e/ws-client";
 import { buildAgentImage, inspectProcesses, podman, removeTestContainers } from "./image-support";
 

@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
-import { findRepoRoot } from "../../src/repo-paths";
+import { findRepoRoot } from "../../src/support/repo-paths";
 
 export const REPO_ROOT = findRepoRoot();
 

@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FakeLlm } from "@serverless-openclaw/testkit";
 import WebSocket from "ws";
-import { createConsoleLogger } from "../../src/local-logger";
-import { createLocalStack, type LocalStack, type LocalStackOptions } from "../../src/local-stack";
+import { createLocalStack, type LocalStack, type LocalStackOptions } from "../../src/stack/local-stack";
+import { createConsoleLogger } from "../../src/support/local-logger";
 
 /**
  * Shared by the fault tests and the benches in bench/ (which `npm test` runs in their short form): one

@@ -13,9 +13,9 @@ import { until } from "@serverless-openclaw/testkit/until";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { type ApiGatewayServer, startApiGatewayServer } from "../../src/api-gateway-server";
-import { createConsoleLogger } from "../../src/local-logger";
-import type { WebSocketEvent } from "../../src/websocket-events";
+import { type ApiGatewayServer, startApiGatewayServer } from "../../src/server/api-gateway-server";
+import type { WebSocketEvent } from "../../src/server/websocket-events";
+import { createConsoleLogger } from "../../src/support/local-logger";
 
 type Outcome = { statusCode: number; body?: string } | Error | (() => Promise<unknown>);
 

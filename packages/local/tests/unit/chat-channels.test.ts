@@ -2,9 +2,9 @@ import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { chatChannelsFromEnv } from "../../src/chat-channels";
-import { LocalSetupError } from "../../src/errors";
-import { createLocalStack } from "../../src/local-stack";
+import { chatChannelsFromEnv } from "../../src/channels/chat-channels";
+import { createLocalStack } from "../../src/stack/local-stack";
+import { LocalSetupError } from "../../src/support/errors";
 
 const ids = ["1300000000000000001", "1300000000000000002"];
 

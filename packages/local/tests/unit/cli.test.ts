@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { BOT_INFO, BOT_TOKEN, FakeBotApi } from "@serverless-openclaw/testkit/fake-bot-api";
 import { until } from "@serverless-openclaw/testkit/until";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { findRepoRoot } from "../../src/repo-paths";
+import { findRepoRoot } from "../../src/support/repo-paths";
 
 const root = findRepoRoot();
 let dataDir: string;

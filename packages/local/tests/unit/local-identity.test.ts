@@ -14,9 +14,9 @@ import {
 } from "@aws-sdk/client-cognito-identity-provider";
 import { CognitoJwtVerifier } from "aws-jwt-verify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ApiGatewayServer, startApiGatewayServer } from "../../src/api-gateway-server";
-import { ensureInitialUser, LOCAL_USER_POOL_ID, LocalIdentity } from "../../src/local-identity";
-import { createConsoleLogger } from "../../src/local-logger";
+import { ensureInitialUser, LOCAL_USER_POOL_ID, LocalIdentity } from "../../src/identity/local-identity";
+import { type ApiGatewayServer, startApiGatewayServer } from "../../src/server/api-gateway-server";
+import { createConsoleLogger } from "../../src/support/local-logger";
 
 let dir: string;
 let identity: LocalIdentity;

@@ -4,10 +4,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { until } from "@serverless-openclaw/testkit/until";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AgentTokens } from "../../src/agent-tokens";
-import { createConsoleLogger } from "../../src/local-logger";
-import { ProcessTaskRunner } from "../../src/process-task-runner";
-import { isSameAlive } from "../../src/process-tree";
+import { AgentTokens } from "../../src/agent/agent-tokens";
+import { ProcessTaskRunner } from "../../src/agent/process-task-runner";
+import { isSameAlive } from "../../src/agent/process-tree";
+import { createConsoleLogger } from "../../src/support/local-logger";
 
 // Stands in for the agent task: logs a secret, reports its env, starts a detached worker of its own
 // (as the task does with OpenClaw), and on SIGTERM either exits (leaving the worker behind) or ignores it.

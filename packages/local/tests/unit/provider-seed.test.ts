@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { providerFromEnvironment } from "../../src/provider-seed";
+import { providerFromEnvironment } from "../../src/stack/provider-seed";
 
 const unset = { provider: null };
 

@@ -5,12 +5,12 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { type ApiGatewayServer, startApiGatewayServer } from "../../src/api-gateway-server";
-import { LocalIdentity } from "../../src/local-identity";
-import { createConsoleLogger } from "../../src/local-logger";
-import { createLocalStack, STANDINS_ON_NETWORK } from "../../src/local-stack";
-import { RateLimiter } from "../../src/rate-limiter";
-import { RequestGuard } from "../../src/request-guard";
+import { LocalIdentity } from "../../src/identity/local-identity";
+import { type ApiGatewayServer, startApiGatewayServer } from "../../src/server/api-gateway-server";
+import { RateLimiter } from "../../src/server/rate-limiter";
+import { RequestGuard } from "../../src/server/request-guard";
+import { createLocalStack, STANDINS_ON_NETWORK } from "../../src/stack/local-stack";
+import { createConsoleLogger } from "../../src/support/local-logger";
 
 let dir: string;
 let server: ApiGatewayServer;

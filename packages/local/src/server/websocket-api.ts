@@ -1,9 +1,9 @@
 import { type IncomingMessage, STATUS_CODES } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocket, WebSocketServer } from "ws";
+import type { LocalLogger } from "../support/local-logger";
 import { newConnectionId, newRequestId } from "./aws-ids";
 import { type LambdaHandler, lambdaContext } from "./lambda-context";
-import type { LocalLogger } from "./local-logger";
 import {
   type ConnectionContext,
   connectEvent,

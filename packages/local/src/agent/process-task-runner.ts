@@ -4,11 +4,11 @@ import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { StartTaskRequest, TaskRunner } from "@serverless-openclaw/gateway/ports";
+import type { LocalLogger } from "../support/local-logger";
+import type { Redactor } from "../support/redactor";
 import { formatAgentLine } from "./agent-log";
 import type { AgentTokens } from "./agent-tokens";
-import type { LocalLogger } from "./local-logger";
 import { descendantsOf, isSameAlive, signal, signalIfSame, startTimeOf } from "./process-tree";
-import type { Redactor } from "./redactor";
 
 export interface ProcessTaskRunnerOptions {
   /** Working directory of the child (the repo root, so `--import tsx` resolves). */

@@ -2,8 +2,8 @@ import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { LocalLogger } from "./local-logger";
-import type { RepoPaths } from "./repo-paths";
+import type { LocalLogger } from "../support/local-logger";
+import type { RepoPaths } from "../support/repo-paths";
 
 export interface AgentCommand {
   file: string;

@@ -1,6 +1,6 @@
 import { startCognitoLocal } from "@serverless-openclaw/testkit";
+import type { LocalLogger } from "../support/local-logger";
 import type { AuthenticationResult } from "./local-identity";
-import type { LocalLogger } from "./local-logger";
 
 /** What local mode needs of a Cognito-shaped issuer, embedded or cognito-local. */
 export interface StandinIdentity {

@@ -1,5 +1,5 @@
 import type { GatewayDeps, GatewayServices } from "@serverless-openclaw/gateway";
-import type { LocalLogger } from "./local-logger";
+import type { LocalLogger } from "../support/local-logger";
 
 /**
  * Telegram in local mode: long polling (no public URL needed) into the same update handling as the

@@ -3,7 +3,7 @@ import { createTables, STANDIN_TABLE_NAMES } from "@serverless-openclaw/gateway/
 import { FileSecretStore } from "@serverless-openclaw/gateway/adapters/local/file-secret-store";
 import { createAwsStores } from "@serverless-openclaw/gateway/adapters/stores";
 import { startDynamoLocal, startS3rver } from "@serverless-openclaw/testkit";
-import type { LocalLogger } from "./local-logger";
+import type { LocalLogger } from "../support/local-logger";
 import type { OpenedStores } from "./stores";
 
 const BUCKET = "serverless-openclaw-local";

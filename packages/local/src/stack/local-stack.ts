@@ -20,29 +20,29 @@ import {
 import { InProcessScheduler } from "@serverless-openclaw/gateway/adapters/local/in-process-scheduler";
 import { createStoreRpcHandler } from "@serverless-openclaw/gateway/adapters/local/rpc-server";
 import type { Stores } from "@serverless-openclaw/gateway/adapters/stores";
-import { agentCommand } from "./agent-entry";
-import { watchAgentProgress } from "./agent-progress";
-import { AgentTokens, ownClientConnections } from "./agent-tokens";
-import { type ApiGatewayServer, type LocalRoute, startApiGatewayServer } from "./api-gateway-server";
-import { chatChannelsConfig, chatChannelsFromEnv, startChatChannels } from "./chat-channels";
-import { LocalSetupError } from "./errors";
-import { isLoopbackHost } from "./http-util";
+import { agentCommand } from "../agent/agent-entry";
+import { watchAgentProgress } from "../agent/agent-progress";
+import { AgentTokens, ownClientConnections } from "../agent/agent-tokens";
+import { ProcessTaskRunner } from "../agent/process-task-runner";
+import { chatChannelsConfig, chatChannelsFromEnv, startChatChannels } from "../channels/chat-channels";
+import { startTelegram } from "../channels/telegram";
 import {
   type AuthenticationResult,
   ensureInitialUser,
   type InitialLogin,
   LOCAL_REGION,
   LocalIdentity,
-} from "./local-identity";
-import { createConsoleLogger, type LocalLogger } from "./local-logger";
-import { ProcessTaskRunner } from "./process-task-runner";
+} from "../identity/local-identity";
+import { type StandinIdentity, startStandinIdentity } from "../identity/standin-identity";
+import { type ApiGatewayServer, type LocalRoute, startApiGatewayServer } from "../server/api-gateway-server";
+import { isLoopbackHost } from "../server/http-util";
+import { WsClientPush } from "../server/ws-client-push";
+import { openStores } from "../stores/stores";
+import { LocalSetupError } from "../support/errors";
+import { createConsoleLogger, type LocalLogger } from "../support/local-logger";
+import type { Redactor } from "../support/redactor";
+import { repoPaths } from "../support/repo-paths";
 import { seedProvider } from "./provider-seed";
-import type { Redactor } from "./redactor";
-import { repoPaths } from "./repo-paths";
-import { type StandinIdentity, startStandinIdentity } from "./standin-identity";
-import { openStores } from "./stores";
-import { startTelegram } from "./telegram";
-import { WsClientPush } from "./ws-client-push";
 
 export interface LocalStackOptions {
   /** Data dir: stores, identity, agents' work dirs. Default `./.local-data`. */

@@ -7,8 +7,8 @@ import {
 import { DISCORD_SECRETS } from "@serverless-openclaw/gateway/channels/discord-api";
 import { SLACK_SECRETS } from "@serverless-openclaw/gateway/channels/slack-api";
 import { commaList, DISCORD_CHANNEL_ID } from "@serverless-openclaw/shared";
-import { LocalSetupError } from "./errors";
-import type { HttpApiHandler } from "./http-api";
+import type { HttpApiHandler } from "../server/http-api";
+import { LocalSetupError } from "../support/errors";
 
 type Env = Readonly<Record<string, string | undefined>>;
 

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { createEmbeddedStores } from "@serverless-openclaw/gateway/adapters/local/embedded-stores";
 import type { Stores } from "@serverless-openclaw/gateway/adapters/stores";
-import type { LocalLogger } from "./local-logger";
+import type { LocalLogger } from "../support/local-logger";
 
 export interface OpenedStores {
   stores: Stores;

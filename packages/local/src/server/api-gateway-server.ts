@@ -7,7 +7,8 @@ import {
   type PublicRouteName,
   type WebRuntimeConfig,
 } from "@serverless-openclaw/shared";
-import { LocalSetupError } from "./errors";
+import { LocalSetupError } from "../support/errors";
+import type { LocalLogger } from "../support/local-logger";
 import {
   type CompiledRoute,
   compileRoutes,
@@ -18,7 +19,6 @@ import {
 } from "./http-api";
 import { BodyTooLargeError, isLoopbackHost, readBody, sendJson } from "./http-util";
 import { type LambdaHandler, lambdaContext } from "./lambda-context";
-import type { LocalLogger } from "./local-logger";
 import { handleManagement, isManagementPath, type ManagementAuthorizer } from "./management-endpoint";
 import { RequestGuard } from "./request-guard";
 import { serveStatic } from "./static-files";

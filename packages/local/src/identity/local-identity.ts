@@ -3,13 +3,13 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { join } from "node:path";
 import { createLocalJWKSet, type JWK, jwtVerify, SignJWT } from "jose";
 import * as z from "zod";
-import type { LocalRoute } from "./api-gateway-server";
+import type { LocalRoute } from "../server/api-gateway-server";
+import { sendJson } from "../server/http-util";
+import { RateLimiter } from "../server/rate-limiter";
 import { CognitoError, invalidParameter, notAuthorized } from "./cognito-errors";
-import { sendJson } from "./http-util";
 import { type LocalUser, UserDirectory } from "./identity-users";
 import { readJsonFile, writeJsonFile } from "./json-file";
 import { hashPassword, verifyPassword } from "./password-hash";
-import { RateLimiter } from "./rate-limiter";
 import { loadOrCreateSigningKey, type SigningKey } from "./signing-keys";
 
 export const LOCAL_REGION = "us-east-1";
