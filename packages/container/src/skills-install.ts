@@ -120,8 +120,12 @@ export class SkillInstaller {
   }
 
   /**
-   * Sets `skills.entries` in OpenClaw's config, keeping everything else. Written to a temp file and
-   * renamed, so OpenClaw's config watcher never reads a half-written file.
+   * Sets `skills.entries` in OpenClaw's config, keeping everything else. Written in place, never by
+   * renaming a new file over it: OpenClaw watches the file with chokidar (`awaitWriteFinish`), which
+   * loses track of a file replaced by a rename (measured: after such a swap it missed the final change
+   * in 14 of 45 tries, and once lost it sees no later change at all, so a built-in switched back on
+   * never reached the running agent). The same watcher waits until the file has stopped changing for
+   * 200 ms before it reads it, so it never reads half of this write.
    */
   private async writeConfig(disabledBuiltins: string[]): Promise<void> {
     const { configPath } = this.options;
@@ -129,9 +133,7 @@ export class SkillInstaller {
     const entries = Object.fromEntries(disabledBuiltins.map((name) => [name, { enabled: false }]));
     const next = { ...config, skills: skillsConfig(entries) };
     if (JSON.stringify(next) === JSON.stringify(config)) return;
-    const temp = `${configPath}.skills-tmp`;
-    await writeFile(temp, `${JSON.stringify(next, null, 2)}\n`, { mode: 0o600 });
-    await rename(temp, configPath);
+    await writeFile(configPath, `${JSON.stringify(next, null, 2)}\n`, { mode: 0o600 });
   }
 }
 

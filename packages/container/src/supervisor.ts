@@ -31,6 +31,9 @@ export interface SupervisorOptions {
   program?: { args: string[] };
 }
 
+/** How many of OpenClaw's last output lines a start-up failure logs. */
+const LAST_LINES = 20;
+
 // biome-ignore lint/suspicious/noControlCharactersInRegex: strips terminal colour codes from OpenClaw's output
 const ANSI = /\u001b\[[0-9;]*m/g;
 
@@ -44,6 +47,9 @@ export class OpenClawSupervisor {
   private stopRequested = false;
   private exitedPromise: Promise<ProcessExit> | undefined;
   private crashHandlers: Array<(exit: ProcessExit) => void> = [];
+  /** OpenClaw's last lines (redacted): logged when it exits during start-up, where they say why. */
+  private readonly lastLines: string[] = [];
+  private outputClosed: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: SupervisorOptions) {}
 
@@ -97,6 +103,7 @@ export class OpenClawSupervisor {
       ...(user ? { uid: user.uid, gid: user.gid } : {}),
     });
     this.child = child;
+    this.outputClosed = new Promise((resolve) => child.once("close", () => resolve()));
     this.exitedPromise = new Promise<ProcessExit>((resolve) => {
       child.once("exit", (code, signal) => {
         this.exit = { code, signal };
@@ -143,6 +150,8 @@ export class OpenClawSupervisor {
     if (!line) return;
     this.options.onLine?.(line);
     this.options.logger.debug("openclaw", { line });
+    this.lastLines.push(line);
+    if (this.lastLines.length > LAST_LINES) this.lastLines.shift();
   }
 
   /** Resolves once GET /readyz answers 200; rejects when OpenClaw exits first or the time runs out. */
@@ -150,6 +159,12 @@ export class OpenClawSupervisor {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       if (this.exit) {
+        // Its last lines may still be in the pipes when the exit is seen.
+        await Promise.race([this.outputClosed, new Promise((r) => setTimeout(r, 2_000))]);
+        this.options.logger.error("OpenClaw exited during start-up; its last output", {
+          ...this.exit,
+          lines: this.lastLines,
+        });
         throw new AgentTaskError(
           "OPENCLAW_EXITED",
           `OpenClaw exited during start-up (code ${this.exit.code}, signal ${this.exit.signal}); see the task log.`,

@@ -87,6 +87,18 @@ describe("skill installer (agent task)", () => {
     expect((await s.config()).skills.entries).toEqual({});
   });
 
+  it("rewrites OpenClaw's config in place, so its file watcher keeps seeing changes", async () => {
+    const s = await setup();
+    const before = (await stat(s.configPath)).ino;
+    await s.service.setEnabled(USER, "weather", false);
+    await s.installer.sync();
+    await s.service.setEnabled(USER, "weather", true);
+    await s.installer.sync();
+    expect((await s.config()).skills.entries).toEqual({});
+    // Same file, not a new one renamed over it (OpenClaw's chokidar watcher loses a replaced file).
+    expect((await stat(s.configPath)).ino).toBe(before);
+  });
+
   it("skips a sync when nothing changed (the dir is not rebuilt)", async () => {
     const s = await setup();
     await s.service.put(USER, "alpha", zip("alpha"));

@@ -54,6 +54,12 @@ interface AgentChild {
   seen: Map<number, string>;
 }
 
+/**
+ * How long a new start waits for the user's previous task to exit (it has gone Idle and only backs out
+ * then: a second or two, more on a loaded machine) before killing it.
+ */
+const PREVIOUS_EXIT_MS = 30_000;
+
 /** Only what the task needs: the server's own secrets (API keys in env) must not leak into OpenClaw. */
 const PASSED_THROUGH = [
   "PATH",
@@ -92,6 +98,7 @@ export class ProcessTaskRunner implements TaskRunner {
     const { userId, agentSecret } = request;
     const taskArn = `arn:aws:ecs:local:000000000000:task/local/${randomUUID().replaceAll("-", "")}`;
     const workDir = join(this.options.dataDir, "agents", userId);
+    await this.previousGone(userId);
     await rm(workDir, { recursive: true, force: true });
     await mkdir(join(workDir, "home"), { recursive: true });
     // Outside the wiped work dir: tsx keeps its transform cache here (a cold cache costs seconds per start).
@@ -219,6 +226,33 @@ export class ProcessTaskRunner implements TaskRunner {
   /** SIGKILL for every agent and everything it started, now (a second Ctrl-C, or process exit). */
   killAll(): void {
     for (const entry of this.children.values()) this.killTree(entry, "SIGKILL");
+  }
+
+  /**
+   * Waits until every earlier task of this user has exited with all it started. On ECS each task has a
+   * disk of its own; here a user's tasks share one work dir, and a task that has gone Idle is still
+   * exiting when the next start comes (a page restarts the agent the moment it goes Idle after a
+   * settings change). Wiping the dir under it made the new start fail (`rm` racing its last writes) or
+   * its OpenClaw exit during start-up. One that does not exit within PREVIOUS_EXIT_MS is killed.
+   */
+  private async previousGone(userId: string): Promise<void> {
+    const previous = [...this.children.values()].filter((e) => e.userId === userId);
+    for (const entry of previous) {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<"late">((resolve) => {
+        timer = setTimeout(() => resolve("late"), PREVIOUS_EXIT_MS);
+      });
+      const outcome = await Promise.race([entry.exited, late]);
+      clearTimeout(timer);
+      if (outcome === "late") {
+        this.options.logger.warn(
+          `[agent ${userId.slice(0, 8)}] the previous task has not exited ${PREVIOUS_EXIT_MS / 1000} s into a new start; killing it`,
+        );
+        this.killTree(entry, "SIGKILL");
+        await entry.exited;
+      }
+      await this.waitGone(entry);
+    }
   }
 
   private refreshSeen(entry: AgentChild): void {

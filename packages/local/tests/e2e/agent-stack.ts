@@ -1,3 +1,4 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,6 +14,8 @@ export interface AgentStack {
   token: string;
   /** The last log lines, for a failure message. */
   tail: () => string;
+  /** Every log line so far (ours, then each agent's OpenClaw log) that matches `pattern`, for a failure message. */
+  grep: (pattern: RegExp) => string;
   /** Calls the HTTP API as that user: a JSON body, or a zip (Uint8Array). */
   api<T = Record<string, unknown>>(
     method: string,
@@ -50,6 +53,10 @@ export async function startAgentStack(name: string): Promise<AgentStack> {
       stack,
       token,
       tail: () => `Last log lines:\n${logs.slice(-60).join("\n")}`,
+      grep: (pattern) => {
+        const openclaw = openClawLogs(dataDir).flatMap((lines) => lines.filter((l) => pattern.test(l)));
+        return `Log lines matching ${pattern}:\n${logs.filter((l) => pattern.test(l)).join("\n")}\nOpenClaw's own:\n${openclaw.join("\n")}`;
+      },
       async api<T>(method: string, path: string, body?: Uint8Array | object) {
         const zip = body instanceof Uint8Array;
         const res = await fetch(`${apiUrl}${path}`, {
@@ -70,4 +77,14 @@ export async function startAgentStack(name: string): Promise<AgentStack> {
     await stop();
     throw error;
   }
+}
+
+/** The lines of each agent's OpenClaw log (`<dataDir>/agents/<user>/work/logs/openclaw.log`), while the agent's dir is there. */
+function openClawLogs(dataDir: string): string[][] {
+  const agents = join(dataDir, "agents");
+  if (!existsSync(agents)) return [];
+  return readdirSync(agents).flatMap((user) => {
+    const file = join(agents, user, "work", "logs", "openclaw.log");
+    return existsSync(file) ? [readFileSync(file, "utf8").split("\n")] : [];
+  });
 }

@@ -56,15 +56,18 @@ const listed = (prompt: string, name: string) => prompt.includes(`<name>${name}<
  * Turns until the agent's prompt satisfies `check`. A live change lands within a turn or two on an idle
  * machine; on a loaded one the agent's skill sync and OpenClaw's reload take much longer, so this waits
  * on a deadline (not a number of tries), with a pause between turns that grows to a few seconds.
+ * `check` returns what is still wrong with a prompt (nothing once it is right).
  */
-async function untilPrompt(check: (prompt: string) => boolean, what: string): Promise<string> {
+async function untilPrompt(check: (prompt: string) => string[], what: string): Promise<string> {
   const deadline = Date.now() + PROMPT_CHANGE_TIMEOUT_MS;
   for (let i = 0; ; i++) {
     const { prompt } = await turn(`checking ${what} (${i})`);
-    if (check(prompt)) return prompt;
+    const wrong = check(prompt);
+    if (wrong.length === 0) return prompt;
     if (Date.now() > deadline)
       throw new Error(
-        `the agent's prompt never showed ${what} within ${PROMPT_CHANGE_TIMEOUT_MS / 1000} s\n${agent.tail()}`,
+        `the agent's prompt never showed ${what} within ${PROMPT_CHANGE_TIMEOUT_MS / 1000} s (still: ${wrong.join(", ")})\n` +
+          agent.grep(/skill|config|push|connected|disconnected|reconnect|socket|could not|failed|error/i),
       );
     await new Promise((r) => setTimeout(r, Math.min(5_000, 500 * (i + 1))));
   }
@@ -124,7 +127,11 @@ describe("custom skills, end to end (local mode, real container and OpenClaw, fa
     expect((await agent.api("PATCH", "/skills/weather", { enabled: true })).json.applied).toBe("now");
     expect((await agent.api("DELETE", "/skills/zebra-facts")).json.applied).toBe("now");
     const after = await untilPrompt(
-      (p) => listed(p, "otter-facts") && listed(p, "weather") && !listed(p, "zebra-facts"),
+      (p) => [
+        ...(listed(p, "otter-facts") ? [] : ["otter-facts missing"]),
+        ...(listed(p, "weather") ? [] : ["weather missing"]),
+        ...(listed(p, "zebra-facts") ? ["zebra-facts listed"] : []),
+      ],
       "otter-facts and weather, without zebra-facts",
     );
     expect(after).toContain("OTTER-5150");

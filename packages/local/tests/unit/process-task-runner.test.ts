@@ -24,6 +24,12 @@ console.log(JSON.stringify({ level: "info", message: "piped", keys: Object.keys(
 console.log(JSON.stringify({ level: "info", message: "env", keys: Object.keys(process.env).sort().join(","), previous }));
 process.on("SIGTERM", () => {
   if (process.env.STUB_MODE === "stubborn") return;
+  if (process.env.STUB_MODE === "lingering") {
+    // Still writing to its work dir for a second after it was told to go (a task that went Idle, backing out).
+    const late = setInterval(() => writeFileSync(join(process.env.WORK_DIR, "..", "late"), String(Date.now())), 20);
+    setTimeout(() => { clearInterval(late); console.log("gone"); process.exit(0); }, 1_000);
+    return;
+  }
   console.log("backing up state");
   setTimeout(() => process.exit(0), 100);
 });
@@ -130,6 +136,24 @@ describe("ProcessTaskRunner", () => {
     await waitFor("kill", () => lines.some((l) => l.includes("exited (signal SIGKILL)")));
     const processes = r.spawnedProcesses();
     await waitFor("no survivors", () => [...processes].every(([pid, start]) => !isSameAlive(pid, start)));
+  });
+
+  it("starts a user's next task only once the previous one has exited, so no two share the work dir", async () => {
+    lines.length = 0;
+    const r = runner({ STUB_MODE: "lingering" });
+    const workDir = join(dir, "data", "agents", "user-overlap");
+    const first = await r.start({ userId: "user-overlap", agentSecret: "secret-overlap-0123456789ab" });
+    await waitFor("boot", () => lines.some((l) => l.includes("previous=")));
+    void r.stop(first.taskArn, "idle"); // it keeps writing to its dir for a second, then exits
+    await r.start({ userId: "user-overlap", agentSecret: "secret-overlap-0123456789cd" });
+    await waitFor("second boot", () => lines.filter((l) => l.includes("previous=")).length === 2);
+    const gone = lines.findIndex((l) => l.includes("gone"));
+    const booted = lines.findLastIndex((l) => l.includes("booted"));
+    expect(gone, lines.join("\n")).toBeGreaterThanOrEqual(0);
+    expect(gone, lines.join("\n")).toBeLessThan(booted);
+    // Nothing the first task wrote lands in the second one's fresh dir.
+    expect(existsSync(join(workDir, "late"))).toBe(false);
+    await r.stopAll("done");
   });
 
   it("gives each start a fresh work dir under the data dir, like a new ECS task", async () => {
