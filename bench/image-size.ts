@@ -71,7 +71,7 @@ interface Layer {
 
 /** A Dockerfile step as a short label: the first line of the instruction, without buildah's prefix. */
 function label(createdBy: string, index: number): string {
-  if (index === 0) return "base image (Debian bookworm minbase + Node 24 + npm)";
+  if (index === 0) return "base image (Debian bookworm slim + Node 24 + npm)";
   const text = createdBy
     // buildah: `|1 WITH_CHROMIUM=0 /bin/sh -c …` for a RUN with build args, `/bin/sh -c #(nop) COPY …`
     .replace(/^\|\d+ (?:\S+=\S* )*/, "")

