@@ -169,7 +169,11 @@ export class ScheduleService {
     const { settings, logger, metrics } = this.deps;
     const { userId, scheduleId } = event;
     const now = this.deps.clock.now();
-    if (scheduleId === KEEP_WARM_SCHEDULE_ID) return this.keepWarm(userId, now);
+    if (scheduleId === KEEP_WARM_SCHEDULE_ID) {
+      // A timer that fires a moment before the window's first minute still opens it.
+      const early = event.scheduledTime ? Date.parse(event.scheduledTime) - now.getTime() : 0;
+      return this.keepWarm(userId, early > 0 && early <= 60_000 ? new Date(now.getTime() + early) : now);
+    }
     const schedule = await this.load(userId, scheduleId);
     if (!schedule) {
       // Deleted between the timer and this run (or left behind): make sure it stops calling.

@@ -113,7 +113,7 @@ describe("keep-warm hours (Settings.keepWarm)", () => {
     const event = { userId: ALICE, scheduleId: KEEP_WARM_SCHEDULE_ID, scheduledTime: "2026-11-25T13:00:00Z" };
     expect((await fire(event)).outcome).toBe("paused"); // 10:00: before the window
     expect(deps.taskRunner.starts).toHaveLength(0);
-    deps.clock.advance(3 * 60 * 60_000); // 13:00
+    deps.clock.advance(3 * 60 * 60_000 - 2_000); // 12:59:58, a timer firing a moment early
     expect((await fire(event)).outcome).toBe("sent");
     expect(deps.taskRunner.starts).toHaveLength(1);
     expect((await fire(event)).outcome).toBe("sent"); // a retry: the agent is already starting
