@@ -1,10 +1,9 @@
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { createLocalStack, type LocalStack } from "@serverless-openclaw/local/local-stack";
-import type { Browser, Page } from "playwright-core";
+import type { LocalStack } from "@serverless-openclaw/local/local-stack";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildWeb, launchChromium } from "../support/browser";
+import { type LocalWebStack, startLocalWebStack } from "../support/local-web-stack";
 
 // A new user of local mode with no AI provider (no key in the environment, none in Settings), in
 // Chromium against the real gateway: the gateway answers at once and never starts an agent, not even
@@ -16,45 +15,23 @@ const shots = process.env.WEB_SCREENSHOTS_DIR;
 const USER = "newcomer";
 const PASSWORD = "e2e-no-provider-battery";
 
+let web: LocalWebStack;
 let stack: LocalStack;
-let browser: Browser;
 let page: Page;
-let dist: Awaited<ReturnType<typeof buildWeb>>;
-let dataDir: string;
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), "web-no-provider-e2e-"));
-  [dist, browser] = await Promise.all([buildWeb(), launchChromium()]);
-  stack = await createLocalStack({
-    dataDir,
-    port: 0,
-    webDist: dist.dir,
-    env: { LOCAL_USER: USER, LOCAL_PASSWORD: PASSWORD },
-    print: () => undefined,
-  });
+  web = await startLocalWebStack({ name: "web-no-provider-e2e", user: USER, password: PASSWORD });
+  ({ stack, page } = web);
   expect(stack.provider).toBeUndefined();
-  page = await (await browser.newContext({ viewport: { width: 1200, height: 800 } })).newPage();
 }, 180_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-  dist?.remove();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => web?.close());
 
-async function userId(): Promise<string> {
-  const user = stack.identity.users.get(USER);
-  if (!user) throw new Error("the local user is missing");
-  return user.sub;
-}
+const userId = () => web.userId();
 
 describe("no AI provider configured", () => {
   it("signs in without pre-warming an agent", async () => {
-    await page.goto(stack.url);
-    await page.fill('[data-testid="login-username"]', USER);
-    await page.fill('[data-testid="login-password"]', PASSWORD);
-    await page.click('[data-testid="auth-submit"]');
+    await web.signIn();
     await page.waitForSelector('[data-testid="status-bar"][data-state="Idle"]', { timeout: 60_000 });
     // The page sent its pre-warm with the first status; give the gateway time to (not) act on it.
     await page.fill('[data-testid="message-input"]', "h"); // typing pre-warms too

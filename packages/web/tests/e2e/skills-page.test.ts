@@ -1,12 +1,9 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { createLocalStack, type LocalStack } from "@serverless-openclaw/local/local-stack";
+import type { LocalStack } from "@serverless-openclaw/local/local-stack";
 import { KEYS } from "@serverless-openclaw/shared";
 import { strToU8, zipSync } from "fflate";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildWeb, launchChromium } from "../support/browser";
+import { type LocalWebStack, startLocalWebStack } from "../support/local-web-stack";
 
 // The Skills page's production bundle in real Chromium against local mode's real HTTP API handlers.
 // No OpenClaw here (the agent command is a process that only waits): what the agent does with a skill
@@ -15,46 +12,28 @@ import { buildWeb, launchChromium } from "../support/browser";
 const USER = "alice";
 const PASSWORD = "e2e-correct-horse-battery";
 
+let web: LocalWebStack;
 let stack: LocalStack;
-let browser: Browser;
 let page: Page;
-let dist: Awaited<ReturnType<typeof buildWeb>>;
-let dataDir: string;
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), "web-skills-e2e-"));
-  [dist, browser] = await Promise.all([buildWeb(), launchChromium()]);
-  stack = await createLocalStack({
-    dataDir,
-    port: 0,
-    webDist: dist.dir,
-    agentCommand: { file: process.execPath, args: ["-e", "setTimeout(() => {}, 600000)"] },
-    env: { LOCAL_USER: USER, LOCAL_PASSWORD: PASSWORD },
-    print: () => undefined,
+  web = await startLocalWebStack({
+    name: "web-skills-e2e",
+    user: USER,
+    password: PASSWORD,
+    stack: { agentCommand: { file: process.execPath, args: ["-e", "setTimeout(() => {}, 600000)"] } },
   });
-  page = await (await browser.newContext({ viewport: { width: 1200, height: 800 } })).newPage();
+  ({ stack, page } = web);
 }, 180_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-  dist?.remove();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => web?.close());
 
-const sub = () => {
-  const user = stack.identity.users.get(USER);
-  if (!user) throw new Error("the local user is missing");
-  return user.sub;
-};
+const sub = () => web.userId();
 const notice = () => page.textContent('[data-testid="skills-notice"]');
 
 describe("Skills page in Chromium against local mode", () => {
   it("uploads a zipped skill, switches a built-in off, shows a refusal, and deletes the skill", async () => {
-    await page.goto(stack.url);
-    await page.fill('[data-testid="login-username"]', USER);
-    await page.fill('[data-testid="login-password"]', PASSWORD);
-    await page.click('[data-testid="auth-submit"]');
+    await web.signIn();
     await page.click('[data-testid="nav-skills"]');
     await page.waitForSelector('[data-testid="skill-weather"]');
     expect(page.url()).toMatch(/#\/skills$/);

@@ -1,11 +1,7 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createLocalStack, type LocalStack } from "@serverless-openclaw/local/local-stack";
-import { type FakeLlm, startFakeLlm } from "@serverless-openclaw/testkit";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildWeb, launchChromium } from "../support/browser";
+import { type LocalWebStack, startLocalWebStack } from "../support/local-web-stack";
 
 // Live tool activity in real Chromium against local mode: the fake LLM asks the real OpenClaw to run
 // its `exec` tool; the call must show in the reply, in order with the text, and stay after a reload.
@@ -14,35 +10,15 @@ const USER = "alice";
 const PASSWORD = "e2e-correct-horse-battery";
 const BOOT_MS = 360_000;
 
-let stack: LocalStack;
-let llm: FakeLlm;
-let browser: Browser;
+let web: LocalWebStack;
 let page: Page;
-let dist: Awaited<ReturnType<typeof buildWeb>>;
-let dataDir: string;
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), "web-activity-e2e-"));
-  [dist, llm, browser] = await Promise.all([buildWeb(), startFakeLlm(), launchChromium()]);
-  stack = await createLocalStack({
-    dataDir,
-    port: 0,
-    webDist: dist.dir,
-    llmBaseUrl: llm.baseUrl,
-    llmModel: llm.model,
-    env: { LOCAL_USER: USER, LOCAL_PASSWORD: PASSWORD },
-    print: () => undefined,
-  });
-  page = await (await browser.newContext({ viewport: { width: 1200, height: 800 } })).newPage();
+  web = await startLocalWebStack({ name: "web-activity-e2e", user: USER, password: PASSWORD, llm: true });
+  ({ page } = web);
 }, BOOT_MS);
 
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-  await llm?.stop();
-  dist?.remove();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => web?.close());
 
 const reply = () => page.locator('[data-testid="message"][data-role="assistant"]').last();
 
@@ -50,10 +26,7 @@ describe("tool activity in the web chat", () => {
   it(
     "signs in and wakes the agent with a first message",
     async () => {
-      await page.goto(stack.url);
-      await page.fill('[data-testid="login-username"]', USER);
-      await page.fill('[data-testid="login-password"]', PASSWORD);
-      await page.click('[data-testid="auth-submit"]');
+      await web.signIn();
       await page.waitForSelector('[data-testid="message-input"]');
       await page.fill('[data-testid="message-input"]', "Hello");
       await page.keyboard.press("Enter");
@@ -117,7 +90,7 @@ describe("tool activity in the web chat", () => {
     await page.screenshot({
       path: process.env.SCREENSHOT_DIR
         ? join(process.env.SCREENSHOT_DIR, "web-activity.png")
-        : join(dataDir, "web-activity.png"),
+        : join(web.dataDir, "web-activity.png"),
     });
   }, 60_000);
 
