@@ -11,14 +11,17 @@ import { type ChannelTexts, channelTexts, describeFailure, describeStartFailure 
 
 /** What a channel needs from ChatService (services/chat.ts); the real service satisfies it. */
 export interface ChannelChatPort {
-  send(input: {
-    userId: string;
-    conversationId: string;
-    clientMessageId: string;
-    text: string;
-    channel: Channel;
-    replyTo: ReplyTarget;
-  }): Promise<{
+  send(
+    input: {
+      userId: string;
+      conversationId: string;
+      clientMessageId: string;
+      text: string;
+      channel: Channel;
+      replyTo: ReplyTarget;
+    },
+    options?: { stoppingWaitMs?: number },
+  ): Promise<{
     ack: "queued" | "delivered" | "duplicate";
     agentState: AgentState;
     /** The gateway answered it itself (no AI provider set up): this text is the reply. */
@@ -138,14 +141,18 @@ export class ChannelCore {
     if (input.text.trim() === "") return { kind: "empty", reply: this.texts.emptyMessage };
     try {
       const conversationId = await currentConversation(this.deps, this.spec, userId, input.account.id);
-      const result = await this.deps.chat.send({
-        userId,
-        conversationId,
-        clientMessageId: input.clientMessageId,
-        text: input.text,
-        channel: this.spec.channel,
-        replyTo: input.replyTo,
-      });
+      const result = await this.deps.chat.send(
+        {
+          userId,
+          conversationId,
+          clientMessageId: input.clientMessageId,
+          text: input.text,
+          channel: this.spec.channel,
+          replyTo: input.replyTo,
+        },
+        // A message during an idle stop starts a new agent once the old one is down (ChatService.send).
+        this.spec.stoppingWaitMs !== undefined ? { stoppingWaitMs: this.spec.stoppingWaitMs } : {},
+      );
       if (result.ack === "duplicate") return { kind: "duplicate" };
       const accepted = { kind: "accepted" as const, userId, agentState: result.agentState };
       if (result.answered) return { ...accepted, reply: result.answered.message };

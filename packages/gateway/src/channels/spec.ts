@@ -11,6 +11,11 @@ export interface ChannelSpec {
   command: (name: string, arg?: string) => string;
   /** Said after "send /pair CODE here" when the channel has another way (Telegram's deep link). */
   pairExtra?: string;
+  /**
+   * How long a message may wait for a stopping agent to be down before the platform must be answered
+   * (ChatService.send's stoppingWaitMs): Discord and Slack give up on an answer after 3 s.
+   */
+  stoppingWaitMs?: number;
 }
 
 export const CHANNEL_SPECS: Record<ChatChannel, ChannelSpec> = {
@@ -26,6 +31,7 @@ export const CHANNEL_SPECS: Record<ChatChannel, ChannelSpec> = {
     label: "Discord",
     idPrefix: "dc",
     command: (name, arg) => `/${name}${arg ? ` ${arg}` : ""}`,
+    stoppingWaitMs: 1500,
   },
   slack: {
     channel: "slack",
@@ -33,5 +39,6 @@ export const CHANNEL_SPECS: Record<ChatChannel, ChannelSpec> = {
     idPrefix: "sl",
     // Slack slash commands are workspace-wide, so the app has one (/openclaw) with subcommands.
     command: (name, arg) => `/openclaw ${name}${arg ? ` ${arg}` : ""}`,
+    stoppingWaitMs: 1500,
   },
 };

@@ -106,16 +106,22 @@ export function createWebSocketHandler(
     const { userId } = connection;
     switch (msg.type) {
       case "chat.send": {
-        const result = await services.chat.send({
-          userId,
-          conversationId: msg.conversationId,
-          clientMessageId: msg.clientMessageId,
-          text: msg.text,
-          channel: "web",
-          replyTo: { channel: "web" },
-        });
         const { clientMessageId, conversationId } = msg;
-        await reply({ type: "chat.ack", clientMessageId, conversationId, state: result.ack });
+        const result = await services.chat.send(
+          {
+            userId,
+            conversationId,
+            clientMessageId,
+            text: msg.text,
+            channel: "web",
+            replyTo: { channel: "web" },
+          },
+          // At once, before any wait for a stopping agent.
+          {
+            acknowledged: async ({ ack }) =>
+              void (await reply({ type: "chat.ack", clientMessageId, conversationId, state: ack })),
+          },
+        );
         if (result.answered) {
           // Every tab of the user shows the answer, as when an agent replies.
           const { code, message, retryable } = result.answered;
@@ -127,10 +133,6 @@ export function createWebSocketHandler(
             message,
             retryable,
           });
-          return;
-        }
-        if (result.ack === "queued" && result.agentState === "Stopping") {
-          await services.lifecycle.wakeAfterStopping(userId);
         }
         return;
       }

@@ -49,6 +49,20 @@ export interface SendResult {
   answered?: LlmSetupProblem;
 }
 
+export interface SendOptions {
+  /**
+   * Called once, before `send` returns, as soon as the message is stored and its ack known: before
+   * the wait for a stopping agent (the web chat acknowledges at once, whatever the agent is doing).
+   */
+  acknowledged?: (result: SendResult) => Promise<void>;
+  /**
+   * How long to wait for a Stopping agent to be down before starting a new one (default 20 s). A
+   * platform that must be answered within 3 s (Discord, Slack) waits less; a stop that takes longer
+   * leaves the message pending for the next wake.
+   */
+  stoppingWaitMs?: number;
+}
+
 /** What is missing before the user's agent could answer (SettingsService.llmProblem). */
 export type LlmSetupCheck = (userId: string) => Promise<LlmSetupProblem | undefined>;
 
@@ -84,7 +98,24 @@ export class ChatService {
     return new Date(ms).toISOString();
   }
 
-  async send(input: SendInput): Promise<SendResult> {
+  /**
+   * A message that lands while the agent is Stopping stays pending, but the stopping task has drained
+   * its queue and will not take it: whatever the channel, `send` waits (bounded) for that task to be
+   * down and starts a new one, after acknowledging. Without this a chat-app message sent during an
+   * idle stop would wait until the user writes again.
+   */
+  async send(input: SendInput, options: SendOptions = {}): Promise<SendResult> {
+    const result = await this.queue(input);
+    await options.acknowledged?.(result);
+    if (result.ack !== "queued" || result.agentState !== "Stopping" || result.answered) return result;
+    const agentState = await this.lifecycle.wakeAfterStopping(input.userId, {
+      ...(options.stoppingWaitMs !== undefined ? { waitMs: options.stoppingWaitMs } : {}),
+    });
+    this.deps.logger.info("chat.send after a stop", { userId: input.userId, agentState });
+    return { ...result, agentState };
+  }
+
+  private async queue(input: SendInput): Promise<SendResult> {
     const { pending, conversations, taskState, logger } = this.deps;
     const now = this.receivedAt();
     const message: PendingMessage = {

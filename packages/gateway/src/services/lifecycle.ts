@@ -138,21 +138,24 @@ export class LifecycleService {
 
   /**
    * A message that arrives while the agent is Stopping stays pending, but the stopping task will not
-   * take it. Call this after acknowledging such a message: it waits (bounded) for the task to reach Idle
-   * and then starts a new one. Returns the state it left the agent in.
+   * take it. ChatService.send calls this after acknowledging such a message: it waits (bounded) for the
+   * task to reach Idle and then starts a new one. Returns the state it left the agent in.
    */
   async wakeAfterStopping(
     userId: string,
     opts: { waitMs?: number; pollMs?: number } = {},
   ): Promise<AgentState> {
-    const pollMs = opts.pollMs ?? 1000;
-    const attempts = Math.ceil((opts.waitMs ?? 20_000) / pollMs);
-    for (let i = 0; i < attempts; i++) {
+    const waitMs = opts.waitMs ?? 20_000;
+    const pollMs = Math.min(opts.pollMs ?? 1000, Math.max(waitMs, 1));
+    const deadline = Date.now() + waitMs;
+    for (;;) {
       const { state } = await this.deps.taskState.get(userId);
       if (state !== "Stopping") return state === "Idle" ? this.wake(userId) : state;
-      await new Promise((resolve) => setTimeout(resolve, pollMs));
+      if (Date.now() >= deadline) break;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(pollMs, deadline - Date.now())));
     }
-    // Still stopping (a slow state backup): the watchdog repairs it and restarts for the pending message.
+    // Still stopping (a slow state backup): the message stays pending for the next wake (the user's next
+    // message, or a page that connects); a task that never gets down is repaired by the watchdog.
     return "Stopping";
   }
 

@@ -216,9 +216,8 @@ export class ScheduleService {
         channel: "schedule",
         replyTo,
       });
-      // A stopping task will not take the prompt: start a new one once it is down.
-      const agentState =
-        result.agentState === "Stopping" ? await this.lifecycle.wakeAfterStopping(userId) : result.agentState;
+      // A prompt that lands while the agent is Stopping has waited for a new start (ChatService.send).
+      const { agentState } = result;
       if (agentState === "Idle") {
         // The start was refused or failed at once: take the prompt back so it does not run at some
         // random later time, and say why on the schedule.

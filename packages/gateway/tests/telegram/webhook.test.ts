@@ -182,6 +182,21 @@ describe("Telegram webhook", () => {
     expect(h.fake.sentTexts(4242)).toContain(TELEGRAM_TEXT.newConversation);
   });
 
+  it("a message that lands while the agent is stopping wakes a new one once the old one is down", async () => {
+    await pair();
+    await h.post(textUpdate("first", 4242));
+    // The task has drained its queue and is backing up on its way out: it will not take the next message.
+    await h.stores.taskState.transition({ userId: USER, expectState: "Starting", set: { state: "Stopping" } });
+    setTimeout(() => {
+      void h.stores.taskState.transition({ userId: USER, expectState: "Stopping", set: { state: "Idle" } });
+    }, 50);
+    expect((await h.post(textUpdate("are you there?", 4242))).statusCode).toBe(200);
+    expect(h.runner.starts).toHaveLength(2);
+    expect((await h.stores.taskState.get(USER)).state).toBe("Starting");
+    expect(h.fake.sentTexts(4242)).toEqual([WAKING_MESSAGE, WAKING_MESSAGE]);
+    expect((await pendingOf()).map((m) => m.text)).toEqual(["first", "are you there?"]);
+  });
+
   it("/status and /stop report and drive the lifecycle", async () => {
     await pair();
     await h.post(textUpdate("/status", 4242));

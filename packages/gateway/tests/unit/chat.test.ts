@@ -135,6 +135,61 @@ describe("ChatService.send", () => {
   });
 });
 
+describe("a message that lands while the agent is Stopping", () => {
+  // The stopping task has drained its queue and will not take the message; without a new start the
+  // message waits until the user writes again, which on a chat app may be never.
+  for (const channel of ["telegram", "discord", "slack", "web"] as const) {
+    it(`from ${channel}: starts a new agent once the old one is down`, async () => {
+      const { deps, services } = await runningAgent();
+      await deps.taskState.transition({ userId: USER, expectState: "Running", set: { state: "Stopping" } });
+      setTimeout(() => {
+        void deps.taskState.transition({ userId: USER, expectState: "Stopping", set: { state: "Idle" } });
+      }, 50);
+      const result = await services.chat.send({ ...input(1), channel, replyTo: replyTo(channel) });
+      expect(result).toEqual({ ack: "queued", agentState: "Starting" });
+      expect(deps.taskRunner.starts).toHaveLength(2);
+      expect(await deps.pending.list(USER)).toHaveLength(1);
+    });
+  }
+
+  it("is acknowledged before the wait for the stop, once", async () => {
+    const { deps, services } = await runningAgent();
+    await deps.taskState.transition({ userId: USER, expectState: "Running", set: { state: "Stopping" } });
+    const acks: Array<{ ack: string; agentState: string; stateThen: string }> = [];
+    setTimeout(() => {
+      void deps.taskState.transition({ userId: USER, expectState: "Stopping", set: { state: "Idle" } });
+    }, 50);
+    await services.chat.send(input(1), {
+      acknowledged: async (r) => {
+        acks.push({ ...r, stateThen: (await deps.taskState.get(USER)).state });
+      },
+    });
+    expect(acks).toEqual([{ ack: "queued", agentState: "Stopping", stateThen: "Stopping" }]);
+  });
+
+  it("gives up waiting after a bound and leaves the message pending for the next wake", async () => {
+    const { deps, services } = await runningAgent();
+    await deps.taskState.transition({ userId: USER, expectState: "Running", set: { state: "Stopping" } });
+    const result = await services.chat.send(input(1), { stoppingWaitMs: 30 });
+    expect(result).toEqual({ ack: "queued", agentState: "Stopping" });
+    expect(deps.taskRunner.starts).toHaveLength(1);
+    expect(await deps.pending.list(USER)).toHaveLength(1);
+  });
+});
+
+function replyTo(channel: "telegram" | "discord" | "slack" | "web") {
+  switch (channel) {
+    case "telegram":
+      return { channel, chatId: 42 } as const;
+    case "discord":
+      return { channel, applicationId: "123456789012345678", interactionToken: "token-1" } as const;
+    case "slack":
+      return { channel, channelId: "D0123456789" } as const;
+    default:
+      return { channel } as const;
+  }
+}
+
 describe("ChatService.cancel", () => {
   it("leaves the message to a running agent, which alone knows whether it started on it", async () => {
     const { deps, services } = await runningAgent();
