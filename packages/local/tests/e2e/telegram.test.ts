@@ -21,7 +21,7 @@ import { findRepoRoot } from "../../src/support/repo-paths";
  * (cli.ts) with TELEGRAM_BOT_TOKEN and TELEGRAM_API_ROOT in its environment, nothing set on the agent
  * by the test. Long polling → pairing → a message while the agent is idle → "Waking up the agent…" →
  * the real container task with real OpenClaw and a fake LLM → the reply streamed into the chat by
- * editing, split at 4096, through the same Bot API root. Telegram is the fake Bot API on loopback,
+ * editing, split at 4096, through the gateway's chat relay at the same Bot API root. Telegram is the fake Bot API on loopback,
  * which holds idle polls for their full timeout as Telegram does. Bounds are generous (OpenClaw boots
  * slowly on a shared CPU) and never asserted as timings.
  */
@@ -147,8 +147,9 @@ describe("Telegram in local mode through `npm start` (real container and OpenCla
     );
     expect(stored.text.length).toBeGreaterThan(4096);
 
-    // The agent task's replies reach this fake only if TELEGRAM_API_ROOT reached the task: the chat ends
-    // up showing exactly the stored reply, in two messages, after the status messages.
+    // The agent task holds no bot token: its reply goes through the local server's chat relay, which
+    // reaches this fake only if npm start handed TELEGRAM_API_ROOT to the relay. The chat ends up showing
+    // exactly the stored reply, in two messages, after the status messages.
     const replyShown = await eventually(
       "the reply in the chat",
       () => {
