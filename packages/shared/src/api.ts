@@ -1,12 +1,7 @@
 import * as z from "zod";
 import { ChatChannelSchema, ConversationIdSchema } from "./ids";
 import { LIMITS } from "./limits";
-import {
-  ChannelPairingSchema,
-  ConversationMetaSchema,
-  PairingNoticeSchema,
-  TelegramPairingSchema,
-} from "./records";
+import { ChannelPairingSchema, ConversationMetaSchema, PairingNoticeSchema } from "./records";
 
 /**
  * The management HTTP API (JWT-protected, behind API Gateway's HTTP API).
@@ -24,9 +19,6 @@ export const API_ROUTES = {
   stopAgent: "POST /agent/stop",
   /** Sign out everywhere: closes every open browser socket of the user (the web app also revokes tokens). */
   closeSessions: "POST /sessions/close",
-  createPairingCode: "POST /telegram/pairing-code",
-  listPairings: "GET /telegram/pairings",
-  deletePairing: "DELETE /telegram/pairings/{telegramUserId}",
   /** Custom and built-in skills (docs/skills.md); bodies in skills.ts. PUT takes the zip as the body. */
   listSkills: "GET /skills",
   putSkill: "PUT /skills/{name}",
@@ -41,7 +33,7 @@ export const API_ROUTES = {
   deleteSchedule: "DELETE /schedules/{scheduleId}",
   /** Agent-hours and estimated cost per month (usage.ts). */
   getUsage: "GET /usage",
-  /** Pairing for any chat channel (`telegram`, `discord`, `slack`). */
+  /** Pairing for every chat channel (`telegram`, `discord`, `slack`): codes, paired accounts, unpairing. */
   createChannelPairingCode: "POST /channels/{channel}/pairing-code",
   listChannelPairings: "GET /channels/{channel}/pairings",
   deleteChannelPairing: "DELETE /channels/{channel}/pairings/{externalUserId}",
@@ -102,13 +94,6 @@ export const PairingCodeSchema = z.object({
   deepLink: z.string().optional(),
 });
 export type PairingCode = z.infer<typeof PairingCodeSchema>;
-
-export const PairingListSchema = z.object({ pairings: z.array(TelegramPairingSchema) });
-
-export const TelegramUserIdParamSchema = z.coerce
-  .number({ error: "telegramUserId must be a number" })
-  .int("telegramUserId must be a whole number")
-  .positive("telegramUserId must be positive");
 
 export const ChannelPairingListSchema = z.object({ pairings: z.array(ChannelPairingSchema) });
 export const PairingNoticeListSchema = z.object({ notices: z.array(PairingNoticeSchema) });

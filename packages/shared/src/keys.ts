@@ -53,7 +53,7 @@ export const KEYS = {
    *
    * | partition (userId)          | settingKey                     | value                               |
    * |-----------------------------|--------------------------------|-------------------------------------|
-   * | `<userId>`                  | `telegram#<telegramUserId>`    | TelegramPairing                     |
+   * | `<userId>`                  | `telegram#<telegramUserId>`    | ChannelPairing (older: TelegramPairing) |
    * | `<userId>`                  | `telegram-conversation#<tgId>` | `{ conversationId }` for that chat  |
    * | `<userId>`                  | `telegram-pairing-code`        | `{ code }`: the user's latest code  |
    * | `telegram-<telegramUserId>` | `pairing`                      | `{ userId }`: reverse lookup        |

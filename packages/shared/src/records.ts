@@ -139,6 +139,10 @@ export const ConnectionSchema = z.object({
 });
 export type Connection = z.infer<typeof ConnectionSchema>;
 
+/**
+ * How a Telegram pairing was stored before chat channels were one model: still read (as a
+ * ChannelPairing) so those pairings keep working; never written or served any more.
+ */
 export const TelegramPairingSchema = z.object({
   telegramUserId: z.number().int(),
   userId: UserIdSchema,
@@ -147,7 +151,7 @@ export const TelegramPairingSchema = z.object({
 });
 export type TelegramPairing = z.infer<typeof TelegramPairingSchema>;
 
-/** A paired account on any chat channel (Telegram pairings also keep their older shape above). */
+/** A paired account on any chat channel (what the pairing routes serve; new pairings are stored so). */
 export const ChannelPairingSchema = z.object({
   channel: ChatChannelSchema,
   /** Telegram user id, Discord user id (snowflake), or Slack `<teamId>:<userId>`. */

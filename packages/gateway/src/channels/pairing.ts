@@ -56,7 +56,7 @@ export interface ChannelPairingDeps {
   settings: SettingsStore;
   clock: Clock;
   /** What the web app shows next to a new code ("Send /pair CODE to …"), and an optional deep link. */
-  describe?: (code: string, minutes: number) => { instruction: string; deepLink?: string };
+  describe?: (code: string, minutes: number) => PairingInstruction | Promise<PairingInstruction>;
 }
 
 /**
@@ -70,6 +70,12 @@ export interface ChannelPairingDeps {
  * code's maker. The account must unpair first; the refusal names both web accounts, and the owner
  * finds a notice in the web app.
  */
+/** What the web app shows with a new code: how to redeem it, and a link that does it (Telegram's t.me). */
+export interface PairingInstruction {
+  instruction: string;
+  deepLink?: string;
+}
+
 export class ChannelPairingService {
   private readonly keys: ReturnType<typeof KEYS.channel>;
 
@@ -101,7 +107,7 @@ export class ChannelPairingService {
     );
     await settings.put(userId, this.keys.currentCode, { code }, { expiresAt });
     const minutes = LIMITS.pairingCodeTtlSeconds / 60;
-    const described = this.deps.describe?.(code, minutes) ?? {
+    const described = (await this.deps.describe?.(code, minutes)) ?? {
       instruction: `Send /pair ${code} to the bot within ${minutes} minutes.`,
     };
     return { code, expiresAt: new Date(expiresAt * 1000).toISOString(), ...described };

@@ -1,4 +1,5 @@
 import {
+  type ChatChannel,
   ChatChannelParamSchema,
   ConversationIdSchema,
   CreateConversationSchema,
@@ -10,16 +11,15 @@ import {
   ScheduleIdSchema,
   SettingsUpdateSchema,
   safeParse,
-  TelegramUserIdParamSchema,
   UpdateScheduleSchema,
 } from "@serverless-openclaw/shared";
 import type { z } from "zod";
 import { channelEnabled, channelPairing } from "../channels/registry";
+import { CHANNEL_SPECS } from "../channels/spec";
 import type { GatewayDeps } from "../deps";
 import { AuthError, ConflictError, errorSummary, GatewayError } from "../errors";
 import type { VerifiedUser } from "../ports";
 import { createServices, type GatewayServices } from "../services";
-import { PairingService } from "../services/pairing";
 import { SkillsService } from "../services/skills";
 import {
   bodyText,
@@ -46,13 +46,10 @@ class RequestError extends GatewayError {}
 export function createHttpApiHandler(
   deps: GatewayDeps,
   services: GatewayServices = createServices(deps),
-  pairing: PairingService = new PairingService({
-    settings: deps.settings,
-    clock: deps.clock,
-    ...(deps.config.telegramBotUsername ? { botUsername: deps.config.telegramBotUsername } : {}),
-  }),
 ): HttpApiHandler {
   const { logger } = deps;
+  const pairingOf = (channel: ChatChannel) =>
+    channelPairing({ ...deps, telegramBotUsername: deps.config.telegramBotUsername }, channel);
   const skillRoutes = createSkillRoutes(new SkillsService(deps));
 
   async function authenticate(event: ParsedHttpEvent): Promise<VerifiedUser> {
@@ -140,19 +137,6 @@ export function createHttpApiHandler(
         return json(202, await services.lifecycle.stop(userId, "stopped by the user"));
       case "closeSessions":
         return json(200, { closed: await services.sessions.closeAll(userId, "signed out everywhere") });
-      case "createPairingCode":
-        if (!deps.config.telegramEnabled) {
-          throw new ConflictError(
-            "TELEGRAM_DISABLED",
-            "Telegram is not set up in this deployment; add a bot token (see the README) and redeploy",
-          );
-        }
-        return json(201, await pairing.createCode(userId, label));
-      case "listPairings":
-        return json(200, { pairings: await pairing.list(userId) });
-      case "deletePairing":
-        await pairing.unpair(userId, check(TelegramUserIdParamSchema, params.telegramUserId, 400));
-        return noContent();
       case "listSkills":
       case "putSkill":
       case "patchSkill":
@@ -163,33 +147,32 @@ export function createHttpApiHandler(
         if (!channelEnabled(deps.config, channel)) {
           throw new ConflictError(
             "CHANNEL_DISABLED",
-            `${channel} is not set up in this deployment; see docs/${channel}.md to turn it on`,
+            `${CHANNEL_SPECS[channel].label} is not set up in this deployment; see docs/${channel}.md to turn it on`,
           );
         }
-        if (channel === "telegram") return json(201, await pairing.createCode(userId, label));
-        return json(201, await channelPairing(deps, channel).createCode(userId, label));
+        return json(201, await pairingOf(channel).createCode(userId, label));
       }
       case "listChannelPairings": {
         const channel = check(ChatChannelParamSchema, params.channel, 400);
-        const service = channel === "telegram" ? pairing.channel : channelPairing(deps, channel);
+        const service = pairingOf(channel);
         return json(200, { pairings: await service.list(userId) });
       }
       case "deleteChannelPairing": {
         const channel = check(ChatChannelParamSchema, params.channel, 400);
         const externalUserId = check(ExternalUserIdParamSchema, params.externalUserId, 400);
-        const service = channel === "telegram" ? pairing.channel : channelPairing(deps, channel);
+        const service = pairingOf(channel);
         await service.unpair(userId, externalUserId);
         return noContent();
       }
       case "listChannelNotices": {
         const channel = check(ChatChannelParamSchema, params.channel, 400);
-        const service = channel === "telegram" ? pairing.channel : channelPairing(deps, channel);
+        const service = pairingOf(channel);
         return json(200, { notices: await service.notices(userId) });
       }
       case "dismissChannelNotice": {
         const channel = check(ChatChannelParamSchema, params.channel, 400);
         const externalUserId = check(ExternalUserIdParamSchema, params.externalUserId, 400);
-        const service = channel === "telegram" ? pairing.channel : channelPairing(deps, channel);
+        const service = pairingOf(channel);
         await service.dismissNotice(userId, externalUserId);
         return noContent();
       }

@@ -1,10 +1,10 @@
 import type { Bot } from "grammy";
 import { Api } from "grammy";
+import { channelPairing } from "../channels/registry";
 import type { ChannelSchedulesPort } from "../channels/schedule-commands";
 import type { Logger } from "../deps";
 import { GatewayError } from "../errors";
 import type { Clock, SecretStore, SettingsStore } from "../ports";
-import { PairingService } from "./pairing";
 import { createTelegramBot, type TelegramChatPort, type TelegramLifecyclePort } from "./telegram-bot";
 import { loadBotInfo } from "./telegram-bot-info";
 
@@ -50,11 +50,10 @@ export async function loadTelegramBot(deps: TelegramBotLoaderDeps): Promise<Bot>
     chat: deps.chat,
     lifecycle: deps.lifecycle,
     ...(deps.schedules ? { schedules: deps.schedules } : {}),
-    pairing: new PairingService({
-      settings: deps.settings,
-      clock: deps.clock,
-      botUsername: botInfo.username,
-    }),
+    pairing: channelPairing(
+      { settings: deps.settings, clock: deps.clock, telegramBotUsername: botInfo.username },
+      "telegram",
+    ),
   });
 }
 

@@ -2,11 +2,11 @@ import { autoRetry } from "@grammyjs/auto-retry";
 import { Bot, type Context } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
 import { type ChannelChatPort, ChannelCore, type ChannelLifecyclePort } from "../channels/core";
+import type { ChannelPairingService } from "../channels/pairing";
 import type { ChannelSchedulesPort } from "../channels/schedule-commands";
 import { CHANNEL_SPECS } from "../channels/spec";
 import type { Logger } from "../deps";
 import type { Clock, SettingsStore } from "../ports";
-import type { PairingService } from "./pairing";
 import { TELEGRAM_TEXT } from "./telegram-messages";
 
 /** What the bot needs from ChatService (services/chat.ts); the real service satisfies it. */
@@ -23,7 +23,7 @@ export interface TelegramBotDeps {
   apiRoot?: string;
   settings: SettingsStore;
   clock: Clock;
-  pairing: PairingService;
+  pairing: ChannelPairingService;
   chat: TelegramChatPort;
   lifecycle: TelegramLifecyclePort;
   logger: Logger;
@@ -60,7 +60,7 @@ export function createTelegramBot(deps: TelegramBotDeps): Bot {
     logger: deps.logger,
     chat: deps.chat,
     lifecycle: deps.lifecycle,
-    pairing: deps.pairing.channel,
+    pairing: deps.pairing,
     ...(deps.schedules ? { schedules: deps.schedules } : {}),
   });
   const account = (ctx: Context) =>

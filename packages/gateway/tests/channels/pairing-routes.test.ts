@@ -2,7 +2,6 @@ import { describe, expect, it } from "vitest";
 import { channelPairing } from "../../src/channels/registry";
 import type { GatewayConfig } from "../../src/deps";
 import { createHttpApiHandler } from "../../src/handlers";
-import { PairingService } from "../../src/services/pairing";
 import { httpEvent } from "../handlers/events";
 import { makeDeps } from "../unit/fakes";
 
@@ -93,7 +92,7 @@ describe("HTTP API: channel-neutral pairing routes", () => {
     expect((await call("GET", "/channels/slack/notices", {})).statusCode).toBe(401);
   });
 
-  it("keeps Telegram pairings made before the channel core readable on both route families", async () => {
+  it("keeps Telegram pairings made before the channel core readable and removable", async () => {
     const { call, deps } = setup({ telegramEnabled: true });
     // What the Telegram-only code stored: the legacy record shape under the same keys.
     await deps.settings.put("alice", "telegram#4242", {
@@ -103,11 +102,8 @@ describe("HTTP API: channel-neutral pairing routes", () => {
       pairedAt: "2026-11-01T10:00:00.000Z",
     });
     await deps.settings.put("telegram-4242", "pairing", { userId: "alice" });
-    const telegram = new PairingService({ settings: deps.settings, clock: deps.clock });
-    expect(await telegram.lookup(4242)).toBe("alice");
-    expect((await call("GET", "/telegram/pairings", { token: ALICE })).json.pairings).toEqual([
-      { telegramUserId: 4242, userId: "alice", username: "ada", pairedAt: "2026-11-01T10:00:00.000Z" },
-    ]);
+    const telegram = channelPairing(deps, "telegram");
+    expect(await telegram.lookup("4242")).toBe("alice");
     expect((await call("GET", "/channels/telegram/pairings", { token: ALICE })).json.pairings).toEqual([
       {
         channel: "telegram",
@@ -118,6 +114,6 @@ describe("HTTP API: channel-neutral pairing routes", () => {
       },
     ]);
     expect((await call("DELETE", "/channels/telegram/pairings/4242", { token: ALICE })).statusCode).toBe(204);
-    expect(await telegram.lookup(4242)).toBeUndefined();
+    expect(await telegram.lookup("4242")).toBeUndefined();
   });
 });

@@ -253,12 +253,14 @@ describe("fuzzing every handler with malformed input", () => {
         "/conversations",
         "/agent",
         "/agent/stop",
-        "/telegram/pairing-code",
-        "/telegram/pairings",
+        "/channels/telegram/pairing-code",
+        "/channels/telegram/pairings",
+        "/channels/slack/pairing-code",
       ),
       segment.map((s) => `/conversations/${s}`),
       segment.map((s) => `/conversations/${s}/messages`),
-      segment.map((s) => `/telegram/pairings/${s}`),
+      segment.map((s) => `/channels/telegram/pairings/${s}`),
+      segment.map((s) => `/channels/${s}/notices`),
       fc.string({ maxLength: 100 }),
     );
     const arb = fc.record({
@@ -341,8 +343,9 @@ function requestWouldWrite(
       return parses(CreateConversationSchema, {});
     case "renameConversation":
       return parses(RenameConversationSchema);
-    case "deletePairing":
-    case "createPairingCode":
+    case "deleteChannelPairing":
+    case "createChannelPairingCode":
+    case "dismissChannelNotice":
     case "stopAgent":
       return true;
     default:

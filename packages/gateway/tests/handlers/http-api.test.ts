@@ -167,22 +167,40 @@ describe("HTTP API: agent and Telegram pairing", () => {
     expect(deps.taskRunner.stops).toEqual([{ taskArn: "arn:t", reason: "stopped by the user" }]);
   });
 
-  it("refuses pairing codes with 409 when Telegram is not set up", async () => {
+  it("refuses Telegram pairing codes with 409 when Telegram is not set up, naming it", async () => {
     const { call } = setup({ telegramEnabled: false });
-    const result = await call("POST", "/telegram/pairing-code", { token: ALICE });
+    const result = await call("POST", "/channels/telegram/pairing-code", { token: ALICE });
     expect(result.statusCode).toBe(409);
-    expect(result.json.error.code).toBe("TELEGRAM_DISABLED");
+    expect(result.json.error.code).toBe("CHANNEL_DISABLED");
+    expect(result.json.error.message).toMatch(
+      /^Telegram is not set up in this deployment; see docs\/telegram.md/,
+    );
+  });
+
+  it("serves Telegram pairing only on the channel routes (the Telegram-only ones are gone)", async () => {
+    const { call } = setup({ telegramEnabled: true });
+    for (const [method, path] of [
+      ["POST", "/telegram/pairing-code"],
+      ["GET", "/telegram/pairings"],
+      ["DELETE", "/telegram/pairings/12345"],
+    ] as const) {
+      expect((await call(method, path, { token: ALICE })).statusCode).toBe(404);
+    }
   });
 
   it("makes a pairing code, lists pairings and validates the id to unpair", async () => {
     const { call } = setup({ telegramEnabled: true, telegramBotUsername: "my_claw_bot" });
-    const code = await call("POST", "/telegram/pairing-code", { token: ALICE });
+    const code = await call("POST", "/channels/telegram/pairing-code", { token: ALICE });
     expect(code.statusCode).toBe(201);
     expect(code.json.code).toMatch(/^[A-Z2-9]{8}$/);
     expect(code.json.instruction).toContain("@my_claw_bot");
-    expect((await call("GET", "/telegram/pairings", { token: ALICE })).json).toEqual({ pairings: [] });
-    expect((await call("DELETE", "/telegram/pairings/12345", { token: ALICE })).statusCode).toBe(204);
-    expect((await call("DELETE", "/telegram/pairings/-4", { token: ALICE })).statusCode).toBe(400);
+    expect(code.json.deepLink).toBe(`https://t.me/my_claw_bot?start=${code.json.code}`);
+    const pairings = await call("GET", "/channels/telegram/pairings", { token: ALICE });
+    expect(pairings.json).toEqual({ pairings: [] });
+    const unpaired = await call("DELETE", "/channels/telegram/pairings/12345", { token: ALICE });
+    expect(unpaired.statusCode).toBe(204);
+    const tooLong = await call("DELETE", `/channels/telegram/pairings/${"9".repeat(129)}`, { token: ALICE });
+    expect(tooLong.statusCode).toBe(400);
   });
 });
 

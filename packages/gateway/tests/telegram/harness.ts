@@ -1,11 +1,12 @@
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { createMemoryStores } from "../../src/adapters/local/embedded-stores";
 import type { Stores } from "../../src/adapters/stores";
+import type { ChannelPairingService } from "../../src/channels/pairing";
+import { channelPairing } from "../../src/channels/registry";
 import { DEFAULT_GATEWAY_CONFIG, type GatewayDeps, silentLogger } from "../../src/deps";
 import { createTelegramWebhookHandler } from "../../src/handlers/telegram-webhook";
 import type { ClientPush, Clock, StartTaskRequest, TaskRunner } from "../../src/ports";
 import { createServices, type GatewayServices } from "../../src/services";
-import { PairingService } from "../../src/services/pairing";
 import { writeBotInfo } from "../../src/services/telegram-bot-info";
 import { TELEGRAM_SECRETS } from "../../src/services/telegram-bot-loader";
 import { recordWrites } from "../unit/fakes";
@@ -51,7 +52,7 @@ export interface Harness {
   clock: FakeClock;
   runner: RecordingTaskRunner;
   writes: string[];
-  pairing: PairingService;
+  pairing: ChannelPairingService;
   services: GatewayServices;
   handler: (event: unknown) => Promise<{ statusCode: number; body?: string }>;
   post: (body: unknown, secret?: string | null) => Promise<{ statusCode: number; body?: string }>;
@@ -94,7 +95,10 @@ export async function startHarness(
     lifecycle: services.lifecycle,
     apiRoot: fake.apiRoot,
   });
-  const pairing = new PairingService({ settings: raw.settings, clock, botUsername: BOT_INFO.username });
+  const pairing = channelPairing(
+    { settings: raw.settings, clock, telegramBotUsername: BOT_INFO.username },
+    "telegram",
+  );
   return {
     fake,
     stores: raw,

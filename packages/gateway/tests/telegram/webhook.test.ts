@@ -61,7 +61,7 @@ describe("Telegram webhook", () => {
     expect(res.statusCode).toBe(200);
     expect(h.fake.sentTexts(777)).toEqual([TELEGRAM_TEXT.notPaired]);
     expect(h.runner.starts).toEqual([]);
-    expect(await h.pairing.lookup(777)).toBeUndefined();
+    expect(await h.pairing.lookup("777")).toBeUndefined();
     // The only write is the update's dedupe marker: no pending message, no task state, no conversation.
     expect(h.writes).toEqual(["settings.putIfAbsent"]);
     for (const command of ["/status", "/stop", "/new", "/unpair"]) {
@@ -79,9 +79,9 @@ describe("Telegram webhook", () => {
 
     await h.post(textUpdate(`/pair ${code.code.toLowerCase()}`, 4242));
     expect(h.fake.sentTexts(4242)).toEqual([TELEGRAM_TEXT.paired(undefined)]);
-    expect(await h.pairing.lookup(4242)).toBe(USER);
+    expect(await h.pairing.lookup("4242")).toBe(USER);
     expect(await h.pairing.list(USER)).toEqual([
-      expect.objectContaining({ telegramUserId: 4242, userId: USER, username: "ada" }),
+      expect.objectContaining({ channel: "telegram", externalUserId: "4242", userId: USER, username: "ada" }),
     ]);
 
     const update = textUpdate("What's the weather?", 4242);
@@ -107,7 +107,7 @@ describe("Telegram webhook", () => {
   it("the deep link /start CODE pairs nothing: it names the web account and offers /pair CODE", async () => {
     const { code } = await h.pairing.createCode(USER, "ada@example.com");
     await h.post(textUpdate(`/start ${code}`, 5151));
-    expect(await h.pairing.lookup(5151)).toBeUndefined();
+    expect(await h.pairing.lookup("5151")).toBeUndefined();
     const [asked] = h.fake.callsOf("sendMessage");
     expect(asked?.params.text).toBe(TELEGRAM_TEXT.confirmPair("ada@example.com", `/pair ${code}`));
     expect(asked?.params.text).toContain("“ada@example.com”");
@@ -118,7 +118,7 @@ describe("Telegram webhook", () => {
     });
     // Tapping the button sends the command: now it pairs, says with whom, and removes the keyboard.
     await h.post(textUpdate(`/pair ${code}`, 5151));
-    expect(await h.pairing.lookup(5151)).toBe(USER);
+    expect(await h.pairing.lookup("5151")).toBe(USER);
     const paired = h.fake.callsOf("sendMessage").at(-1);
     expect(paired?.params.text).toBe(TELEGRAM_TEXT.paired("ada@example.com"));
     expect(paired?.params.reply_markup).toEqual({ remove_keyboard: true });
@@ -129,7 +129,7 @@ describe("Telegram webhook", () => {
     h.clock.advance(LIMITS.pairingCodeTtlSeconds * 1000 + 1000);
     await h.post(textUpdate(`/pair ${code}`, 4242));
     expect(h.fake.sentTexts(4242)).toEqual([TELEGRAM_TEXT.pairUnknown]);
-    expect(await h.pairing.lookup(4242)).toBeUndefined();
+    expect(await h.pairing.lookup("4242")).toBeUndefined();
   });
 
   it("refuses a code that was already used, and a code replaced by a newer one", async () => {
@@ -137,12 +137,12 @@ describe("Telegram webhook", () => {
     await h.post(textUpdate(`/pair ${first.code}`, 4242));
     await h.post(textUpdate(`/pair ${first.code}`, 9999));
     expect(h.fake.sentTexts(9999)).toEqual([TELEGRAM_TEXT.pairUnknown]);
-    expect(await h.pairing.lookup(9999)).toBeUndefined();
+    expect(await h.pairing.lookup("9999")).toBeUndefined();
 
     const older = await h.pairing.createCode(USER);
     await h.pairing.createCode(USER);
     await h.post(textUpdate(`/pair ${older.code}`, 9999));
-    expect(await h.pairing.lookup(9999)).toBeUndefined();
+    expect(await h.pairing.lookup("9999")).toBeUndefined();
   });
 
   it("explains malformed codes and a bare /pair", async () => {
@@ -186,7 +186,11 @@ describe("Telegram webhook", () => {
     await pair();
     await h.post(textUpdate("first", 4242));
     // The task has drained its queue and is backing up on its way out: it will not take the next message.
-    await h.stores.taskState.transition({ userId: USER, expectState: "Starting", set: { state: "Stopping" } });
+    await h.stores.taskState.transition({
+      userId: USER,
+      expectState: "Starting",
+      set: { state: "Stopping" },
+    });
     setTimeout(() => {
       void h.stores.taskState.transition({ userId: USER, expectState: "Stopping", set: { state: "Idle" } });
     }, 50);
@@ -218,7 +222,7 @@ describe("Telegram webhook", () => {
   it("/unpair unlinks the account; the next message is refused", async () => {
     await pair();
     await h.post(textUpdate("/unpair", 4242));
-    expect(await h.pairing.lookup(4242)).toBeUndefined();
+    expect(await h.pairing.lookup("4242")).toBeUndefined();
     expect(await h.pairing.list(USER)).toEqual([]);
     await h.post(textUpdate("still there?", 4242));
     expect(h.fake.sentTexts(4242)).toEqual([TELEGRAM_TEXT.unpaired, TELEGRAM_TEXT.notPaired]);
@@ -238,10 +242,10 @@ describe("Telegram webhook", () => {
     expect(h.fake.sentTexts(4242)).toEqual([refusal, refusal]);
     expect(refusal).toContain("/unpair");
     expect(h.fake.callsOf("sendMessage")[0]?.params.reply_markup).toBeUndefined();
-    expect(await h.pairing.lookup(4242)).toBe(USER);
-    expect((await h.pairing.list(USER)).map((p) => p.telegramUserId)).toEqual([4242]);
+    expect(await h.pairing.lookup("4242")).toBe(USER);
+    expect((await h.pairing.list(USER)).map((p) => p.externalUserId)).toEqual(["4242"]);
     expect(await h.pairing.list(attacker)).toEqual([]);
-    expect(await h.pairing.channel.notices(USER)).toMatchObject([
+    expect(await h.pairing.notices(USER)).toMatchObject([
       {
         channel: "telegram",
         externalUserId: "4242",
@@ -249,15 +253,15 @@ describe("Telegram webhook", () => {
         otherAccount: "mallory@example.com",
       },
     ]);
-    expect(await h.pairing.channel.notices(attacker)).toEqual([]);
+    expect(await h.pairing.notices(attacker)).toEqual([]);
 
     // Only after /unpair from the account itself can it pair elsewhere; the owner is told of that too.
     await h.post(textUpdate("/unpair", 4242));
-    expect(await h.pairing.channel.notices(USER)).toMatchObject([
+    expect(await h.pairing.notices(USER)).toMatchObject([
       { externalUserId: "4242", kind: "unpaired-from-channel", username: "ada" },
     ]);
     await h.post(textUpdate(`/pair ${code}`, 4242)); // the refused code was left unused
-    expect(await h.pairing.lookup(4242)).toBe(attacker);
+    expect(await h.pairing.lookup("4242")).toBe(attacker);
     expect(h.fake.sentTexts(4242).at(-1)).toBe(TELEGRAM_TEXT.paired("mallory@example.com"));
   });
 
@@ -270,14 +274,14 @@ describe("Telegram webhook", () => {
       TELEGRAM_TEXT.alreadyPaired("ada@example.com"),
       TELEGRAM_TEXT.alreadyPaired("ada@example.com"),
     ]);
-    expect(await h.pairing.lookup(4242)).toBe(USER);
-    expect(await h.pairing.channel.notices(USER)).toEqual([]);
+    expect(await h.pairing.lookup("4242")).toBe(USER);
+    expect(await h.pairing.notices(USER)).toEqual([]);
   });
 
   it("unpairing from the web app removes the reverse lookup too", async () => {
     await pair();
-    await h.pairing.unpair(USER, 4242);
-    expect(await h.pairing.lookup(4242)).toBeUndefined();
+    await h.pairing.unpair(USER, "4242");
+    expect(await h.pairing.lookup("4242")).toBeUndefined();
     expect(
       await h.stores.settings.get(KEYS.telegram.userPartition(4242), KEYS.telegram.userPairing),
     ).toBeUndefined();

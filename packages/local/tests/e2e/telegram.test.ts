@@ -106,7 +106,7 @@ describe("Telegram in local mode through `npm start` (real container and OpenCla
     const config = (await (await fetch(`${url}/config.json`)).json()) as Record<string, string>;
     expect(config.telegramBotUsername).toBe(BOT_INFO.username);
     const token = await signIn(config);
-    const res = await fetch(`${config.apiUrl}/telegram/pairing-code`, {
+    const res = await fetch(`${config.apiUrl}/channels/telegram/pairing-code`, {
       method: "POST",
       headers: { authorization: `Bearer ${token}` },
     });

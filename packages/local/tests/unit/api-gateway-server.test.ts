@@ -306,7 +306,7 @@ describe("HTTP API", () => {
       headers: { "content-type": "application/json" },
       body: '{"provider":"openai"}',
     });
-    await fetch(`${server.url}/api/telegram/pairing-code`, {
+    await fetch(`${server.url}/api/channels/telegram/pairing-code`, {
       method: "POST",
       headers: { "content-type": "application/octet-stream" },
       body: new Uint8Array([0, 1, 2, 255]),

@@ -9,7 +9,6 @@ import {
   type HistoryPage,
   HistoryPageEventSchema,
   PairingCodeSchema,
-  PairingListSchema,
   PairingNoticeListSchema,
   ScheduleListSchema,
   ScheduleSchema,
@@ -81,16 +80,7 @@ export class HttpApi {
   closeSessions() {
     return this.call("POST", "/sessions/close", z.object({ closed: z.number() }));
   }
-  createPairingCode() {
-    return this.call("POST", "/telegram/pairing-code", PairingCodeSchema);
-  }
-  listPairings() {
-    return this.call("GET", "/telegram/pairings", PairingListSchema).then((r) => r.pairings);
-  }
-  deletePairing(telegramUserId: number) {
-    return this.call("DELETE", `/telegram/pairings/${telegramUserId}`, z.unknown());
-  }
-  /** Pairing for any chat channel (Discord, Slack; Telegram too). */
+  /** Pairing for every chat channel (Telegram, Discord, Slack). */
   createChannelPairingCode(channel: ChatChannel) {
     return this.call("POST", `/channels/${channel}/pairing-code`, PairingCodeSchema);
   }

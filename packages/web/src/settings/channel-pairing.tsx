@@ -1,25 +1,35 @@
-import type { ChannelPairing as Pairing, PairingCode } from "@serverless-openclaw/shared";
+import type { ChatChannel, ChannelPairing as Pairing, PairingCode } from "@serverless-openclaw/shared";
 import { useCallback, useEffect, useState } from "react";
 import type { HttpApi } from "../api/http-api";
 import { useNow } from "../ui/use-now";
-
-export type PairableChannel = "discord" | "slack";
 
 export type ChannelPairingApi = Pick<
   HttpApi,
   "createChannelPairingCode" | "listChannelPairings" | "deleteChannelPairing"
 >;
 
-const LABEL: Record<PairableChannel, { label: string; how: string }> = {
-  discord: { label: "Discord", how: "use the /pair command of the OpenClaw app in Discord" },
-  slack: { label: "Slack", how: "send /openclaw pair CODE to the OpenClaw app in Slack" },
+const LABEL: Record<ChatChannel, { label: string; how: (bot?: string) => string }> = {
+  telegram: { label: "Telegram", how: (bot) => `send it to the bot${bot ? ` @${bot}` : ""}` },
+  discord: { label: "Discord", how: () => "use the /pair command of the OpenClaw app in Discord" },
+  slack: { label: "Slack", how: () => "send /openclaw pair CODE to the OpenClaw app in Slack" },
 };
 
+/** Telegram's section came first and kept its element ids (`pairing-create`, …); the others are prefixed. */
+const testId = (channel: ChatChannel, part: string) =>
+  channel === "telegram" ? `pairing-${part}` : `${channel}-pairing-${part}`;
+
+export interface ChannelPairingProps {
+  api: ChannelPairingApi;
+  channel: ChatChannel;
+  /** Telegram's bot (config.json `telegramBotUsername`), named in the text. */
+  botUsername?: string | undefined;
+}
+
 /**
- * Pairing for Discord or Slack, like Telegram's section: a one-time code the person redeems from the
- * chat app, and the accounts already paired.
+ * Pairing for one chat channel (Telegram, Discord or Slack): a one-time code the person redeems from
+ * the chat app (Telegram also offers its t.me link), and the accounts already paired.
  */
-export function ChannelPairing({ api, channel }: { api: ChannelPairingApi; channel: PairableChannel }) {
+export function ChannelPairing({ api, channel, botUsername }: ChannelPairingProps) {
   const { label, how } = LABEL[channel];
   const [code, setCode] = useState<PairingCode | null>(null);
   const [pairings, setPairings] = useState<Pairing[] | null>(null);
@@ -45,7 +55,7 @@ export function ChannelPairing({ api, channel }: { api: ChannelPairingApi; chann
     <section aria-labelledby={id} data-testid={`${channel}-pairing`}>
       <h2 id={id}>{label}</h2>
       <p>
-        Chat with the same agent from {label}: get a one-time code, then {how}.
+        Chat with the same agent from {label}: get a one-time code, then {how(botUsername)}.
       </p>
       <button
         type="button"
@@ -55,22 +65,33 @@ export function ChannelPairing({ api, channel }: { api: ChannelPairingApi; chann
             "Could not create a code.",
           )
         }
-        data-testid={`${channel}-pairing-create`}
+        data-testid={testId(channel, "create")}
       >
         {code ? "Get a new code" : "Get a pairing code"}
       </button>
       {code && secondsLeft > 0 && (
         <div className="pairing-code">
           <p>
-            Your code: <strong data-testid={`${channel}-pairing-code`}>{code.code}</strong> (expires in{" "}
-            {Math.floor(secondsLeft / 60)}:{String(secondsLeft % 60).padStart(2, "0")})
+            Your code: <strong data-testid={testId(channel, "code")}>{code.code}</strong>{" "}
+            <span data-testid={testId(channel, "expiry")}>
+              (expires in {Math.floor(secondsLeft / 60)}:{String(secondsLeft % 60).padStart(2, "0")})
+            </span>
           </p>
-          <p>{code.instruction}</p>
+          <p data-testid={testId(channel, "instruction")}>{code.instruction}</p>
+          {code.deepLink && /^https:\/\//.test(code.deepLink) && (
+            <p>
+              <a href={code.deepLink} target="_blank" rel="noopener noreferrer">
+                Open {label}
+              </a>
+            </p>
+          )}
         </div>
       )}
-      {code && secondsLeft === 0 && <p>That code has expired. Get a new one.</p>}
+      {code && secondsLeft === 0 && (
+        <p data-testid={testId(channel, "expired")}>That code has expired. Get a new one.</p>
+      )}
       {error && (
-        <p className="form-error" role="alert">
+        <p className="form-error" role="alert" data-testid={testId(channel, "error")}>
           {error}
         </p>
       )}
@@ -78,9 +99,9 @@ export function ChannelPairing({ api, channel }: { api: ChannelPairingApi; chann
       {pairings === null && !error && <p>Loading…</p>}
       {pairings?.length === 0 && <p>No {label} account is paired.</p>}
       {pairings && pairings.length > 0 && (
-        <ul className="pairings" data-testid={`${channel}-pairing-list`}>
+        <ul className="pairings" data-testid={testId(channel, "list")}>
           {pairings.map((p) => (
-            <li key={p.externalUserId}>
+            <li key={p.externalUserId} data-testid={testId(channel, "item")}>
               {p.username ? `@${p.username}` : `${label} user ${p.externalUserId}`}{" "}
               <small>paired {new Date(p.pairedAt).toLocaleDateString()}</small>{" "}
               <button

@@ -1,5 +1,6 @@
 import {
   type AgentStatusEvent,
+  type ChatChannel,
   DEFAULT_MODELS,
   LIMITS,
   PROVIDER_LABELS,
@@ -10,22 +11,18 @@ import {
 import { type ReactNode, useEffect, useState } from "react";
 import type { HttpApi } from "../api/http-api";
 import { BrowserSetting } from "./browser-setting";
-import { ChannelPairing, type ChannelPairingApi, type PairableChannel } from "./channel-pairing";
+import { ChannelPairing, type ChannelPairingApi } from "./channel-pairing";
 import { KeepWarmSetting } from "./keep-warm-setting";
 import { PairingNotices, type PairingNoticesApi } from "./pairing-notices";
 import { formFromSettings, type SettingsForm, validateSettingsForm } from "./settings-form";
-import { TelegramPairing } from "./telegram-pairing";
 
 export interface SettingsPageProps {
-  api: Pick<
-    HttpApi,
-    "getSettings" | "putSettings" | "stopAgent" | "createPairingCode" | "listPairings" | "deletePairing"
-  > &
+  api: Pick<HttpApi, "getSettings" | "putSettings" | "stopAgent"> &
+    ChannelPairingApi &
     Partial<PairingNoticesApi>;
   telegramBotUsername?: string;
-  /** Discord and Slack, when the deployment has them (config.json `chatChannels`), and their pairing API. */
-  chatChannels?: readonly PairableChannel[];
-  channelApi?: ChannelPairingApi;
+  /** Discord and Slack, when the deployment has them (config.json `chatChannels`); Telegram is always shown. */
+  chatChannels?: readonly Exclude<ChatChannel, "telegram">[];
   /** The status the stop request answered with, so the status bar follows at once. */
   onAgentStatus?: (status: AgentStatusEvent) => void;
 }
@@ -36,13 +33,7 @@ function hasNotices<T extends Partial<PairingNoticesApi>>(api: T): api is T & Pa
 
 type Errors = Partial<Record<keyof SettingsForm | "form", string>>;
 
-export function SettingsPage({
-  api,
-  telegramBotUsername,
-  chatChannels,
-  channelApi,
-  onAgentStatus,
-}: SettingsPageProps) {
+export function SettingsPage({ api, telegramBotUsername, chatChannels, onAgentStatus }: SettingsPageProps) {
   const [settings, setSettings] = useState<Settings | null>(null);
   const [form, setForm] = useState<SettingsForm | null>(null);
   const [errors, setErrors] = useState<Errors>({});
@@ -239,8 +230,10 @@ export function SettingsPage({
         </p>
       </section>
       {hasNotices(api) && <PairingNotices api={api} channels={["telegram", ...(chatChannels ?? [])]} />}
-      <TelegramPairing api={api} botUsername={telegramBotUsername} />
-      {channelApi && chatChannels?.map((c) => <ChannelPairing key={c} api={channelApi} channel={c} />)}
+      <ChannelPairing api={api} channel="telegram" botUsername={telegramBotUsername} />
+      {chatChannels?.map((c) => (
+        <ChannelPairing key={c} api={api} channel={c} />
+      ))}
       <section aria-labelledby="agent-title">
         <h2 id="agent-title">Agent</h2>
         <p>The agent stops by itself when idle. Stop it now to save cost or to apply new settings.</p>

@@ -365,7 +365,7 @@ export function ChatApp({ config, session, fetchImpl, createSocket = browserSock
           <SettingsPage
             api={api}
             telegramBotUsername={config.telegramBotUsername}
-            {...(config.chatChannels ? { chatChannels: config.chatChannels, channelApi: api } : {})}
+            {...(config.chatChannels ? { chatChannels: config.chatChannels } : {})}
             onAgentStatus={(status) => {
               agentRef.current = status;
               setAgent(status);

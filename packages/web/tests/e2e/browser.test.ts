@@ -67,7 +67,9 @@ beforeAll(async () => {
   ];
   api.messages.set(conv, history);
   api.messages.set("trip", []);
-  api.pairings = [{ telegramUserId: 5551234, userId: "u", username: "alice_tg", pairedAt: at(0) }];
+  api.pairings = [
+    { channel: "telegram", externalUserId: "5551234", userId: "u", username: "alice_tg", pairedAt: at(0) },
+  ];
   web = await serveWeb(dist.dir, () => ({
     region: "us-east-1",
     userPoolId: "us-east-1_LocalDev1",

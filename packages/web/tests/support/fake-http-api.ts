@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { ConversationMeta, Settings, StoredMessage, TelegramPairing } from "@serverless-openclaw/shared";
+import type { ChannelPairing, ConversationMeta, Settings, StoredMessage } from "@serverless-openclaw/shared";
 import { DEFAULT_SETTINGS } from "@serverless-openclaw/shared";
 import { type JsonReply, startJsonServer } from "./json-server";
 
@@ -12,7 +12,8 @@ export class FakeHttpApi {
   conversations: ConversationMeta[] = [];
   messages = new Map<string, StoredMessage[]>();
   settings: Settings = { ...DEFAULT_SETTINGS };
-  pairings: TelegramPairing[] = [];
+  /** Telegram's paired accounts (the other channels have none here). */
+  pairings: ChannelPairing[] = [];
   readonly requests: { method: string; path: string; auth: string }[] = [];
   private readonly server: Server;
 
@@ -80,7 +81,7 @@ export class FakeHttpApi {
       return { status: 200, body: this.settings };
     }
     if (key === "POST /agent/stop") return { status: 202, body: { type: "agent.status", state: "Stopping" } };
-    if (key === "POST /telegram/pairing-code")
+    if (key === "POST /channels/telegram/pairing-code")
       return {
         status: 201,
         body: {
@@ -90,10 +91,11 @@ export class FakeHttpApi {
           deepLink: "https://t.me/my_openclaw_bot?start=K7P2M9QX",
         },
       };
-    if (key === "GET /telegram/pairings") return { status: 200, body: { pairings: this.pairings } };
-    const unpair = /^\/telegram\/pairings\/(\d+)$/.exec(path);
+    if (key === "GET /channels/telegram/pairings") return { status: 200, body: { pairings: this.pairings } };
+    const unpair = /^\/channels\/telegram\/pairings\/([^/]+)$/.exec(path);
     if (req.method === "DELETE" && unpair) {
-      this.pairings = this.pairings.filter((p) => p.telegramUserId !== Number(unpair[1]));
+      const id = decodeURIComponent(unpair[1] ?? "");
+      this.pairings = this.pairings.filter((p) => p.externalUserId !== id);
       return { status: 204 };
     }
     const messages = /^\/conversations\/([^/]+)\/messages$/.exec(path);

@@ -42,7 +42,7 @@ function fakeApi() {
   };
 }
 
-describe("ChannelPairing (Discord, Slack)", () => {
+describe("ChannelPairing (Telegram, Discord, Slack)", () => {
   it("creates a code for its channel, lists paired accounts and unpairs them", async () => {
     const { api, calls } = fakeApi();
     render(<ChannelPairing api={api} channel="slack" />);

@@ -1,5 +1,11 @@
 // @vitest-environment happy-dom
-import type { PairingCode, Settings, SettingsUpdate, TelegramPairing } from "@serverless-openclaw/shared";
+import type {
+  ChannelPairing,
+  ChatChannel,
+  PairingCode,
+  Settings,
+  SettingsUpdate,
+} from "@serverless-openclaw/shared";
 import { cleanup, configure, fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { afterEach, describe, expect, it } from "vitest";
 import { type SettingsForm, validateSettingsForm } from "../../src/settings/settings-form";
@@ -63,9 +69,15 @@ describe("validateSettingsForm", () => {
 });
 
 function fakeApi(initial: Settings) {
-  const calls = { put: [] as SettingsUpdate[], stop: 0, unpaired: [] as number[] };
-  let pairings: TelegramPairing[] = [
-    { telegramUserId: 42, userId: "u1", username: "alice", pairedAt: "2026-11-01T10:00:00.000Z" },
+  const calls = { put: [] as SettingsUpdate[], stop: 0, unpaired: [] as string[] };
+  let pairings: ChannelPairing[] = [
+    {
+      channel: "telegram",
+      externalUserId: "42",
+      userId: "u1",
+      username: "alice",
+      pairedAt: "2026-11-01T10:00:00.000Z",
+    },
   ];
   const api = {
     getSettings: async () => initial,
@@ -84,16 +96,16 @@ function fakeApi(initial: Settings) {
       calls.stop++;
       return { type: "agent.status" as const, state: "Stopping" as const };
     },
-    createPairingCode: async (): Promise<PairingCode> => ({
+    createChannelPairingCode: async (_channel: ChatChannel): Promise<PairingCode> => ({
       code: "ABCD2345",
       expiresAt: new Date(Date.now() + 600_000).toISOString(),
       instruction: "Send /pair ABCD2345 to @my_bot on Telegram",
       deepLink: "https://t.me/my_bot?start=ABCD2345",
     }),
-    listPairings: async () => pairings,
-    deletePairing: async (id: number) => {
-      calls.unpaired.push(id);
-      pairings = pairings.filter((p) => p.telegramUserId !== id);
+    listChannelPairings: async (channel: ChatChannel) => pairings.filter((p) => p.channel === channel),
+    deleteChannelPairing: async (channel: ChatChannel, id: string) => {
+      calls.unpaired.push(`${channel}:${id}`);
+      pairings = pairings.filter((p) => !(p.channel === channel && p.externalUserId === id));
       return {};
     },
   };
@@ -187,7 +199,7 @@ describe("SettingsPage", () => {
     );
     fireEvent.click(screen.getByRole("button", { name: "Unpair" }));
     await waitFor(() => expect(screen.queryByTestId("pairing-item")).toBeNull());
-    expect(calls.unpaired).toEqual([42]);
+    expect(calls.unpaired).toEqual(["telegram:42"]);
   });
 
   it("stops the agent on request and passes on the status it answers with", async () => {
