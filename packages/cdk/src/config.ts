@@ -83,6 +83,14 @@ export const DeployConfigSchema = z.object({
    * turn it off when the account already has three (docs/monitoring.md).
    */
   dashboard: Bool.default(true),
+  /**
+   * Reserve (and so cap) the Lambda concurrency of the functions anyone on the internet can reach
+   * without a credential (the browser socket's $connect, the webhooks, the management API's 404
+   * route), so a flood's Lambda bill has a ceiling (docs/cost.md, "A flood"). Lambda keeps 100 of an
+   * account's concurrency unreserved: a new account whose quota is still 10 cannot reserve any, and
+   * needs this off (or a quota increase).
+   */
+  reservedConcurrency: Bool.default(true),
   /** Keep tables, the data bucket and the user pool when the stacks are deleted. */
   retainData: Bool.default(true),
   /** Build the image with headless Chromium and give the task more CPU and memory. */

@@ -15,6 +15,7 @@ describe("deploy parameters from CDK context", () => {
       selfSignUp: false,
       budgetMonthlyUsd: 10,
       dashboard: true,
+      reservedConcurrency: true,
       retainData: true,
       browser: false,
       openClawMode: "gateway",
@@ -28,6 +29,7 @@ describe("deploy parameters from CDK context", () => {
       telegram: "on",
       selfSignUp: "true",
       retainData: "false",
+      reservedConcurrency: "off",
       browser: "1",
       inactivityMinutes: "30",
     });
@@ -35,6 +37,7 @@ describe("deploy parameters from CDK context", () => {
       telegram: true,
       selfSignUp: true,
       retainData: false,
+      reservedConcurrency: false,
       browser: true,
       inactivityMinutes: 30,
     });

@@ -1,6 +1,7 @@
 import { API_ROUTES, PUBLIC_ROUTES } from "@serverless-openclaw/shared";
 import { Duration, RemovalPolicy, type Stack, Validations } from "aws-cdk-lib";
 import {
+  type CfnStage,
   CorsHttpMethod,
   HttpApi,
   HttpMethod,
@@ -19,18 +20,58 @@ import {
 import { HttpLambdaIntegration, WebSocketLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
-import { Construct } from "constructs";
+import { Construct, type IConstruct } from "constructs";
 
 export const WS_STAGE = "prod";
 
-/** Per-stage throttles: generous for one person, low enough to cap a runaway client's bill. */
+/**
+ * Throttles: generous for one person, low enough to cap a flood's bill (docs/cost.md, "A flood").
+ * Each route anyone on the internet can reach without a credential has a limit of its own, so a flood
+ * on one of them uses up only its own bucket: the management API, the other webhooks and the chat keep
+ * theirs. The defaults apply to every other route of a stage.
+ */
 export const THROTTLE = {
+  /** The browser socket's messages (chat.send, …): only over a connection that passed $connect. */
   clientWs: { rateLimit: 50, burstLimit: 100 },
+  /**
+   * The browser $connect has no authorizer in front (its Lambda verifies the id token), so anyone
+   * with the URL reaches the Lambda: a tab connects once and reconnects with backoff.
+   */
+  clientConnect: { rateLimit: 5, burstLimit: 10 },
   agentWs: { rateLimit: 100, burstLimit: 200 },
   /** The agent tasks' store calls and pushes (one push per streamed delta). */
   agentHttp: { rateLimit: 200, burstLimit: 400 },
+  /** The management API's JWT routes (API Gateway's authorizer refuses a bad token before any Lambda). */
   http: { rateLimit: 20, burstLimit: 50 },
+  /** $default (404/405 in the API's error shape): no authorizer, so it reaches the Lambda. */
+  httpDefault: { rateLimit: 5, burstLimit: 10 },
+  /** Each chat platform's webhook route (Telegram, Discord, Slack events, Slack commands), each its own. */
+  webhook: { rateLimit: 5, burstLimit: 10 },
 } as const;
+
+export interface Throttle {
+  readonly rateLimit: number;
+  readonly burstLimit: number;
+}
+
+/**
+ * Gives one route of a stage its own throttle (the stage's RouteSettings). API Gateway refuses a
+ * stage that names a route it does not have yet, so the stage waits for the route.
+ */
+export function throttleRoute(
+  stage: HttpStage | WebSocketStage,
+  routeKey: string,
+  route: IConstruct,
+  limits: Throttle,
+): void {
+  const cfn = stage.node.defaultChild as CfnStage;
+  const current = (cfn.routeSettings ?? {}) as Record<string, unknown>;
+  cfn.routeSettings = {
+    ...current,
+    [routeKey]: { ThrottlingRateLimit: limits.rateLimit, ThrottlingBurstLimit: limits.burstLimit },
+  };
+  stage.node.addDependency(route);
+}
 
 /**
  * The two WebSocket APIs. Browsers use the client API (the $connect handler verifies the Cognito id
@@ -77,7 +118,8 @@ export class WebSocketApis extends Construct {
   addRoutes(clientHandler: IFunction, agentHandler: IFunction): void {
     const client = new WebSocketLambdaIntegration("ClientIntegration", clientHandler);
     for (const route of ["$connect", "$disconnect", "$default"]) {
-      this.clientApi.addRoute(route, { integration: client });
+      const added = this.clientApi.addRoute(route, { integration: client });
+      if (route === "$connect") throttleRoute(this.clientStage, route, added, THROTTLE.clientConnect);
     }
     Validations.of(this.clientApi).acknowledge({
       id: "AwsSolutions-APIG4",
@@ -237,24 +279,20 @@ export class ManagementHttpApi extends Construct {
       routeKey: HttpRouteKey.DEFAULT,
       integration: new HttpLambdaIntegration("ManagementDefault", props.handler),
     });
+    throttleRoute(this.stage, HttpRouteKey.DEFAULT.key, defaultRoute, THROTTLE.httpDefault);
     Validations.of(defaultRoute).acknowledge({
       id: "AwsSolutions-APIG4",
       reason:
         "$default only answers 404/405 in the API's error shape; every route that reads or changes data is a JWT route.",
     });
     if (props.telegramHandler) {
-      const { method, path } = parseRoute(API_ROUTES.telegramWebhook);
-      this.api.addRoutes({
-        path,
-        methods: [method],
-        integration: new HttpLambdaIntegration("TelegramWebhook", props.telegramHandler),
-      });
-      Validations.of(this.api).acknowledge({
-        id: "AwsSolutions-APIG4",
-        reason:
-          "POST /telegram/webhook is called by Telegram's servers, which cannot present a JWT; the " +
+      this.addPublicRoute(
+        API_ROUTES.telegramWebhook,
+        "TelegramWebhook",
+        props.telegramHandler,
+        "POST /telegram/webhook is called by Telegram's servers, which cannot present a JWT; the " +
           "handler checks the X-Telegram-Bot-Api-Secret-Token header set at webhook registration.",
-      });
+      );
     }
     if (props.discordHandler) {
       this.addPublicRoute(
@@ -278,10 +316,19 @@ export class ManagementHttpApi extends Construct {
     }
   }
 
-  /** An open route for a chat platform's servers: no JWT (they cannot present one); the handler verifies signatures. */
+  /**
+   * An open route for a chat platform's servers: no JWT (they cannot present one); the handler verifies
+   * signatures. Its own throttle, so a flood of forged calls blocks neither the management API nor the
+   * other chat platforms.
+   */
   private addPublicRoute(route: string, id: string, handler: IFunction, reason: string): void {
     const { method, path } = parseRoute(route);
-    this.api.addRoutes({ path, methods: [method], integration: new HttpLambdaIntegration(id, handler) });
+    const [added] = this.api.addRoutes({
+      path,
+      methods: [method],
+      integration: new HttpLambdaIntegration(id, handler),
+    });
+    if (added) throttleRoute(this.stage, route, added, THROTTLE.webhook);
     Validations.of(this.api).acknowledge({ id: "AwsSolutions-APIG4", reason });
   }
 

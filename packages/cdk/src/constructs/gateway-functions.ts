@@ -79,7 +79,7 @@ export const LAMBDA_SECRETS: Record<LambdaName, readonly string[]> = {
   "schedule-fire": [],
 };
 
-const TIMEOUT: Record<LambdaName, Duration> = {
+export const TIMEOUT: Record<LambdaName, Duration> = {
   // API Gateway gives up on an integration after 29 s; a Lambda running longer only bills.
   "web-socket": Duration.seconds(29),
   "agent-socket": Duration.seconds(29),
@@ -92,6 +92,24 @@ const TIMEOUT: Record<LambdaName, Duration> = {
   watchdog: Duration.seconds(60),
   // A run may wait (bounded, 20 s) for a stopping agent before starting a new one.
   "schedule-fire": Duration.seconds(60),
+};
+
+/**
+ * Reserved concurrency of the Lambdas an unauthenticated caller reaches (with `reservedConcurrency`
+ * on): a flood past API Gateway's throttle is throttled here too, and its duration bill is capped at
+ * this many functions running the whole month (docs/cost.md, "A flood"). Sized for one household:
+ * a chat message or a webhook call takes tens of milliseconds, so 5 in flight is ~100 a second.
+ * The others are reached only with IAM (agent-socket, agent-api), a JWT checked by API Gateway
+ * (http-api's routes; its unauthenticated $default is throttled to 5 rps) or by AWS itself.
+ */
+export const RESERVED_CONCURRENCY: Partial<Record<LambdaName, number>> = {
+  // The browser $connect (no authorizer) and every chat message of every tab.
+  "web-socket": 10,
+  "telegram-webhook": 5,
+  "discord-interactions": 5,
+  "slack-events": 5,
+  // $default answers 404 without a JWT; the JWT routes share the function.
+  "http-api": 10,
 };
 
 /**
@@ -138,6 +156,9 @@ export class GatewayFunctions extends Construct {
       ...nodeLambdaDefaults(props.repoRoot),
       entry: props.entries[name],
       timeout: TIMEOUT[name],
+      ...(config.reservedConcurrency && RESERVED_CONCURRENCY[name] !== undefined
+        ? { reservedConcurrentExecutions: RESERVED_CONCURRENCY[name] }
+        : {}),
       logGroup,
       environment: {
         ...dataTableEnvironment(props.tables),
