@@ -2,6 +2,7 @@ import { App, type AppProps } from "aws-cdk-lib";
 import { ConfigError, type DeployConfig, readDeployConfig } from "./config";
 import {
   agentImageSource,
+  cognitoTriggerEntry,
   type ImageSource,
   type LambdaEntries,
   missingEntries,
@@ -53,6 +54,8 @@ export function buildApp(options: BuildOptions = {}): BuiltApp {
   const data = new DataStack(app, STACK_NAMES.data, {
     env,
     config,
+    repoRoot,
+    cognitoTriggerEntry: cognitoTriggerEntry(repoRoot),
     description: "serverless-openclaw: user data (DynamoDB tables, S3 data bucket, Cognito user pool)",
   });
   const appStack = new AppStack(app, STACK_NAMES.app, {

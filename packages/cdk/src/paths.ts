@@ -26,6 +26,14 @@ export function realLambdaEntries(root = REPO_ROOT): LambdaEntries {
   return entries;
 }
 
+/**
+ * The user pool's trigger (the data stack): not one of LAMBDA_NAMES, which are the application
+ * stack's gateway functions.
+ */
+export function cognitoTriggerEntry(root = REPO_ROOT): string {
+  return join(root, "packages/gateway/src/lambda/cognito-trigger.ts");
+}
+
 /** Entry files that do not exist yet (synth needs them all). */
 export function missingEntries(
   entries: LambdaEntries,

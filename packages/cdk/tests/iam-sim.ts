@@ -68,8 +68,13 @@ export class PolicyWorld {
       return attr === "Arn" ? this.arnOf(id) : `${id}.${attr}`;
     }
     if ("Fn::ImportValue" in v) {
-      // CDK's export names embed the exporting resource's logical id: `…FnGetAtt<LogicalId>Arn…`.
+      // CDK's export names embed the exporting resource's logical id: `…FnGetAtt<LogicalId>Arn…`,
+      // or `…ExportsOutputRef<LogicalId><hash>` for a Ref (a user pool's id).
       const name = String(v["Fn::ImportValue"]);
+      const ref = Object.keys(this.data)
+        .filter((candidate) => name.includes(`ExportsOutputRef${candidate}`))
+        .sort((a, b) => b.length - a.length)[0];
+      if (ref) return this.refOf(ref);
       const id = Object.keys(this.data)
         .filter((candidate) => name.includes(`FnGetAtt${candidate}Arn`))
         .sort((a, b) => b.length - a.length)[0];
@@ -90,14 +95,16 @@ export class PolicyWorld {
   /** Every statement attached to a role (its inline policies and the AWS::IAM::Policy resources naming it). */
   statementsOf(roleId: string): Json[] {
     const out: Json[] = [];
-    for (const resource of Object.values(this.app) as Array<{ Type: string; Properties?: Json }>) {
+    // Both stacks: the user pool's trigger role lives in the data stack.
+    const all = { ...this.data, ...this.app };
+    for (const resource of Object.values(all) as Array<{ Type: string; Properties?: Json }>) {
       if (resource.Type !== "AWS::IAM::Policy") continue;
       const roles = (resource.Properties?.Roles ?? []) as Json[];
       if (!roles.some((r) => r.Ref === roleId)) continue;
       const document = resource.Properties?.PolicyDocument as { Statement?: Json[] } | undefined;
       out.push(...(document?.Statement ?? []));
     }
-    const role = this.app[roleId] as {
+    const role = all[roleId] as {
       Properties?: { Policies?: Array<{ PolicyDocument: { Statement: Json[] } }> };
     };
     for (const p of role?.Properties?.Policies ?? []) out.push(...p.PolicyDocument.Statement);

@@ -206,3 +206,64 @@ describe("the agent-api Lambda role (serves the tasks their stores), under a pol
     expect(await world.decide(role, "s3:GetObject", `${bucket}/web/index.html`)).toBe("ImplicitlyDenied");
   });
 });
+
+describe("the user pool's trigger role (password reset ends sessions), under a policy simulator", () => {
+  const triggerRole = () => world.id("AWS::IAM::Role", "SessionTriggerRole");
+  const table = (name: string) => world.arnOf(world.id("AWS::DynamoDB::Table", `Storage${name}`));
+
+  it("may write a Settings item, find a user's connections and delete them, and nothing else", async () => {
+    const allowed: Array<[string, string]> = [
+      ["dynamodb:PutItem", table("Settings")],
+      ["dynamodb:Query", `${table("Connections")}/index/byUser`],
+      ["dynamodb:DeleteItem", table("Connections")],
+    ];
+    for (const [action, arn] of allowed)
+      expect(await world.decide(triggerRole(), action, arn), action).toBe("Allowed");
+    for (const name of ["Conversations", "Settings", "TaskState", "Connections", "PendingMessages"]) {
+      for (const action of [
+        "dynamodb:GetItem",
+        "dynamodb:Scan",
+        "dynamodb:UpdateItem",
+        "dynamodb:BatchWriteItem",
+      ]) {
+        expect(await world.decide(triggerRole(), action, table(name)), `${action} ${name}`).toBe(
+          "ImplicitlyDenied",
+        );
+      }
+    }
+    for (const name of ["Conversations", "TaskState", "PendingMessages"]) {
+      expect(await world.decide(triggerRole(), "dynamodb:PutItem", table(name)), name).toBe(
+        "ImplicitlyDenied",
+      );
+      expect(await world.decide(triggerRole(), "dynamodb:DeleteItem", table(name)), name).toBe(
+        "ImplicitlyDenied",
+      );
+    }
+    for (const secret of EVERY_SECRET) {
+      expect(await world.decide(triggerRole(), "ssm:GetParameter", parameterArn(secret)), secret).toBe(
+        "ImplicitlyDenied",
+      );
+    }
+  });
+});
+
+describe("the watchdog's session sweep, under a policy simulator", () => {
+  it("may list the users of this pool only, and change nothing in Cognito", async () => {
+    const watchdog = roleOf("watchdog");
+    const pool = world.id("AWS::Cognito::UserPool", "AuthUserPool");
+    const arn = `arn:aws:cognito-idp:${REGION}:${ACCOUNT}:userpool/${pool}`;
+    expect(await world.decide(watchdog, "cognito-idp:ListUsers", arn)).toBe("Allowed");
+    const other = `arn:aws:cognito-idp:${REGION}:${ACCOUNT}:userpool/us-east-1_Other123`;
+    expect(await world.decide(watchdog, "cognito-idp:ListUsers", other)).toBe("ImplicitlyDenied");
+    for (const action of [
+      "cognito-idp:AdminDeleteUser",
+      "cognito-idp:AdminSetUserPassword",
+      "cognito-idp:AdminGetUser",
+    ]) {
+      expect(await world.decide(watchdog, action, arn), action).toBe("ImplicitlyDenied");
+    }
+    for (const name of LAMBDA_NAMES.filter((n) => n !== "watchdog")) {
+      expect(await world.decide(roleOf(name), "cognito-idp:ListUsers", arn), name).toBe("ImplicitlyDenied");
+    }
+  });
+});

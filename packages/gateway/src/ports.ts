@@ -21,6 +21,11 @@ export interface ConnectionStore {
   delete(connectionId: string): Promise<void>;
   /** Every live connection of a user, of one kind ("client" = browser tabs, "agent" = the task). */
   listByUser(userId: string, kind?: Connection["kind"]): Promise<Connection[]>;
+  /**
+   * Every live connection of every user (a scan): the watchdog's sweep of accounts that are gone. The
+   * gateway's own stores have it; an agent's store client does not (it may see only its own user's).
+   */
+  listAll?(kind?: Connection["kind"]): Promise<Connection[]>;
 }
 
 /** A message arriving in a conversation, for ConversationStore.touchMeta. */
@@ -164,6 +169,17 @@ export interface VerifiedUser {
   email?: string;
   /** The token's `iat` (epoch seconds): a token issued before a sign-out everywhere opens no socket. */
   issuedAt?: number;
+}
+
+/** A user's account as the identity provider sees it now. */
+export type AccountState = "active" | "deleted" | "disabled" | "reset-required";
+
+/**
+ * The identity provider's view of accounts (Cognito on AWS). Deleting or disabling a user, or an
+ * admin's password reset, fires no Cognito trigger: the watchdog asks here instead.
+ */
+export interface UserDirectory {
+  accountState(userId: string): Promise<AccountState>;
 }
 
 export interface TokenVerifier {

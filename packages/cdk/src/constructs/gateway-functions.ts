@@ -265,6 +265,17 @@ export class GatewayFunctions extends Construct {
         }),
       );
     }
+    if (name === "watchdog") {
+      // Its session sweep: deleted or disabled users (no Cognito trigger fires) lose their sockets.
+      fn.addToRolePolicy(
+        new PolicyStatement({
+          actions: ["cognito-idp:ListUsers"],
+          resources: [
+            stack.formatArn({ service: "cognito-idp", resource: "userpool", resourceName: props.userPoolId }),
+          ],
+        }),
+      );
+    }
     if (role.list) {
       fn.addToRolePolicy(
         new PolicyStatement({ actions: ["ecs:ListTasks"], resources: ["*"], conditions: onCluster }),

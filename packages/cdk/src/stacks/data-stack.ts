@@ -3,11 +3,15 @@ import { LogGroup } from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
 import type { DeployConfig } from "../config";
 import { Auth } from "../constructs/auth";
+import { SessionTrigger } from "../constructs/session-trigger";
 import { Storage } from "../constructs/storage";
 import { logRetention } from "./log-retention";
 
 export interface DataStackProps extends StackProps {
   readonly config: DeployConfig;
+  readonly repoRoot: string;
+  /** The user pool trigger's entry file (packages/gateway/src/lambda/cognito-trigger.ts). */
+  readonly cognitoTriggerEntry: string;
 }
 
 /**
@@ -17,12 +21,20 @@ export interface DataStackProps extends StackProps {
 export class DataStack extends Stack {
   readonly storage: Storage;
   readonly auth: Auth;
+  readonly sessionTrigger: SessionTrigger;
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, props);
     const removalPolicy = props.config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
     this.storage = new Storage(this, "Storage", { removalPolicy });
     this.auth = new Auth(this, "Auth", { selfSignUp: props.config.selfSignUp, removalPolicy });
+    this.sessionTrigger = new SessionTrigger(this, "SessionTrigger", {
+      userPool: this.auth.userPool,
+      tables: this.storage.tables,
+      repoRoot: props.repoRoot,
+      entry: props.cognitoTriggerEntry,
+      logRetention: logRetention(props.config.logRetentionDays),
+    });
     this.retainAutoDeleteLogs(props.config.logRetentionDays);
   }
 

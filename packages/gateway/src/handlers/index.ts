@@ -1,4 +1,5 @@
 export { createAgentSocketHandler } from "./agent-socket";
+export { type CognitoTriggerHandler, createCognitoTriggerHandler } from "./cognito-trigger";
 export { createDiscordInteractionsHandler, type DiscordInteractionsDeps } from "./discord-interactions";
 export type { HandlerResult, HttpEvent, WebSocketEvent } from "./events";
 export { createHttpApiHandler, type HttpApiHandler } from "./http-api";

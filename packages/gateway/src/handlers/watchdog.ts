@@ -1,6 +1,7 @@
 import * as z from "zod";
 import type { GatewayDeps } from "../deps";
 import { errorSummary } from "../errors";
+import type { UserDirectory } from "../ports";
 import { createServices, type GatewayServices } from "../services";
 import type { WatchdogAction, WatchdogReport } from "../services/watchdog";
 
@@ -32,7 +33,19 @@ const TaskStoppedEventSchema = z.object({
 export function createWatchdogHandler(
   deps: GatewayDeps,
   services: GatewayServices = createServices(deps),
+  /** Cognito on AWS: each scheduled round also ends the sessions of deleted or disabled accounts. */
+  users?: UserDirectory,
 ): WatchdogHandler {
+  /** Its own failure must not cost the round's report (the tasks were already handled). */
+  async function sweepSessions(directory: UserDirectory): Promise<void> {
+    try {
+      const ended = await services.sessions.sweep(directory);
+      if (ended.length > 0) deps.logger.info("sessions of gone accounts ended", { ended });
+    } catch (error) {
+      deps.logger.error("session sweep failed", errorSummary(error));
+    }
+  }
+
   return async (event) => {
     const stopped = TaskStoppedEventSchema.safeParse(event);
     try {
@@ -41,7 +54,9 @@ export function createWatchdogHandler(
         const task = { taskArn, userId: startedBy, ...(stopCode ? { stopCode } : {}) };
         return { stopped: await services.watchdog.taskStopped(task) };
       }
-      return await services.watchdog.run();
+      const report = await services.watchdog.run();
+      if (users) await sweepSessions(users);
+      return report;
     } catch (error) {
       deps.logger.error("watchdog round failed", errorSummary(error));
       deps.metrics?.count("WatchdogFailed");

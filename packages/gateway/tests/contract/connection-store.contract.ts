@@ -27,6 +27,21 @@ export function describeConnectionStoreContract(name: string, factory: HarnessFa
       await h.store.delete(c.connectionId); // deleting twice is fine
     });
 
+    it("lists every user's connections of one kind where the store can (the gateway's own, not an agent's)", async () => {
+      const list = h.store.listAll;
+      if (!list) return;
+      const alice = [connection(uid("alice")), connection(uid("alice"))];
+      const bob = connection(uid("bob"));
+      const agent = connection(uid("carol"), "agent");
+      for (const c of [...alice, bob, agent]) await h.store.put(c);
+      // Other tests' rows may share the table: look only for this test's.
+      const ids = (cs: Connection[]) => new Set(cs.map((c) => c.connectionId));
+      const clients = ids(await list.call(h.store, "client"));
+      for (const c of [...alice, bob]) expect(clients.has(c.connectionId)).toBe(true);
+      expect(clients.has(agent.connectionId)).toBe(false);
+      expect(ids(await list.call(h.store)).has(agent.connectionId)).toBe(true);
+    });
+
     it("lists only the given user's connections, optionally of one kind", async () => {
       const user = uid("user");
       const tabs = [connection(user), connection(user)];

@@ -4,6 +4,7 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
+  ScanCommand,
 } from "@aws-sdk/lib-dynamodb";
 import { type Connection, ConnectionSchema, KEYS } from "@serverless-openclaw/shared";
 import type { ConnectionStore } from "../../ports";
@@ -49,6 +50,29 @@ export class DynamoConnectionStore implements ConnectionStore {
           ...(kind ? { FilterExpression: "#k = :k" } : {}),
           ExpressionAttributeNames: { "#u": KEYS.connections.byUserPk, ...(kind ? { "#k": "kind" } : {}) },
           ExpressionAttributeValues: { ":u": userId, ...(kind ? { ":k": kind } : {}) },
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of page.Items ?? []) out.push(ConnectionSchema.parse(item));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return out;
+  }
+
+  async listAll(kind?: Connection["kind"]): Promise<Connection[]> {
+    const out: Connection[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new ScanCommand({
+          TableName: this.tableName,
+          ...(kind
+            ? {
+                FilterExpression: "#k = :k",
+                ExpressionAttributeNames: { "#k": "kind" },
+                ExpressionAttributeValues: { ":k": kind },
+              }
+            : {}),
           ExclusiveStartKey: start,
         }),
       );

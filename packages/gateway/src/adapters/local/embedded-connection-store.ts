@@ -27,4 +27,11 @@ export class EmbeddedConnectionStore implements ConnectionStore {
       .map((item) => ConnectionSchema.parse(item))
       .filter((c) => c.userId === userId && (kind === undefined || c.kind === kind));
   }
+
+  async listAll(kind?: Connection["kind"]): Promise<Connection[]> {
+    return this.table
+      .scan()
+      .map((item) => ConnectionSchema.parse(item))
+      .filter((c) => kind === undefined || c.kind === kind);
+  }
 }
