@@ -11,11 +11,11 @@
 import { parseArgs } from "node:util";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { SsmSecretStore } from "@serverless-openclaw/gateway/adapters/aws/ssm-secret-store";
-import { TELEGRAM_SECRETS } from "@serverless-openclaw/gateway/services/telegram-bot-loader";
+import { TELEGRAM_SECRETS } from "@serverless-openclaw/gateway/channels/telegram-bot-loader";
 import {
   deleteTelegramWebhook,
   ensureTelegramWebhook,
-} from "@serverless-openclaw/gateway/services/telegram-webhook-registration";
+} from "@serverless-openclaw/gateway/channels/telegram-webhook-registration";
 
 const { values } = parseArgs({
   options: {

@@ -1,7 +1,7 @@
 import { type ChatChannel, LIMITS } from "@serverless-openclaw/shared";
+import { readBotInfo } from "../channels/telegram-bot-info";
 import type { GatewayConfig } from "../deps";
 import type { Clock, SettingsStore } from "../ports";
-import { readBotInfo } from "../services/telegram-bot-info";
 import { ChannelPairingService, type PairingInstruction } from "./pairing";
 import { CHANNEL_SPECS } from "./spec";
 

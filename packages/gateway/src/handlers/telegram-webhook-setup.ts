@@ -1,9 +1,9 @@
 import * as z from "zod";
+import { TELEGRAM_SECRETS } from "../channels/telegram-bot-loader";
+import { deleteTelegramWebhook, ensureTelegramWebhook } from "../channels/telegram-webhook-registration";
 import type { Logger } from "../deps";
 import { errorSummary, GatewayError } from "../errors";
 import type { SecretStore, SettingsStore } from "../ports";
-import { TELEGRAM_SECRETS } from "../services/telegram-bot-loader";
-import { deleteTelegramWebhook, ensureTelegramWebhook } from "../services/telegram-webhook-registration";
 
 /** What CloudFormation's custom-resource Provider framework hands the onEvent function. */
 const SetupEventSchema = z.object({

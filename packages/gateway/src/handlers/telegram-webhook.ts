@@ -1,14 +1,14 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { LIMITS } from "@serverless-openclaw/shared";
 import type { Bot } from "grammy";
-import { errorSummary } from "../errors";
 import {
   loadTelegramBot,
   once,
   TELEGRAM_SECRETS,
   type TelegramBotLoaderDeps,
-} from "../services/telegram-bot-loader";
-import { processTelegramUpdate } from "../services/telegram-update";
+} from "../channels/telegram-bot-loader";
+import { processTelegramUpdate } from "../channels/telegram-update";
+import { errorSummary } from "../errors";
 import { bodyText, type HandlerResult, HttpEventSchema, header } from "./events";
 import { apiError } from "./http-response";
 

@@ -3,12 +3,12 @@ import { createMemoryStores } from "../../src/adapters/local/embedded-stores";
 import type { Stores } from "../../src/adapters/stores";
 import type { ChannelPairingService } from "../../src/channels/pairing";
 import { channelPairing } from "../../src/channels/registry";
+import { writeBotInfo } from "../../src/channels/telegram-bot-info";
+import { TELEGRAM_SECRETS } from "../../src/channels/telegram-bot-loader";
 import { DEFAULT_GATEWAY_CONFIG, type GatewayDeps, silentLogger } from "../../src/deps";
 import { createTelegramWebhookHandler } from "../../src/handlers/telegram-webhook";
 import type { ClientPush, Clock, StartTaskRequest, TaskRunner } from "../../src/ports";
 import { createServices, type GatewayServices } from "../../src/services";
-import { writeBotInfo } from "../../src/services/telegram-bot-info";
-import { TELEGRAM_SECRETS } from "../../src/services/telegram-bot-loader";
 import { recordWrites } from "../unit/fakes";
 import { BOT_INFO, BOT_TOKEN, FakeBotApi } from "./fake-bot-api";
 

@@ -6,8 +6,8 @@ import {
 import { WAKING_MESSAGE } from "@serverless-openclaw/shared";
 import { until } from "@serverless-openclaw/testkit/until";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { TELEGRAM_TEXT } from "../../src/channels/telegram-messages";
 import { type Logger, silentLogger } from "../../src/deps";
-import { TELEGRAM_TEXT } from "../../src/services/telegram-messages";
 import { BOT_TOKEN } from "./fake-bot-api";
 import { type Harness, startHarness, textUpdate } from "./harness";
 

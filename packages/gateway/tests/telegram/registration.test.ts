@@ -2,12 +2,12 @@ import { KEYS } from "@serverless-openclaw/shared";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createMemoryStores } from "../../src/adapters/local/embedded-stores";
 import type { Stores } from "../../src/adapters/stores";
-import { GatewayError } from "../../src/errors";
 import {
   deleteTelegramWebhook,
   ensureTelegramWebhook,
   registerTelegramWebhook,
-} from "../../src/services/telegram-webhook-registration";
+} from "../../src/channels/telegram-webhook-registration";
+import { GatewayError } from "../../src/errors";
 import { BOT_INFO, BOT_TOKEN, FakeBotApi } from "./fake-bot-api";
 
 const URL = "https://abc123.execute-api.eu-west-1.amazonaws.com/telegram/webhook";

@@ -1,6 +1,6 @@
 import { KEYS, LIMITS, WAKING_MESSAGE } from "@serverless-openclaw/shared";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { TELEGRAM_TEXT } from "../../src/services/telegram-messages";
+import { TELEGRAM_TEXT } from "../../src/channels/telegram-messages";
 import { BOT_INFO } from "./fake-bot-api";
 import { type Harness, httpEvent, startHarness, textUpdate, WEBHOOK_SECRET } from "./harness";
 

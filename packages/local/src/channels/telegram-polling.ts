@@ -1,10 +1,10 @@
-import { errorSummary } from "@serverless-openclaw/gateway/errors";
 import {
   loadTelegramBot,
   TELEGRAM_SECRETS,
   type TelegramBotLoaderDeps,
-} from "@serverless-openclaw/gateway/services/telegram-bot-loader";
-import { processTelegramUpdate } from "@serverless-openclaw/gateway/services/telegram-update";
+} from "@serverless-openclaw/gateway/channels/telegram-bot-loader";
+import { processTelegramUpdate } from "@serverless-openclaw/gateway/channels/telegram-update";
+import { errorSummary } from "@serverless-openclaw/gateway/errors";
 import { Api, GrammyError } from "grammy";
 
 export interface TelegramPollingDeps extends TelegramBotLoaderDeps {

@@ -1,9 +1,9 @@
-import { CHANNEL_COMMANDS } from "../channels/commands";
-import { helpText } from "../channels/core";
-import { CHANNEL_SPECS } from "../channels/spec";
-import { channelTexts } from "../channels/texts";
+import { CHANNEL_COMMANDS } from "./commands";
+import { helpText } from "./core";
+import { CHANNEL_SPECS } from "./spec";
+import { channelTexts } from "./texts";
 
-export { describeFailure, describeStartFailure, describeStatus } from "../channels/texts";
+export { describeFailure, describeStartFailure, describeStatus } from "./texts";
 
 /** Everything the Telegram bot says (plain text: no parse_mode, nothing to escape). */
 export const TELEGRAM_TEXT = {

@@ -1,10 +1,10 @@
 import type { Bot } from "grammy";
 import { Api } from "grammy";
-import { channelPairing } from "../channels/registry";
-import type { ChannelSchedulesPort } from "../channels/schedule-commands";
 import type { Logger } from "../deps";
 import { GatewayError } from "../errors";
 import type { Clock, SecretStore, SettingsStore } from "../ports";
+import { channelPairing } from "./registry";
+import type { ChannelSchedulesPort } from "./schedule-commands";
 import { createTelegramBot, type TelegramChatPort, type TelegramLifecyclePort } from "./telegram-bot";
 import { loadBotInfo } from "./telegram-bot-info";
 

@@ -1,12 +1,12 @@
 import { autoRetry } from "@grammyjs/auto-retry";
 import { Bot, type Context } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
-import { type ChannelChatPort, ChannelCore, type ChannelLifecyclePort } from "../channels/core";
-import type { ChannelPairingService } from "../channels/pairing";
-import type { ChannelSchedulesPort } from "../channels/schedule-commands";
-import { CHANNEL_SPECS } from "../channels/spec";
 import type { Logger } from "../deps";
 import type { Clock, SettingsStore } from "../ports";
+import { type ChannelChatPort, ChannelCore, type ChannelLifecyclePort } from "./core";
+import type { ChannelPairingService } from "./pairing";
+import type { ChannelSchedulesPort } from "./schedule-commands";
+import { CHANNEL_SPECS } from "./spec";
 import { TELEGRAM_TEXT } from "./telegram-messages";
 
 /** What the bot needs from ChatService (services/chat.ts); the real service satisfies it. */
