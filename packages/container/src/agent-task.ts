@@ -31,7 +31,7 @@ import type { Redactor } from "./redact";
 import type { ReplySink } from "./sinks/reply-sink";
 import { WebReplySink } from "./sinks/web";
 import { SkillInstaller } from "./skills-install";
-import { createSqliteSnapshotter } from "./sqlite-snapshot";
+import { createSqliteSnapshotter, type SqliteSnapshotter } from "./sqlite-snapshot";
 import { emptyDir, stateBlobKey } from "./state-archive";
 import { manifestKey, restoreCheckpoint, StateCheckpointer } from "./state-checkpoint";
 import { TaskStateReporter } from "./task-state";
@@ -130,6 +130,7 @@ export class AgentTask {
   private readonly host: OpenClawHost;
   private readonly skills: SkillInstaller;
   private readonly checkpointer: StateCheckpointer;
+  private readonly snapshotter: SqliteSnapshotter;
   private runner: TurnRunner | undefined;
   private events: OpenClawEvents | undefined;
   private socket: AgentSocket | undefined;
@@ -186,12 +187,13 @@ export class AgentTask {
       ]),
       onLine: deps.onOpenClawLine,
     });
+    this.snapshotter = createSqliteSnapshotter(deps.runtime.node);
     this.checkpointer = new StateCheckpointer({
       blobs: stores.blobs,
       userId: deps.userId,
       stateDir: this.host.layout.stateDir,
       stagingDir: join(deps.workDir, "checkpoints"),
-      snapshot: createSqliteSnapshotter(deps.runtime.node),
+      snapshot: this.snapshotter,
       logger,
     });
     this.skills = new SkillInstaller({
@@ -290,7 +292,7 @@ export class AgentTask {
         agentAlive: () => this.host.alive(),
         afterTurn: async (message, { stopped }) => {
           if (stopped) await this.forgetStopped(message);
-          await this.checkpoint();
+          return this.checkpoint();
         },
         ...(this.events ? { toolEvents: this.events.onTool.bind(this.events) } : {}),
       });
@@ -344,11 +346,15 @@ export class AgentTask {
    * After each turn: capture what it changed (the next turn waits only for this part), upload in the
    * background. A crash after the reply then loses nothing once the upload is done.
    */
-  private async checkpoint(): Promise<void> {
-    if (!this.restored) return;
+  /**
+   * Captures what the turn changed (the next turn waits only for this) and hands back its upload:
+   * the turn's reply is made final once that has settled (TurnRunner).
+   */
+  private async checkpoint(): Promise<{ saved: Promise<boolean> }> {
+    if (!this.restored) return { saved: Promise.resolve(false) };
     const { stats, upload } = await this.checkpointer.capture();
     this.deps.logger.info("checkpoint captured", { ...stats });
-    void upload;
+    return { saved: upload };
   }
 
   /**
@@ -552,6 +558,7 @@ export class AgentTask {
         await this.checkpointer.flush();
         logger.info("openclaw state backed up", { ...stats, totals: this.checkpointer.totals });
       }
+      this.snapshotter.close?.();
       const interrupted = ours && (await this.leftWork(reason));
       if (ours && (await this.reporter.idle(interrupted ? INTERRUPTED_ERROR : undefined))) {
         await this.reporter.push(

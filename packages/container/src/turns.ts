@@ -40,15 +40,23 @@ export interface TurnRunnerDeps {
    */
   agentAlive?: () => Promise<boolean>;
   /**
-   * Called after every turn that reached OpenClaw, before the next turn starts (the per-turn state
-   * checkpoint captures what the turn changed while nothing else changes it). A failure is logged.
+   * Called after every turn that reached OpenClaw, before the next turn starts and before the turn's
+   * reply is stored and sent as final. It resolves once what the turn changed is captured (the next
+   * turn may then change it again), with `saved`, which settles once that capture is durable: the
+   * reply becomes final only then, so a crash at any moment either finds the turn saved and answered
+   * or leaves its message pending for the next task to answer again. A failure is logged.
    */
-  afterTurn?: (message: PendingMessage, outcome: { stopped: boolean }) => Promise<void>;
+  afterTurn?: (
+    message: PendingMessage,
+    outcome: { stopped: boolean },
+  ) => Promise<{ saved: Promise<unknown> }>;
   /** Tool events of one OpenClaw session while its turn runs (OpenClawEvents.onTool); returns the unsubscribe. */
   toolEvents?: (sessionKey: string, listener: (event: OpenClawToolEvent) => void) => () => void;
 }
 
 type AbortReason = "timeout" | "cancel" | "shutdown";
+/** Stores a turn's reply, sends it, deletes the pending item; true when the message is answered. */
+type Finish = () => Promise<boolean>;
 
 /** Deterministic ids of the two stored messages of a turn, derived from its pending item. */
 export function turnMessageIds(message: PendingMessage): { user: string; reply: string } {
@@ -60,6 +68,10 @@ export function turnMessageIds(message: PendingMessage): { user: string; reply: 
  * PendingMessages only after its turn is stored in Conversations; a message whose turn is already
  * stored gets its stored reply re-sent instead of a second answer. On shutdown the running turn is
  * abandoned without deleting it, so the next task answers it.
+ *
+ * A turn's reply is made final only once the turn's checkpoint is saved (`afterTurn`), and that
+ * happens in the background: the next turn starts as soon as the checkpoint is captured, while the
+ * replies are finalised one after the other, in order.
  */
 export class TurnRunner {
   private readonly queue: PendingMessage[] = [];
@@ -78,6 +90,9 @@ export class TurnRunner {
   private reachedAgent = false;
   /** The running turn was aborted by the user's Stop. */
   private stoppedByUser = false;
+  /** Replies waiting for their turn's checkpoint to be saved, finalised in order. */
+  private finishing: Promise<void> = Promise.resolve();
+  private unfinished = 0;
 
   constructor(private readonly deps: TurnRunnerDeps) {
     this.lastActivity = this.now().getTime();
@@ -87,9 +102,9 @@ export class TurnRunner {
     return this.deps.now?.() ?? new Date();
   }
 
-  /** True while a turn runs or messages wait. */
+  /** True while a turn runs, messages wait, or a reply waits to be made final. */
   get busy(): boolean {
-    return this.current !== undefined || this.queue.length > 0;
+    return this.current !== undefined || this.queue.length > 0 || this.unfinished > 0;
   }
 
   get lastActivityAt(): number {
@@ -131,13 +146,18 @@ export class TurnRunner {
 
   /**
    * Stops taking turns. Waits up to `graceMs` for the running turn to finish, then aborts it
-   * without storing or deleting anything (it stays pending for the next task).
+   * without storing or deleting anything (it stays pending for the next task). Replies already
+   * answered are made final (after their checkpoint) before it resolves.
    */
   async shutdown(graceMs: number): Promise<"finished" | "abandoned" | "idle"> {
     this.stopped = true;
     this.queue.length = 0;
     const running = this.running;
-    if (!this.current || !running) return "idle";
+    if (!this.current || !running) {
+      await running;
+      await this.finishing;
+      return "idle";
+    }
     let timer: NodeJS.Timeout | undefined;
     const outcome = await Promise.race([
       running.then(() => "finished" as const),
@@ -150,6 +170,7 @@ export class TurnRunner {
       this.current?.controller.abort("shutdown");
       await running;
     }
+    await this.finishing;
     return outcome;
   }
 
@@ -163,8 +184,12 @@ export class TurnRunner {
     if (this.running || this.draining > 0 || this.queue.length === 0) return;
     this.running = this.loop().finally(() => {
       this.running = undefined;
-      if (!this.busy) for (const r of this.idleWaiters.splice(0)) r();
+      this.settleIdle();
     });
+  }
+
+  private settleIdle(): void {
+    if (!this.busy) for (const r of this.idleWaiters.splice(0)) r();
   }
 
   private async loop(): Promise<void> {
@@ -175,31 +200,58 @@ export class TurnRunner {
       this.current = { message, controller };
       this.reachedAgent = false;
       this.stoppedByUser = false;
+      let finish: Finish | undefined;
+      let saved: Promise<unknown> = Promise.resolve();
       try {
-        const completed = await this.runTurn(message, controller);
-        if (completed) this.done.add(message.id);
+        finish = await this.runTurn(message, controller);
       } catch (err) {
-        // A store or push failure: the message stays pending and the periodic drain retries it.
-        this.deps.logger.error("turn failed; the message stays pending", {
-          pendingId: message.id,
-          error: err,
-        });
+        this.failed(message, err);
       } finally {
-        if (this.reachedAgent && this.deps.afterTurn)
-          await this.deps
-            .afterTurn(message, { stopped: this.stoppedByUser })
-            .catch((err: unknown) =>
-              this.deps.logger.warn("after-turn step failed", { pendingId: message.id, error: err }),
-            );
-        this.known.delete(message.id);
+        if (this.reachedAgent && this.deps.afterTurn) {
+          try {
+            // Held in an object: returning the promise itself from an await would wait for it.
+            ({ saved } = await this.deps.afterTurn(message, { stopped: this.stoppedByUser }));
+          } catch (err) {
+            this.deps.logger.warn("after-turn step failed", { pendingId: message.id, error: err });
+          }
+        }
         this.current = undefined;
-        this.lastActivity = this.now().getTime();
+        this.finishAfter(message, saved, finish);
       }
     }
   }
 
-  /** Returns true when the message is answered and deleted from PendingMessages. */
-  private async runTurn(message: PendingMessage, controller: AbortController): Promise<boolean> {
+  /** Makes the reply final once `saved` settles (saved or failed: the answer must go out either way). */
+  private finishAfter(message: PendingMessage, saved: Promise<unknown>, finish: Finish | undefined): void {
+    this.unfinished += 1;
+    const settled = saved.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.finishing = this.finishing
+      .then(() => settled)
+      .then(async () => {
+        if (finish && (await finish())) this.done.add(message.id);
+      })
+      .catch((err: unknown) => this.failed(message, err))
+      .finally(() => {
+        this.known.delete(message.id);
+        this.unfinished -= 1;
+        this.lastActivity = this.now().getTime();
+        this.settleIdle();
+      });
+  }
+
+  /** A store or push failure: the message stays pending and the periodic drain retries it. */
+  private failed(message: PendingMessage, err: unknown): void {
+    this.deps.logger.error("turn failed; the message stays pending", { pendingId: message.id, error: err });
+  }
+
+  /**
+   * Runs the turn up to its reply; returns the step that stores and sends it (undefined: abandoned,
+   * the message stays pending).
+   */
+  private async runTurn(message: PendingMessage, controller: AbortController): Promise<Finish | undefined> {
     const { deps } = this;
     const sinks = deps.sinksFor(message);
     const existing = await deps.conversations.findReply(
@@ -209,27 +261,45 @@ export class TurnRunner {
     );
     if (existing) {
       deps.logger.info("turn already answered; re-sending the stored reply", { pendingId: message.id });
-      if (existing.error)
-        await each(sinks, (s) =>
-          s.error(message, existing.error?.code ?? "", existing.text, false, existing.activity),
-        );
-      else
-        await each(sinks, (s) =>
-          s.final(message, existing.text, existing.messageId, existing.createdAt, existing.activity),
-        );
-      await deps.pending.delete(deps.userId, message.id);
-      return true;
+      return () => this.resendExisting(message, sinks, existing);
     }
     if (this.cancelled.has(message.clientMessageId)) {
-      return this.finishWithError(message, sinks, "", {
-        code: "CANCELLED",
-        message: "Cancelled before the agent started on it.",
-        retryable: true,
-      });
+      return () =>
+        this.finishWithError(message, sinks, "", {
+          code: "CANCELLED",
+          message: "Cancelled before the agent started on it.",
+          retryable: true,
+        });
     }
     const problem = deps.llmProblem();
-    if (problem) return this.finishWithError(message, sinks, "", problem);
+    if (problem) return () => this.finishWithError(message, sinks, "", problem);
+    return this.answer(message, controller, sinks);
+  }
 
+  private async resendExisting(
+    message: PendingMessage,
+    sinks: ReplySink[],
+    existing: StoredMessage,
+  ): Promise<boolean> {
+    const { deps } = this;
+    if (existing.error)
+      await each(sinks, (s) =>
+        s.error(message, existing.error?.code ?? "", existing.text, false, existing.activity),
+      );
+    else
+      await each(sinks, (s) =>
+        s.final(message, existing.text, existing.messageId, existing.createdAt, existing.activity),
+      );
+    await deps.pending.delete(deps.userId, message.id);
+    return true;
+  }
+
+  private async answer(
+    message: PendingMessage,
+    controller: AbortController,
+    sinks: ReplySink[],
+  ): Promise<Finish | undefined> {
+    const { deps } = this;
     await each(sinks, (s) => s.started(message));
     this.reachedAgent = true;
     const timeoutMs = deps.turnTimeoutMs ?? LIMITS.turnTimeoutMs;
@@ -260,7 +330,7 @@ export class TurnRunner {
         controller.abort("shutdown");
         await stream.close();
         deps.logger.info("turn abandoned at shutdown; it stays pending", { pendingId: message.id });
-        return false;
+        return undefined;
       }
       failure =
         reason === "timeout"
@@ -281,7 +351,7 @@ export class TurnRunner {
       unsubscribe?.();
     }
     await stream.close();
-    if (controller.signal.reason === "shutdown") return false;
+    if (controller.signal.reason === "shutdown") return undefined;
     if (controller.signal.reason === "cancel") this.stoppedByUser = true;
     if (failure && isOpenClawFailure(failure) && stream.text.trim()) {
       // OpenClaw refused its own output after the user had read it (its final text differed from
@@ -293,7 +363,10 @@ export class TurnRunner {
       failure = undefined;
     }
     const activity = settleActivity(stream.activities, failure ? "failed" : "done");
-    if (failure) return this.finishWithError(message, sinks, stream.text, failure, activity);
+    if (failure) {
+      const partial = stream.text;
+      return () => this.finishWithError(message, sinks, partial, failure, activity);
+    }
 
     const ids = turnMessageIds(message);
     const createdAt = this.replyTime(message);
@@ -301,11 +374,15 @@ export class TurnRunner {
       ...this.stored(message, ids.reply, "assistant", stream.text, createdAt),
       ...(activity.length > 0 ? { activity } : {}),
     };
-    const stored = await deps.conversations.putTurn(deps.userId, this.userMessage(message), reply);
-    if (!stored) return this.resendStored(message, sinks);
-    await each(sinks, (s) => s.final(message, reply.text, reply.messageId, reply.createdAt, reply.activity));
-    await deps.pending.delete(deps.userId, message.id);
-    return true;
+    return async () => {
+      const stored = await deps.conversations.putTurn(deps.userId, this.userMessage(message), reply);
+      if (!stored) return this.resendStored(message, sinks);
+      await each(sinks, (s) =>
+        s.final(message, reply.text, reply.messageId, reply.createdAt, reply.activity),
+      );
+      await deps.pending.delete(deps.userId, message.id);
+      return true;
+    };
   }
 
   private async finishWithError(

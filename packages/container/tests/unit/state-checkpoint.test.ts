@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -218,6 +218,45 @@ describe("per-turn state checkpoints", () => {
     // No journal file was saved: the restored database is self-contained.
     expect(await listAll(dest)).toEqual(["agents/main/agent/openclaw-agent.sqlite"]);
     expect(await countRows(join(dest, "agents/main/agent/openclaw-agent.sqlite"))).toBe(50);
+  }, 60_000);
+
+  it("takes every snapshot through one helper process, which outlives a failed snapshot and ends on close", async () => {
+    const src = await temp();
+    const db = join(src, "a.sqlite");
+    await liveWalWriter(db, 20);
+    const snapshot = createSqliteSnapshotter(node24);
+    // The helper runs only where node:sqlite is missing (the repo's Node 20 in local mode).
+    if (process.versions.node.startsWith("20.")) {
+      const workers = () =>
+        execFileSync("ps", ["-o", "pid=,args=", "--ppid", String(process.pid)], { encoding: "utf8" })
+          .split("\n")
+          .filter((l) => l.includes("node:sqlite") && l.includes("readline"))
+          .map((l) => l.trim().split(/\s+/)[0]);
+      const before = workers();
+      const seen = new Set<string>();
+      for (let i = 0; i < 3; i++) {
+        const out = join(await temp(), "copy.sqlite");
+        await snapshot([{ source: db, dest: out }]);
+        expect(await countRows(out)).toBe(20);
+        for (const pid of workers()) if (!before.includes(pid)) seen.add(pid);
+      }
+      await expect(snapshot([{ source: db, dest: join(src, "missing/dir/copy.sqlite") }])).rejects.toThrow(
+        /SQLite snapshot failed/,
+      );
+      const out = join(await temp(), "after-failure.sqlite");
+      await snapshot([{ source: db, dest: out }]);
+      expect(await countRows(out)).toBe(20);
+      expect(seen.size).toBe(1);
+      snapshot.close?.();
+      const deadline = Date.now() + 30_000;
+      while (workers().some((pid) => seen.has(pid)) && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50));
+      expect(workers().filter((pid) => seen.has(pid))).toEqual([]);
+    } else {
+      const out = join(await temp(), "copy.sqlite");
+      await snapshot([{ source: db, dest: out }]);
+      expect(await countRows(out)).toBe(20);
+    }
   }, 60_000);
 
   it(`compacts to one full layer after ${MAX_LAYERS} layers and deletes the layers it replaced`, async () => {

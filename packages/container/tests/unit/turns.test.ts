@@ -100,7 +100,13 @@ function scriptedChat(calls: string[], tools: Map<string, ToolListener> = new Ma
     })();
 }
 
-function setup(options: { turnTimeoutMs?: number; problem?: boolean } = {}) {
+function setup(
+  options: {
+    turnTimeoutMs?: number;
+    problem?: boolean;
+    afterTurn?: ConstructorParameters<typeof TurnRunner>[0]["afterTurn"];
+  } = {},
+) {
   const stores = createMemoryStores();
   const sink = new RecordingSink();
   const calls: string[] = [];
@@ -120,6 +126,7 @@ function setup(options: { turnTimeoutMs?: number; problem?: boolean } = {}) {
     logger: createJsonLogger({ redactor: new Redactor(), write: () => undefined }),
     turnTimeoutMs: options.turnTimeoutMs,
     coalesceMs: 5,
+    ...(options.afterTurn ? { afterTurn: options.afterTurn } : {}),
   });
   const add = async (m: PendingMessage) => {
     await stores.pending.enqueue(m);
@@ -297,4 +304,77 @@ describe("TurnRunner", () => {
     expect(await stores.conversations.findReply(USER, "c-1", m.clientMessageId)).toBeUndefined();
     expect((await stores.pending.list(USER)).map((p) => p.id)).toEqual([m.id]);
   });
+
+  it("makes a reply final only once its turn's checkpoint is saved, and starts the next turn once it is captured", async () => {
+    const saves: Array<{ id: string; save: () => void }> = [];
+    const { sink, runner, add, stores } = setup({
+      afterTurn: async (message) => {
+        let save = () => {};
+        const saved = new Promise<void>((r) => {
+          save = r;
+        });
+        saves.push({ id: message.clientMessageId, save });
+        return { saved };
+      },
+    });
+    const a = await add(pending("first"));
+    const b = await add(pending("second"));
+    runner.enqueue(a);
+    runner.enqueue(b);
+    await until(() => saves.length === 2);
+    // Both turns ran (the second did not wait for the first's upload), neither is final yet: a crash
+    // now leaves both pending, so the next task answers them again from the last saved state.
+    expect(sink.of("final")).toEqual([]);
+    expect(sink.of("started").map((e) => e.id)).toEqual([a.clientMessageId, b.clientMessageId]);
+    expect((await stores.pending.list(USER)).map((p) => p.id)).toEqual([a.id, b.id]);
+    expect(await stores.conversations.findReply(USER, "c-1", a.clientMessageId)).toBeUndefined();
+    expect(runner.busy).toBe(true);
+
+    // Saved out of order: the replies still become final in the order of the turns.
+    saves[1]?.save();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(sink.of("final")).toEqual([]);
+    saves[0]?.save();
+    await runner.whenIdle();
+    expect(sink.of("final").map((e) => e.id)).toEqual([a.clientMessageId, b.clientMessageId]);
+    expect(await stores.pending.list(USER)).toEqual([]);
+  });
+
+  it("still answers when the checkpoint fails (the reply must go out)", async () => {
+    const { sink, runner, add, stores } = setup({
+      afterTurn: async () => ({ saved: Promise.reject(new Error("S3 down")) }),
+    });
+    const m = await add(pending("hello"));
+    runner.enqueue(m);
+    await runner.whenIdle();
+    expect(sink.of("final").map((e) => e.id)).toEqual([m.clientMessageId]);
+    expect(await stores.pending.list(USER)).toEqual([]);
+  });
+
+  it("makes answered replies final before shutdown resolves", async () => {
+    let save = () => {};
+    const { sink, runner, add } = setup({
+      afterTurn: async () => ({
+        saved: new Promise<void>((r) => {
+          save = r;
+        }),
+      }),
+    });
+    const m = await add(pending("hello"));
+    runner.enqueue(m);
+    await until(() => sink.of("delta").length > 0 && runner.busy);
+    await new Promise((r) => setTimeout(r, 20));
+    const stopping = runner.shutdown(1_000);
+    setTimeout(() => save(), 30);
+    await stopping;
+    expect(sink.of("final").map((e) => e.id)).toEqual([m.clientMessageId]);
+  });
 });
+
+async function until(check: () => boolean, timeoutMs = 30_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > end) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
