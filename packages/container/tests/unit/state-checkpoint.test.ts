@@ -231,7 +231,7 @@ describe("per-turn state checkpoints", () => {
         execFileSync("ps", ["-o", "pid=,args=", "--ppid", String(process.pid)], { encoding: "utf8" })
           .split("\n")
           .filter((l) => l.includes("node:sqlite") && l.includes("readline"))
-          .map((l) => l.trim().split(/\s+/)[0]);
+          .map((l) => l.trim().split(/\s+/)[0] ?? "");
       const before = workers();
       const seen = new Set<string>();
       for (let i = 0; i < 3; i++) {
