@@ -1,7 +1,7 @@
 // Cost of the per-turn state checkpoint (packages/container/src/state-checkpoint.ts) on a real OpenClaw:
 // each turn has the agent write a file with its shell and answer. Per turn: the capture (what the next
-// turn waits for) against the turn itself (send → final, the same-run baseline), the background
-// upload, bytes and blob requests. Then a second task restores the checkpoint and answers; its
+// turn waits for) against the turn itself (send → final, the same-run baseline), the upload (which
+// the final reply waits for, the next turn does not), bytes and blob requests. Then a second task restores the checkpoint and answers; its
 // restore and first turn are reported, and whether OpenClaw logged "slow SQLite reclamation".
 // By hand: npx tsx bench/checkpoint.ts [turns=8]
 import { TaskHarness, until } from "../packages/container/tests/support/harness";
@@ -38,7 +38,7 @@ function counted(blobs: BlobStore) {
 const bench = defineBench({
   name: "checkpoint",
   measures:
-    "the per-turn state checkpoint's capture (on the turn's path) and upload (off it) vs the turn itself (send → final, same run), on a real OpenClaw whose shell writes a file each turn; then a restore from the checkpoints and the first turn after it",
+    "the per-turn state checkpoint's capture (before the next turn) and upload (before the final reply, beside the next turn) vs the turn itself (send → final, same run), on a real OpenClaw whose shell writes a file each turn; then a restore from the checkpoints and the first turn after it",
   async run(ctx) {
     const turns = arg(ctx, 0, 8, 2);
     const llm = await startFakeLlm({ apiKey: API_KEY });
@@ -79,6 +79,9 @@ const bench = defineBench({
         );
         await until(`t-${i}`, () => finals(tab).some((e) => e.clientMessageId === `t-${i}`), 600_000);
         turnMs.push(performance.now() - t0);
+        // A final reply promises its turn is saved (docs/reliability.md).
+        if (logged("checkpoint saved").length < i)
+          problems.push(`turn ${i}: final before its checkpoint was saved`);
         await until(`checkpoint ${i}`, () => logged("checkpoint saved").length >= i, 120_000);
         const saved = logged("checkpoint saved").at(-1) ?? {};
         const captured = logged("checkpoint captured").at(-1) ?? {};
@@ -137,7 +140,11 @@ const bench = defineBench({
               msSpread(captures),
               ratio(captures.median / turn.median),
             ],
-            ["checkpoint upload (in the background)", msSpread(uploads), ratio(uploads.median / turn.median)],
+            [
+              "checkpoint upload (before the final; beside the next turn)",
+              msSpread(uploads),
+              ratio(uploads.median / turn.median),
+            ],
           ],
         },
         {

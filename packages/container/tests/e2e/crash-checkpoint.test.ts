@@ -20,6 +20,7 @@ import { seedWakingUser } from "../support/seed";
 // answers a turn in which the agent writes a file with its shell, checkpoints it, and is SIGKILLed with
 // all its processes (OOM, host loss). The next task, on a fresh disk, finds the file and the turn.
 const USER = "user-crash";
+const USER_FINAL = "user-crash-final";
 const API_KEY = "sk-crash-checkpoint-7a6b5c4d3e2f";
 const stores = createMemoryStores();
 const gateway = new FakeAgentGateway(stores);
@@ -29,6 +30,8 @@ const cleanup: string[] = [];
 let llm: FakeLlm;
 let rpc: StoreRpcServer;
 let pushServer: Server;
+/** Called with every push before it is answered (a test kills the task from here). */
+let onPush: (body: Record<string, unknown>) => void = () => undefined;
 
 beforeAll(async () => {
   llm = await startFakeLlm({ apiKey: API_KEY });
@@ -39,12 +42,15 @@ beforeAll(async () => {
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
       const id = decodeURIComponent(req.url?.split("/@connections/")[1] ?? "");
-      pushed.push({ connectionId: id, body: JSON.parse(Buffer.concat(chunks).toString() || "{}") });
+      const body = JSON.parse(Buffer.concat(chunks).toString() || "{}");
+      pushed.push({ connectionId: id, body });
+      onPush(body);
       res.writeHead(200).end();
     });
   });
   await new Promise<void>((r) => pushServer.listen(0, "127.0.0.1", () => r()));
   await stores.secrets.put(`users/${USER}/llm-api-key`, API_KEY);
+  await stores.secrets.put(`users/${USER_FINAL}/llm-api-key`, API_KEY);
 }, 60_000);
 
 afterAll(async () => {
@@ -57,10 +63,10 @@ afterAll(async () => {
 });
 
 /** One ECS task of the user: a fresh work dir (Fargate's ephemeral disk), woken for one message. */
-async function wake(clientMessageId: string, text: string): Promise<ManagedProcess> {
+async function wake(clientMessageId: string, text: string, userId = USER): Promise<ManagedProcess> {
   const secret = await seedWakingUser(
     stores,
-    { userId: USER, llm },
+    { userId, llm },
     { clientMessageId, conversationId: "conv-crash", text },
   );
   const workDir = await mkdtemp(join(tmpdir(), "container-crash-"));
@@ -68,7 +74,7 @@ async function wake(clientMessageId: string, text: string): Promise<ManagedProce
     name: `agent task (${clientMessageId})`,
     workDir,
     env: {
-      USER_ID: USER,
+      USER_ID: userId,
       AGENT_SECRET: secret,
       AGENT_WS_URL: gateway.url,
       LOCAL_STORE_URL: rpc.url,
@@ -134,5 +140,41 @@ describe("a crash after a final reply", () => {
         .map((l) => l.slice(0, 400))
         .join("\n"),
     );
+    await second.stop({ graceMs: 60_000 });
+  }, 700_000);
+
+  // What "final" promises: the reply is made final only once its turn's checkpoint is saved, so a
+  // task killed the very moment its final reply reaches the gateway has already saved the turn.
+  // (Before, the checkpoint was captured and uploaded after the final: this kill found nothing saved.)
+  it("loses nothing when the task is killed the moment its final reply goes out", async () => {
+    let killed: ReturnType<ManagedProcess["crash"]> | undefined;
+    const first = await wake(
+      "final-1",
+      `remember the word PAPAYA ${shell("echo LIME-7 > final-note.txt")}`,
+      USER_FINAL,
+    );
+    onPush = (body) => {
+      if (body.type === "chat.final" && body.clientMessageId === "final-1") killed ??= first.crash();
+    };
+    expect(await finalOf(first, "final-1")).toContain("Tool output");
+    expect((await killed)?.signal).toBe("SIGKILL");
+    onPush = () => undefined;
+    expect(first.logs()).not.toContain("agent task stopping");
+    expect((await readManifest(stores.blobs, USER_FINAL))?.layers.length).toBeGreaterThan(0);
+    const row = await stores.taskState.get(USER_FINAL);
+    await stores.taskState.transition({ userId: USER_FINAL, expectState: row.state, set: { state: "Idle" } });
+
+    const sent = llm.chatRequests().length;
+    const second = await wake(
+      "final-2",
+      `which word did I ask you to remember? ${shell("cat final-note.txt")}`,
+      USER_FINAL,
+    );
+    expect(await finalOf(second, "final-2")).toContain("LIME-7");
+    const requests = llm.chatRequests().slice(sent);
+    expect(JSON.stringify(requests.map((r) => r.messages))).toContain("PAPAYA");
+    // The killed task's final had gone out, so its message is answered once, not run again.
+    expect(second.logs()).toContain("turn already answered; re-sending the stored reply");
+    await second.stop({ graceMs: 60_000 });
   }, 700_000);
 });
