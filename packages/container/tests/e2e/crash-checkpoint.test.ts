@@ -80,6 +80,8 @@ async function wake(clientMessageId: string, text: string, userId = USER): Promi
       LOCAL_STORE_URL: rpc.url,
       LOCAL_STORE_TOKEN: rpc.token,
       CLIENT_PUSH_ENDPOINT: `http://127.0.0.1:${(pushServer.address() as AddressInfo).port}`,
+      // A restored OpenClaw repairs its state at start-up: minutes when the machine is busy.
+      OPENCLAW_READY_TIMEOUT_MS: "400000",
     },
   });
   cleanup.push(workDir, bundle);
@@ -91,7 +93,7 @@ async function finalOf(proc: ManagedProcess, clientMessageId: string): Promise<s
   const final = () =>
     pushed.find((p) => p.body.type === "chat.final" && p.body.clientMessageId === clientMessageId)?.body;
   await waitUntil(`the reply to ${clientMessageId}`, async () => final() !== undefined, {
-    timeoutMs: 300_000,
+    timeoutMs: 540_000,
     process: proc,
   });
   return String(final()?.text);
@@ -141,7 +143,7 @@ describe("a crash after a final reply", () => {
         .join("\n"),
     );
     await second.stop({ graceMs: 60_000 });
-  }, 700_000);
+  }, 1_200_000);
 
   // What "final" promises: the reply is made final only once its turn's checkpoint is saved, so a
   // task killed the very moment its final reply reaches the gateway has already saved the turn.
@@ -176,5 +178,5 @@ describe("a crash after a final reply", () => {
     // The killed task's final had gone out, so its message is answered once, not run again.
     expect(second.logs()).toContain("turn already answered; re-sending the stored reply");
     await second.stop({ graceMs: 60_000 });
-  }, 700_000);
+  }, 1_200_000);
 });
