@@ -6,6 +6,7 @@ import { type FakeLlm, startFakeLlm } from "@serverless-openclaw/testkit/fake-ll
 import { until } from "@serverless-openclaw/testkit/until";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findRepoRoot } from "../../src/support/repo-paths";
+import { webLogin } from "../support/web-login";
 import { RecordingSocket } from "./ws-client";
 
 // One Ctrl-C on `npm start`, on a real terminal: `script` gives npm a pty, and a ^C written to it
@@ -61,24 +62,6 @@ function npmStartOnPty(): { child: ChildProcess; output: () => string; exited: P
   return { child, output: () => output, exited };
 }
 
-async function login(url: string, password: string): Promise<string> {
-  const config = (await (await fetch(`${url}/config.json`)).json()) as Record<string, string>;
-  const res = await fetch(config.cognitoEndpoint as string, {
-    method: "POST",
-    headers: {
-      "content-type": "application/x-amz-json-1.1",
-      "x-amz-target": "AWSCognitoIdentityProviderService.InitiateAuth",
-    },
-    body: JSON.stringify({
-      AuthFlow: "USER_PASSWORD_AUTH",
-      ClientId: config.userPoolClientId,
-      AuthParameters: { USERNAME: "me", PASSWORD: password },
-    }),
-  });
-  const body = (await res.json()) as { AuthenticationResult: { IdToken: string } };
-  return body.AuthenticationResult.IdToken;
-}
-
 describe.skipIf(!hasScript)("Ctrl-C on npm start, on a real terminal", () => {
   it(`saves the agent's memory every time one Ctrl-C is pressed (${ROUNDS} rounds)`, async () => {
     let password: string | undefined;
@@ -92,10 +75,8 @@ describe.skipIf(!hasScript)("Ctrl-C on npm start, on a real terminal", () => {
       const url = /Open {4}(http:\/\/127\.0\.0\.1:\d+)/.exec(run.output())?.[1] as string;
       // Generated at the first start; later banners say where to see it again.
       password ??= /password "([^"]+)"/.exec(run.output())?.[1];
-      const config = (await (await fetch(`${url}/config.json`)).json()) as Record<string, string>;
-      const socket = await RecordingSocket.open(
-        `${config.wsUrl}?token=${encodeURIComponent(await login(url, password as string))}`,
-      );
+      const { idToken, config } = await webLogin(url, "me", password as string);
+      const socket = await RecordingSocket.open(`${config.wsUrl}?token=${encodeURIComponent(idToken)}`);
       const id = `round-${round}`;
       socket.send({
         type: "chat.send",

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isSameAlive } from "../../src/agent/process-tree";
 import { createLocalStack, type LocalStack } from "../../src/stack/local-stack";
 import { createConsoleLogger } from "../../src/support/local-logger";
+import { webLogin } from "../support/web-login";
 import { RecordingSocket } from "./ws-client";
 
 // OpenClaw boots in ~15 s on an idle machine, far slower when the CPU is shared: generous bounds,
@@ -49,25 +50,11 @@ async function stop(stack: LocalStack): Promise<void> {
   stacks.splice(stacks.indexOf(stack), 1);
 }
 
-/** Logs in the way the web UI does: the Cognito JSON protocol over fetch, at the URL from /config.json. */
-async function webLogin(stack: LocalStack, username: string, password: string): Promise<string> {
-  const config = (await (await fetch(`${stack.url}/config.json`)).json()) as Record<string, string>;
+/** Logs in the way the web UI does, at the Cognito endpoint /config.json names. */
+async function login(stack: LocalStack, username: string, password: string): Promise<string> {
+  const { idToken, config } = await webLogin(stack.url, username, password);
   expect(config).toMatchObject({ userPoolId: "us-east-1_LocalDev1", wsUrl: stack.wsUrl, selfSignUp: false });
-  const res = await fetch(config.cognitoEndpoint as string, {
-    method: "POST",
-    headers: {
-      "content-type": "application/x-amz-json-1.1",
-      "x-amz-target": "AWSCognitoIdentityProviderService.InitiateAuth",
-    },
-    body: JSON.stringify({
-      AuthFlow: "USER_PASSWORD_AUTH",
-      ClientId: config.userPoolClientId,
-      AuthParameters: { USERNAME: username, PASSWORD: password },
-    }),
-  });
-  expect(res.status).toBe(200);
-  const body = (await res.json()) as { AuthenticationResult: { IdToken: string } };
-  return body.AuthenticationResult.IdToken;
+  return idToken;
 }
 
 /** Sends a chat message and waits for its final reply; returns every event of that turn. */
@@ -100,7 +87,7 @@ describe("local mode, end to end (npm start's code path, real container, real Op
     const first = await start();
     const { username, password } = first.initialLogin;
     expect(password).toBeDefined();
-    const token = await webLogin(first, username, password as string);
+    const token = await login(first, username, password as string);
     const browser = await RecordingSocket.open(`${first.wsUrl}?token=${encodeURIComponent(token)}`);
 
     const { final, turn } = await chat(browser, "e2e-conversation", "msg-1", "remember the word pineapple");
@@ -128,7 +115,7 @@ describe("local mode, end to end (npm start's code path, real container, real Op
     // ── second run on the same data dir ──
     const second = await start();
     expect(second.initialLogin).toMatchObject({ username, password, source: "existing" });
-    const token2 = await webLogin(second, username, password as string);
+    const token2 = await login(second, username, password as string);
     const history = await fetch(`${second.apiUrl}/conversations/e2e-conversation/messages`, {
       headers: { authorization: `Bearer ${token2}` },
     });

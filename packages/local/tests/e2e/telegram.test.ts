@@ -15,6 +15,7 @@ import {
 } from "@serverless-openclaw/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findRepoRoot } from "../../src/support/repo-paths";
+import { webLogin } from "../support/web-login";
 
 /**
  * The whole Telegram path on one machine, started the way a user starts it: `npm start`'s command
@@ -83,29 +84,10 @@ afterAll(async () => {
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 }, 180_000);
 
-/** Signs in the way the web UI does: the Cognito JSON protocol at the endpoint from /config.json. */
-async function signIn(config: Record<string, string>): Promise<string> {
-  const res = await fetch(config.cognitoEndpoint as string, {
-    method: "POST",
-    headers: {
-      "content-type": "application/x-amz-json-1.1",
-      "x-amz-target": "AWSCognitoIdentityProviderService.InitiateAuth",
-    },
-    body: JSON.stringify({
-      AuthFlow: "USER_PASSWORD_AUTH",
-      ClientId: config.userPoolClientId,
-      AuthParameters: { USERNAME: USER, PASSWORD },
-    }),
-  });
-  expect(res.status).toBe(200);
-  return ((await res.json()) as { AuthenticationResult: { IdToken: string } }).AuthenticationResult.IdToken;
-}
-
 describe("Telegram in local mode through `npm start` (real container and OpenClaw, fake LLM, fake Bot API)", () => {
   it("names the bot, pairs, wakes the agent and streams its reply through TELEGRAM_API_ROOT", async () => {
-    const config = (await (await fetch(`${url}/config.json`)).json()) as Record<string, string>;
+    const { idToken: token, config } = await webLogin(url, USER, PASSWORD);
     expect(config.telegramBotUsername).toBe(BOT_INFO.username);
-    const token = await signIn(config);
     const res = await fetch(`${config.apiUrl}/channels/telegram/pairing-code`, {
       method: "POST",
       headers: { authorization: `Bearer ${token}` },

@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureInitialUser, LOCAL_USER_POOL_ID, LocalIdentity } from "../../src/identity/local-identity";
 import { type ApiGatewayServer, startApiGatewayServer } from "../../src/server/api-gateway-server";
 import { createConsoleLogger } from "../../src/support/local-logger";
+import { initiateAuth } from "../support/web-login";
 
 let dir: string;
 let identity: LocalIdentity;
@@ -249,18 +250,7 @@ describe("local identity (Cognito JSON protocol, real SDK client)", () => {
   });
 
   it("speaks the protocol to plain fetch as the web UI sends it", async () => {
-    const res = await fetch(`${server.url}/cognito/`, {
-      method: "POST",
-      headers: {
-        "content-type": "application/x-amz-json-1.1",
-        "x-amz-target": "AWSCognitoIdentityProviderService.InitiateAuth",
-      },
-      body: JSON.stringify({
-        AuthFlow: "USER_PASSWORD_AUTH",
-        ClientId: identity.clientId,
-        AuthParameters: { USERNAME: "ALICE", PASSWORD: "wrong-pass" },
-      }),
-    });
+    const res = await initiateAuth(`${server.url}/cognito/`, identity.clientId, "ALICE", "wrong-pass");
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({
       __type: "NotAuthorizedException",
