@@ -11,11 +11,11 @@
 import { parseArgs } from "node:util";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { SsmSecretStore } from "@serverless-openclaw/gateway/adapters/aws/ssm-secret-store";
-import { TELEGRAM_SECRETS } from "@serverless-openclaw/gateway/channels/telegram-bot-loader";
 import {
   deleteTelegramWebhook,
   ensureTelegramWebhook,
 } from "@serverless-openclaw/gateway/channels/telegram-webhook-registration";
+import { SECRET_NAMES } from "@serverless-openclaw/shared";
 
 const { values } = parseArgs({
   options: {
@@ -41,8 +41,8 @@ async function main(): Promise<void> {
   const parameter = (name: string) => `${values["secret-prefix"].replace(/\/$/, "")}/${name}`;
   const apiRoot = values["api-root"] ? { apiRoot: values["api-root"] } : {};
   if (values.delete) {
-    const token = await secrets.get(TELEGRAM_SECRETS.botToken);
-    if (!token) throw new Error(`no bot token stored in ${parameter(TELEGRAM_SECRETS.botToken)}`);
+    const token = await secrets.get(SECRET_NAMES.telegramBotToken);
+    if (!token) throw new Error(`no bot token stored in ${parameter(SECRET_NAMES.telegramBotToken)}`);
     await deleteTelegramWebhook({ token, ...apiRoot });
     console.log("Webhook removed: the bot can be used with long polling (local mode) now.");
     return;
@@ -53,7 +53,8 @@ async function main(): Promise<void> {
     dropPendingUpdates: values["drop-pending"],
     ...apiRoot,
   });
-  if (createdSecret) console.log(`Created a webhook secret in ${parameter(TELEGRAM_SECRETS.webhookSecret)}.`);
+  if (createdSecret)
+    console.log(`Created a webhook secret in ${parameter(SECRET_NAMES.telegramWebhookSecret)}.`);
   console.log(`Webhook of @${bot.username} set to ${values.url} (updates: message).`);
 }
 

@@ -1,3 +1,4 @@
+import type { Logger } from "@serverless-openclaw/shared";
 import {
   type AgentToGateway,
   type GatewayToAgent,
@@ -5,7 +6,6 @@ import {
   safeParse,
 } from "@serverless-openclaw/shared";
 import WebSocket from "ws";
-import type { Logger } from "./logger";
 
 export interface AgentSocketOptions {
   /** AGENT_WS_URL without the query; `?userId=&secret=` is added here. */

@@ -9,11 +9,14 @@ import type {
   SettingsStore,
   TaskStateStore,
 } from "@serverless-openclaw/gateway/ports";
+import type { Logger, Redactor } from "@serverless-openclaw/shared";
 import {
   INTERRUPTED_ERROR,
   KEYS,
   LIMITS,
   type PendingMessage,
+  readSettings,
+  SECRET_NAMES,
   type StartupStep,
 } from "@serverless-openclaw/shared";
 import type { AgentLinkRelay } from "./adapters/agent-link-relay";
@@ -21,13 +24,11 @@ import { AgentSocket } from "./agent-socket";
 import type { ChromiumOptions } from "./chromium";
 import { AgentTaskError, EXIT_CODES } from "./errors";
 import { KeepWarmGuard } from "./keep-warm-guard";
-import { type LlmResolution, readSettings, resolveLlm } from "./llm-choice";
-import type { Logger } from "./logger";
+import { type LlmResolution, resolveLlm } from "./llm-choice";
 import { OpenClawEvents } from "./openclaw-events";
 import { OpenClawHost, type OpenClawMode } from "./openclaw-host";
 import type { OpenClawRuntime } from "./openclaw-runtime";
 import type { OpenClawUser } from "./openclaw-user";
-import type { Redactor } from "./redact";
 import type { ReplySink } from "./sinks/reply-sink";
 import { WebReplySink } from "./sinks/web";
 import { SkillInstaller } from "./skills-install";
@@ -390,7 +391,7 @@ export class AgentTask {
     const { stores, userId, env = {}, envFallback = false } = this.deps;
     const [raw, apiKey] = await Promise.all([
       stores.settings.get(userId, KEYS.settings.settings),
-      stores.secrets.get(`users/${userId}/llm-api-key`),
+      stores.secrets.get(SECRET_NAMES.llmApiKey(userId)),
     ]);
     this.deps.redactor.add(apiKey);
     const settings = readSettings(raw);

@@ -1,11 +1,4 @@
-import {
-  DEFAULT_MODELS,
-  DEFAULT_SETTINGS,
-  llmSetupProblem,
-  type Provider,
-  type Settings,
-  SettingsSchema,
-} from "@serverless-openclaw/shared";
+import { DEFAULT_MODELS, llmSetupProblem, type Provider, type Settings } from "@serverless-openclaw/shared";
 
 /** The LLM the user chose, resolved to something OpenClaw can be configured with. */
 export interface LlmChoice {
@@ -28,16 +21,6 @@ export const ENV_KEY_OF: Readonly<Record<Exclude<Provider, "openai-compatible">,
   openai: "OPENAI_API_KEY",
   deepseek: "DEEPSEEK_API_KEY",
 };
-
-/** Settings as stored may be partial or older; anything unreadable falls back to the defaults. */
-export function readSettings(raw: unknown): Settings {
-  const parsed = SettingsSchema.partial().safeParse(raw ?? {});
-  return { ...DEFAULT_SETTINGS, ...(parsed.success ? stripUndefined(parsed.data) : {}) };
-}
-
-function stripUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
 
 /**
  * Decides which LLM OpenClaw will use. `env` is consulted only when `envFallback` is on (local

@@ -1,15 +1,7 @@
-import type { Redactor } from "./redact";
+import type { LogAttributes, Logger, Redactor } from "@serverless-openclaw/shared";
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
-
-/** The subset of Powertools' Logger the task uses, so either can be passed in. */
-export interface Logger {
-  debug(message: string, extra?: Record<string, unknown>): void;
-  info(message: string, extra?: Record<string, unknown>): void;
-  warn(message: string, extra?: Record<string, unknown>): void;
-  error(message: string, extra?: Record<string, unknown>): void;
-}
 
 export interface JsonLoggerOptions {
   redactor: Redactor;
@@ -23,16 +15,22 @@ export interface JsonLoggerOptions {
 export function createJsonLogger(options: JsonLoggerOptions): Logger {
   const min = ORDER[options.level ?? "info"];
   const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
-  const log = (level: LogLevel, message: string, extra?: Record<string, unknown>) => {
+  const log = (level: LogLevel, message: string, attributes: LogAttributes[]) => {
     if (ORDER[level] < min) return;
-    const record = { level, time: new Date().toISOString(), ...options.base, message, ...extra };
+    const record = {
+      level,
+      time: new Date().toISOString(),
+      ...options.base,
+      message,
+      ...Object.assign({}, ...attributes),
+    };
     write(options.redactor.redact(JSON.stringify(record, errorReplacer)));
   };
   return {
-    debug: (m, e) => log("debug", m, e),
-    info: (m, e) => log("info", m, e),
-    warn: (m, e) => log("warn", m, e),
-    error: (m, e) => log("error", m, e),
+    debug: (m, ...a) => log("debug", m, a),
+    info: (m, ...a) => log("info", m, a),
+    warn: (m, ...a) => log("warn", m, a),
+    error: (m, ...a) => log("error", m, a),
   };
 }
 

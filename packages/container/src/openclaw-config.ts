@@ -1,3 +1,4 @@
+import { LEAN_BOOT_ENV } from "@serverless-openclaw/shared";
 import type { LlmChoice } from "./llm-choice";
 
 /** The env var through which OpenClaw reads the key of a custom provider (a SecretRef, not a literal). */
@@ -210,13 +211,3 @@ export function browserEnv(tmpDir: string): Record<string, string> {
     XDG_CACHE_HOME: `${tmpDir}/chromium`,
   };
 }
-
-export const LEAN_BOOT_ENV: Readonly<Record<string, string>> = {
-  OPENCLAW_NO_AUTO_UPDATE: "1",
-  OPENCLAW_DISABLE_BONJOUR: "1",
-  OPENCLAW_SKIP_CHANNELS: "1",
-  OPENCLAW_SKIP_CRON: "1",
-  OPENCLAW_SKIP_BROWSER_CONTROL_SERVER: "1",
-  OPENCLAW_SKIP_CANVAS_HOST: "1",
-  OPENCLAW_SKIP_GMAIL_WATCHER: "1",
-};

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
+import type { Logger } from "@serverless-openclaw/shared";
 import WebSocket from "ws";
 import * as z from "zod";
-import type { Logger } from "./logger";
 
 /** One tool lifecycle event of OpenClaw's agent runtime (`stream: "tool"`), as the task uses it. */
 export interface OpenClawToolEvent {

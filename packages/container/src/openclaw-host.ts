@@ -1,16 +1,15 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import type { Logger, Redactor } from "@serverless-openclaw/shared";
 import type { ChromiumOptions } from "./chromium";
 import { EmbeddedAgentClient } from "./embedded-agent";
 import { EMBEDDED_AGENT_PROGRAM } from "./embedded-agent-program";
 import type { LlmChoice } from "./llm-choice";
-import type { Logger } from "./logger";
 import { type ChatEvent, streamChat } from "./openclaw-chat";
 import { browserEnv, buildOpenClawConfig, leanBootEnv } from "./openclaw-config";
 import type { OpenClawRuntime } from "./openclaw-runtime";
 import { handOver, NEVER_TO_OPENCLAW, type OpenClawUser } from "./openclaw-user";
-import type { Redactor } from "./redact";
 import { cliGatewayCall, forgetStoppedPrompt } from "./stopped-prompt";
 import { freeLoopbackPort, OpenClawSupervisor, type ProcessExit, stableLoopbackPort } from "./supervisor";
 

@@ -3,13 +3,13 @@ import { chmod, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises"
 import { dirname, join } from "node:path";
 import type { BlobStore, SettingsStore } from "@serverless-openclaw/gateway/ports";
 import { readSkillArchive } from "@serverless-openclaw/gateway/skills/skill-archive";
+import type { Logger } from "@serverless-openclaw/shared";
 import {
   BuiltinSkillSwitchSchema,
   KEYS,
   type SkillRecord,
   SkillRecordSchema,
 } from "@serverless-openclaw/shared";
-import type { Logger } from "./logger";
 
 export interface SkillInstallerOptions {
   userId: string;

@@ -5,9 +5,9 @@ import { isAbsolute, join, resolve, sep } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { BlobStore } from "@serverless-openclaw/gateway/ports";
+import type { Logger } from "@serverless-openclaw/shared";
 import * as tar from "tar";
 import * as z from "zod";
-import type { Logger } from "./logger";
 import { isSqliteFile, type SnapshotJob, type SqliteSnapshotter } from "./sqlite-snapshot";
 import { shouldBackUp, stateBlobKey } from "./state-archive";
 

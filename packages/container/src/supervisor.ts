@@ -1,11 +1,10 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { createServer } from "node:net";
+import type { Logger, Redactor } from "@serverless-openclaw/shared";
 import { AgentTaskError } from "./errors";
-import type { Logger } from "./logger";
 import type { OpenClawRuntime } from "./openclaw-runtime";
 import type { OpenClawUser } from "./openclaw-user";
-import type { Redactor } from "./redact";
 
 export interface ProcessExit {
   code: number | null;

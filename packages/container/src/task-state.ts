@@ -1,12 +1,12 @@
 import { createHash } from "node:crypto";
 import type { TaskStateStore } from "@serverless-openclaw/gateway/ports";
+import type { Logger } from "@serverless-openclaw/shared";
 import {
   type AgentState,
   STARTUP_STEP_LABELS,
   type StartupStep,
   type TaskState,
 } from "@serverless-openclaw/shared";
-import type { Logger } from "./logger";
 import type { WebReplySink } from "./sinks/web";
 
 /**

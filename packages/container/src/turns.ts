@@ -1,4 +1,5 @@
 import type { ConversationStore, PendingQueue } from "@serverless-openclaw/gateway/ports";
+import type { Logger } from "@serverless-openclaw/shared";
 import {
   LIMITS,
   type PendingMessage,
@@ -7,7 +8,6 @@ import {
   upsertActivity,
 } from "@serverless-openclaw/shared";
 import { activityFromToolEvent, settleActivity } from "./activity";
-import type { Logger } from "./logger";
 import type { ChatEvent, TurnFailure } from "./openclaw-chat";
 import { classifyLlmError, isOpenClawFailure } from "./openclaw-chat";
 import type { OpenClawToolEvent } from "./openclaw-events";

@@ -1,3 +1,4 @@
+import type { Logger } from "@serverless-openclaw/shared";
 import type {
   BlobStore,
   ClientPush,
@@ -13,16 +14,8 @@ import type {
   TokenVerifier,
 } from "./ports";
 
-/** Structured log attributes. Never put tokens, secrets or message text here at info level. */
-export type LogAttributes = Record<string, unknown>;
-
-/** The subset of the Powertools Logger the gateway uses; local mode may pass any compatible logger. */
-export interface Logger {
-  debug(message: string, ...attributes: LogAttributes[]): void;
-  info(message: string, ...attributes: LogAttributes[]): void;
-  warn(message: string, ...attributes: LogAttributes[]): void;
-  error(message: string, ...attributes: LogAttributes[]): void;
-}
+// The Logger interface lives in shared (one for every process); re-exported for the gateway's own files.
+export type { LogAttributes, Logger } from "@serverless-openclaw/shared";
 
 /** Counters for dashboards (Powertools Metrics on AWS, a no-op locally). */
 export interface Metrics {

@@ -1,6 +1,7 @@
 import * as z from "zod";
 import { KeepWarmSchema } from "./keep-warm";
 import { LIMITS } from "./limits";
+import { stripUndefined } from "./objects";
 
 /** LLM providers the product can configure for OpenClaw. */
 export const PROVIDERS = ["anthropic", "openai", "deepseek", "openai-compatible"] as const;
@@ -74,6 +75,16 @@ export const DEFAULT_SETTINGS: Settings = {
   inactivityMinutes: LIMITS.inactivityMinutesDefault,
   browserEnabled: false,
 };
+
+/**
+ * A user's settings as stored, which may be partial, older or damaged: anything unreadable falls back to
+ * `defaults` (DEFAULT_SETTINGS, or the deployment's variant of it), field by field. The gateway and the
+ * agent task both read Settings through this.
+ */
+export function readSettings(raw: unknown, defaults: Settings = DEFAULT_SETTINGS): Settings {
+  const parsed = SettingsSchema.partial().safeParse(raw ?? {});
+  return { ...defaults, ...(parsed.success ? stripUndefined(parsed.data) : {}) };
+}
 
 /** PUT /settings. Omitted fields stay as they are; `apiKey: null` deletes the stored key. */
 export const SettingsUpdateSchema = z

@@ -4,6 +4,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { LEAN_BOOT_ENV } from "@serverless-openclaw/shared";
 import * as z from "zod";
 import { TestkitError } from "./errors";
 import { freePort, retryOnPortClash } from "./free-port";
@@ -79,17 +80,11 @@ export function baselineOpenClawConfig(input: { llmBaseUrl: string; token: strin
   };
 }
 
-/** Environment switches that skip subsystems a headless, offline gateway does not need. */
-export const LEAN_BOOT_ENV = {
-  OPENCLAW_NO_AUTO_UPDATE: "1",
-  OPENCLAW_DISABLE_BONJOUR: "1",
-  OPENCLAW_OFFLINE: "1",
-  OPENCLAW_SKIP_CHANNELS: "1",
-  OPENCLAW_SKIP_CRON: "1",
-  OPENCLAW_SKIP_BROWSER_CONTROL_SERVER: "1",
-  OPENCLAW_SKIP_CANVAS_HOST: "1",
-  OPENCLAW_SKIP_GMAIL_WATCHER: "1",
-} as const;
+/**
+ * The task's lean switches (shared LEAN_BOOT_ENV), plus OPENCLAW_OFFLINE: tests are offline, and it
+ * only stops OpenClaw's fd/rg tool downloads.
+ */
+export const TEST_BOOT_ENV: Readonly<Record<string, string>> = { ...LEAN_BOOT_ENV, OPENCLAW_OFFLINE: "1" };
 
 type JsonObject = { [key: string]: unknown };
 const isObject = (v: unknown): v is JsonObject => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -171,7 +166,7 @@ async function startOpenClawOnce(options: StartOpenClawOptions): Promise<OpenCla
     cwd: root,
     env: {
       ...parentEnv,
-      ...LEAN_BOOT_ENV,
+      ...TEST_BOOT_ENV,
       PATH: `${dirname(runtime.nodeBin)}:${process.env.PATH ?? ""}`,
       HOME: home,
       TMPDIR: tmp,

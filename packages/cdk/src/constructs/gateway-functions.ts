@@ -1,4 +1,4 @@
-import { KEYS } from "@serverless-openclaw/shared";
+import { KEYS, SECRET_NAMES as S } from "@serverless-openclaw/shared";
 import { Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
 import type { WebSocketStage } from "aws-cdk-lib/aws-apigatewayv2";
 import type { IVpc, SecurityGroup } from "aws-cdk-lib/aws-ec2";
@@ -66,15 +66,15 @@ const ECS_ROLE: Record<LambdaName, { run: boolean; list: boolean }> = {
 export const LAMBDA_SECRETS: Record<LambdaName, readonly string[]> = {
   "web-socket": [],
   // The chat relay: the agent tasks' Telegram, Discord and Slack replies, sent to their own chats.
-  "agent-socket": ["telegram/bot-token", "discord/bot-token", "slack/bot-token"],
+  "agent-socket": [S.telegramBotToken, S.discordBotToken, S.slackBotToken],
   // Serves each agent task its own user's LLM key (scopeStores); the task role reads no parameter.
-  "agent-api": ["users/*/llm-api-key"],
+  "agent-api": [S.llmApiKeyPattern],
   "http-api": [],
   // The webhook's secret-token header check, and the bot that answers and pairs.
-  "telegram-webhook": ["telegram/bot-token", "telegram/webhook-secret"],
+  "telegram-webhook": [S.telegramBotToken, S.telegramWebhookSecret],
   // The request signature check; replies go through the interaction token.
-  "discord-interactions": ["discord/public-key"],
-  "slack-events": ["slack/signing-secret", "slack/bot-token"],
+  "discord-interactions": [S.discordPublicKey],
+  "slack-events": [S.slackSigningSecret, S.slackBotToken],
   watchdog: [],
   "schedule-fire": [],
 };

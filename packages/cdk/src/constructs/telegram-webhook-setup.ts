@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { SECRET_NAMES } from "@serverless-openclaw/shared";
 import { CustomResource, Duration, RemovalPolicy } from "aws-cdk-lib";
 import type { ITable } from "aws-cdk-lib/aws-dynamodb";
 import { PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
@@ -51,7 +52,7 @@ export class TelegramWebhookSetup extends Construct {
       },
     });
     grantSecretRead(this, fn, props.secretPrefix, "telegram/*");
-    grantSecretWrite(this, fn, props.secretPrefix, "telegram/webhook-secret");
+    grantSecretWrite(this, fn, props.secretPrefix, SECRET_NAMES.telegramWebhookSecret);
     fn.addToRolePolicy(
       new PolicyStatement({ actions: ["dynamodb:PutItem"], resources: [props.settingsTable.tableArn] }),
     );

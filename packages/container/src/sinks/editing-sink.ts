@@ -1,11 +1,11 @@
 import type { ChatRelayPort } from "@serverless-openclaw/gateway/services/chat-relay";
+import type { Logger } from "@serverless-openclaw/shared";
 import {
   activityLine,
   type PendingMessage,
   type ToolActivity,
   upsertActivity,
 } from "@serverless-openclaw/shared";
-import type { Logger } from "../logger";
 import type { ReplySink } from "./reply-sink";
 
 /** What a chat platform's reply sink is given (Telegram, Discord, Slack). */

@@ -1,7 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { ClientPush, ConnectionStore } from "@serverless-openclaw/gateway/ports";
-import type { PendingMessage, ServerEvent, ToolActivity } from "@serverless-openclaw/shared";
-import type { Logger } from "../logger";
+import type { Logger, PendingMessage, ServerEvent, ToolActivity } from "@serverless-openclaw/shared";
 import type { ReplySink } from "./reply-sink";
 
 /** How long a looked-up list of the user's browser connections is reused within a turn. */

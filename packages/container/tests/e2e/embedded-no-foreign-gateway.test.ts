@@ -2,12 +2,12 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { Redactor } from "@serverless-openclaw/shared";
 import { type FakeLlm, startFakeLlm } from "@serverless-openclaw/testkit/fake-llm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createJsonLogger } from "../../src/logger";
 import { OpenClawHost } from "../../src/openclaw-host";
 import { resolveOpenClawRuntime } from "../../src/openclaw-runtime";
-import { Redactor } from "../../src/redact";
 
 // OpenClaw's embedded agent asks a gateway's `secrets.resolve` on every turn whose config holds a
 // SecretRef (our LLM key is one), at ws://127.0.0.1:<OPENCLAW_GATEWAY_PORT | gateway.port | 18789>,

@@ -2,9 +2,9 @@ import { spawn } from "node:child_process";
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
+import { LEAN_BOOT_ENV } from "@serverless-openclaw/shared";
 import { openclawRuntime } from "@serverless-openclaw/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LEAN_BOOT_ENV } from "../../src/openclaw-config";
 
 /**
  * docker/openclaw/warm-compile-cache.mjs runs at `docker build` (no Docker engine here), so it is run

@@ -4,12 +4,11 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { createMemoryStores } from "@serverless-openclaw/gateway/adapters/local/embedded-stores";
 import type { Stores } from "@serverless-openclaw/gateway/adapters/stores";
-import { KEYS, type PendingMessage, type Settings } from "@serverless-openclaw/shared";
+import { KEYS, type PendingMessage, Redactor, type Settings } from "@serverless-openclaw/shared";
 import { until as waitFor } from "@serverless-openclaw/testkit/until";
 import { AgentTask, type AgentTaskDeps, type AgentTaskTimings } from "../../src/agent-task";
 import { createJsonLogger } from "../../src/logger";
 import { resolveOpenClawRuntime } from "../../src/openclaw-runtime";
-import { Redactor } from "../../src/redact";
 import { FakeAgentGateway, RecordingClientPush } from "./fake-gateway";
 
 export const USER_ID = "user-1";

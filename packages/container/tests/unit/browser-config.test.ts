@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { LEAN_BOOT_ENV, Redactor } from "@serverless-openclaw/shared";
 import { describe, expect, it } from "vitest";
 import { chromiumFromEnv, DEFAULT_CHROMIUM_PATH } from "../../src/chromium";
 import { createJsonLogger } from "../../src/logger";
@@ -9,11 +10,9 @@ import {
   browserEnv,
   buildOpenClawConfig,
   CHROMIUM_QUIET_FLAGS,
-  LEAN_BOOT_ENV,
   leanBootEnv,
 } from "../../src/openclaw-config";
 import { OpenClawHost } from "../../src/openclaw-host";
-import { Redactor } from "../../src/redact";
 import { shouldBackUp } from "../../src/state-archive";
 import { stableLoopbackPort } from "../../src/supervisor";
 

@@ -1,6 +1,6 @@
-import { DEFAULT_SETTINGS } from "@serverless-openclaw/shared";
+import { DEFAULT_SETTINGS, readSettings } from "@serverless-openclaw/shared";
 import { describe, expect, it } from "vitest";
-import { readSettings, resolveLlm } from "../../src/llm-choice";
+import { resolveLlm } from "../../src/llm-choice";
 import { buildOpenClawConfig, GATEWAY_TOKEN_ENV, LLM_KEY_ENV } from "../../src/openclaw-config";
 
 const KEY = "sk-unit-0123456789abcdef";

@@ -1,10 +1,10 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Redactor } from "@serverless-openclaw/shared";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createJsonLogger } from "../../src/logger";
 import { EX_CONFIG, OpenClawHost } from "../../src/openclaw-host";
-import { Redactor } from "../../src/redact";
 
 /**
  * A stand-in for `openclaw gateway run`: its first `fails` starts print what OpenClaw prints when its

@@ -1,11 +1,11 @@
 import { createHash, createHmac } from "node:crypto";
 import type { AddressInfo } from "node:net";
+import { Redactor } from "@serverless-openclaw/shared";
 import { until } from "@serverless-openclaw/testkit/until";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { WebSocketServer } from "ws";
 import { AgentSocket } from "../../src/agent-socket";
 import { createJsonLogger } from "../../src/logger";
-import { Redactor } from "../../src/redact";
 import { createConnectSigner, regionOf } from "../../src/sigv4";
 
 /**

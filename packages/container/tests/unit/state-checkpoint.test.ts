@@ -4,10 +4,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createMemoryStores } from "@serverless-openclaw/gateway/adapters/local/embedded-stores";
 import type { BlobStore } from "@serverless-openclaw/gateway/ports";
+import { Redactor } from "@serverless-openclaw/shared";
 import { openclawRuntime } from "@serverless-openclaw/testkit/openclaw";
 import { afterEach, describe, expect, it } from "vitest";
 import { createJsonLogger } from "../../src/logger";
-import { Redactor } from "../../src/redact";
 import { createSqliteSnapshotter } from "../../src/sqlite-snapshot";
 import { packState, stateBlobKey } from "../../src/state-archive";
 import {

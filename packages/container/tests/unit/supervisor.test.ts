@@ -1,9 +1,9 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Redactor } from "@serverless-openclaw/shared";
 import { afterEach, describe, expect, it } from "vitest";
 import { createJsonLogger } from "../../src/logger";
-import { Redactor } from "../../src/redact";
 import { freeLoopbackPort, OpenClawSupervisor } from "../../src/supervisor";
 
 const dirs: string[] = [];

@@ -1,10 +1,9 @@
 import { createMemoryStores } from "@serverless-openclaw/gateway/adapters/local/embedded-stores";
-import { KEYS, type PendingMessage, type ToolActivity } from "@serverless-openclaw/shared";
+import { KEYS, type PendingMessage, Redactor, type ToolActivity } from "@serverless-openclaw/shared";
 import { describe, expect, it } from "vitest";
 import { createJsonLogger } from "../../src/logger";
 import type { ChatEvent } from "../../src/openclaw-chat";
 import type { OpenClawToolEvent } from "../../src/openclaw-events";
-import { Redactor } from "../../src/redact";
 import type { ReplySink } from "../../src/sinks/reply-sink";
 import { type ChatFn, TurnRunner } from "../../src/turns";
 

@@ -5,12 +5,6 @@ export const DISCORD_API_BASE_URL = "https://discord.com/api/v10";
 /** Discord refuses message content longer than this. */
 export const DISCORD_MAX_CHARS = 2000;
 
-export const DISCORD_SECRETS = {
-  publicKey: "discord/public-key",
-  botToken: "discord/bot-token",
-  applicationId: "discord/application-id",
-} as const;
-
 const MessageSchema = z.object({ id: z.string() });
 
 export interface DiscordRestOptions extends JsonRequestOptions {

@@ -1,7 +1,8 @@
+import { SECRET_NAMES } from "@serverless-openclaw/shared";
 import type { SecretStore } from "../ports";
 import { CHANNEL_COMMANDS } from "./commands";
 import { discordCommandDefinitions } from "./discord";
-import { DISCORD_SECRETS, DiscordRest } from "./discord-api";
+import { DiscordRest } from "./discord-api";
 
 export interface RegisterDiscordCommandsInput {
   /** Where the application id and bot token are read when not given (SSM on AWS, files locally). */
@@ -18,12 +19,12 @@ export interface RegisterDiscordCommandsInput {
  * take a few minutes to show up in Discord clients.
  */
 export async function registerDiscordCommands(input: RegisterDiscordCommandsInput): Promise<string[]> {
-  const applicationId = input.applicationId ?? (await input.secrets?.get(DISCORD_SECRETS.applicationId));
-  const botToken = input.botToken ?? (await input.secrets?.get(DISCORD_SECRETS.botToken));
+  const applicationId = input.applicationId ?? (await input.secrets?.get(SECRET_NAMES.discordApplicationId));
+  const botToken = input.botToken ?? (await input.secrets?.get(SECRET_NAMES.discordBotToken));
   if (!applicationId || !botToken) {
     throw new Error(
-      `the Discord application id and bot token are needed (secrets ${DISCORD_SECRETS.applicationId} and ` +
-        `${DISCORD_SECRETS.botToken}, or DISCORD_APPLICATION_ID and DISCORD_BOT_TOKEN); see docs/discord.md`,
+      `the Discord application id and bot token are needed (secrets ${SECRET_NAMES.discordApplicationId} and ` +
+        `${SECRET_NAMES.discordBotToken}, or DISCORD_APPLICATION_ID and DISCORD_BOT_TOKEN); see docs/discord.md`,
     );
   }
   const rest = new DiscordRest({ botToken, ...(input.baseUrl ? { baseUrl: input.baseUrl } : {}) });

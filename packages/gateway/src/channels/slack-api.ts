@@ -5,11 +5,6 @@ export const SLACK_API_BASE_URL = "https://slack.com/api";
 /** Slack truncates longer message text; pieces are kept below it. */
 export const SLACK_MAX_CHARS = 3900;
 
-export const SLACK_SECRETS = {
-  signingSecret: "slack/signing-secret",
-  botToken: "slack/bot-token",
-} as const;
-
 /**
  * Slack reads `<…>` in message text as control sequences (`<!channel>`, `<@U…>`, `<url|label>`) and `&`
  * as the start of an entity; its docs ask for exactly these three to be escaped in text meant literally.

@@ -1,8 +1,5 @@
 import * as z from "zod";
 
-/** Where the bot token is (the same name as TELEGRAM_SECRETS.botToken, without grammY's import). */
-export const TELEGRAM_BOT_TOKEN_SECRET = "telegram/bot-token";
-
 /** Telegram's refusal of a Bot API call: its error_code and description, as it sent them. */
 export class TelegramApiError extends Error {
   constructor(

@@ -1,3 +1,4 @@
+import { SECRET_NAMES } from "@serverless-openclaw/shared";
 import type { Bot } from "grammy";
 import { Api } from "grammy";
 import type { Logger } from "../deps";
@@ -7,11 +8,6 @@ import { channelPairing } from "./registry";
 import type { ChannelSchedulesPort } from "./schedule-commands";
 import { createTelegramBot, type TelegramChatPort, type TelegramLifecyclePort } from "./telegram-bot";
 import { loadBotInfo } from "./telegram-bot-info";
-
-export const TELEGRAM_SECRETS = {
-  botToken: "telegram/bot-token",
-  webhookSecret: "telegram/webhook-secret",
-} as const;
 
 export interface TelegramBotLoaderDeps {
   secrets: SecretStore;
@@ -30,11 +26,11 @@ export interface TelegramBotLoaderDeps {
 
 /** The bot, built from the token in the SecretStore and the cached bot info. */
 export async function loadTelegramBot(deps: TelegramBotLoaderDeps): Promise<Bot> {
-  const token = deps.token ?? (await deps.secrets.get(TELEGRAM_SECRETS.botToken));
+  const token = deps.token ?? (await deps.secrets.get(SECRET_NAMES.telegramBotToken));
   if (!token) {
     throw new GatewayError(
       "TELEGRAM_NOT_CONFIGURED",
-      `No Telegram bot token is stored (secret ${TELEGRAM_SECRETS.botToken}); see docs/telegram.md.`,
+      `No Telegram bot token is stored (secret ${SECRET_NAMES.telegramBotToken}); see docs/telegram.md.`,
       503,
     );
   }

@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
+import { SECRET_NAMES } from "@serverless-openclaw/shared";
 import { Api } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
 import { GatewayError } from "../errors";
 import type { SecretStore, SettingsStore } from "../ports";
 import { writeBotInfo } from "./telegram-bot-info";
-import { TELEGRAM_SECRETS } from "./telegram-bot-loader";
 
 /** Telegram allows 1–256 characters of A-Z, a-z, 0-9, _ and - in a webhook secret token. */
 const SECRET_PATTERN = /^[A-Za-z0-9_-]{1,256}$/;
@@ -59,19 +59,19 @@ export async function ensureTelegramWebhook(input: {
   apiRoot?: string;
   dropPendingUpdates?: boolean;
 }): Promise<{ bot: UserFromGetMe; createdSecret: boolean }> {
-  const token = await input.secrets.get(TELEGRAM_SECRETS.botToken);
+  const token = await input.secrets.get(SECRET_NAMES.telegramBotToken);
   if (!token) {
     throw new GatewayError(
       "TELEGRAM_NOT_CONFIGURED",
-      `Store the bot token from @BotFather first (secret ${TELEGRAM_SECRETS.botToken}); see docs/telegram.md.`,
+      `Store the bot token from @BotFather first (secret ${SECRET_NAMES.telegramBotToken}); see docs/telegram.md.`,
       409,
     );
   }
-  let secretToken = await input.secrets.get(TELEGRAM_SECRETS.webhookSecret);
+  let secretToken = await input.secrets.get(SECRET_NAMES.telegramWebhookSecret);
   const createdSecret = !secretToken;
   if (!secretToken) {
     secretToken = randomBytes(32).toString("base64url");
-    await input.secrets.put(TELEGRAM_SECRETS.webhookSecret, secretToken);
+    await input.secrets.put(SECRET_NAMES.telegramWebhookSecret, secretToken);
   }
   const bot = await registerTelegramWebhook({
     token,

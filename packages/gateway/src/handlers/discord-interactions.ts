@@ -1,8 +1,7 @@
-import { LIMITS } from "@serverless-openclaw/shared";
+import { LIMITS, SECRET_NAMES } from "@serverless-openclaw/shared";
 import { verifyKey } from "discord-interactions";
 import { type ChannelChatPort, ChannelCore, type ChannelLifecyclePort } from "../channels/core";
 import { handleInteraction, InteractionSchema } from "../channels/discord";
-import { DISCORD_SECRETS } from "../channels/discord-api";
 import { channelPairing } from "../channels/registry";
 import { cachedSecret } from "../channels/secrets";
 import { CHANNEL_SPECS } from "../channels/spec";
@@ -36,7 +35,7 @@ export function createDiscordInteractionsHandler(deps: DiscordInteractionsDeps) 
   const { logger, clock } = deps;
   const publicKey = deps.publicKey
     ? async () => deps.publicKey
-    : cachedSecret(deps.secrets, DISCORD_SECRETS.publicKey, clock);
+    : cachedSecret(deps.secrets, SECRET_NAMES.discordPublicKey, clock);
   const places = { channelIds: deps.config?.discordChannelIds ?? [] };
   const core = new ChannelCore({
     spec: CHANNEL_SPECS.discord,
@@ -55,7 +54,7 @@ export function createDiscordInteractionsHandler(deps: DiscordInteractionsDeps) 
     const timestamp = header(event.data.headers, "x-signature-timestamp");
     const text = bodyText(event.data) ?? "";
     const key = await publicKey();
-    if (!key) logger.error("discord: no public key stored", { secret: DISCORD_SECRETS.publicKey });
+    if (!key) logger.error("discord: no public key stored", { secret: SECRET_NAMES.discordPublicKey });
     if (
       !key ||
       !signature ||

@@ -11,6 +11,7 @@ import {
   ScheduleIdSchema,
   SettingsUpdateSchema,
   safeParse,
+  stripUndefined,
   UpdateScheduleSchema,
 } from "@serverless-openclaw/shared";
 import type { z } from "zod";
@@ -245,10 +246,4 @@ function stripStage(event: ParsedHttpEvent): string {
     return event.rawPath.slice(stage.length + 1);
   }
   return event.rawPath;
-}
-
-function stripUndefined<T extends object>(value: T): { [K in keyof T]: Exclude<T[K], undefined> } {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as {
-    [K in keyof T]: Exclude<T[K], undefined>;
-  };
 }

@@ -1,12 +1,12 @@
 // Deep import: bolt's package index pulls in express and the whole App; this module needs only tsscmp.
 
-import { LIMITS } from "@serverless-openclaw/shared";
+import { LIMITS, SECRET_NAMES } from "@serverless-openclaw/shared";
 import { isValidSlackRequest } from "@slack/bolt/dist/receivers/verify-request";
 import { type ChannelChatPort, ChannelCore, type ChannelLifecyclePort } from "../channels/core";
 import { channelPairing } from "../channels/registry";
 import { cachedSecret } from "../channels/secrets";
 import { SlackChannel, SlackCommandSchema, SlackEnvelopeSchema } from "../channels/slack";
-import { escapeSlackText, SLACK_SECRETS, SlackWeb } from "../channels/slack-api";
+import { escapeSlackText, SlackWeb } from "../channels/slack-api";
 import { CHANNEL_SPECS } from "../channels/spec";
 import type { Logger } from "../deps";
 import { errorSummary } from "../errors";
@@ -43,10 +43,10 @@ export function createSlackEventsHandler(deps: SlackEventsDeps) {
   const { logger, clock } = deps;
   const signingSecret = deps.signingSecret
     ? async () => deps.signingSecret
-    : cachedSecret(deps.secrets, SLACK_SECRETS.signingSecret, clock);
+    : cachedSecret(deps.secrets, SECRET_NAMES.slackSigningSecret, clock);
   const botToken = deps.botToken
     ? async () => deps.botToken
-    : cachedSecret(deps.secrets, SLACK_SECRETS.botToken, clock);
+    : cachedSecret(deps.secrets, SECRET_NAMES.slackBotToken, clock);
   const core = new ChannelCore({
     spec: CHANNEL_SPECS.slack,
     settings: deps.settings,
@@ -77,7 +77,7 @@ export function createSlackEventsHandler(deps: SlackEventsDeps) {
     const signature = header(headers, "x-slack-signature");
     const timestamp = header(headers, "x-slack-request-timestamp");
     const secret = await signingSecret();
-    if (!secret) logger.error("slack: no signing secret stored", { secret: SLACK_SECRETS.signingSecret });
+    if (!secret) logger.error("slack: no signing secret stored", { secret: SECRET_NAMES.slackSigningSecret });
     if (
       !secret ||
       !signature ||

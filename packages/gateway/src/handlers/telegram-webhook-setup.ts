@@ -1,5 +1,5 @@
+import { SECRET_NAMES } from "@serverless-openclaw/shared";
 import * as z from "zod";
-import { TELEGRAM_SECRETS } from "../channels/telegram-bot-loader";
 import { deleteTelegramWebhook, ensureTelegramWebhook } from "../channels/telegram-webhook-registration";
 import type { Logger } from "../deps";
 import { errorSummary, GatewayError } from "../errors";
@@ -37,13 +37,13 @@ const PHYSICAL_ID = "telegram-webhook";
  * delete it removes the webhook, so the bot does not point at an API that no longer exists.
  */
 export function createTelegramWebhookSetupHandler(deps: TelegramWebhookSetupDeps) {
-  const parameter = `${deps.secretPrefix.replace(/\/$/, "")}/${TELEGRAM_SECRETS.botToken}`;
+  const parameter = `${deps.secretPrefix.replace(/\/$/, "")}/${SECRET_NAMES.telegramBotToken}`;
   const apiRoot = deps.apiRoot ? { apiRoot: deps.apiRoot } : {};
   return async (raw: unknown): Promise<SetupResult> => {
     const event = SetupEventSchema.parse(raw);
     const url = event.ResourceProperties.WebhookUrl;
     if (event.RequestType === "Delete") {
-      const token = await deps.secrets.get(TELEGRAM_SECRETS.botToken).catch(() => undefined);
+      const token = await deps.secrets.get(SECRET_NAMES.telegramBotToken).catch(() => undefined);
       if (token) {
         await deleteTelegramWebhook({ token, ...apiRoot }).catch((error: unknown) =>
           deps.logger.warn("could not remove the Telegram webhook", errorSummary(error)),

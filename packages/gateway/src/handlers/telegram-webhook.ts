@@ -1,12 +1,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
-import { LIMITS } from "@serverless-openclaw/shared";
+import { LIMITS, SECRET_NAMES } from "@serverless-openclaw/shared";
 import type { Bot } from "grammy";
-import {
-  loadTelegramBot,
-  once,
-  TELEGRAM_SECRETS,
-  type TelegramBotLoaderDeps,
-} from "../channels/telegram-bot-loader";
+import { loadTelegramBot, once, type TelegramBotLoaderDeps } from "../channels/telegram-bot-loader";
 import { processTelegramUpdate } from "../channels/telegram-update";
 import { errorSummary } from "../errors";
 import { bodyText, type HandlerResult, HttpEventSchema, header } from "./events";
@@ -39,7 +34,7 @@ export function createTelegramWebhookHandler(deps: TelegramWebhookDeps) {
   const expectedDigest = async (): Promise<Buffer | undefined> => {
     const now = clock.now().getTime();
     if (cached && now - cached.at < cacheMs) return cached.digest;
-    const secret = await deps.secrets.get(TELEGRAM_SECRETS.webhookSecret);
+    const secret = await deps.secrets.get(SECRET_NAMES.telegramWebhookSecret);
     cached = secret ? { digest: sha256(secret), at: now } : undefined;
     return cached?.digest;
   };

@@ -1,4 +1,4 @@
-import { INTERRUPTED_ERROR, type TaskState } from "@serverless-openclaw/shared";
+import { INTERRUPTED_ERROR, SECRET_NAMES, type TaskState } from "@serverless-openclaw/shared";
 import type { Stores } from "../adapters/stores";
 import { expectedStates } from "../adapters/task-state-change";
 import { ForbiddenError } from "../errors";
@@ -13,9 +13,6 @@ export interface AgentScope {
   /** SHA-256 of the start's agent secret: TaskState writes only while the row still belongs to this start. */
   agentSecretHash?: string;
 }
-
-/** The one secret an agent task may read: its own user's LLM API key. */
-export const llmKeySecretName = (userId: string) => `users/${userId}/llm-api-key`;
 
 /** Fields the task clears on its way to Idle (TaskStateReporter.idle). */
 const IDLE_FIELDS = new Set([
@@ -194,7 +191,7 @@ export function scopeStores(stores: Stores, scope: AgentScope): Stores {
     secrets: {
       get: async (name) => {
         // Bot tokens included: the task's chat replies go through the gateway's relay (chat-relay.ts).
-        if (name !== llmKeySecretName(userId)) deny("read this secret");
+        if (name !== SECRET_NAMES.llmApiKey(userId)) deny("read this secret");
         return stores.secrets.get(name);
       },
       put: async () => deny("write secrets"),

@@ -7,10 +7,11 @@ import type {
   RelayResult,
   ReplyTarget,
 } from "@serverless-openclaw/shared";
-import { DISCORD_SECRETS, DiscordRest } from "../channels/discord-api";
+import { SECRET_NAMES } from "@serverless-openclaw/shared";
+import { DiscordRest } from "../channels/discord-api";
 import { ChannelApiError } from "../channels/http-json";
-import { SLACK_SECRETS, SlackWeb } from "../channels/slack-api";
-import { TELEGRAM_BOT_TOKEN_SECRET, TelegramApiError, TelegramBotApi } from "../channels/telegram-api";
+import { SlackWeb } from "../channels/slack-api";
+import { TelegramApiError, TelegramBotApi } from "../channels/telegram-api";
 import type { Logger } from "../deps";
 import type { PendingQueue, SecretStore } from "../ports";
 import type { AgentScope } from "./agent-scope";
@@ -154,7 +155,7 @@ export class ChatRelay {
 
   private telegramApi() {
     // 429s carry retry_after: waited out (briefly: a Lambda has seconds) and tried again.
-    this.telegram ??= this.load(TELEGRAM_BOT_TOKEN_SECRET, (token) => ({
+    this.telegram ??= this.load(SECRET_NAMES.telegramBotToken, (token) => ({
       api: new TelegramBotApi({
         token,
         maxWaitMs: 10_000,
@@ -165,7 +166,7 @@ export class ChatRelay {
   }
 
   private discordRest() {
-    this.discord ??= this.load(DISCORD_SECRETS.botToken, (botToken) => ({
+    this.discord ??= this.load(SECRET_NAMES.discordBotToken, (botToken) => ({
       rest: new DiscordRest({
         botToken,
         maxWaitMs: 10_000,
@@ -176,7 +177,7 @@ export class ChatRelay {
   }
 
   private slackWeb() {
-    this.slack ??= this.load(SLACK_SECRETS.botToken, (token) => ({
+    this.slack ??= this.load(SECRET_NAMES.slackBotToken, (token) => ({
       web: new SlackWeb({
         token,
         maxWaitMs: 10_000,
@@ -199,9 +200,9 @@ export class ChatRelay {
       },
       (error: unknown) => {
         // Not cached: the next call reads the secret again.
-        if (secret === TELEGRAM_BOT_TOKEN_SECRET) this.telegram = undefined;
-        if (secret === DISCORD_SECRETS.botToken) this.discord = undefined;
-        if (secret === SLACK_SECRETS.botToken) this.slack = undefined;
+        if (secret === SECRET_NAMES.telegramBotToken) this.telegram = undefined;
+        if (secret === SECRET_NAMES.discordBotToken) this.discord = undefined;
+        if (secret === SECRET_NAMES.slackBotToken) this.slack = undefined;
         throw error;
       },
     );

@@ -9,12 +9,13 @@ import {
   nextRunOf,
   parseScheduleExpression,
   type ReplyTarget,
+  readSettings,
   SCHEDULE_KEYS,
   SCHEDULE_LIMITS,
   type Schedule,
   type ScheduleFireEvent,
   ScheduleSchema,
-  SettingsSchema,
+  stripUndefined,
   type UpdateSchedule,
 } from "@serverless-openclaw/shared";
 import type { GatewayDeps } from "../deps";
@@ -254,7 +255,7 @@ export class ScheduleService {
    */
   private async keepWarm(userId: string, now: Date): Promise<FireOutcome> {
     const raw = await this.deps.settings.get(userId, KEYS.settings.settings);
-    const window = SettingsSchema.partial().safeParse(raw ?? {}).data?.keepWarm;
+    const window = readSettings(raw).keepWarm;
     if (!window) {
       await this.deps.scheduler?.delete(userId, KEEP_WARM_SCHEDULE_ID).catch(() => {});
       return "gone";
@@ -352,8 +353,4 @@ export class ScheduleService {
     const next = nextRunOf(schedule, now);
     return next ? { ...schedule, nextRunAt: next.toISOString() } : schedule;
   }
-}
-
-function stripUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }

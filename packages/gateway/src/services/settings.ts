@@ -6,9 +6,11 @@ import {
   keepWarmCron,
   type LlmSetupProblem,
   llmSetupProblem,
+  readSettings,
+  SECRET_NAMES,
   type Settings,
-  SettingsSchema,
   type SettingsUpdate,
+  stripUndefined,
 } from "@serverless-openclaw/shared";
 import type { GatewayDeps } from "../deps";
 import { ConflictError, ValidationError } from "../errors";
@@ -17,9 +19,6 @@ export type SettingsDeps = Pick<GatewayDeps, "settings" | "secrets" | "logger"> 
   Partial<Pick<GatewayDeps, "scheduler" | "clock">> & {
     config?: Pick<GatewayDeps["config"], "defaultInactivityMinutes" | "localMode" | "monthlyBudgetUsd">;
   };
-
-/** The SecretStore name of a user's LLM API key (read by the agent task at boot). */
-export const apiKeySecretName = (userId: string) => `users/${userId}/llm-api-key`;
 
 /**
  * A user's agent settings. The API key is write-only: it goes to the SecretStore (SSM SecureString on
@@ -30,12 +29,10 @@ export class SettingsService {
 
   async get(userId: string): Promise<Settings> {
     const stored = await this.deps.settings.get(userId, KEYS.settings.settings);
-    // A document written by an older version (or damaged) falls back to defaults, field by field.
-    const parsed = SettingsSchema.partial().safeParse(stored ?? {});
     // The deployment's default timeout (deploy context inactivityMinutes) until the user picks one.
     const fallback = this.deps.config?.defaultInactivityMinutes;
     const defaults = fallback ? { ...DEFAULT_SETTINGS, inactivityMinutes: fallback } : DEFAULT_SETTINGS;
-    return { ...defaults, ...(parsed.success ? stripUndefined(parsed.data) : {}) };
+    return readSettings(stored, defaults);
   }
 
   /** What is missing before the user's agent can call an LLM (undefined: nothing). */
@@ -64,8 +61,8 @@ export class SettingsService {
     }
     if (update.keepWarm !== undefined) await this.scheduleKeepWarm(userId, next);
     if (apiKey !== undefined) {
-      if (apiKey === null) await this.deps.secrets.delete(apiKeySecretName(userId));
-      else await this.deps.secrets.put(apiKeySecretName(userId), apiKey);
+      if (apiKey === null) await this.deps.secrets.delete(SECRET_NAMES.llmApiKey(userId));
+      else await this.deps.secrets.put(SECRET_NAMES.llmApiKey(userId), apiKey);
       next.apiKeySet = apiKey !== null;
     }
     await this.deps.settings.put(userId, KEYS.settings.settings, next);
@@ -104,8 +101,4 @@ export class SettingsService {
       anchor: this.deps.clock?.now() ?? new Date(),
     });
   }
-}
-
-function stripUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -1,9 +1,7 @@
 import type { PendingMessage, RelayHandle, RelayResult, ReplyTarget } from "@serverless-openclaw/shared";
+import { SECRET_NAMES } from "@serverless-openclaw/shared";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { MemorySecretStore } from "../../src/adapters/local/memory-secret-store";
-import { DISCORD_SECRETS } from "../../src/channels/discord-api";
-import { SLACK_SECRETS } from "../../src/channels/slack-api";
-import { TELEGRAM_SECRETS } from "../../src/channels/telegram-bot-loader";
 import { ChatRelayError } from "../../src/services/chat-relay";
 import { BOT_TOKEN, FakeBotApi } from "../telegram/fake-bot-api";
 import { FakeChatApis } from "./fake-chat-apis";
@@ -60,9 +58,9 @@ describe("chat relay (the gateway sends a task's bot replies)", () => {
   beforeAll(async () => {
     telegram = await new FakeBotApi().start();
     apis = await new FakeChatApis().start();
-    await secrets.put(TELEGRAM_SECRETS.botToken, BOT_TOKEN);
-    await secrets.put(SLACK_SECRETS.botToken, SLACK_BOT_TOKEN);
-    await secrets.put(DISCORD_SECRETS.botToken, "bot-token-1");
+    await secrets.put(SECRET_NAMES.telegramBotToken, BOT_TOKEN);
+    await secrets.put(SECRET_NAMES.slackBotToken, SLACK_BOT_TOKEN);
+    await secrets.put(SECRET_NAMES.discordBotToken, "bot-token-1");
   });
   afterAll(async () => {
     await telegram?.stop();

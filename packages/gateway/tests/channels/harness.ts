@@ -1,9 +1,8 @@
 import { createHmac, generateKeyPairSync, type KeyObject, sign } from "node:crypto";
+import { SECRET_NAMES } from "@serverless-openclaw/shared";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { createMemoryStores } from "../../src/adapters/local/embedded-stores";
 import type { Stores } from "../../src/adapters/stores";
-import { DISCORD_SECRETS } from "../../src/channels/discord-api";
-import { SLACK_SECRETS } from "../../src/channels/slack-api";
 import { DEFAULT_GATEWAY_CONFIG, type GatewayDeps, silentLogger } from "../../src/deps";
 import { createDiscordInteractionsHandler } from "../../src/handlers/discord-interactions";
 import { createSlackEventsHandler } from "../../src/handlers/slack-events";
@@ -43,9 +42,9 @@ export async function startChannelHarness(): Promise<ChannelHarness> {
   const { privateKey, publicKey } = generateKeyPairSync("ed25519");
   // The raw 32-byte key is the tail of the SPKI DER encoding; Discord shows it as hex.
   const publicHex = publicKey.export({ format: "der", type: "spki" }).subarray(12).toString("hex");
-  await raw.secrets.put(DISCORD_SECRETS.publicKey, publicHex);
-  await raw.secrets.put(SLACK_SECRETS.signingSecret, SLACK_SIGNING_SECRET);
-  await raw.secrets.put(SLACK_SECRETS.botToken, SLACK_BOT_TOKEN);
+  await raw.secrets.put(SECRET_NAMES.discordPublicKey, publicHex);
+  await raw.secrets.put(SECRET_NAMES.slackSigningSecret, SLACK_SIGNING_SECRET);
+  await raw.secrets.put(SECRET_NAMES.slackBotToken, SLACK_BOT_TOKEN);
   const { stores, writes } = recordWrites(raw);
   const runner = new RecordingTaskRunner();
   const deps: GatewayDeps = {

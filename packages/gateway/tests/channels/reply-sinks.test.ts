@@ -1,11 +1,11 @@
 import { DiscordReplySink } from "@serverless-openclaw/container/sinks/discord";
 import { SlackReplySink } from "@serverless-openclaw/container/sinks/slack";
 import type { PendingMessage, ReplyTarget } from "@serverless-openclaw/shared";
+import { SECRET_NAMES } from "@serverless-openclaw/shared";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { MemorySecretStore } from "../../src/adapters/local/memory-secret-store";
-import { DISCORD_SECRETS } from "../../src/channels/discord-api";
 import { registerDiscordCommands } from "../../src/channels/discord-commands";
-import { SLACK_MAX_CHARS, SLACK_SECRETS, SlackWeb } from "../../src/channels/slack-api";
+import { SLACK_MAX_CHARS, SlackWeb } from "../../src/channels/slack-api";
 import { FakeChatApis } from "./fake-chat-apis";
 import { DISCORD_APP_ID, SLACK_BOT_TOKEN } from "./harness";
 import { inProcessRelay } from "./relay-harness";
@@ -41,7 +41,7 @@ describe("Discord and Slack reply sinks", () => {
   beforeEach(async () => {
     apis.reset();
     secrets = new MemorySecretStore();
-    await secrets.put(SLACK_SECRETS.botToken, SLACK_BOT_TOKEN);
+    await secrets.put(SECRET_NAMES.slackBotToken, SLACK_BOT_TOKEN);
   });
   /** The relay as the task reaches it; the bot tokens stay in the gateway's secrets. */
   const relay = () =>
@@ -99,7 +99,7 @@ describe("Discord and Slack reply sinks", () => {
   });
 
   it("Discord: after the interaction token expired, replies in the channel with the bot token", async () => {
-    await secrets.put(DISCORD_SECRETS.botToken, "bot-token-1");
+    await secrets.put(SECRET_NAMES.discordBotToken, "bot-token-1");
     const sink = new DiscordReplySink({
       relay: relay(),
       logger,

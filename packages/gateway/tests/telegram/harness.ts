@@ -1,10 +1,10 @@
+import { SECRET_NAMES } from "@serverless-openclaw/shared";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { createMemoryStores } from "../../src/adapters/local/embedded-stores";
 import type { Stores } from "../../src/adapters/stores";
 import type { ChannelPairingService } from "../../src/channels/pairing";
 import { channelPairing } from "../../src/channels/registry";
 import { writeBotInfo } from "../../src/channels/telegram-bot-info";
-import { TELEGRAM_SECRETS } from "../../src/channels/telegram-bot-loader";
 import { DEFAULT_GATEWAY_CONFIG, type GatewayDeps, silentLogger } from "../../src/deps";
 import { createTelegramWebhookHandler } from "../../src/handlers/telegram-webhook";
 import type { ClientPush, Clock, StartTaskRequest, TaskRunner } from "../../src/ports";
@@ -66,8 +66,8 @@ export async function startHarness(
   const fake = await new FakeBotApi().start();
   const clock = new FakeClock();
   const raw = createMemoryStores({ clock });
-  await raw.secrets.put(TELEGRAM_SECRETS.botToken, BOT_TOKEN);
-  await raw.secrets.put(TELEGRAM_SECRETS.webhookSecret, WEBHOOK_SECRET);
+  await raw.secrets.put(SECRET_NAMES.telegramBotToken, BOT_TOKEN);
+  await raw.secrets.put(SECRET_NAMES.telegramWebhookSecret, WEBHOOK_SECRET);
   if (opts.cacheBotInfo ?? true) await writeBotInfo(raw.settings, BOT_INFO);
   const { stores, writes } = recordWrites(raw);
   const runner = new RecordingTaskRunner();

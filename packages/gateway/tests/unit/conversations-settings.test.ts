@@ -1,8 +1,8 @@
+import { SECRET_NAMES } from "@serverless-openclaw/shared";
 import { describe, expect, it } from "vitest";
 import type { LogAttributes } from "../../src/deps";
 import { NotFoundError, ValidationError } from "../../src/errors";
 import { createServices } from "../../src/services";
-import { apiKeySecretName } from "../../src/services/settings";
 import { makeDeps } from "./fakes";
 
 describe("ConversationService", () => {
@@ -89,7 +89,7 @@ describe("SettingsService", () => {
     expect(view).toMatchObject({ provider: "anthropic", apiKeySet: true });
     expect(JSON.stringify(view)).not.toContain(key);
     expect(JSON.stringify(await settings.get("alice"))).not.toContain(key);
-    expect(await deps.secrets.get(apiKeySecretName("alice"))).toBe(key);
+    expect(await deps.secrets.get(SECRET_NAMES.llmApiKey("alice"))).toBe(key);
     expect(JSON.stringify(await deps.settings.get("alice", "settings"))).not.toContain(key);
     expect(JSON.stringify(logged)).not.toContain(key);
   });
@@ -112,7 +112,7 @@ describe("SettingsService", () => {
       inactivityMinutes: 30,
       browserEnabled: false,
     });
-    expect(await deps.secrets.get(apiKeySecretName("alice"))).toBeUndefined();
+    expect(await deps.secrets.get(SECRET_NAMES.llmApiKey("alice"))).toBeUndefined();
     await expect(settings.put("alice", { provider: "openai-compatible" })).rejects.toBeInstanceOf(
       ValidationError,
     );

@@ -4,9 +4,7 @@ import {
   type GatewayDeps,
   type GatewayServices,
 } from "@serverless-openclaw/gateway";
-import { DISCORD_SECRETS } from "@serverless-openclaw/gateway/channels/discord-api";
-import { SLACK_SECRETS } from "@serverless-openclaw/gateway/channels/slack-api";
-import { commaList, DISCORD_CHANNEL_ID } from "@serverless-openclaw/shared";
+import { commaList, DISCORD_CHANNEL_ID, SECRET_NAMES } from "@serverless-openclaw/shared";
 import type { HttpApiHandler } from "../server/http-api";
 import { LocalSetupError } from "../support/errors";
 
@@ -66,16 +64,16 @@ export async function startChatChannels(input: {
   const handlers: { discordInteractions?: HttpApiHandler; slackEvents?: HttpApiHandler } = {};
   input.redact(env.DISCORD_BOT_TOKEN, env.SLACK_SIGNING_SECRET, env.SLACK_BOT_TOKEN);
   if (env.DISCORD_PUBLIC_KEY) {
-    await deps.secrets.put(DISCORD_SECRETS.publicKey, env.DISCORD_PUBLIC_KEY);
-    if (env.DISCORD_BOT_TOKEN) await deps.secrets.put(DISCORD_SECRETS.botToken, env.DISCORD_BOT_TOKEN);
+    await deps.secrets.put(SECRET_NAMES.discordPublicKey, env.DISCORD_PUBLIC_KEY);
+    if (env.DISCORD_BOT_TOKEN) await deps.secrets.put(SECRET_NAMES.discordBotToken, env.DISCORD_BOT_TOKEN);
     if (env.DISCORD_APPLICATION_ID)
-      await deps.secrets.put(DISCORD_SECRETS.applicationId, env.DISCORD_APPLICATION_ID);
+      await deps.secrets.put(SECRET_NAMES.discordApplicationId, env.DISCORD_APPLICATION_ID);
     const handler = createDiscordInteractionsHandler(common);
     handlers.discordInteractions = (event) => handler(event);
   }
   if (env.SLACK_SIGNING_SECRET) {
-    await deps.secrets.put(SLACK_SECRETS.signingSecret, env.SLACK_SIGNING_SECRET);
-    if (env.SLACK_BOT_TOKEN) await deps.secrets.put(SLACK_SECRETS.botToken, env.SLACK_BOT_TOKEN);
+    await deps.secrets.put(SECRET_NAMES.slackSigningSecret, env.SLACK_SIGNING_SECRET);
+    if (env.SLACK_BOT_TOKEN) await deps.secrets.put(SECRET_NAMES.slackBotToken, env.SLACK_BOT_TOKEN);
     const handler = createSlackEventsHandler({
       ...common,
       ...(env.SLACK_API_BASE_URL ? { apiBaseUrl: env.SLACK_API_BASE_URL } : {}),

@@ -1,10 +1,10 @@
 import {
   loadTelegramBot,
-  TELEGRAM_SECRETS,
   type TelegramBotLoaderDeps,
 } from "@serverless-openclaw/gateway/channels/telegram-bot-loader";
 import { processTelegramUpdate } from "@serverless-openclaw/gateway/channels/telegram-update";
 import { errorSummary } from "@serverless-openclaw/gateway/errors";
+import { SECRET_NAMES } from "@serverless-openclaw/shared";
 import { Api, GrammyError } from "grammy";
 
 export interface TelegramPollingDeps extends TelegramBotLoaderDeps {
@@ -32,8 +32,8 @@ export async function startTelegramPolling(
   deps: TelegramPollingDeps,
 ): Promise<{ botUsername: string; stop(): Promise<void> }> {
   const { logger, settings, clock } = deps;
-  if (deps.token && (await deps.secrets.get(TELEGRAM_SECRETS.botToken)) !== deps.token) {
-    await deps.secrets.put(TELEGRAM_SECRETS.botToken, deps.token);
+  if (deps.token && (await deps.secrets.get(SECRET_NAMES.telegramBotToken)) !== deps.token) {
+    await deps.secrets.put(SECRET_NAMES.telegramBotToken, deps.token);
   }
   const bot = await loadTelegramBot(deps);
   const pollTimeoutSeconds = deps.pollTimeoutSeconds ?? 30;

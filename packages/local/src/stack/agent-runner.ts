@@ -1,8 +1,8 @@
+import type { Redactor } from "@serverless-openclaw/shared";
 import type { AgentTokens } from "../agent/agent-tokens";
 import { ProcessTaskRunner } from "../agent/process-task-runner";
 import type { ApiGatewayServer } from "../server/api-gateway-server";
 import type { LocalLogger } from "../support/local-logger";
-import type { Redactor } from "../support/redactor";
 import type { RepoPaths } from "../support/repo-paths";
 import type { Cleanups } from "./cleanups";
 import { RPC_PATH } from "./rpc-route";

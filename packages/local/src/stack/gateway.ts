@@ -16,11 +16,11 @@ import {
 } from "@serverless-openclaw/gateway/adapters/aws/cognito-token-verifier";
 import { InProcessScheduler } from "@serverless-openclaw/gateway/adapters/local/in-process-scheduler";
 import type { Stores } from "@serverless-openclaw/gateway/adapters/stores";
+import type { Redactor } from "@serverless-openclaw/shared";
 import { type ChatChannels, startChatChannels } from "../channels/chat-channels";
 import type { ApiGatewayServer } from "../server/api-gateway-server";
 import { WsClientPush } from "../server/ws-client-push";
 import type { LocalLogger } from "../support/local-logger";
-import type { Redactor } from "../support/redactor";
 import type { AgentRunner } from "./agent-runner";
 import type { Cleanups } from "./cleanups";
 import { localGatewayConfig } from "./gateway-config";

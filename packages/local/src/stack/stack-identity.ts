@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
+import type { Redactor } from "@serverless-openclaw/shared";
 import {
   type AuthenticationResult,
   ensureInitialUser,
@@ -8,7 +9,6 @@ import {
 } from "../identity/local-identity";
 import { type StandinIdentity, startStandinIdentity } from "../identity/standin-identity";
 import type { LocalLogger } from "../support/local-logger";
-import type { Redactor } from "../support/redactor";
 import type { Cleanups } from "./cleanups";
 
 /** Who signs users in for this stack: the embedded issuer, or cognito-local with `--aws-standins`. */

@@ -1,4 +1,4 @@
-import { Redactor } from "./redactor";
+import { Redactor } from "@serverless-openclaw/shared";
 
 /** The subset of Powertools' Logger the gateway code calls; printed as plain lines in local mode. */
 export interface LocalLogger {
