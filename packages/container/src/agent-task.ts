@@ -87,9 +87,12 @@ export interface AgentTaskDeps {
   logger: Logger;
   redactor: Redactor;
   timings?: Partial<AgentTaskTimings>;
-  /** Local mode: a key in the task's env (ANTHROPIC_API_KEY…) may stand in for Settings. */
+  /** Local mode: a key from the task's env (ANTHROPIC_API_KEY…, in envApiKeys) may stand in for Settings. */
   envFallback?: boolean;
-  env?: Record<string, string | undefined>;
+  /** Those keys, from the parsed TaskEnv (env.ts envApiKeys); the raw environment never reaches the task. */
+  envApiKeys?: Readonly<Record<string, string | undefined>>;
+  /** What OpenClaw inherits from the task's environment (env.ts openClawPassEnv: PATH, locale, TZ, proxies). */
+  openClawPassEnv?: Readonly<Record<string, string>>;
   compileCacheDir?: string;
   /** How OpenClaw runs (env OPENCLAW_MODE; default "gateway"); see openclaw-host.ts. */
   openClawMode?: OpenClawMode;
@@ -177,15 +180,7 @@ export class AgentTask {
       compileCacheDir: deps.compileCacheDir,
       mode: deps.openClawMode,
       ...(deps.openclawUser ? { user: deps.openclawUser } : {}),
-      passEnv: pick(deps.env ?? {}, [
-        "PATH",
-        "LANG",
-        "LC_ALL",
-        "TZ",
-        "HTTP_PROXY",
-        "HTTPS_PROXY",
-        "NO_PROXY",
-      ]),
+      passEnv: { ...deps.openClawPassEnv },
       onLine: deps.onOpenClawLine,
     });
     this.snapshotter = createSqliteSnapshotter(deps.runtime.node);
@@ -388,7 +383,7 @@ export class AgentTask {
   }
 
   private async readLlm(): Promise<LlmResolution> {
-    const { stores, userId, env = {}, envFallback = false } = this.deps;
+    const { stores, userId, envApiKeys = {}, envFallback = false } = this.deps;
     const [raw, apiKey] = await Promise.all([
       stores.settings.get(userId, KEYS.settings.settings),
       stores.secrets.get(SECRET_NAMES.llmApiKey(userId)),
@@ -402,7 +397,7 @@ export class AgentTask {
     this.inactivityMs = this.timings.inactivityMs ?? minutes * 60_000;
     this.browserWanted = settings.browserEnabled;
     this.keepWarm.set(settings.keepWarm, this.deps.now?.() ?? new Date());
-    return resolveLlm(settings, apiKey, env, envFallback);
+    return resolveLlm(settings, apiKey, envApiKeys, envFallback);
   }
 
   /** Chromium for OpenClaw when the user turned the browser on; the image decides whether there is one. */
@@ -587,8 +582,4 @@ export class AgentTask {
     const left = await this.deps.stores.pending.list(this.deps.userId, 1).catch(() => []);
     return left.length > 0;
   }
-}
-
-function pick(env: Record<string, string | undefined>, names: string[]): Record<string, string | undefined> {
-  return Object.fromEntries(names.map((n) => [n, env[n]]));
 }

@@ -17,7 +17,7 @@ export const DEFAULT_CHROMIUM_PATH = "/usr/bin/chromium";
  * by default as root, where Chromium refuses its sandbox) and `BROWSER_ALLOWED_HOSTS` (comma list).
  */
 export function chromiumFromEnv(
-  env: Readonly<Record<string, string | undefined>>,
+  env: Readonly<{ CHROMIUM_PATH?: string; CHROMIUM_NO_SANDBOX?: string; BROWSER_ALLOWED_HOSTS?: string }>,
   isExecutable: (path: string) => boolean = executable,
   isRoot: boolean = process.getuid?.() === 0,
 ): ChromiumOptions | undefined {

@@ -39,6 +39,24 @@ export const TaskEnvSchema = z
     /** How long OpenClaw may take to answer /readyz (default 180 s; tests on a loaded machine raise it). */
     OPENCLAW_READY_TIMEOUT_MS: ms,
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).optional(),
+    /** The browser image's Chromium (chromium.ts; docs/browser.md). */
+    CHROMIUM_PATH: z.string().optional(),
+    CHROMIUM_NO_SANDBOX: z.string().optional(),
+    BROWSER_ALLOWED_HOSTS: z.string().optional(),
+    /** Tests only: a fake Discord API on loopback for the interaction webhooks the task calls directly. */
+    DISCORD_API_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+    /** Local mode only (envFallback): keys that may stand in for Settings (llm-choice.ts ENV_KEY_OF). */
+    ANTHROPIC_API_KEY: z.string().optional(),
+    OPENAI_API_KEY: z.string().optional(),
+    DEEPSEEK_API_KEY: z.string().optional(),
+    // What OpenClaw inherits from the task (OPENCLAW_PASS_ENV); nothing else of this environment reaches it.
+    PATH: z.string().optional(),
+    LANG: z.string().optional(),
+    LC_ALL: z.string().optional(),
+    TZ: z.string().optional(),
+    HTTP_PROXY: z.string().optional(),
+    HTTPS_PROXY: z.string().optional(),
+    NO_PROXY: z.string().optional(),
   })
   .refine((e) => (e.LOCAL_STORE_URL ? e.LOCAL_STORE_TOKEN : true), {
     message: "LOCAL_STORE_TOKEN is required with LOCAL_STORE_URL",
@@ -49,6 +67,33 @@ export const TaskEnvSchema = z
     path: ["AGENT_API_URL"],
   });
 export type TaskEnv = z.infer<typeof TaskEnvSchema>;
+
+/** The variables OpenClaw inherits from the task's environment (its search path, locale, clock, proxies). */
+export const OPENCLAW_PASS_ENV = [
+  "PATH",
+  "LANG",
+  "LC_ALL",
+  "TZ",
+  "HTTP_PROXY",
+  "HTTPS_PROXY",
+  "NO_PROXY",
+] as const;
+
+export function openClawPassEnv(env: TaskEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of OPENCLAW_PASS_ENV) {
+    const value = env[name];
+    if (value !== undefined) out[name] = value;
+  }
+  return out;
+}
+
+/** Local mode's stand-ins for a key in Settings; a deployment gets none (it uses Settings alone). */
+export function envApiKeys(env: TaskEnv): Record<string, string | undefined> {
+  if (!env.LOCAL_STORE_URL) return {};
+  const { ANTHROPIC_API_KEY, OPENAI_API_KEY, DEEPSEEK_API_KEY } = env;
+  return { ANTHROPIC_API_KEY, OPENAI_API_KEY, DEEPSEEK_API_KEY };
+}
 
 /** The variables that may arrive on the secrets pipe instead of the environment. */
 const PIPED = z.strictObject({

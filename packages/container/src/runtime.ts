@@ -10,7 +10,7 @@ import { HttpClientPush } from "./adapters/http-client-push";
 import { UrlBlobStore } from "./adapters/url-blob-store";
 import { AgentTask } from "./agent-task";
 import { chromiumFromEnv } from "./chromium";
-import { parseTaskEnv, type TaskEnv, withPipedSecrets, workDirOf } from "./env";
+import { envApiKeys, openClawPassEnv, parseTaskEnv, type TaskEnv, withPipedSecrets, workDirOf } from "./env";
 import { AgentTaskError } from "./errors";
 import { createJsonLogger } from "./logger";
 import { resolveOpenClawRuntime } from "./openclaw-runtime";
@@ -54,8 +54,8 @@ export function buildPorts(
 export async function createTask(
   processEnv: NodeJS.ProcessEnv,
 ): Promise<{ task: AgentTask; logger: Logger }> {
-  const raw = withPipedSecrets(processEnv);
-  const env = parseTaskEnv(raw);
+  // Parsed once: from here on only the typed TaskEnv is read, and no raw variable reaches AgentTask.
+  const env = parseTaskEnv(withPipedSecrets(processEnv));
   const redactor = new Redactor();
   redactor.add(env.AGENT_SECRET);
   redactor.add(env.LOCAL_STORE_TOKEN);
@@ -77,7 +77,7 @@ export async function createTask(
     relay,
     logger,
     redactor,
-    ...(raw.DISCORD_API_BASE_URL ? { baseUrl: raw.DISCORD_API_BASE_URL } : {}),
+    ...(env.DISCORD_API_BASE_URL ? { baseUrl: env.DISCORD_API_BASE_URL } : {}),
   });
   const slack = new SlackReplySink({ relay, logger });
   const task = new AgentTask({
@@ -104,10 +104,11 @@ export async function createTask(
       ...(env.HEARTBEAT_INTERVAL_MS ? { heartbeatIntervalMs: env.HEARTBEAT_INTERVAL_MS } : {}),
       ...(env.OPENCLAW_READY_TIMEOUT_MS ? { openClawReadyTimeoutMs: env.OPENCLAW_READY_TIMEOUT_MS } : {}),
     },
-    chromium: chromiumFromEnv(raw),
+    chromium: chromiumFromEnv(env),
     // Only local mode may take a key from the environment; a deployment uses Settings alone.
     envFallback: local,
-    env: raw,
+    envApiKeys: envApiKeys(env),
+    openClawPassEnv: openClawPassEnv(env),
     extraSinks: (m) => {
       if (m.replyTo.channel === "telegram") return [telegram];
       if (m.replyTo.channel === "discord") return [discord];
