@@ -1,0 +1,53 @@
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+import { checkImports } from "../../../scripts/check-imports";
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+const dirs: string[] = [];
+afterAll(async () => {
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
+});
+
+async function tree(files: Record<string, string>): Promise<string> {
+  const root = await mkdtemp(join(tmpdir(), "import-graph-"));
+  dirs.push(root);
+  for (const [path, text] of Object.entries(files)) {
+    await mkdir(dirname(join(root, path)), { recursive: true });
+    await writeFile(join(root, path), text);
+  }
+  return root;
+}
+
+const pkg = (name: string, exports: Record<string, string>) =>
+  JSON.stringify({ name: `@serverless-openclaw/${name}`, exports });
+
+describe("the import graph (npm run check)", () => {
+  it("keeps every cross-package import of this repository to the packages' exports lists", () => {
+    expect(checkImports(repo)).toEqual([]);
+  });
+
+  it("refuses a deep import, a relative climb into another package, a wildcard and a missing export target", async () => {
+    const root = await tree({
+      "packages/core/package.json": pkg("core", { ".": "./src/index.ts", "./ports": "./src/ports.ts" }),
+      "packages/core/src/index.ts": "export const a = 1;\n",
+      "packages/core/src/ports.ts": "export type P = 1;\n",
+      "packages/core/src/secret.ts": "export const s = 1;\n",
+      "packages/app/package.json": pkg("app", { "./*": "./src/*.ts", ".": "./src/index.ts" }),
+      "packages/app/src/ok.ts":
+        'import { a } from "@serverless-openclaw/core";\nimport type { P } from "@serverless-openclaw/core/ports";\n',
+      "packages/app/src/deep.ts": 'import { s } from "@serverless-openclaw/core/secret";\n',
+      "packages/app/src/climb.ts": 'import { s } from "../../core/src/secret";\n',
+    });
+    const problems = checkImports(root);
+    expect(problems).toHaveLength(4);
+    expect(problems.join("\n")).toMatch(/deep\.ts: @serverless-openclaw\/core\/secret is not in the exports/);
+    expect(problems.join("\n")).toMatch(
+      /climb\.ts: \.\.\/\.\.\/core\/src\/secret reaches into another package/,
+    );
+    expect(problems.join("\n")).toMatch(/export "\.\/\*" is a wildcard/);
+    expect(problems.join("\n")).toMatch(/export "\." names \.\/src\/index\.ts, which does not exist/);
+  });
+});
