@@ -376,10 +376,23 @@ export class AgentTask {
   }
 
   /** Custom skills and built-in switches; a failure is logged and never stops the agent. */
+  /**
+   * A custom skill added or removed reaches the running OpenClaw live (its skills-dir watcher). A
+   * built-in switched on or off is a config change, which OpenClaw 2026.9 detects but, on a loaded
+   * machine, was seen never to apply to the running gateway (`config change detected`, then no
+   * `config change applied` for five minutes, turns or not): so the task restarts, as after a settings
+   * change, once nothing is left to answer, and the next OpenClaw reads the new switches at start.
+   */
   private async syncSkills(): Promise<void> {
-    await this.skills
-      .sync()
-      .catch((err: unknown) => this.deps.logger.error("could not install skills", { error: err }));
+    const { logger } = this.deps;
+    const builtinsChanged = await this.skills.sync().catch((err: unknown) => {
+      logger.error("could not install skills", { error: err });
+      return false;
+    });
+    if (builtinsChanged && this.openClawStarted && !this.stopRequested) {
+      logger.info("built-in skills switched: restarting once there is nothing to answer");
+      this.settingsChanged = true;
+    }
   }
 
   private async readLlm(): Promise<LlmResolution> {

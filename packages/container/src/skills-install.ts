@@ -45,17 +45,23 @@ export class SkillInstaller {
     return join(this.options.stateDir, "skills");
   }
 
-  /** Brings the disk in line with the stores; syncs run one at a time and skip when nothing changed. */
-  sync(): Promise<void> {
+  /**
+   * Brings the disk in line with the stores; syncs run one at a time and skip when nothing changed.
+   * Resolves to whether the built-in switches in OpenClaw's config changed (see AgentTask.syncSkills).
+   */
+  sync(): Promise<boolean> {
     const next = this.chain.then(() => this.syncOnce());
-    this.chain = next.catch(() => undefined);
+    this.chain = next.then(
+      () => undefined,
+      () => undefined,
+    );
     return next;
   }
 
-  private async syncOnce(): Promise<void> {
+  private async syncOnce(): Promise<boolean> {
     const { logger } = this.options;
     const wanted = await this.wanted();
-    if (wanted.fingerprint === this.installed) return;
+    if (wanted.fingerprint === this.installed) return false;
     const installed: string[] = [];
     const skipped: string[] = [];
     // Build the new tree next to the live one, then swap, so OpenClaw never sees half a skill.
@@ -72,11 +78,12 @@ export class SkillInstaller {
         logger.error("skill could not be installed; skipping it", { skill: record.name, error });
       }
     }
-    await this.writeConfig(wanted.disabledBuiltins);
+    const configChanged = await this.writeConfig(wanted.disabledBuiltins);
     await rm(this.skillsDir, { recursive: true, force: true });
     await rename(staging, this.skillsDir);
     this.installed = wanted.fingerprint;
     logger.info("skills installed", { installed, skipped, disabledBuiltins: wanted.disabledBuiltins });
+    return configChanged;
   }
 
   private async wanted(): Promise<Wanted> {
@@ -127,13 +134,14 @@ export class SkillInstaller {
    * never reached the running agent). The same watcher waits until the file has stopped changing for
    * 200 ms before it reads it, so it never reads half of this write.
    */
-  private async writeConfig(disabledBuiltins: string[]): Promise<void> {
+  private async writeConfig(disabledBuiltins: string[]): Promise<boolean> {
     const { configPath } = this.options;
     const config = JSON.parse(await readFile(configPath, "utf8")) as Record<string, unknown>;
     const entries = Object.fromEntries(disabledBuiltins.map((name) => [name, { enabled: false }]));
     const next = { ...config, skills: skillsConfig(entries) };
-    if (JSON.stringify(next) === JSON.stringify(config)) return;
+    if (JSON.stringify(next) === JSON.stringify(config)) return false;
     await writeFile(configPath, `${JSON.stringify(next, null, 2)}\n`, { mode: 0o600 });
+    return true;
   }
 }
 

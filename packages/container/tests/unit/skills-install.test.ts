@@ -87,13 +87,15 @@ describe("skill installer (agent task)", () => {
     expect((await s.config()).skills.entries).toEqual({});
   });
 
-  it("rewrites OpenClaw's config in place, so its file watcher keeps seeing changes", async () => {
+  it("rewrites OpenClaw's config in place, so its file watcher keeps seeing changes, and says when the switches changed", async () => {
     const s = await setup();
     const before = (await stat(s.configPath)).ino;
     await s.service.setEnabled(USER, "weather", false);
-    await s.installer.sync();
+    expect(await s.installer.sync()).toBe(true);
+    await s.service.put(USER, "alpha", zip("alpha"));
+    expect(await s.installer.sync()).toBe(false); // a custom skill: OpenClaw picks it up live
     await s.service.setEnabled(USER, "weather", true);
-    await s.installer.sync();
+    expect(await s.installer.sync()).toBe(true);
     expect((await s.config()).skills.entries).toEqual({});
     // Same file, not a new one renamed over it (OpenClaw's chokidar watcher loses a replaced file).
     expect((await stat(s.configPath)).ino).toBe(before);

@@ -8,7 +8,7 @@ import { RecordingSocket } from "./ws-client";
  * Custom skills end to end: a skill uploaded through the HTTP API is installed by the agent task at
  * boot and loaded by the real OpenClaw (it shows up in the system prompt the fake LLM receives, and a
  * scripted `read` tool call returns the skill's own file); changes made while the agent runs reach it
- * without a restart. One OpenClaw boot for the whole file.
+ * (custom skills live; a built-in switch by a restart once the agent is idle, docs/skills.md).
  */
 
 const WAKE_TIMEOUT_MS = 240_000;
