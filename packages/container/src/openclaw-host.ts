@@ -49,6 +49,9 @@ export type OpenClawMode = "gateway" | "embedded";
 /** OpenClaw's exit code for a configuration-class start-up failure (sysexits EX_CONFIG). */
 export const EX_CONFIG = 78;
 
+/** OpenClaw's own request for another start (it exits 1 with this in its last output). */
+const RETRY_STARTUP = /Retry startup so the new config can be validated/;
+
 /** Writes OpenClaw's config, starts it on a free loopback port and talks to it. */
 export class OpenClawHost {
   private supervisor: OpenClawSupervisor | undefined;
@@ -168,8 +171,11 @@ export class OpenClawHost {
    * snapshot (that pipeline opens its state database and loads plugin metadata, and reports a failure
    * there as the config being invalid: `read failed: …`), which happens at a fresh agent's first start
    * on a loaded machine, with or without a tool policy; the next start reads the same file fine. Its
-   * embedding guide asks for exactly one retry. A crash after start-up goes to `onCrash`; one during
-   * start-up is this method's to handle (it throws when the retry fails too).
+   * embedding guide asks for exactly one retry. The same one retry when it exits 1 asking for it
+   * ("Refusing to run automatic gateway startup migrations because the selected config changed during
+   * startup (config validity changed). Retry startup so the new config can be validated."): its two
+   * reads of the same, unchanged file disagreed, seen on a loaded machine. A crash after start-up goes
+   * to `onCrash`; one during start-up is this method's to handle (it throws when the retry fails too).
    */
   async startReady(
     secretEnv: Record<string, string>,
@@ -187,13 +193,18 @@ export class OpenClawHost {
         return;
       } catch (error) {
         const exit = this.supervisor?.exitStatus;
-        if (attempt > 1 || exit?.code !== EX_CONFIG) {
+        const asksForRetry =
+          exit?.code === 1 && (this.supervisor?.lastOutput ?? []).some((l) => RETRY_STARTUP.test(l));
+        if (attempt > 1 || (exit?.code !== EX_CONFIG && !asksForRetry)) {
           booting = false;
           throw error;
         }
-        this.options.logger.warn("OpenClaw refused to start with EX_CONFIG (78); starting it once more", {
-          ...exit,
-        });
+        this.options.logger.warn(
+          asksForRetry
+            ? "OpenClaw asked for its start-up to be retried (its config read differently during start-up); starting it once more"
+            : "OpenClaw refused to start with EX_CONFIG (78); starting it once more",
+          { ...exit },
+        );
       }
     }
   }

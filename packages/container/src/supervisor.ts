@@ -67,6 +67,11 @@ export class OpenClawSupervisor {
     return input && output ? { input, output } : undefined;
   }
 
+  /** OpenClaw's last output lines (redacted), oldest first. */
+  get lastOutput(): readonly string[] {
+    return this.lastLines;
+  }
+
   /** How the process exited; undefined while it runs (or before it started). */
   get exitStatus(): ProcessExit | undefined {
     return this.exit;

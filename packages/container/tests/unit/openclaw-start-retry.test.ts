@@ -17,6 +17,14 @@ const [countFile, fails] = [process.env.FAKE_COUNT_FILE, Number(process.env.FAKE
 const starts = (existsSync(countFile) ? Number(readFileSync(countFile, "utf8")) : 0) + 1;
 writeFileSync(countFile, String(starts));
 if (starts <= fails) {
+  if (process.env.FAKE_MODE === "validity-changed") {
+    console.error("Refusing to run automatic gateway startup migrations because the selected config changed during startup (config validity changed). Retry startup so the new config can be validated.");
+    process.exit(1);
+  }
+  if (process.env.FAKE_MODE === "other-exit-1") {
+    console.error("Error: something else went wrong");
+    process.exit(1);
+  }
   console.error("OpenClaw config is invalid\nProblem:\n  - <root>: read failed: Error: database is locked");
   process.exit(78);
 }
@@ -40,7 +48,7 @@ describe("OpenClaw's start-up, when it refuses with EX_CONFIG", () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  function hostFailing(fails: number): OpenClawHost {
+  function hostFailing(fails: number, mode = "ex-config"): OpenClawHost {
     const redactor = new Redactor();
     host = new OpenClawHost({
       runtime: {
@@ -52,7 +60,7 @@ describe("OpenClaw's start-up, when it refuses with EX_CONFIG", () => {
       workDir: join(dir, "work"),
       redactor,
       logger: createJsonLogger({ redactor, write: (line) => void lines.push(line) }),
-      passEnv: { FAKE_COUNT_FILE: join(dir, "starts"), FAKE_FAILS: String(fails) },
+      passEnv: { FAKE_COUNT_FILE: join(dir, "starts"), FAKE_FAILS: String(fails), FAKE_MODE: mode },
     });
     return host;
   }
@@ -65,6 +73,22 @@ describe("OpenClaw's start-up, when it refuses with EX_CONFIG", () => {
     expect(await h.alive()).toBe(true);
     expect(crashes).toEqual([]);
     expect(lines.some((l) => l.includes("EX_CONFIG") && l.includes(`"code":${EX_CONFIG}`))).toBe(true);
+  });
+
+  it("starts it once more when it exits 1 asking for a retry (its config read differently during start-up)", async () => {
+    const h = hostFailing(1, "validity-changed");
+    await h.writeConfig(undefined);
+    await h.startReady({}, () => undefined, 60_000);
+    expect(await h.alive()).toBe(true);
+    expect(lines.some((l) => l.includes("asked for its start-up to be retried"))).toBe(true);
+  });
+
+  it("does not retry any other exit 1", async () => {
+    const h = hostFailing(1, "other-exit-1");
+    await h.writeConfig(undefined);
+    await expect(h.startReady({}, () => undefined, 60_000)).rejects.toThrow(
+      /exited during start-up \(code 1/,
+    );
   });
 
   it("gives up after the second refusal, saying how OpenClaw exited", async () => {
