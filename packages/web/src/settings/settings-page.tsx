@@ -25,6 +25,8 @@ export interface SettingsPageProps {
   chatChannels?: readonly Exclude<ChatChannel, "telegram">[];
   /** The status the stop request answered with, so the status bar follows at once. */
   onAgentStatus?: (status: AgentStatusEvent) => void;
+  /** Settings a running agent restarts for were saved (the page then starts it again once it is Idle). */
+  onRestartingSave?: () => void;
 }
 
 function hasNotices<T extends Partial<PairingNoticesApi>>(api: T): api is T & PairingNoticesApi {
@@ -33,7 +35,13 @@ function hasNotices<T extends Partial<PairingNoticesApi>>(api: T): api is T & Pa
 
 type Errors = Partial<Record<keyof SettingsForm | "form", string>>;
 
-export function SettingsPage({ api, telegramBotUsername, chatChannels, onAgentStatus }: SettingsPageProps) {
+export function SettingsPage({
+  api,
+  telegramBotUsername,
+  chatChannels,
+  onAgentStatus,
+  onRestartingSave,
+}: SettingsPageProps) {
   const [settings, setSettings] = useState<Settings | null>(null);
   const [form, setForm] = useState<SettingsForm | null>(null);
   const [errors, setErrors] = useState<Errors>({});
@@ -70,6 +78,7 @@ export function SettingsPage({ api, telegramBotUsername, chatChannels, onAgentSt
       setSettings(next);
       setForm(formFromSettings(next));
       setSaved(true);
+      onRestartingSave?.();
     } catch (e) {
       setErrors({ form: e instanceof Error ? e.message : "Saving failed." });
     } finally {
@@ -217,7 +226,16 @@ export function SettingsPage({ api, telegramBotUsername, chatChannels, onAgentSt
           </p>
         )}
       </section>
-      {settings && <BrowserSetting api={api} settings={settings} onSaved={setSettings} />}
+      {settings && (
+        <BrowserSetting
+          api={api}
+          settings={settings}
+          onSaved={(next) => {
+            setSettings(next);
+            onRestartingSave?.();
+          }}
+        />
+      )}
       {settings && <KeepWarmSetting api={api} settings={settings} onSaved={setSettings} />}
       <section aria-labelledby="skills-title">
         <h2 id="skills-title">Skills</h2>

@@ -72,7 +72,10 @@ export function ChatApp({ config, session, fetchImpl, createSocket = browserSock
     },
     [reloadConversations],
   );
-  const { connection, agent, agentRef, statusFromRequest } = useAgentSocket(client, onServerEvent);
+  const { connection, agent, agentRef, statusFromRequest, restartingSave } = useAgentSocket(
+    client,
+    onServerEvent,
+  );
 
   const activeId =
     route.page === "chat"
@@ -189,6 +192,7 @@ export function ChatApp({ config, session, fetchImpl, createSocket = browserSock
             telegramBotUsername={config.telegramBotUsername}
             {...(config.chatChannels ? { chatChannels: config.chatChannels } : {})}
             onAgentStatus={statusFromRequest}
+            onRestartingSave={restartingSave}
           />
         ) : (
           <main className="chat">

@@ -7,12 +7,19 @@ import type { ConnectionState, WsClient } from "../ws/ws-client";
  * (with the pre-warm and the restart after a settings change it triggers), and every other server
  * event handed to `onEvent`. Browser network and visibility events steer the socket.
  */
+/** How long after a save the page still restarts the agent when it sees it Idle. */
+const RESTART_WAIT_MS = 10 * 60_000;
+
 export function useAgentSocket(client: WsClient, onEvent: (event: ServerEvent) => void) {
   const [connection, setConnection] = useState<ConnectionState>(client.connectionState);
   const [agent, setAgent] = useState<AgentStatusEvent | null>(null);
   // Read by handlers that must see the newest status, not the one of their render.
   const agentRef = useRef<AgentStatusEvent | null>(null);
   const prewarmed = useRef(false);
+  // When this page saved settings a running agent restarts for: start it again once it is Idle, seen
+  // by the push that says why (idleReason) or by the status poll below (a push sent while the socket
+  // reconnects is lost, and the page would then leave the agent asleep).
+  const restartAfterSave = useRef(0);
 
   useEffect(() => {
     const offState = client.onStateChange(setConnection);
@@ -34,9 +41,13 @@ export function useAgentSocket(client: WsClient, onEvent: (event: ServerEvent) =
       if (!prewarmed.current) {
         prewarmed.current = true;
         if (status.state === "Idle") client.wake();
-      } else if (event.state === "Idle" && event.idleReason === "settings-changed") {
+      } else if (
+        event.state === "Idle" &&
+        (event.idleReason === "settings-changed" || Date.now() - restartAfterSave.current < RESTART_WAIT_MS)
+      ) {
         // It stopped only to take the settings just saved: start it with them now, while the user
         // is here, rather than at their next message (every open tab asks; one start happens).
+        restartAfterSave.current = 0;
         client.wake(true);
       }
     });
@@ -78,10 +89,19 @@ export function useAgentSocket(client: WsClient, onEvent: (event: ServerEvent) =
 
   /** A status learnt from an HTTP answer (Settings stopped the agent): shown, then polled until Idle. */
   const statusFromRequest = useCallback((status: AgentStatusEvent) => {
+    restartAfterSave.current = 0; // the user stopped it: it stays asleep
     agentRef.current = status;
     setAgent(status);
     setStopRequestedAt(Date.now());
   }, []);
 
-  return { connection, agent, agentRef, statusFromRequest };
+  /** This page saved settings that restart a running agent: follow it to Idle, then start it again. */
+  const restartingSave = useCallback(() => {
+    const state = agentRef.current?.state;
+    if (state !== "Running" && state !== "Starting") return;
+    restartAfterSave.current = Date.now();
+    setStopRequestedAt(Date.now());
+  }, []);
+
+  return { connection, agent, agentRef, statusFromRequest, restartingSave };
 }
