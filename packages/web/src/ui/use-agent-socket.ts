@@ -2,14 +2,14 @@ import type { AgentStatusEvent, ServerEvent } from "@serverless-openclaw/shared"
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { ConnectionState, WsClient } from "../ws/ws-client";
 
+/** How long after a save the page still restarts the agent when it sees it Idle. */
+const RESTART_WAIT_MS = 10 * 60_000;
+
 /**
  * The chat socket for as long as the screen is open: the connection state, the agent's last status
  * (with the pre-warm and the restart after a settings change it triggers), and every other server
  * event handed to `onEvent`. Browser network and visibility events steer the socket.
  */
-/** How long after a save the page still restarts the agent when it sees it Idle. */
-const RESTART_WAIT_MS = 10 * 60_000;
-
 export function useAgentSocket(client: WsClient, onEvent: (event: ServerEvent) => void) {
   const [connection, setConnection] = useState<ConnectionState>(client.connectionState);
   const [agent, setAgent] = useState<AgentStatusEvent | null>(null);
@@ -97,8 +97,8 @@ export function useAgentSocket(client: WsClient, onEvent: (event: ServerEvent) =
 
   /** This page saved settings that restart a running agent: follow it to Idle, then start it again. */
   const restartingSave = useCallback(() => {
-    const state = agentRef.current?.state;
-    if (state !== "Running" && state !== "Starting") return;
+    // Only a running agent is told to restart (LifecycleService.settingsChanged).
+    if (agentRef.current?.state !== "Running") return;
     restartAfterSave.current = Date.now();
     setStopRequestedAt(Date.now());
   }, []);
