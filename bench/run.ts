@@ -6,7 +6,8 @@
 //   npm run bench -- warm-path cold-path   only these (their sections are regenerated, the rest kept)
 //   npm run bench -- --smoke               the short forms (what `npm test` runs); docs left alone
 //   npm run bench -- --docs-from bench/results/2026-12-06-1405.json   regenerate the docs only
-//   options: --results-dir <dir> (default bench/results), --docs <file> (default docs/performance.md, or none)
+//   options: --results-dir <dir> (default bench/results), --docs <file> (default docs/performance.md, or none),
+//            --settle <seconds> (default 180 in the full form, 0 in the short form; see settle())
 import { execFileSync, spawn } from "node:child_process";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { cpus, loadavg, totalmem } from "node:os";
@@ -24,6 +25,7 @@ const { values, positionals } = parseArgs({
     "results-dir": { type: "string" },
     docs: { type: "string" },
     "docs-from": { type: "string" },
+    settle: { type: "string" },
   },
   allowPositionals: true,
 });
@@ -46,9 +48,30 @@ function git(...args: string[]): string {
 
 const load3 = () => loadavg().map((n) => Math.round(n * 100) / 100) as [number, number, number];
 
+/**
+ * Waits (up to `--settle` seconds) for the 1-minute load average to fall below half the CPU count
+ * before a full-form bench starts. The previous bench's own work keeps the load average up for a minute
+ * or two after it ends (it decays with a one-minute time constant), so without this wait every bench
+ * after the first would start "loaded" on a quiet machine and be marked so in docs/performance.md.
+ * On a machine that stays busy it gives up after the limit and the bench is marked loaded, as before.
+ */
+async function settle(): Promise<void> {
+  const limitS = Number(values.settle ?? (smoke ? 0 : 180));
+  if (!Number.isFinite(limitS) || limitS <= 0) return;
+  const quiet = cpus().length / 2;
+  const t0 = performance.now();
+  if (loadavg()[0] < quiet) return;
+  console.log(`(waiting up to ${limitS} s for the load average (${load3()[0]}) to fall below ${quiet})`);
+  while (loadavg()[0] >= quiet && performance.now() - t0 < limitS * 1000) {
+    await new Promise((r) => setTimeout(r, 2000));
+  }
+  console.log(`(load average ${load3()[0]} after ${Math.round((performance.now() - t0) / 1000)} s)`);
+}
+
 async function runOne(name: string, argv: string[]): Promise<BenchRun> {
   const bench = (await (BENCHES[name] as () => Promise<{ default: import("./lib/bench").Bench }>)()).default;
   const out = join(values["results-dir"] ?? join(root, "bench/results"), `.${name}-${process.pid}.json`);
+  await settle();
   const startedAt = new Date().toISOString();
   const start = load3();
   const t0 = performance.now();
