@@ -60,9 +60,10 @@ async function settle(): Promise<void> {
   if (!Number.isFinite(limitS) || limitS <= 0) return;
   const quiet = cpus().length / 2;
   const t0 = performance.now();
-  if (loadavg()[0] < quiet) return;
+  const load1 = () => loadavg()[0] ?? 0;
+  if (load1() < quiet) return;
   console.log(`(waiting up to ${limitS} s for the load average (${load3()[0]}) to fall below ${quiet})`);
-  while (loadavg()[0] >= quiet && performance.now() - t0 < limitS * 1000) {
+  while (load1() >= quiet && performance.now() - t0 < limitS * 1000) {
     await new Promise((r) => setTimeout(r, 2000));
   }
   console.log(`(load average ${load3()[0]} after ${Math.round((performance.now() - t0) / 1000)} s)`);
