@@ -5,12 +5,15 @@
 //              fresh Node 24 process, streaming (bench/support/embedded-turn.mjs), as
 //              OPENCLAW_MODE=embedded runs it
 //   …+warn     either, with session.maintenance.mode "warn" (tried and not kept: docs/performance.md)
+//   …+semi     embedded with a 64 MB young generation (--max-semi-space-size; tried and not kept)
 // Every round starts from a fresh copy of one seeded state dir (a conversation with one turn), as a
 // task does after restoring the archive, with the persistent compile cache the image bakes.
 // A variant may end in @<vCPUs> (gateway@0.5): its processes then run in a cgroup (v1 cpu
 // controller, root needed) with that CFS quota, like a Fargate task size, and a high cpu.shares so the
 // machine's other load does not eat into it (Fargate's vCPUs are the task's own).
 // By hand: npx tsx bench/openclaw-first-token.ts [rounds=3] [variants=gateway,embedded]
+// With BENCH_CPU_PROF=<dir> each embedded process writes a V8 CPU profile there; summarise one with
+// node bench/support/cpu-profile.mjs <file> (where the first turn's time goes, and what it waits on).
 // (the short form in `npm test`: one round of each default variant).
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -189,19 +192,35 @@ async function gateway(
   }
 }
 
+/** BENCH_CPU_PROF=<dir>: the embedded variant writes a V8 CPU profile there (where its first turn goes). */
+function profileArgs(): string[] {
+  const dir = process.env.BENCH_CPU_PROF;
+  return dir ? ["--cpu-prof", `--cpu-prof-dir=${dir}`] : [];
+}
+
 async function embedded(
   llm: FakeLlm,
   dir: string,
   warn: boolean,
   text: string,
   cgroup?: string,
+  nodeArgs: string[] = [],
+  extraEnv: Record<string, string> = {},
 ): Promise<Sample> {
   const { childEnv } = await prepare(llm, dir, warn);
+  Object.assign(childEnv, extraEnv);
   const t0 = Date.now();
   const child = spawnIn(
     cgroup,
     runtime.nodeBin,
-    [join(REPO_ROOT, "bench", "support", "embedded-turn.mjs"), pkgDir, SESSION, text],
+    [
+      ...nodeArgs,
+      ...profileArgs(),
+      join(REPO_ROOT, "bench", "support", "embedded-turn.mjs"),
+      pkgDir,
+      SESSION,
+      text,
+    ],
     { cwd: dir, env: childEnv },
   );
   const marks: Record<string, number> = {};
@@ -221,17 +240,27 @@ async function embedded(
   return {
     variant: warn ? "embedded+warn" : "embedded",
     importedMs: marks.imported,
-    firstTokenMs: marks["first-token"],
+    // From the process start, or from the message when it was held back (+after<s>).
+    firstTokenMs: marks["first-token"] - (extraEnv.BENCH_MESSAGE_AFTER_MS ? (marks.message ?? 0) : 0),
     reply,
   };
 }
 
 async function runVariant(llm: FakeLlm, variant: string, dir: string, text: string): Promise<Sample> {
   const [kind = "", cpus] = variant.split("@");
-  const warn = kind.endsWith("+warn");
+  const warn = kind.includes("+warn");
+  // +semi: a larger young generation (fewer scavenges while OpenClaw loads; tried, see performance.md).
+  const nodeArgs = kind.includes("+semi") ? ["--max-semi-space-size=64"] : [];
+  // +preload: the host's background import of the agent command's lazy chunks; +after<s>: the message
+  // comes <s> seconds after OpenClaw was imported (a pre-warmed task), first token timed from it.
+  const after = /\+after(\d+)/.exec(kind)?.[1];
+  const extraEnv = {
+    ...(kind.includes("+preload") ? { BENCH_PRELOAD: "1" } : {}),
+    ...(after ? { BENCH_MESSAGE_AFTER_MS: String(Number(after) * 1000) } : {}),
+  };
   const cgroup = cpus ? await cgroupFor(Number(cpus)) : undefined;
   const sample = kind.startsWith("embedded")
-    ? await embedded(llm, dir, warn, text, cgroup)
+    ? await embedded(llm, dir, warn, text, cgroup, nodeArgs, extraEnv)
     : await gateway(llm, dir, warn, text, cgroup);
   return { ...sample, variant };
 }

@@ -35,6 +35,30 @@ const [{ defaultRuntime }, { agentCliCommand }, events] = await Promise.all([
 ]);
 const onAgentEvent = Object.values(events).find((v) => typeof v === "function" && v.name === "onAgentEvent");
 say("imported");
+// BENCH_PRELOAD=1: what the task's embedded host does right after it starts: import the modules the
+// agent command imports lazily on its first run, in the background (the same module instances).
+if (process.env.BENCH_PRELOAD === "1") {
+  // The same selection as packages/container/src/embedded-agent-program.ts.
+  const command = readFileSync(
+    join(
+      dist,
+      imports.find((f) => f.startsWith("agent-via-gateway-")),
+    ),
+    "utf8",
+  );
+  const agentChunk = /import\("\.\/([\w.-]+\.mjs)"\)\.then\(\(module\) => module\.agentCommand\)/.exec(
+    command,
+  );
+  const chunks = [...command.matchAll(/import\("\.\/([\w.-]+\.mjs)"\)/g)].map((m) => m[1]);
+  const eager = chunks.filter((f) => f.startsWith("io-") || f.startsWith("embedded-state-lock-"));
+  for (const chunk of [...(agentChunk ? [agentChunk[1]] : []), ...eager])
+    import(pathToFileURL(join(dist, chunk)).href).catch(() => undefined);
+}
+// BENCH_MESSAGE_AFTER_MS=<ms>: the message comes that long after OpenClaw was imported (a task started
+// by the pre-warm on page open or typing); 0 or unset: at once (a message to an Idle agent).
+const after = Number(process.env.BENCH_MESSAGE_AFTER_MS ?? 0);
+if (after > 0) await new Promise((r) => setTimeout(r, after));
+say("message");
 let text = "";
 onAgentEvent((e) => {
   if (e.stream !== "assistant" || !e.data?.delta) return;
