@@ -77,6 +77,20 @@ const onAgentEvent = Object.values(events).find((v) => typeof v === "function" &
 if (typeof agentCliCommand !== "function" || !onAgentEvent || !defaultRuntime)
   throw new Error("OpenClaw layout changed: agentCliCommand / onAgentEvent / defaultRuntime not found");
 
+// The chunks the agent command imports lazily on its first run (its command module, the config
+// loader, the state lock), imported now in the background: the same module instances its first run
+// awaits, so a message already waiting loads nothing twice, and one that comes while the user is
+// still typing (a task started by the pre-warm) finds them loaded. Best effort: a chunk that is not
+// found is left to the run, which fails loudly by itself.
+{
+  const command = readFileSync(join(dist, lazy.find((f) => f.startsWith("agent-via-gateway-"))), "utf8");
+  const agentChunk = /import\("\.\/([\w.-]+\.mjs)"\)\.then\(\(module\) => module\.agentCommand\)/.exec(command);
+  const chunks = [...command.matchAll(/import\("\.\/([\w.-]+\.mjs)"\)/g)].map((m) => m[1]);
+  const eager = chunks.filter((f) => f.startsWith("io-") || f.startsWith("embedded-state-lock-"));
+  for (const chunk of [...(agentChunk ? [agentChunk[1]] : []), ...eager])
+    import(pathToFileURL(join(dist, chunk)).href).catch(() => undefined);
+}
+
 // OpenClaw's one-shot CLI prints its reply and may ask to exit; the host lives on.
 const runtime = { ...defaultRuntime, log: () => {}, exit: () => {} };
 let current;
