@@ -74,6 +74,27 @@ export function throttleRoute(
 }
 
 /**
+ * An HTTP API's $default stage (no path in its URL), deployed on every change, with its stage-wide
+ * throttle and access logs in a group of its own. The log format is API Gateway's default: request id,
+ * caller IP, route, status, latency; never headers or bodies. The ids ("AccessLogs", "DefaultStage")
+ * are part of the deployed logical ids: keep them.
+ */
+function loggedHttpStage(
+  scope: Construct,
+  httpApi: HttpApi,
+  throttle: Throttle,
+  retention: RetentionDays,
+): HttpStage {
+  const accessLogs = new LogGroup(scope, "AccessLogs", { retention, removalPolicy: RemovalPolicy.DESTROY });
+  return new HttpStage(scope, "DefaultStage", {
+    httpApi,
+    autoDeploy: true,
+    throttle,
+    accessLogSettings: { destination: new LogGroupLogDestination(accessLogs) },
+  });
+}
+
+/**
  * The two WebSocket APIs. Browsers use the client API (the $connect handler verifies the Cognito id
  * token passed as `?token=`; browsers cannot set headers on a WebSocket). Agent tasks use the agent
  * API, whose $connect requires an IAM SigV4 signature from the task role, plus the per-start secret
@@ -165,16 +186,7 @@ export class AgentHttpApi extends Construct {
       description: "serverless-openclaw: agent task store calls and pushes (IAM)",
       createDefaultStage: false,
     });
-    const accessLogs = new LogGroup(this, "AccessLogs", {
-      retention: props.logRetention,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    this.stage = new HttpStage(this, "DefaultStage", {
-      httpApi: this.api,
-      autoDeploy: true,
-      throttle: THROTTLE.agentHttp,
-      accessLogSettings: { destination: new LogGroupLogDestination(accessLogs) },
-    });
+    this.stage = loggedHttpStage(this, this.api, THROTTLE.agentHttp, props.logRetention);
   }
 
   addRoutes(handler: IFunction): void {
@@ -248,17 +260,7 @@ export class ManagementHttpApi extends Construct {
         maxAge: Duration.hours(1),
       },
     });
-    const accessLogs = new LogGroup(this, "AccessLogs", {
-      retention: props.logRetention,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    this.stage = new HttpStage(this, "DefaultStage", {
-      httpApi: this.api,
-      autoDeploy: true,
-      throttle: THROTTLE.http,
-      // Default format: request id, caller IP, route, status, latency; never headers or bodies.
-      accessLogSettings: { destination: new LogGroupLogDestination(accessLogs) },
-    });
+    this.stage = loggedHttpStage(this, this.api, THROTTLE.http, props.logRetention);
 
     const authorizer = new HttpJwtAuthorizer(
       "CognitoJwt",

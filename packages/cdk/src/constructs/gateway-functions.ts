@@ -1,17 +1,17 @@
 import { KEYS, SECRET_NAMES as S } from "@serverless-openclaw/shared";
-import { Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
+import { Duration, Stack } from "aws-cdk-lib";
 import type { WebSocketStage } from "aws-cdk-lib/aws-apigatewayv2";
 import type { IVpc, SecurityGroup } from "aws-cdk-lib/aws-ec2";
 import type { Cluster, FargateTaskDefinition } from "aws-cdk-lib/aws-ecs";
-import { PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
-import { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
-import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
+import { PolicyStatement, type Role } from "aws-cdk-lib/aws-iam";
+import type { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
+import type { RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { Bucket } from "aws-cdk-lib/aws-s3";
 import { Construct } from "constructs";
 import type { DeployConfig } from "../config";
 import type { LambdaEntries, LambdaName } from "../paths";
 import { CONTAINER_NAME, manageConnectionsArn, TASK_SIZE, USER_DATA_PREFIX } from "./agent-task";
-import { nodeLambdaDefaults } from "./lambda-bundling";
+import { loggedFunction } from "./logged-function";
 import { dataTableEnvironment, grantSecretRead, grantSecretWrite, grantUserObjects } from "./permissions";
 import type { DataTables } from "./storage";
 
@@ -144,22 +144,14 @@ export class GatewayFunctions extends Construct {
   private createFunction(name: LambdaName, props: GatewayFunctionsProps): NodejsFunction {
     const { config } = props;
     const id = name.replace(/(^|-)(\w)/g, (_m, _d, c: string) => c.toUpperCase());
-    const logGroup = new LogGroup(this, `${id}Logs`, {
-      retention: props.logRetention,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    // Own role instead of AWSLambdaBasicExecutionRole: log writes to this function's group only.
-    const role = new Role(this, `${id}Role`, { assumedBy: new ServicePrincipal("lambda.amazonaws.com") });
-    logGroup.grantWrite(role);
-    const fn = new NodejsFunction(this, id, {
-      role,
-      ...nodeLambdaDefaults(props.repoRoot),
+    const fn = loggedFunction(this, id, {
+      repoRoot: props.repoRoot,
+      logRetention: props.logRetention,
       entry: props.entries[name],
       timeout: TIMEOUT[name],
       ...(config.reservedConcurrency && RESERVED_CONCURRENCY[name] !== undefined
         ? { reservedConcurrentExecutions: RESERVED_CONCURRENCY[name] }
         : {}),
-      logGroup,
       environment: {
         ...dataTableEnvironment(props.tables),
         DATA_BUCKET: props.dataBucket.bucketName,

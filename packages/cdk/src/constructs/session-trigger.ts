@@ -1,11 +1,10 @@
 import { KEYS } from "@serverless-openclaw/shared";
-import { RemovalPolicy } from "aws-cdk-lib";
 import { type UserPool, UserPoolOperation } from "aws-cdk-lib/aws-cognito";
-import { PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
-import { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
-import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
+import { PolicyStatement } from "aws-cdk-lib/aws-iam";
+import type { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
+import type { RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
-import { nodeLambdaDefaults } from "./lambda-bundling";
+import { loggedFunction } from "./logged-function";
 import type { DataTables } from "./storage";
 
 export interface SessionTriggerProps {
@@ -29,18 +28,12 @@ export class SessionTrigger extends Construct {
 
   constructor(scope: Construct, id: string, props: SessionTriggerProps) {
     super(scope, id);
-    const logGroup = new LogGroup(this, "Logs", {
-      retention: props.logRetention,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    const role = new Role(this, "Role", { assumedBy: new ServicePrincipal("lambda.amazonaws.com") });
-    logGroup.grantWrite(role);
     const { settings, connections } = props.tables;
-    this.function = new NodejsFunction(this, "Function", {
-      role,
-      ...nodeLambdaDefaults(props.repoRoot),
+    this.function = loggedFunction(this, "Function", {
+      repoRoot: props.repoRoot,
+      logRetention: props.logRetention,
+      ids: { logs: "Logs", role: "Role" },
       entry: props.entry,
-      logGroup,
       environment: {
         TABLE_SETTINGS: settings.tableName,
         TABLE_CONNECTIONS: connections.tableName,
@@ -49,14 +42,16 @@ export class SessionTrigger extends Construct {
       },
     });
     // The revocation mark, and the user's connection rows found through the byUser index.
-    role.addToPolicy(new PolicyStatement({ actions: ["dynamodb:PutItem"], resources: [settings.tableArn] }));
-    role.addToPolicy(
+    this.function.addToRolePolicy(
+      new PolicyStatement({ actions: ["dynamodb:PutItem"], resources: [settings.tableArn] }),
+    );
+    this.function.addToRolePolicy(
       new PolicyStatement({
         actions: ["dynamodb:Query"],
         resources: [`${connections.tableArn}/index/${KEYS.connections.byUserIndex}`],
       }),
     );
-    role.addToPolicy(
+    this.function.addToRolePolicy(
       new PolicyStatement({ actions: ["dynamodb:DeleteItem"], resources: [connections.tableArn] }),
     );
     props.userPool.addTrigger(UserPoolOperation.POST_CONFIRMATION, this.function);

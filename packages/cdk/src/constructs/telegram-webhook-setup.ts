@@ -1,13 +1,12 @@
 import { join } from "node:path";
 import { SECRET_NAMES } from "@serverless-openclaw/shared";
-import { CustomResource, Duration, RemovalPolicy } from "aws-cdk-lib";
+import { CustomResource, Duration } from "aws-cdk-lib";
 import type { ITable } from "aws-cdk-lib/aws-dynamodb";
-import { PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
-import { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
-import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
+import { PolicyStatement } from "aws-cdk-lib/aws-iam";
+import type { RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Provider } from "aws-cdk-lib/custom-resources";
 import { Construct } from "constructs";
-import { nodeLambdaDefaults } from "./lambda-bundling";
+import { loggedFunction, ownLogs } from "./logged-function";
 import { grantSecretRead, grantSecretWrite } from "./permissions";
 
 export interface TelegramWebhookSetupProps {
@@ -33,18 +32,12 @@ export class TelegramWebhookSetup extends Construct {
 
   constructor(scope: Construct, id: string, props: TelegramWebhookSetupProps) {
     super(scope, id);
-    const logGroup = new LogGroup(this, "Logs", {
-      retention: props.logRetention,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    const role = new Role(this, "Role", { assumedBy: new ServicePrincipal("lambda.amazonaws.com") });
-    logGroup.grantWrite(role);
-    const fn = new NodejsFunction(this, "Function", {
-      ...nodeLambdaDefaults(props.repoRoot),
-      role,
+    const fn = loggedFunction(this, "Function", {
+      repoRoot: props.repoRoot,
+      logRetention: props.logRetention,
+      ids: { logs: "Logs", role: "Role" },
       entry: props.entry ?? join(props.repoRoot, "packages/gateway/src/lambda/telegram-webhook-setup.ts"),
       timeout: Duration.seconds(30),
-      logGroup,
       environment: {
         SECRET_PREFIX: props.secretPrefix,
         TABLE_SETTINGS: props.settingsTable.tableName,
@@ -58,18 +51,11 @@ export class TelegramWebhookSetup extends Construct {
     );
 
     // The framework's own role, so its log writes go to its own group (not a managed policy).
-    const frameworkLogs = new LogGroup(this, "ProviderLogs", {
-      retention: props.logRetention,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    const frameworkRole = new Role(this, "ProviderRole", {
-      assumedBy: new ServicePrincipal("lambda.amazonaws.com"),
-    });
-    frameworkLogs.grantWrite(frameworkRole);
+    const framework = ownLogs(this, { logs: "ProviderLogs", role: "ProviderRole" }, props.logRetention);
     const provider = new Provider(this, "Provider", {
       onEventHandler: fn,
-      logGroup: frameworkLogs,
-      frameworkOnEventRole: frameworkRole,
+      logGroup: framework.logGroup,
+      frameworkOnEventRole: framework.role,
     });
     const resource = new CustomResource(this, "Resource", {
       serviceToken: provider.serviceToken,
