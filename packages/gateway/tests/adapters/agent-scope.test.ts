@@ -7,6 +7,7 @@ import { createStoreRpcHandler } from "../../src/adapters/local/rpc-server";
 import type { Stores } from "../../src/adapters/stores";
 import { type AgentScope, isAgentTransition } from "../../src/services/agent-scope";
 import { expectStoreError } from "../contract/harness";
+import { seedRunningAgent } from "../unit/fakes";
 
 const ALICE = "alice-0000-1111";
 const BOB = "bob-0000-2222";
@@ -58,22 +59,13 @@ beforeEach(async () => {
   stores = createMemoryStores();
   alice = rpcAs(ALICE_TOKEN);
   for (const user of [ALICE, BOB]) {
-    await stores.settings.put(user, "settings", { provider: "anthropic" });
-    await stores.secrets.put(`users/${user}/llm-api-key`, `sk-${user}`);
+    await seedRunningAgent(stores, user, {
+      agentSecretHash: hash(`${user.split("-")[0]}-secret`),
+      taskArn: "arn:t",
+      at,
+    });
     await stores.blobs.put(`users/${user}/openclaw-state.tar.gz`, new Uint8Array([1, 2, 3]));
     await stores.pending.enqueue(pending(user, "p1"));
-    await stores.connections.put({
-      connectionId: `tab-${user}`,
-      userId: user,
-      kind: "client",
-      connectedAt: at,
-      expiresAt: 4_000_000_000,
-    });
-    await stores.taskState.transition({
-      userId: user,
-      expectState: "Idle",
-      set: { state: "Running", agentSecretHash: hash(`${user.split("-")[0]}-secret`), taskArn: "arn:t" },
-    });
   }
   await stores.secrets.put("telegram/webhook-secret", "whsec");
   for (const name of ["telegram/bot-token", "discord/bot-token", "slack/bot-token"])

@@ -1,27 +1,14 @@
 import type { PendingMessage, RelayHandle, RelayResult, ReplyTarget } from "@serverless-openclaw/shared";
 import { SECRET_NAMES } from "@serverless-openclaw/shared";
+import { BOT_TOKEN, FakeBotApi } from "@serverless-openclaw/testkit/fake-bot-api";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { MemorySecretStore } from "../../src/adapters/local/memory-secret-store";
 import { ChatRelayError } from "../../src/services/chat-relay";
-import { BOT_TOKEN, FakeBotApi } from "../telegram/fake-bot-api";
 import { FakeChatApis } from "./fake-chat-apis";
 import { SLACK_BOT_TOKEN } from "./harness";
-import { inProcessRelay } from "./relay-harness";
+import { inProcessRelay, pendingFor } from "./relay-harness";
 
-let seq = 0;
-function pending(userId: string, replyTo: ReplyTarget): PendingMessage {
-  seq += 1;
-  return {
-    userId,
-    id: `2026-11-25T12:00:00.000Z#r${seq}`,
-    clientMessageId: `m-${seq}`,
-    conversationId: "conv",
-    text: "hi",
-    channel: replyTo.channel,
-    replyTo,
-    receivedAt: "2026-11-25T12:00:00.000Z",
-  };
-}
+const pending = (userId: string, replyTo: ReplyTarget): PendingMessage => pendingFor(replyTo, { userId });
 
 function handle(result: RelayResult): RelayHandle {
   if (!result.message) throw new Error("a send answered without the message");

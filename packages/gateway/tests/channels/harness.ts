@@ -6,9 +6,8 @@ import type { Stores } from "../../src/adapters/stores";
 import { DEFAULT_GATEWAY_CONFIG, type GatewayDeps, silentLogger } from "../../src/deps";
 import { createDiscordInteractionsHandler } from "../../src/handlers/discord-interactions";
 import { createSlackEventsHandler } from "../../src/handlers/slack-events";
-import type { ClientPush } from "../../src/ports";
+import type { ClientPush, Clock, StartTaskRequest, TaskRunner } from "../../src/ports";
 import { createServices, type GatewayServices } from "../../src/services";
-import { FakeClock, RecordingTaskRunner } from "../telegram/harness";
 import { recordWrites } from "../unit/fakes";
 import { FakeChatApis } from "./fake-chat-apis";
 
@@ -32,19 +31,46 @@ export interface ChannelHarness {
   stop: () => Promise<void>;
 }
 
+/** TaskRunner at the port boundary: records starts instead of calling ECS. */
+export class RecordingTaskRunner implements TaskRunner {
+  readonly starts: StartTaskRequest[] = [];
+  async start(request: StartTaskRequest) {
+    this.starts.push(request);
+    return { taskArn: `arn:test:task/${this.starts.length}` };
+  }
+  async stop() {}
+  async running(arns: readonly string[]) {
+    return new Set(arns);
+  }
+}
+
+export class FakeClock implements Clock {
+  constructor(private ms = Date.parse("2026-11-25T12:00:00.000Z")) {}
+  now() {
+    return new Date(this.ms);
+  }
+  advance(ms: number) {
+    this.ms += ms;
+  }
+}
+
 const push = (): ClientPush => ({ send: async () => true, disconnect: async () => {} });
 
-/** Both channel handlers on in-memory stores, a recording TaskRunner, and fake platform APIs on loopback. */
-export async function startChannelHarness(): Promise<ChannelHarness> {
-  const apis = await new FakeChatApis().start();
-  const clock = new FakeClock(Date.now());
-  const raw = createMemoryStores({ clock });
-  const { privateKey, publicKey } = generateKeyPairSync("ed25519");
-  // The raw 32-byte key is the tail of the SPKI DER encoding; Discord shows it as hex.
-  const publicHex = publicKey.export({ format: "der", type: "spki" }).subarray(12).toString("hex");
-  await raw.secrets.put(SECRET_NAMES.discordPublicKey, publicHex);
-  await raw.secrets.put(SECRET_NAMES.slackSigningSecret, SLACK_SIGNING_SECRET);
-  await raw.secrets.put(SECRET_NAMES.slackBotToken, SLACK_BOT_TOKEN);
+/**
+ * The gateway behind a chat webhook as the channel harnesses build it: the stores (recording their
+ * writes), a recording TaskRunner and the services. Browser pushes go nowhere; nobody signs in.
+ */
+export function channelGateway(
+  raw: Stores,
+  clock: FakeClock,
+  config: Partial<GatewayDeps["config"]>,
+): {
+  stores: Stores;
+  writes: string[];
+  runner: RecordingTaskRunner;
+  deps: GatewayDeps;
+  services: GatewayServices;
+} {
   const { stores, writes } = recordWrites(raw);
   const runner = new RecordingTaskRunner();
   const deps: GatewayDeps = {
@@ -59,15 +85,28 @@ export async function startChannelHarness(): Promise<ChannelHarness> {
     },
     clock,
     logger: silentLogger,
-    config: {
-      ...DEFAULT_GATEWAY_CONFIG,
-      discordEnabled: true,
-      discordChannelIds: [DISCORD_CHOSEN_CHANNEL],
-      slackEnabled: true,
-      skipLlmSetupCheck: true,
-    },
+    config: { ...DEFAULT_GATEWAY_CONFIG, ...config },
   };
-  const services = createServices(deps);
+  return { stores, writes, runner, deps, services: createServices(deps) };
+}
+
+/** Both channel handlers on in-memory stores, a recording TaskRunner, and fake platform APIs on loopback. */
+export async function startChannelHarness(): Promise<ChannelHarness> {
+  const apis = await new FakeChatApis().start();
+  const clock = new FakeClock(Date.now());
+  const raw = createMemoryStores({ clock });
+  const { privateKey, publicKey } = generateKeyPairSync("ed25519");
+  // The raw 32-byte key is the tail of the SPKI DER encoding; Discord shows it as hex.
+  const publicHex = publicKey.export({ format: "der", type: "spki" }).subarray(12).toString("hex");
+  await raw.secrets.put(SECRET_NAMES.discordPublicKey, publicHex);
+  await raw.secrets.put(SECRET_NAMES.slackSigningSecret, SLACK_SIGNING_SECRET);
+  await raw.secrets.put(SECRET_NAMES.slackBotToken, SLACK_BOT_TOKEN);
+  const { stores, writes, runner, deps, services } = channelGateway(raw, clock, {
+    discordEnabled: true,
+    discordChannelIds: [DISCORD_CHOSEN_CHANNEL],
+    slackEnabled: true,
+    skipLlmSetupCheck: true,
+  });
   const common = {
     ...stores,
     clock,
@@ -91,10 +130,12 @@ export async function startChannelHarness(): Promise<ChannelHarness> {
   };
 }
 
+/** A webhook POST as API Gateway's HTTP API hands it to the Lambda. */
 export function httpEvent(
   path: string,
   body: string,
   headers: Record<string, string>,
+  sourceIp = "203.0.113.9",
 ): APIGatewayProxyEventV2 {
   return {
     version: "2.0",
@@ -107,7 +148,7 @@ export function httpEvent(
       apiId: "api",
       domainName: "example.execute-api.us-east-1.amazonaws.com",
       domainPrefix: "example",
-      http: { method: "POST", path, protocol: "HTTP/1.1", sourceIp: "203.0.113.9", userAgent: "" },
+      http: { method: "POST", path, protocol: "HTTP/1.1", sourceIp, userAgent: "" },
       requestId: "req",
       routeKey: `POST ${path}`,
       stage: "$default",

@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { createMemoryStores } from "../../src/adapters/local/embedded-stores";
 import { ChannelPairingService } from "../../src/channels/pairing";
-import { FakeClock } from "../telegram/harness";
+import { FakeClock } from "./harness";
 
 const USERS = ["user-a", "user-b", "user-c"] as const;
 const ACCOUNTS = ["T1:U1", "T1:U2"] as const;

@@ -1,4 +1,4 @@
-import type { PendingMessage } from "@serverless-openclaw/shared";
+import type { PendingMessage, ReplyTarget } from "@serverless-openclaw/shared";
 import type { SecretStore } from "../../src/ports";
 import { ChatRelay, type ChatRelayPort } from "../../src/services/chat-relay";
 
@@ -23,4 +23,24 @@ export function inProcessRelay(input: {
     ...apis,
   });
   return { relay, call: (pendingId, call) => relay.call({ userId }, pendingId, call) };
+}
+
+let seq = 0;
+/**
+ * A pending message a reply sink answers (user `u-1` unless overridden), with an id of its own: what
+ * the relay finds in the user's queue when a sink calls it.
+ */
+export function pendingFor(replyTo: ReplyTarget, overrides: Partial<PendingMessage> = {}): PendingMessage {
+  seq += 1;
+  return {
+    userId: "u-1",
+    id: `2026-11-25T12:00:00.000Z#${seq}`,
+    clientMessageId: `m-${seq}`,
+    conversationId: "conv",
+    text: "hi",
+    channel: replyTo.channel,
+    replyTo,
+    receivedAt: "2026-11-25T12:00:00.000Z",
+    ...overrides,
+  };
 }

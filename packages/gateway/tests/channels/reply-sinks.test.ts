@@ -8,23 +8,12 @@ import { registerDiscordCommands } from "../../src/channels/discord-commands";
 import { SLACK_MAX_CHARS, SlackWeb } from "../../src/channels/slack-api";
 import { FakeChatApis } from "./fake-chat-apis";
 import { DISCORD_APP_ID, SLACK_BOT_TOKEN } from "./harness";
-import { inProcessRelay } from "./relay-harness";
+import { inProcessRelay, pendingFor } from "./relay-harness";
 
-let seq = 0;
 /** The user's pending messages, as the relay looks them up. */
 const queued: PendingMessage[] = [];
 function message(replyTo: ReplyTarget): PendingMessage {
-  seq += 1;
-  const m: PendingMessage = {
-    userId: "u-1",
-    id: `2026-11-25T12:00:00.000Z#${seq}`,
-    clientMessageId: `m-${seq}`,
-    conversationId: "conv",
-    text: "hi",
-    channel: replyTo.channel,
-    replyTo,
-    receivedAt: "2026-11-25T12:00:00.000Z",
-  };
+  const m = pendingFor(replyTo);
   queued.push(m);
   return m;
 }

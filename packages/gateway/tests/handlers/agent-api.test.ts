@@ -9,7 +9,7 @@ import { AGENT_USER_HEADER, createAgentApiHandler } from "../../src/handlers/age
 import type { ClientPush } from "../../src/ports";
 import { bindAgentTask, callerTaskId } from "../../src/services/agent-binding";
 import { expectStoreError } from "../contract/harness";
-import { makeDeps } from "../unit/fakes";
+import { makeDeps, seedRunningAgent } from "../unit/fakes";
 import { wsEvent } from "./events";
 
 // The AWS agent API with IAM standing in: each request carries the caller's assumed-role ARN the way
@@ -83,19 +83,10 @@ beforeEach(async () => {
     bind: { waitForArnMs: 0 },
   });
   for (const user of [ALICE, BOB] as const) {
-    await stores.settings.put(user, "settings", { provider: "anthropic" });
-    await stores.secrets.put(`users/${user}/llm-api-key`, `sk-${user}`);
-    await stores.connections.put({
-      connectionId: `tab-${user}`,
-      userId: user,
-      kind: "client",
-      connectedAt: at,
-      expiresAt: 4_000_000_000,
-    });
-    await stores.taskState.transition({
-      userId: user,
-      expectState: "Idle",
-      set: { state: "Running", agentSecretHash: hash(`${user}-secret`), taskArn: taskArn(TASK[user]) },
+    await seedRunningAgent(stores, user, {
+      agentSecretHash: hash(`${user}-secret`),
+      taskArn: taskArn(TASK[user]),
+      at,
     });
   }
 });

@@ -1,7 +1,7 @@
 import type { AgentRelayResult, PendingMessage } from "@serverless-openclaw/shared";
+import { BOT_TOKEN, FakeBotApi } from "@serverless-openclaw/testkit/fake-bot-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAgentSocketHandler, createWebSocketHandler } from "../../src/handlers";
-import { BOT_TOKEN, FakeBotApi } from "../telegram/fake-bot-api";
 import { makeDeps } from "../unit/fakes";
 import { wsEvent } from "./events";
 

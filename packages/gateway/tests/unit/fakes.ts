@@ -3,7 +3,14 @@ import { createMemoryStores } from "../../src/adapters/local/embedded-stores";
 import type { Stores } from "../../src/adapters/stores";
 import { DEFAULT_GATEWAY_CONFIG, type GatewayConfig, type GatewayDeps, silentLogger } from "../../src/deps";
 import { AuthError } from "../../src/errors";
-import type { ClientPush, StartTaskRequest, TaskRunner, TokenVerifier } from "../../src/ports";
+import type {
+  ClientPush,
+  ScheduleRegistration,
+  Scheduler,
+  StartTaskRequest,
+  TaskRunner,
+  TokenVerifier,
+} from "../../src/ports";
 
 /** A clock tests move by hand. */
 export class FakeClock {
@@ -112,6 +119,20 @@ export function makeDeps(
   };
 }
 
+/** A Scheduler (EventBridge Scheduler's port) that only records what it was asked. */
+export class RecordingScheduler implements Scheduler {
+  readonly calls: Array<{ op: string; registration?: ScheduleRegistration; scheduleId?: string }> = [];
+  async create(registration: ScheduleRegistration) {
+    this.calls.push({ op: "create", registration });
+  }
+  async update(registration: ScheduleRegistration) {
+    this.calls.push({ op: "update", registration });
+  }
+  async delete(_userId: string, scheduleId: string) {
+    this.calls.push({ op: "delete", scheduleId });
+  }
+}
+
 /** Registers a browser connection for a user, as $connect would. */
 export async function connectClient(deps: GatewayDeps, userId: string, connectionId = `c-${userId}`) {
   await deps.connections.put({
@@ -122,6 +143,32 @@ export async function connectClient(deps: GatewayDeps, userId: string, connectio
     expiresAt: Math.floor(deps.clock.now().getTime() / 1000) + 3600,
   });
   return connectionId;
+}
+
+/**
+ * A user whose agent is Running, as the agent-scope tests need two of them: provider settings, their
+ * own LLM key (`sk-<userId>`), one browser tab (`tab-<userId>`, connected at `at`) and the TaskState
+ * row with the task's secret hash and ARN.
+ */
+export async function seedRunningAgent(
+  stores: Stores,
+  userId: string,
+  task: { agentSecretHash: string; taskArn: string; at: string },
+): Promise<void> {
+  await stores.settings.put(userId, "settings", { provider: "anthropic" });
+  await stores.secrets.put(`users/${userId}/llm-api-key`, `sk-${userId}`);
+  await stores.connections.put({
+    connectionId: `tab-${userId}`,
+    userId,
+    kind: "client",
+    connectedAt: task.at,
+    expiresAt: 4_000_000_000,
+  });
+  await stores.taskState.transition({
+    userId,
+    expectState: "Idle",
+    set: { state: "Running", agentSecretHash: task.agentSecretHash, taskArn: task.taskArn },
+  });
 }
 
 const WRITE_METHODS = new Set([

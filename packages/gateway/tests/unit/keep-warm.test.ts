@@ -1,10 +1,10 @@
 import { KEEP_WARM_SCHEDULE_ID, KEYS, type KeepWarm } from "@serverless-openclaw/shared";
 import { describe, expect, it } from "vitest";
 import { createHttpApiHandler, createScheduleFireHandler } from "../../src/handlers";
-import type { ScheduleRegistration, Scheduler } from "../../src/ports";
+import type { Scheduler } from "../../src/ports";
 import { createServices } from "../../src/services";
 import { httpEvent } from "../handlers/events";
-import { makeDeps } from "./fakes";
+import { makeDeps, RecordingScheduler } from "./fakes";
 
 const ALICE = "alice";
 const TOKEN = `valid:${ALICE}`;
@@ -16,19 +16,6 @@ const OPEN_NOW: KeepWarm = {
   timezone: "UTC",
 };
 const CLOSED_NOW: KeepWarm = { ...OPEN_NOW, start: "13:00" };
-
-class RecordingScheduler implements Scheduler {
-  readonly calls: Array<{ op: string; registration?: ScheduleRegistration; scheduleId?: string }> = [];
-  async create(registration: ScheduleRegistration) {
-    this.calls.push({ op: "create", registration });
-  }
-  async update(registration: ScheduleRegistration) {
-    this.calls.push({ op: "update", registration });
-  }
-  async delete(_userId: string, scheduleId: string) {
-    this.calls.push({ op: "delete", scheduleId });
-  }
-}
 
 function setup(scheduler: Scheduler | null = new RecordingScheduler()) {
   const deps = { ...makeDeps(), ...(scheduler ? { scheduler } : {}) };

@@ -13,28 +13,14 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { EventBridgeScheduler, scheduleName } from "../../src/adapters/aws/event-bridge-scheduler";
 import { TaskStartError } from "../../src/errors";
 import { createHttpApiHandler, createScheduleFireHandler } from "../../src/handlers";
-import type { ScheduleRegistration, Scheduler } from "../../src/ports";
+import type { Scheduler } from "../../src/ports";
 import { createServices } from "../../src/services";
 import { httpEvent } from "../handlers/events";
-import { connectClient, makeDeps } from "./fakes";
+import { connectClient, makeDeps, RecordingScheduler } from "./fakes";
 
 const ALICE = "alice";
 const TOKEN = `valid:${ALICE}`;
 const schedulerMock = mockClient(SchedulerClient);
-
-/** A Scheduler that only records, for the service-level tests. */
-class RecordingScheduler implements Scheduler {
-  readonly calls: Array<{ op: string; registration?: ScheduleRegistration; scheduleId?: string }> = [];
-  async create(registration: ScheduleRegistration) {
-    this.calls.push({ op: "create", registration });
-  }
-  async update(registration: ScheduleRegistration) {
-    this.calls.push({ op: "update", registration });
-  }
-  async delete(_userId: string, scheduleId: string) {
-    this.calls.push({ op: "delete", scheduleId });
-  }
-}
 
 function setup(scheduler: Scheduler = new RecordingScheduler()) {
   const deps = { ...makeDeps(), scheduler };

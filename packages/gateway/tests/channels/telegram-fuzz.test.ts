@@ -1,13 +1,18 @@
 import { fuzzRuns } from "@serverless-openclaw/testkit/fuzz";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Harness, httpEvent, startHarness, WEBHOOK_SECRET } from "./harness";
+import {
+  startTelegramHarness,
+  type TelegramHarness,
+  telegramEvent,
+  WEBHOOK_SECRET,
+} from "./telegram-harness";
 
 /** Property tests: whatever arrives at the internet-facing webhook, the handler answers and stays put. */
 describe("Telegram webhook under fuzzed input", () => {
-  let h: Harness;
+  let h: TelegramHarness;
   beforeAll(async () => {
-    h = await startHarness();
+    h = await startTelegramHarness();
   });
   afterAll(async () => {
     await h.stop();
@@ -89,7 +94,7 @@ describe("Telegram webhook under fuzzed input", () => {
         fc.option(fc.string({ maxLength: 80 }).filter((s) => s !== WEBHOOK_SECRET)),
         async (body, secret) => {
           reset();
-          const res = await h.handler(httpEvent(body, secret));
+          const res = await h.handler(telegramEvent(body, secret));
           expect(res.statusCode).toBe(401);
           expect(h.writes).toEqual([]);
           expect(h.fake.calls).toEqual([]);
@@ -103,7 +108,7 @@ describe("Telegram webhook under fuzzed input", () => {
     await fc.assert(
       fc.asyncProperty(anyBody, async (body) => {
         reset();
-        const res = await h.handler(httpEvent(body, WEBHOOK_SECRET));
+        const res = await h.handler(telegramEvent(body, WEBHOOK_SECRET));
         expect(res.statusCode).toBe(200);
         expect(h.writes).toEqual([]);
       }),
@@ -123,7 +128,7 @@ describe("Telegram webhook under fuzzed input", () => {
         entities: [{ type: "bot_command", offset: 0, length: 5 }],
       },
     };
-    expect((await h.handler(httpEvent(update, WEBHOOK_SECRET))).statusCode).toBe(200);
+    expect((await h.handler(telegramEvent(update, WEBHOOK_SECRET))).statusCode).toBe(200);
     expect(h.runner.starts).toEqual([]);
   });
 
@@ -132,7 +137,7 @@ describe("Telegram webhook under fuzzed input", () => {
     await fc.assert(
       fc.asyncProperty(updateLike, async (update) => {
         reset();
-        const res = await h.handler(httpEvent(update, WEBHOOK_SECRET));
+        const res = await h.handler(telegramEvent(update, WEBHOOK_SECRET));
         expect(res.statusCode).toBe(200);
         // At most the dedupe marker; pairing a random code cannot succeed (no codes exist).
         expect(h.writes.filter((w) => w !== "settings.putIfAbsent" && w !== "settings.take")).toEqual([]);

@@ -3,10 +3,10 @@ import {
   markdownToTelegramHtml,
   splitForTelegram,
 } from "@serverless-openclaw/container/sinks/telegram-format";
+import { parseHtml } from "@serverless-openclaw/testkit/fake-bot-api";
 import { fuzzRuns } from "@serverless-openclaw/testkit/fuzz";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { parseHtml } from "./fake-bot-api";
 
 const markdownish = fc
   .array(

@@ -1,27 +1,15 @@
 import { TelegramReplySink } from "@serverless-openclaw/container/sinks/telegram";
 import type { PendingMessage } from "@serverless-openclaw/shared";
+import { BOT_TOKEN, FakeBotApi } from "@serverless-openclaw/testkit/fake-bot-api";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { MemorySecretStore } from "../../src/adapters/local/memory-secret-store";
-import { inProcessRelay } from "../channels/relay-harness";
-import { BOT_TOKEN, FakeBotApi } from "./fake-bot-api";
+import { inProcessRelay, pendingFor } from "./relay-harness";
 
 const CHAT = 4242;
-let seq = 0;
 /** The user's pending messages, as the relay looks them up. */
 const queued: PendingMessage[] = [];
 function message(overrides: Partial<PendingMessage> = {}): PendingMessage {
-  seq += 1;
-  const m: PendingMessage = {
-    userId: "u-1",
-    id: `2026-11-25T12:00:00.000Z#${seq}`,
-    clientMessageId: `tg-${seq}`,
-    conversationId: "tg-conv",
-    text: "hi",
-    channel: "telegram",
-    replyTo: { channel: "telegram", chatId: CHAT, messageId: 7 },
-    receivedAt: "2026-11-25T12:00:00.000Z",
-    ...overrides,
-  };
+  const m = pendingFor({ channel: "telegram", chatId: CHAT, messageId: 7 }, overrides);
   queued.push(m);
   return m;
 }

@@ -1,4 +1,5 @@
 import { KEYS } from "@serverless-openclaw/shared";
+import { BOT_INFO, BOT_TOKEN, FakeBotApi } from "@serverless-openclaw/testkit/fake-bot-api";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createMemoryStores } from "../../src/adapters/local/embedded-stores";
 import type { Stores } from "../../src/adapters/stores";
@@ -8,7 +9,6 @@ import {
   registerTelegramWebhook,
 } from "../../src/channels/telegram-webhook-registration";
 import { GatewayError } from "../../src/errors";
-import { BOT_INFO, BOT_TOKEN, FakeBotApi } from "./fake-bot-api";
 
 const URL = "https://abc123.execute-api.eu-west-1.amazonaws.com/telegram/webhook";
 

@@ -1,10 +1,10 @@
 import { KEYS } from "@serverless-openclaw/shared";
+import { BOT_INFO, BOT_TOKEN, FakeBotApi } from "@serverless-openclaw/testkit/fake-bot-api";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createMemoryStores } from "../../src/adapters/local/embedded-stores";
 import type { Stores } from "../../src/adapters/stores";
 import { silentLogger } from "../../src/deps";
 import { createTelegramWebhookSetupHandler } from "../../src/handlers/telegram-webhook-setup";
-import { BOT_INFO, BOT_TOKEN, FakeBotApi } from "./fake-bot-api";
 
 const URL = "https://abc123.execute-api.eu-west-1.amazonaws.com/telegram/webhook";
 const event = (RequestType: string, extra: Record<string, unknown> = {}) => ({

@@ -4,20 +4,20 @@ import {
   type TelegramPollingDeps,
 } from "@serverless-openclaw/local/telegram-polling";
 import { WAKING_MESSAGE } from "@serverless-openclaw/shared";
+import { BOT_TOKEN } from "@serverless-openclaw/testkit/fake-bot-api";
 import { until } from "@serverless-openclaw/testkit/until";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { TELEGRAM_TEXT } from "../../src/channels/telegram-messages";
 import { type Logger, silentLogger } from "../../src/deps";
-import { BOT_TOKEN } from "./fake-bot-api";
-import { type Harness, startHarness, textUpdate } from "./harness";
+import { startTelegramHarness, type TelegramHarness, textUpdate } from "./telegram-harness";
 
 const USER = "6f1c2d3e-0000-4000-8000-00000000b0b0";
 
 describe("Telegram long polling (local mode)", () => {
-  let h: Harness;
+  let h: TelegramHarness;
   let polling: { stop(): Promise<void> } | undefined;
   beforeEach(async () => {
-    h = await startHarness();
+    h = await startTelegramHarness();
     await h.stores.secrets.delete("telegram/bot-token");
   });
   afterEach(async () => {

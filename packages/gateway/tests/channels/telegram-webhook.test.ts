@@ -1,15 +1,21 @@
 import { KEYS, LIMITS, WAKING_MESSAGE } from "@serverless-openclaw/shared";
+import { BOT_INFO } from "@serverless-openclaw/testkit/fake-bot-api";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { TELEGRAM_TEXT } from "../../src/channels/telegram-messages";
-import { BOT_INFO } from "./fake-bot-api";
-import { type Harness, httpEvent, startHarness, textUpdate, WEBHOOK_SECRET } from "./harness";
+import {
+  startTelegramHarness,
+  type TelegramHarness,
+  telegramEvent,
+  textUpdate,
+  WEBHOOK_SECRET,
+} from "./telegram-harness";
 
 const USER = "6f1c2d3e-0000-4000-8000-00000000a11c";
 
 describe("Telegram webhook", () => {
-  let h: Harness;
+  let h: TelegramHarness;
   beforeEach(async () => {
-    h = await startHarness();
+    h = await startTelegramHarness();
   });
   afterEach(async () => {
     await h.stop();
@@ -41,14 +47,14 @@ describe("Telegram webhook", () => {
     }
 
     it("accepts the header in any letter case", async () => {
-      const event = httpEvent(textUpdate("/help"), null);
+      const event = telegramEvent(textUpdate("/help"), null);
       event.headers = { "X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET };
       expect((await h.handler(event)).statusCode).toBe(200);
       expect(h.fake.callsOf("sendMessage")).toHaveLength(1);
     });
 
     it("answers 401 when no webhook secret is stored at all", async () => {
-      const fresh = await startHarness();
+      const fresh = await startTelegramHarness();
       await fresh.stores.secrets.delete("telegram/webhook-secret");
       expect((await fresh.post(textUpdate("hi"), "")).statusCode).toBe(401);
       expect(fresh.writes).toEqual([]);
@@ -310,7 +316,7 @@ describe("Telegram webhook", () => {
   });
 
   it("reads a base64-encoded body", async () => {
-    const event = httpEvent("", WEBHOOK_SECRET);
+    const event = telegramEvent("", WEBHOOK_SECRET);
     event.body = Buffer.from(JSON.stringify(textUpdate("/help", 4242))).toString("base64");
     event.isBase64Encoded = true;
     expect((await h.handler(event)).statusCode).toBe(200);
@@ -320,7 +326,7 @@ describe("Telegram webhook", () => {
 
 describe("Telegram webhook cold start", () => {
   it("asks getMe once when no bot info is cached, then caches it", async () => {
-    const h = await startHarness({ cacheBotInfo: false });
+    const h = await startTelegramHarness({ cacheBotInfo: false });
     try {
       await h.post(textUpdate("/help", 1));
       await h.post(textUpdate("/help", 1));
@@ -334,7 +340,7 @@ describe("Telegram webhook cold start", () => {
   });
 
   it("never calls getMe when bot info is cached", async () => {
-    const h = await startHarness();
+    const h = await startTelegramHarness();
     try {
       await h.post(textUpdate("/help", 1));
       expect(h.fake.callsOf("getMe")).toHaveLength(0);
@@ -346,7 +352,7 @@ describe("Telegram webhook cold start", () => {
 
 describe("a paired Telegram user without an AI provider", () => {
   it("gets the answer at once in the chat, and no agent is started", async () => {
-    const h = await startHarness({ llmSetupCheck: true });
+    const h = await startTelegramHarness({ llmSetupCheck: true });
     try {
       const code = await h.pairing.createCode(USER);
       await h.post(textUpdate(`/pair ${code.code}`, 777));
