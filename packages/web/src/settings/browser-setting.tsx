@@ -1,6 +1,7 @@
 import type { Settings } from "@serverless-openclaw/shared";
 import { useState } from "react";
 import type { HttpApi } from "../api/http-api";
+import { SaveNoteLine, useSettingSave } from "./setting-save";
 
 export interface BrowserSettingProps {
   api: Pick<HttpApi, "putSettings">;
@@ -15,25 +16,15 @@ export interface BrowserSettingProps {
  */
 export function BrowserSetting({ api, settings, onSaved }: BrowserSettingProps) {
   const [enabled, setEnabled] = useState(settings.browserEnabled);
-  const [busy, setBusy] = useState(false);
-  const [note, setNote] = useState<{ ok: boolean; text: string } | null>(null);
+  const { busy, note, save } = useSettingSave(api, onSaved);
 
   const toggle = async (next: boolean) => {
-    setBusy(true);
-    setNote(null);
-    try {
-      const saved = await api.putSettings({ browserEnabled: next });
-      setEnabled(saved.browserEnabled);
-      onSaved?.(saved);
-      setNote({
-        ok: true,
-        text: `Browser ${saved.browserEnabled ? "on" : "off"}. A running agent finishes what it is answering, then restarts with it (while this page is open; otherwise at your next message).`,
-      });
-    } catch (e) {
-      setNote({ ok: false, text: e instanceof Error ? e.message : "Saving failed." });
-    } finally {
-      setBusy(false);
-    }
+    const saved = await save(
+      { browserEnabled: next },
+      (s) =>
+        `Browser ${s.browserEnabled ? "on" : "off"}. A running agent finishes what it is answering, then restarts with it (while this page is open; otherwise at your next message).`,
+    );
+    if (saved) setEnabled(saved.browserEnabled);
   };
 
   return (
@@ -54,15 +45,7 @@ export function BrowserSetting({ api, settings, onSaved }: BrowserSettingProps) 
         memory, so a deployment must be built with the browser image (<code>-c browser=true</code>); the agent
         ignores this switch when its image has no browser.
       </p>
-      {note && (
-        <p
-          className={note.ok ? "notice" : "form-error"}
-          role={note.ok ? "status" : "alert"}
-          data-testid="settings-browser-result"
-        >
-          {note.text}
-        </p>
-      )}
+      <SaveNoteLine note={note} testId="settings-browser-result" />
     </section>
   );
 }

@@ -8,6 +8,8 @@ import {
 } from "@serverless-openclaw/shared";
 import { useState } from "react";
 import type { HttpApi } from "../api/http-api";
+import { Field } from "./field";
+import { SaveNoteLine, useSettingSave } from "./setting-save";
 
 export interface KeepWarmSettingProps {
   api: Pick<HttpApi, "putSettings">;
@@ -44,8 +46,7 @@ export function KeepWarmSetting({ api, settings, onSaved, timezone }: KeepWarmSe
   const [start, setStart] = useState(current?.start ?? "09:00");
   const [end, setEnd] = useState(current?.end ?? "17:00");
   const tz = current?.timezone ?? timezone ?? browserTimeZone();
-  const [busy, setBusy] = useState(false);
-  const [note, setNote] = useState<{ ok: boolean; text: string } | null>(null);
+  const { busy, note, save: saveSetting, clearNote } = useSettingSave(api, onSaved);
 
   const draft = KeepWarmSchema.safeParse({ days, start, end, timezone: tz });
   const window: KeepWarm | null = draft.success ? draft.data : null;
@@ -57,23 +58,12 @@ export function KeepWarmSetting({ api, settings, onSaved, timezone }: KeepWarmSe
     );
 
   const save = async (next: KeepWarm | null) => {
-    setBusy(true);
-    setNote(null);
-    try {
-      const saved = await api.putSettings({ keepWarm: next });
-      setEnabled(Boolean(saved.keepWarm));
-      onSaved?.(saved);
-      setNote({
-        ok: true,
-        text: saved.keepWarm
-          ? `Saved. The agent starts at ${saved.keepWarm.start} (${saved.keepWarm.timezone}) on the chosen days and stays up until ${saved.keepWarm.end}.`
-          : "Keep-warm hours are off: the agent stops after your inactivity timeout again.",
-      });
-    } catch (e) {
-      setNote({ ok: false, text: e instanceof Error ? e.message : "Saving failed." });
-    } finally {
-      setBusy(false);
-    }
+    const saved = await saveSetting({ keepWarm: next }, (s) =>
+      s.keepWarm
+        ? `Saved. The agent starts at ${s.keepWarm.start} (${s.keepWarm.timezone}) on the chosen days and stays up until ${s.keepWarm.end}.`
+        : "Keep-warm hours are off: the agent stops after your inactivity timeout again.",
+    );
+    if (saved) setEnabled(Boolean(saved.keepWarm));
   };
 
   return (
@@ -91,7 +81,7 @@ export function KeepWarmSetting({ api, settings, onSaved, timezone }: KeepWarmSe
           disabled={busy}
           onChange={(e) => {
             setEnabled(e.target.checked);
-            setNote(null);
+            clearNote();
             if (!e.target.checked && current) void save(null);
           }}
         />
@@ -119,8 +109,7 @@ export function KeepWarmSetting({ api, settings, onSaved, timezone }: KeepWarmSe
               </label>
             ))}
           </fieldset>
-          <div className="field">
-            <label htmlFor="keep-warm-start">From</label>
+          <Field label="From" id="keep-warm-start">
             <input
               id="keep-warm-start"
               type="time"
@@ -129,9 +118,8 @@ export function KeepWarmSetting({ api, settings, onSaved, timezone }: KeepWarmSe
               disabled={busy}
               onChange={(e) => setStart(e.target.value)}
             />
-          </div>
-          <div className="field">
-            <label htmlFor="keep-warm-end">Until</label>
+          </Field>
+          <Field label="Until" id="keep-warm-end" hint={`Times in ${tz}.`}>
             <input
               id="keep-warm-end"
               type="time"
@@ -140,8 +128,7 @@ export function KeepWarmSetting({ api, settings, onSaved, timezone }: KeepWarmSe
               disabled={busy}
               onChange={(e) => setEnd(e.target.value)}
             />
-            <small className="hint">Times in {tz}.</small>
-          </div>
+          </Field>
           {window ? (
             <p className="notice" data-testid="keep-warm-cost">
               {describeKeepWarmCost(window)}
@@ -156,15 +143,7 @@ export function KeepWarmSetting({ api, settings, onSaved, timezone }: KeepWarmSe
           </button>
         </form>
       )}
-      {note && (
-        <p
-          className={note.ok ? "notice" : "form-error"}
-          role={note.ok ? "status" : "alert"}
-          data-testid="keep-warm-result"
-        >
-          {note.text}
-        </p>
-      )}
+      <SaveNoteLine note={note} testId="keep-warm-result" />
     </section>
   );
 }

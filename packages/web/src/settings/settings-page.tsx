@@ -8,10 +8,11 @@ import {
   type Provider,
   type Settings,
 } from "@serverless-openclaw/shared";
-import { type ReactNode, useEffect, useState } from "react";
+import { useEffect, useState } from "react";
 import type { HttpApi } from "../api/http-api";
 import { BrowserSetting } from "./browser-setting";
 import { ChannelPairing, type ChannelPairingApi } from "./channel-pairing";
+import { Field } from "./field";
 import { KeepWarmSetting } from "./keep-warm-setting";
 import { PairingNotices, type PairingNoticesApi } from "./pairing-notices";
 import { formFromSettings, type SettingsForm, validateSettingsForm } from "./settings-form";
@@ -265,21 +266,5 @@ export function SettingsPage({
         )}
       </section>
     </main>
-  );
-}
-
-function Field(props: { label: string; id: string; error?: string; hint?: ReactNode; children: ReactNode }) {
-  const errorId = `${props.id}-error`;
-  return (
-    <div className="field">
-      <label htmlFor={props.id}>{props.label}</label>
-      {props.children}
-      {props.hint && <small className="hint">{props.hint}</small>}
-      {props.error && (
-        <small className="form-error" id={errorId} role="alert" data-testid={`${props.id}-error`}>
-          {props.error}
-        </small>
-      )}
-    </div>
   );
 }
