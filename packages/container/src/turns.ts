@@ -368,21 +368,11 @@ export class TurnRunner {
       return () => this.finishWithError(message, sinks, partial, failure, activity);
     }
 
-    const ids = turnMessageIds(message);
-    const createdAt = this.replyTime(message);
-    const reply = {
-      ...this.stored(message, ids.reply, "assistant", stream.text, createdAt),
-      ...(activity.length > 0 ? { activity } : {}),
-    };
-    return async () => {
-      const stored = await deps.conversations.putTurn(deps.userId, this.userMessage(message), reply);
-      if (!stored) return this.resendStored(message, sinks);
-      await each(sinks, (s) =>
+    const reply = this.reply(message, stream.text, activity);
+    return () =>
+      this.storeAndSend(message, sinks, reply, (s) =>
         s.final(message, reply.text, reply.messageId, reply.createdAt, reply.activity),
       );
-      await deps.pending.delete(deps.userId, message.id);
-      return true;
-    };
   }
 
   private async finishWithError(
@@ -392,20 +382,32 @@ export class TurnRunner {
     failure: TurnFailure,
     activity: ToolActivity[] = [],
   ): Promise<boolean> {
-    const { deps } = this;
-    deps.logger.warn("turn ended with an error", { pendingId: message.id, code: failure.code });
-    const ids = turnMessageIds(message);
+    this.deps.logger.warn("turn ended with an error", { pendingId: message.id, code: failure.code });
     const text = partial ? `${partial}\n\n${failure.message}` : failure.message;
     const reply: StoredMessage = {
-      ...this.stored(message, ids.reply, "assistant", text, this.replyTime(message)),
+      ...this.reply(message, text, activity),
       error: { code: failure.code, message: failure.message, retryable: failure.retryable },
-      ...(activity.length > 0 ? { activity } : {}),
     };
-    const stored = await deps.conversations.putTurn(deps.userId, this.userMessage(message), reply);
-    if (!stored) return this.resendStored(message, sinks);
-    await each(sinks, (s) =>
+    return this.storeAndSend(message, sinks, reply, (s) =>
       s.error(message, failure.code, failure.message, failure.retryable, reply.activity),
     );
+  }
+
+  /**
+   * The one way a turn ends, with a reply or an error: the turn is stored, then sent, then the message
+   * leaves the queue. If another task stored this turn first (putTurn answers false), that reply is
+   * sent instead, so the user never gets two answers to one message.
+   */
+  private async storeAndSend(
+    message: PendingMessage,
+    sinks: ReplySink[],
+    reply: StoredMessage,
+    send: (sink: ReplySink) => Promise<void>,
+  ): Promise<boolean> {
+    const { deps } = this;
+    const stored = await deps.conversations.putTurn(deps.userId, this.userMessage(message), reply);
+    if (!stored) return this.resendStored(message, sinks);
+    await each(sinks, send);
     await deps.pending.delete(deps.userId, message.id);
     return true;
   }
@@ -424,6 +426,15 @@ export class TurnRunner {
     }
     await deps.pending.delete(deps.userId, message.id);
     return true;
+  }
+
+  /** The assistant's message of the turn, with the turn's tool calls when it made any. */
+  private reply(message: PendingMessage, text: string, activity: ToolActivity[]): StoredMessage {
+    const ids = turnMessageIds(message);
+    return {
+      ...this.stored(message, ids.reply, "assistant", text, this.replyTime(message)),
+      ...(activity.length > 0 ? { activity } : {}),
+    };
   }
 
   private userMessage(message: PendingMessage): StoredMessage {
