@@ -18,9 +18,10 @@ const EXPECTED = JSON.parse(readFileSync(join(import.meta.dirname, "fixtures/log
 };
 
 let s: Synthesized;
+// One synth with every feature on: seconds on a quiet machine, minutes at load 40.
 beforeAll(() => {
   s = synth({ telegram: true, discord: true, slack: true, browser: true, alarmEmail: "ops@example.com" });
-});
+}, 600_000);
 afterAll(() => cleanup(s));
 
 const idsOf = (template: Synthesized["dataTemplate"]): Ids =>
