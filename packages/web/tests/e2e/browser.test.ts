@@ -1,5 +1,3 @@
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
 import type { StoredMessage } from "@serverless-openclaw/shared";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -10,15 +8,8 @@ import { FakeHttpApi } from "../support/fake-http-api";
 
 // The production bundle in real Chromium against loopback fakes of Cognito, the client WebSocket
 // API and the HTTP API: real module loading, CSS, fetch with CORS, the browser's WebSocket and
-// keyboard. (The run against local mode with the real gateway and OpenClaw is local-mode.test.ts.)
-// WEB_SCREENSHOTS_DIR=docs/images saves the screenshots used in the README.
-
-const shots = process.env.WEB_SCREENSHOTS_DIR;
-const shoot = async (page: Page, name: string) => {
-  if (!shots) return;
-  mkdirSync(shots, { recursive: true });
-  await page.screenshot({ path: join(shots, `${name}.png`) });
-};
+// keyboard. (The run against local mode with the real gateway and OpenClaw is local-mode.test.ts; the
+// README's screenshots come from local mode too: scripts/screenshots.ts.)
 
 let browser: Browser;
 let web: Awaited<ReturnType<typeof serveWeb>>;
@@ -97,7 +88,6 @@ describe("web app in Chromium", () => {
   it("signs in and shows the newest conversation with the agent asleep", async () => {
     await page.goto(web.url);
     await page.waitForSelector('[data-testid="login-form"]');
-    await shoot(page, "web-login");
     await page.fill('[data-testid="login-username"]', "alice");
     await page.fill('[data-testid="login-password"]', "correct-horse");
     await page.keyboard.press("Enter");
@@ -143,7 +133,6 @@ describe("web app in Chromium", () => {
     });
     await page.waitForSelector('[data-testid="status-agent"]:has-text("Connecting")');
     expect(await page.textContent('[data-testid="status-agent"]')).toContain("usually ~45 s");
-    await shoot(page, "web-waking");
   });
 
   it("streams the reply and renders it as Markdown", async () => {
@@ -174,7 +163,6 @@ describe("web app in Chromium", () => {
     expect(await page.locator('[data-testid="message"]').last().locator("pre code").textContent()).toBe(
       "echo 'obrigado'",
     );
-    await shoot(page, "web-chat");
   });
 
   it("shows a lost connection and resends the unacknowledged message once it is back", async () => {
@@ -197,7 +185,6 @@ describe("web app in Chromium", () => {
         '[data-testid="message"][data-role="user"] >> nth=-1 >> [data-testid="message-status"]',
       ),
     ).toContain("the server is unreachable");
-    await shoot(page, "web-reconnecting");
     gateway.refuse = false; // the next backoff attempt gets through
     await waitFor(() => gateway.of("chat.send").length === 3, "resend");
     const [, first, again] = gateway.of("chat.send");
@@ -235,7 +222,6 @@ describe("web app in Chromium", () => {
     expect(await page.inputValue('[data-testid="settings-api-key"]')).toBe("");
     await page.click('[data-testid="pairing-create"]');
     expect(await page.textContent('[data-testid="pairing-code"]')).toBe("K7P2M9QX");
-    await shoot(page, "web-settings");
   });
 
   it("fits a phone screen and follows the dark colour scheme", async () => {
@@ -251,14 +237,12 @@ describe("web app in Chromium", () => {
     const bg = await p.evaluate(() => getComputedStyle(document.body).backgroundColor);
     expect(bg).toBe("rgb(21, 23, 26)");
     expect(await p.isVisible('[data-testid="new-conversation"]')).toBe(false);
-    if (shots) await p.screenshot({ path: join(shots, "web-phone-dark.png") });
     await p.click('button[aria-label="Conversations"]');
     await p.waitForSelector('[data-testid="new-conversation"]', { state: "visible" });
     await p.waitForFunction(() => {
       const aside = document.querySelector(".sidebar");
       return aside !== null && aside.getBoundingClientRect().left === 0;
     });
-    if (shots) await p.screenshot({ path: join(shots, "web-phone-drawer.png") });
     await phone.close();
   });
 });

@@ -1,5 +1,3 @@
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
 import type { LocalStack } from "@serverless-openclaw/local/local-stack";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -8,9 +6,6 @@ import { type LocalWebStack, startLocalWebStack } from "../support/local-web-sta
 // A new user of local mode with no AI provider (no key in the environment, none in Settings), in
 // Chromium against the real gateway: the gateway answers at once and never starts an agent, not even
 // the pre-warm at sign-in (issue 23).
-
-// WEB_SCREENSHOTS_DIR=docs/images saves web-no-provider.png for the README.
-const shots = process.env.WEB_SCREENSHOTS_DIR;
 
 const USER = "newcomer";
 const PASSWORD = "e2e-no-provider-battery";
@@ -60,10 +55,6 @@ describe("no AI provider configured", () => {
     expect(await stack.stores.pending.list(await userId())).toHaveLength(0);
     // The bar does not claim a failed start: nothing was started.
     expect(await page.isVisible('[data-testid="status-error"]')).toBe(false);
-    if (shots) {
-      mkdirSync(shots, { recursive: true });
-      await page.screenshot({ path: join(shots, "web-no-provider.png") });
-    }
   });
 
   it("shows the answer once after a reload, and its link opens Settings", async () => {

@@ -1,6 +1,6 @@
-import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { repliesDone } from "../support/browser";
 import { type LocalWebStack, startLocalWebStack } from "../support/local-web-stack";
 
 // Live tool activity in real Chromium against local mode: the fake LLM asks the real OpenClaw to run
@@ -52,13 +52,7 @@ describe("tool activity in the web chat", () => {
     expect(await card.locator('[data-testid="activity-summary"]').textContent()).toBe(
       "sleep 2; echo activity-ok",
     );
-    await page.waitForFunction(
-      () =>
-        document.querySelectorAll('[data-testid="message"][data-role="assistant"][data-status="done"]')
-          .length === 2,
-      undefined,
-      { timeout: 60_000 },
-    );
+    await repliesDone(page, 2);
     await page.waitForSelector('[data-testid="activity"][data-status="done"]');
     expect(await card.locator('[data-testid="activity-status"]').textContent()).toBe("done");
     expect(await card.locator('[data-testid="activity-duration"]').textContent()).toMatch(/^\d+(\.\d)? s$/);
@@ -87,23 +81,12 @@ describe("tool activity in the web chat", () => {
       "sleep 2; echo activity-ok",
     );
     expect(await card.locator('[data-testid="activity-duration"]').textContent()).toMatch(/ s$/);
-    await page.screenshot({
-      path: process.env.SCREENSHOT_DIR
-        ? join(process.env.SCREENSHOT_DIR, "web-activity.png")
-        : join(web.dataDir, "web-activity.png"),
-    });
   }, 60_000);
 
   it("shows a failing command as failed", async () => {
     await page.fill('[data-testid="message-input"]', 'Fail it [tool:exec:{"command":"exit 3"}]');
     await page.keyboard.press("Enter");
-    await page.waitForFunction(
-      () =>
-        document.querySelectorAll('[data-testid="message"][data-role="assistant"][data-status="done"]')
-          .length === 3,
-      undefined,
-      { timeout: 60_000 },
-    );
+    await repliesDone(page, 3);
     const card = reply().locator('[data-testid="activity"]');
     expect(await card.getAttribute("data-status")).toBe("failed");
     expect(await card.locator('[data-testid="activity-status"]').textContent()).toBe("failed");

@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { extname, join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Browser, chromium } from "playwright-core";
+import { type Browser, chromium, type Page } from "playwright-core";
 import { build } from "vite";
 
 /** Debian's Chromium, driven by playwright-core (see /work/shared/notes/local-aws.md). */
@@ -21,6 +21,17 @@ export function launchChromium(): Promise<Browser> {
       "--disable-sync",
     ],
   });
+}
+
+/** Waits until the chat shows exactly `count` finished replies of the agent. */
+export async function repliesDone(page: Page, count: number, timeout = 60_000): Promise<void> {
+  await page.waitForFunction(
+    (n) =>
+      document.querySelectorAll('[data-testid="message"][data-role="assistant"][data-status="done"]')
+        .length === n,
+    count,
+    { timeout },
+  );
 }
 
 /** A production build of the web app in a temp dir (vitest's NODE_ENV=test would pick React's dev build). */
