@@ -4,7 +4,6 @@
 import { randomUUID } from "node:crypto";
 import { streamChat } from "../packages/container/src/openclaw-chat";
 import { TaskHarness, until } from "../packages/container/tests/support/harness";
-import { startFakeLlm } from "../packages/testkit/src/fake-llm";
 import { arg, defineBench, runIfMain } from "./lib/bench";
 import { ms, ratio, spread } from "./lib/stats";
 import { bootConnected } from "./lib/task-boot";
@@ -18,7 +17,6 @@ const bench = defineBench({
   async run(ctx) {
     const turns = arg(ctx, 0, 12, 2);
     const warmup = ctx.smoke ? 0 : 2;
-    const llm = await startFakeLlm({ apiKey: API_KEY });
     const h = new TaskHarness();
     const results = {
       bridge: { first: [] as number[], full: [] as number[] },
@@ -26,7 +24,7 @@ const bench = defineBench({
     };
     try {
       await h.start();
-      await h.configure({ provider: "openai-compatible", baseUrl: llm.baseUrl, model: llm.model }, API_KEY);
+      await h.useFakeLlm(API_KEY);
       const tab = await h.addClient();
       const run = await bootConnected(h, ctx);
       try {
@@ -85,7 +83,6 @@ const bench = defineBench({
       }
     } finally {
       await h.stop();
-      await llm.stop();
     }
 
     const rows = (["first", "full"] as const).map((metric) => {

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { type FakeLlm, startFakeLlm } from "@serverless-openclaw/testkit/fake-llm";
+import type { FakeLlm } from "@serverless-openclaw/testkit/fake-llm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromiumFromEnv } from "../../src/chromium";
 import { CHROMIUM_QUIET_FLAGS } from "../../src/openclaw-config";
@@ -45,18 +45,11 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => site.listen(0, "127.0.0.1", r));
   siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
-  llm = await startFakeLlm();
   h = new TaskHarness();
   await h.start();
-  await h.configure({
-    provider: "openai-compatible",
-    baseUrl: llm.baseUrl,
-    model: llm.model,
-    browserEnabled: true,
-  });
+  llm = await h.useFakeLlm(undefined, { browserEnabled: true });
   tab = await h.addClient();
-  run = await h.boot({}, { chromium });
-  await until("the agent connected", () => h.gateway.connected > 0, 280_000);
+  run = await h.bootConnected({ boot: () => h.boot({}, { chromium }) });
   if (!chromium) return;
   // OpenClaw starts Chromium on the browser tool's first use; on a loaded machine that launch can
   // outlast the tool's own timeout. Wait (on a deadline) until the tool answers once, so the tests
@@ -81,7 +74,6 @@ afterAll(async () => {
   site?.closeAllConnections();
   await new Promise((r) => (site ? site.close(r) : r(undefined)));
   await h?.stop();
-  await llm?.stop();
 });
 
 const finals = () => h.push.of("chat.final", tab);

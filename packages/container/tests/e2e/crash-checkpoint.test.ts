@@ -1,20 +1,7 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { createMemoryStores } from "@serverless-openclaw/gateway/adapters/local/embedded-stores";
-import {
-  type StoreRpcServer,
-  startStoreRpcServer,
-} from "@serverless-openclaw/gateway/adapters/local/rpc-http-server";
-import { type FakeLlm, startFakeLlm } from "@serverless-openclaw/testkit/fake-llm";
 import { type ManagedProcess, waitUntil } from "@serverless-openclaw/testkit/process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readManifest } from "../../src/state-checkpoint";
-import { FakeAgentGateway } from "../support/fake-gateway";
-import { startImageTask } from "../support/image-bundle";
-import { seedWakingUser } from "../support/seed";
+import { ImageTaskWiring } from "../support/image-task-wiring";
 
 // A crash after a final reply loses nothing: the task (the image's bundle on Node 24, a real OpenClaw)
 // answers a turn in which the agent writes a file with its shell, checkpoints it, and is SIGKILLed with
@@ -22,71 +9,20 @@ import { seedWakingUser } from "../support/seed";
 const USER = "user-crash";
 const USER_FINAL = "user-crash-final";
 const API_KEY = "sk-crash-checkpoint-7a6b5c4d3e2f";
-const stores = createMemoryStores();
-const gateway = new FakeAgentGateway(stores);
-const pushed: Array<{ connectionId: string; body: Record<string, unknown> }> = [];
-const procs: ManagedProcess[] = [];
-const cleanup: string[] = [];
-let llm: FakeLlm;
-let rpc: StoreRpcServer;
-let pushServer: Server;
-/** Called with every push before it is answered (a test kills the task from here). */
-let onPush: (body: Record<string, unknown>) => void = () => undefined;
+const wiring = new ImageTaskWiring(API_KEY);
+const { stores, pushed } = wiring;
 
-beforeAll(async () => {
-  llm = await startFakeLlm({ apiKey: API_KEY });
-  rpc = await startStoreRpcServer(stores);
-  await gateway.start();
-  pushServer = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const id = decodeURIComponent(req.url?.split("/@connections/")[1] ?? "");
-      const body = JSON.parse(Buffer.concat(chunks).toString() || "{}");
-      pushed.push({ connectionId: id, body });
-      onPush(body);
-      res.writeHead(200).end();
-    });
-  });
-  await new Promise<void>((r) => pushServer.listen(0, "127.0.0.1", () => r()));
-  await stores.secrets.put(`users/${USER}/llm-api-key`, API_KEY);
-  await stores.secrets.put(`users/${USER_FINAL}/llm-api-key`, API_KEY);
-}, 60_000);
-
-afterAll(async () => {
-  for (const proc of procs) await proc.stop({ graceMs: 30_000 });
-  await gateway.stop();
-  await rpc?.close();
-  await new Promise((r) => pushServer?.close(r));
-  await llm?.stop();
-  await Promise.all(cleanup.map((p) => rm(p, { recursive: true, force: true })));
-});
+beforeAll(() => wiring.start(), 60_000);
+afterAll(() => wiring.stop());
 
 /** One ECS task of the user: a fresh work dir (Fargate's ephemeral disk), woken for one message. */
-async function wake(clientMessageId: string, text: string, userId = USER): Promise<ManagedProcess> {
-  const secret = await seedWakingUser(
-    stores,
-    { userId, llm },
+function wake(clientMessageId: string, text: string, userId = USER): Promise<ManagedProcess> {
+  return wiring.wake(
+    userId,
     { clientMessageId, conversationId: "conv-crash", text },
+    // A restored OpenClaw repairs its state at start-up: minutes when the machine is busy.
+    { OPENCLAW_READY_TIMEOUT_MS: "400000" },
   );
-  const workDir = await mkdtemp(join(tmpdir(), "container-crash-"));
-  const { proc, bundle } = startImageTask({
-    name: `agent task (${clientMessageId})`,
-    workDir,
-    env: {
-      USER_ID: userId,
-      AGENT_SECRET: secret,
-      AGENT_WS_URL: gateway.url,
-      LOCAL_STORE_URL: rpc.url,
-      LOCAL_STORE_TOKEN: rpc.token,
-      CLIENT_PUSH_ENDPOINT: `http://127.0.0.1:${(pushServer.address() as AddressInfo).port}`,
-      // A restored OpenClaw repairs its state at start-up: minutes when the machine is busy.
-      OPENCLAW_READY_TIMEOUT_MS: "400000",
-    },
-  });
-  cleanup.push(workDir, bundle);
-  procs.push(proc);
-  return proc;
 }
 
 async function finalOf(proc: ManagedProcess, clientMessageId: string): Promise<string> {
@@ -124,7 +60,7 @@ describe("a crash after a final reply", () => {
     const row = await stores.taskState.get(USER);
     await stores.taskState.transition({ userId: USER, expectState: row.state, set: { state: "Idle" } });
 
-    const sent = llm.chatRequests().length;
+    const sent = wiring.llm.chatRequests().length;
     const second = await wake(
       "crash-2",
       `which word did I ask you to remember? ${shell("cat crash-note.txt")}`,
@@ -132,7 +68,7 @@ describe("a crash after a final reply", () => {
     const reply = await finalOf(second, "crash-2");
     expect(reply).toContain("KIWI-42");
     // The LLM saw the turn before the crash: OpenClaw's session survived it.
-    const request = llm.chatRequests().slice(sent)[0];
+    const request = wiring.llm.chatRequests().slice(sent)[0];
     expect(JSON.stringify(request?.messages)).toContain("MANGO");
     const restored = second.logs().match(/"openclaw state restored".*/)?.[0] ?? "";
     expect(restored).toContain('"source":"checkpoint"');
@@ -159,25 +95,25 @@ describe("a crash after a final reply", () => {
       `remember the word PAPAYA ${shell("echo LIME-7 > final-note.txt")}`,
       USER_FINAL,
     );
-    onPush = (body) => {
+    wiring.onPush = (body) => {
       if (body.type === "chat.final" && body.clientMessageId === "final-1") killed ??= first.crash();
     };
     expect(await finalOf(first, "final-1")).toContain("Tool output");
     expect((await killed)?.signal).toBe("SIGKILL");
-    onPush = () => undefined;
+    wiring.onPush = () => undefined;
     expect(first.logs()).not.toContain("agent task stopping");
     expect((await readManifest(stores.blobs, USER_FINAL))?.layers.length).toBeGreaterThan(0);
     const row = await stores.taskState.get(USER_FINAL);
     await stores.taskState.transition({ userId: USER_FINAL, expectState: row.state, set: { state: "Idle" } });
 
-    const sent = llm.chatRequests().length;
+    const sent = wiring.llm.chatRequests().length;
     const second = await wake(
       "final-2",
       `which word did I ask you to remember? ${shell("cat final-note.txt")}`,
       USER_FINAL,
     );
     expect(await finalOf(second, "final-2")).toContain("LIME-7");
-    const requests = llm.chatRequests().slice(sent);
+    const requests = wiring.llm.chatRequests().slice(sent);
     expect(JSON.stringify(requests.map((r) => r.messages))).toContain("PAPAYA");
     // The killed task's final had gone out, so its message is answered once, not run again.
     expect(second.logs()).toContain("turn already answered; re-sending the stored reply");

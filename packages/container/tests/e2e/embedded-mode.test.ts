@@ -1,27 +1,21 @@
-import { type FakeLlm, startFakeLlm } from "@serverless-openclaw/testkit/fake-llm";
+import type { FakeLlm } from "@serverless-openclaw/testkit/fake-llm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningTask, TaskHarness, USER_ID, until } from "../support/harness";
+import { TaskHarness, USER_ID, until } from "../support/harness";
 
 // OPENCLAW_MODE=embedded: OpenClaw's embedded agent in a host process, no gateway. Two boots of the
 // same user: embedded, then the gateway on the restored state, which must carry the same sessions.
 const API_KEY = "sk-embedded-5b4a3c2d1e0f9a8b";
 let llm: FakeLlm;
 let h: TaskHarness;
-const runs: RunningTask[] = [];
 
 beforeAll(async () => {
-  llm = await startFakeLlm({ apiKey: API_KEY });
   h = new TaskHarness();
   await h.start();
-  await h.configure({ provider: "openai-compatible", baseUrl: llm.baseUrl, model: llm.model }, API_KEY);
+  llm = await h.useFakeLlm(API_KEY);
 });
 
-afterAll(async () => {
-  // A test that failed midway left its task running: stop it before its work dir is removed.
-  for (const run of runs) await run.task.stop("signal").catch(() => undefined);
-  await h?.stop();
-  await llm?.stop();
-});
+// A test that failed midway left its task running: the harness stops it before its work dir goes.
+afterAll(() => h?.stop());
 
 describe("agent task with OpenClaw's embedded agent (no gateway)", () => {
   it("answers pending messages in order, streamed, in one session per conversation; Stop ends a turn and rewinds it out of the session", async () => {
@@ -36,7 +30,6 @@ describe("agent task with OpenClaw's embedded agent (no gateway)", () => {
       { shutdownGraceMs: 5_000, turnTimeoutMs: 900_000 },
       { openClawMode: "embedded" },
     );
-    runs.push(run);
     const finals = () => h.push.of("chat.final", tab);
     await until("both answered", () => finals().length >= 2, 400_000).catch(async (err: Error) => {
       throw new Error(`${err.message}\n${(await h.allLogs()).split("\n").slice(-60).join("\n")}`);
@@ -87,7 +80,6 @@ describe("agent task with OpenClaw's embedded agent (no gateway)", () => {
     const tab = await h.addClient();
     await h.enqueue("and my name again?", "conv-x", "x-3");
     const run = await h.boot({ openClawReadyTimeoutMs: 380_000 }, { openClawMode: "gateway" });
-    runs.push(run);
     await until(
       "x-3 answered",
       () => h.push.of("chat.final", tab).some((e) => e.clientMessageId === "x-3"),
@@ -107,7 +99,6 @@ describe("agent task with OpenClaw's embedded agent (no gateway)", () => {
     // OpenClaw's start-up work happens inside an embedded first turn, so it counts against the turn
     // timeout; on a busy machine that can exceed the default 180 s.
     const run = await h.boot({ turnTimeoutMs: 900_000 }, { openClawMode: "embedded" });
-    runs.push(run);
     await until(
       "y-1 error",
       () => h.push.of("chat.error", tab).some((e) => e.clientMessageId === "y-1"),

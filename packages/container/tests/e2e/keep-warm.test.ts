@@ -1,5 +1,4 @@
 import { KEYS, type KeepWarm, type Settings } from "@serverless-openclaw/shared";
-import { type FakeLlm, startFakeLlm } from "@serverless-openclaw/testkit/fake-llm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TaskHarness, USER_ID, until } from "../support/harness";
 
@@ -12,23 +11,15 @@ const ALL_DAY: KeepWarm = {
   end: "23:59",
   timezone: "UTC",
 };
-let llm: FakeLlm;
 let h: TaskHarness;
 
 beforeAll(async () => {
-  llm = await startFakeLlm({ apiKey: API_KEY });
   h = new TaskHarness();
   await h.start();
-  await h.configure(
-    { provider: "openai-compatible", baseUrl: llm.baseUrl, model: llm.model, keepWarm: ALL_DAY },
-    API_KEY,
-  );
+  await h.useFakeLlm(API_KEY, { keepWarm: ALL_DAY });
 });
 
-afterAll(async () => {
-  await h?.stop();
-  await llm?.stop();
-});
+afterAll(() => h?.stop());
 
 describe("agent task: keep-warm hours", () => {
   it("stays up while idle inside the window, and stops once the window is switched off", async () => {

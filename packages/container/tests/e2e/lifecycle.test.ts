@@ -1,5 +1,5 @@
 import { INTERRUPTED_ERROR } from "@serverless-openclaw/shared";
-import { type FakeLlm, startFakeLlm } from "@serverless-openclaw/testkit/fake-llm";
+import type { FakeLlm } from "@serverless-openclaw/testkit/fake-llm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readManifest } from "../../src/state-checkpoint";
 import { TaskHarness, USER_ID, until } from "../support/harness";
@@ -10,16 +10,12 @@ let llm: FakeLlm;
 let h: TaskHarness;
 
 beforeAll(async () => {
-  llm = await startFakeLlm({ apiKey: API_KEY });
   h = new TaskHarness();
   await h.start();
-  await h.configure({ provider: "openai-compatible", baseUrl: llm.baseUrl, model: llm.model }, API_KEY);
+  llm = await h.useFakeLlm(API_KEY);
 });
 
-afterAll(async () => {
-  await h?.stop();
-  await llm?.stop();
-});
+afterAll(() => h?.stop());
 
 const statuses = () => h.push.of("agent.status");
 

@@ -1,21 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningTask, TaskHarness, USER_ID, until } from "../support/harness";
+import { TaskHarness, USER_ID, until } from "../support/harness";
 
 // A user who never opened Settings: the agent still comes up and explains what to do.
 let h: TaskHarness;
-let run: RunningTask;
 
 beforeAll(async () => {
   h = new TaskHarness();
   await h.start();
-  run = await h.boot();
-  await until("the agent connected", () => h.gateway.connected > 0, 280_000);
+  await h.bootConnected();
 }, 300_000);
 
-afterAll(async () => {
-  await run?.task.stop("signal");
-  await h?.stop();
-});
+afterAll(() => h?.stop());
 
 describe("agent task without a provider", () => {
   it("answers every message with how to configure a provider, stores it, and deletes it from pending", async () => {

@@ -1,29 +1,22 @@
-import { type FakeLlm, startFakeLlm } from "@serverless-openclaw/testkit/fake-llm";
+import type { FakeLlm } from "@serverless-openclaw/testkit/fake-llm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningTask, TaskHarness, until } from "../support/harness";
+import { TaskHarness, until } from "../support/harness";
 
 // Stop (agent.cancel) with a real OpenClaw: a stopped turn must not come back in the next LLM request.
 const API_KEY = "sk-test-stop-5d4c3b2a1f0e";
 let llm: FakeLlm;
 let h: TaskHarness;
-let run: RunningTask;
 let tab: string;
 
 beforeAll(async () => {
-  llm = await startFakeLlm({ apiKey: API_KEY });
   h = new TaskHarness();
   await h.start();
-  await h.configure({ provider: "openai-compatible", baseUrl: llm.baseUrl, model: llm.model }, API_KEY);
+  llm = await h.useFakeLlm(API_KEY);
   tab = await h.addClient();
-  run = await h.boot();
-  await until("the agent connected", () => h.gateway.connected > 0, 280_000);
+  await h.bootConnected();
 }, 300_000);
 
-afterAll(async () => {
-  await run?.task.stop("signal");
-  await h?.stop();
-  await llm?.stop();
-});
+afterAll(() => h?.stop());
 
 const finals = () => h.push.of("chat.final", tab);
 /** The task's log lines about the stopped prompt, for a failure message. */

@@ -1,32 +1,25 @@
-import { type FakeLlm, startFakeLlm } from "@serverless-openclaw/testkit/fake-llm";
+import type { FakeLlm } from "@serverless-openclaw/testkit/fake-llm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningTask, TaskHarness, USER_ID, until } from "../support/harness";
+import { TaskHarness, USER_ID, until } from "../support/harness";
 
 // One OpenClaw boot for the whole file (boots take 15+ s). Tests run in order and build on each other.
 const API_KEY = "sk-test-4f1c9e0b7a2d48c6b5e3";
 let llm: FakeLlm;
 let h: TaskHarness;
-let run: RunningTask;
 let tab: string;
 
 beforeAll(async () => {
-  llm = await startFakeLlm({ apiKey: API_KEY });
   h = new TaskHarness();
   await h.start();
-  await h.configure({ provider: "openai-compatible", baseUrl: llm.baseUrl, model: llm.model }, API_KEY);
+  llm = await h.useFakeLlm(API_KEY);
   tab = await h.addClient();
   // Sent while the agent was still asleep: must all be answered, in order, once it is up.
   await h.enqueue("first before boot", "conv-pre", "pre-1");
   await h.enqueue("second before boot", "conv-pre", "pre-2");
-  run = await h.boot();
-  await until("the agent connected", () => h.gateway.connected > 0, 280_000);
+  await h.bootConnected();
 }, 300_000);
 
-afterAll(async () => {
-  await run?.task.stop("signal");
-  await h?.stop();
-  await llm?.stop();
-});
+afterAll(() => h?.stop());
 
 const finals = () => h.push.of("chat.final", tab);
 

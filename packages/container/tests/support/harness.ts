@@ -5,6 +5,7 @@ import { dirname, join } from "node:path";
 import { createMemoryStores } from "@serverless-openclaw/gateway/adapters/local/embedded-stores";
 import type { Stores } from "@serverless-openclaw/gateway/adapters/stores";
 import { KEYS, type PendingMessage, Redactor, type Settings } from "@serverless-openclaw/shared";
+import { type FakeLlm, startFakeLlm } from "@serverless-openclaw/testkit/fake-llm";
 import { until as waitFor } from "@serverless-openclaw/testkit/until";
 import { AgentTask, type AgentTaskDeps, type AgentTaskTimings } from "../../src/agent-task";
 import { createJsonLogger } from "../../src/logger";
@@ -13,6 +14,9 @@ import { FakeAgentGateway, RecordingClientPush } from "./fake-gateway";
 
 export const USER_ID = "user-1";
 
+/** What OpenClaw logs when its state-lease heartbeat thread missed its 5 s start (see bootConnected). */
+export const OPENCLAW_STARTUP_LIMIT = "state lease heartbeat did not become ready";
+
 /** Everything a test needs around one user: stores, a fake gateway, recorded pushes, captured logs. */
 export class TaskHarness {
   readonly stores: Stores = createMemoryStores();
@@ -20,6 +24,10 @@ export class TaskHarness {
   readonly gateway = new FakeAgentGateway(this.stores);
   readonly logs: string[] = [];
   workDirs: string[] = [];
+  /** The user's language model, once useFakeLlm gave them one; stopped with the harness. */
+  llm: FakeLlm | undefined;
+  /** Every task booted, so stop() can end one a failed test left running before its dir goes. */
+  private readonly runs: RunningTask[] = [];
   private clientCount = 0;
   /** receivedAt of the last enqueue (ms): each next one is later, see enqueue(). */
   private lastReceivedMs = 0;
@@ -34,6 +42,20 @@ export class TaskHarness {
       ...settings,
     });
     if (apiKey) await this.stores.secrets.put(`users/${USER_ID}/llm-api-key`, apiKey);
+  }
+
+  /**
+   * Gives the user a provider: a fake LLM (that wants this API key, when given) configured as an
+   * OpenAI-compatible endpoint, with any other settings the test needs.
+   */
+  async useFakeLlm(apiKey?: string, settings: Partial<Settings> = {}): Promise<FakeLlm> {
+    const llm = await startFakeLlm(apiKey === undefined ? {} : { apiKey });
+    this.llm = llm;
+    await this.configure(
+      { provider: "openai-compatible", baseUrl: llm.baseUrl, model: llm.model, ...settings },
+      apiKey,
+    );
+    return llm;
   }
 
   /** A browser tab of the user (a client connection row). */
@@ -125,7 +147,64 @@ export class TaskHarness {
       ...deps,
     });
     const exit = task.run();
-    return { task, exit, workDir };
+    const run = { task, exit, workDir };
+    this.runs.push(run);
+    return run;
+  }
+
+  /**
+   * Boots the task (`boot`, default `boot()`) and waits until its agent socket is connected. The
+   * task's exit ends the wait at once, with its log. Why not just wait for "connected": OpenClaw gives
+   * the worker thread of its state-lease heartbeat a fixed 5 s to start (not configurable); on a
+   * CPU-starved machine that thread can miss it, OpenClaw exits 1 during start-up ("state lease
+   * heartbeat did not become ready"), and the task stops and goes Idle. That one start-up limit (load,
+   * not a fault) gets another boot, up to `attempts` in all; any other exit fails.
+   */
+  async bootConnected(
+    options: {
+      boot?: () => Promise<RunningTask>;
+      log?: (line: string) => void;
+      attempts?: number;
+      timeoutMs?: number;
+    } = {},
+  ): Promise<RunningTask> {
+    const { boot = () => this.boot(), log = () => {}, attempts = 3, timeoutMs = 280_000 } = options;
+    for (let attempt = 1; ; attempt++) {
+      const connectedBefore = this.gateway.connected;
+      const logsBefore = this.logs.length;
+      const run = await boot();
+      let exited: number | undefined;
+      void run.exit.then((code) => {
+        exited = code;
+      });
+      try {
+        await until(
+          "the agent task connected",
+          () => {
+            if (exited !== undefined)
+              throw new Error(`the agent task exited with code ${exited} before connecting`);
+            return this.gateway.connected > connectedBefore;
+          },
+          timeoutMs,
+        );
+        return run;
+      } catch (error) {
+        const lines = this.logs.slice(logsBefore);
+        const startupLimit = lines.some((l) => l.includes(OPENCLAW_STARTUP_LIMIT));
+        if (exited !== undefined && startupLimit && attempt < attempts) {
+          log(
+            `OpenClaw missed its own 5 s start-up limit (machine load); booting again (${attempt + 1}/${attempts})`,
+          );
+          await until(
+            "the agent Idle again",
+            async () => (await this.stores.taskState.get(USER_ID)).state === "Idle",
+          );
+          continue;
+        }
+        if (exited === undefined) await run.task.stop("signal");
+        throw new Error(`${(error as Error).message}\nLast task log lines:\n${lines.slice(-40).join("\n")}`);
+      }
+    }
   }
 
   /** Every log line of every run, plus OpenClaw's own log files. */
@@ -136,9 +215,12 @@ export class TaskHarness {
     return [...this.logs, ...files].join("\n");
   }
 
+  /** Stops what is still running (tasks, the gateway, the LLM) and removes the work dirs. */
   async stop(): Promise<void> {
+    for (const run of this.runs) await run.task.stop("signal").catch(() => undefined);
     await this.gateway.stop();
     await Promise.all(this.workDirs.map((d) => rm(d, { recursive: true, force: true })));
+    await this.llm?.stop();
   }
 }
 
