@@ -1,6 +1,7 @@
 import { TelegramReplySink } from "@serverless-openclaw/container/sinks/telegram";
 import type { PendingMessage } from "@serverless-openclaw/shared";
 import { BOT_TOKEN, FakeBotApi } from "@serverless-openclaw/testkit/fake-bot-api";
+import { until } from "@serverless-openclaw/testkit/until";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { MemorySecretStore } from "../../src/adapters/local/memory-secret-store";
 import { inProcessRelay, pendingFor } from "./relay-harness";
@@ -176,10 +177,14 @@ describe("Telegram reply sink", () => {
     const s = sink({ typingIntervalMs: 40 });
     const m = message();
     await s.started(m);
-    await sleep(200);
+    // Waits for the refreshes however slow the machine is (a fixed sleep missed them at load 40).
+    await until("typing refreshed twice after the first", () => fake.callsOf("sendChatAction").length >= 3, {
+      timeoutMs: 60_000,
+    });
     await s.final(m, "done", "r", "x");
     const typing = fake.callsOf("sendChatAction").length;
     expect(typing).toBeGreaterThanOrEqual(3);
+    // Absence can only be shown by waiting: several refresh intervals pass with no new call.
     await sleep(150);
     expect(fake.callsOf("sendChatAction").length).toBe(typing);
   });
