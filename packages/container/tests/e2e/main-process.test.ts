@@ -22,7 +22,7 @@ beforeAll(async () => {
     conversationId: "conv-main",
     text: "hello from the main process test",
   });
-}, 60_000);
+}, 300_000);
 
 afterAll(() => wiring.stop());
 
