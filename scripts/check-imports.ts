@@ -2,6 +2,7 @@
 // lists. A specifier `@serverless-openclaw/<pkg>/<sub>` must name an export of <pkg>; a relative
 // import must not climb into another package's folder; every export must point at a file that exists.
 // (TypeScript's Bundler resolution already refuses an unlisted subpath; this also names the rule.)
+// Some packages' sources are held to fewer entry points than the exports list (NARROWED).
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -11,6 +12,16 @@ const SKIP = new Set(["node_modules", "dist", "cdk.out"]);
 // Static imports and re-exports start a line; dynamic imports may stand anywhere in code.
 const IMPORT =
   /^\s*(?:import|export)\b[^;"']*?(?:\bfrom\s*)?["']([^"']+)["']|\bimport\(\s*["']([^"']+)["']\s*\)/gm;
+
+/**
+ * Entry points a package's own sources (its `src/`, not its tests) may use of another package, where
+ * that is narrower than the exports: the agent task runs on hostile ground and every module it loads
+ * costs boot time, so it gets the core's agent surface and nothing of the gateway's AWS side, local
+ * twins or chat-app clients.
+ */
+const NARROWED: Record<string, Record<string, string[]>> = {
+  "@serverless-openclaw/container": { "@serverless-openclaw/gateway": ["./agent"] },
+};
 
 function* files(dir: string): Generator<string> {
   for (const name of readdirSync(dir)) {
@@ -24,14 +35,14 @@ function* files(dir: string): Generator<string> {
 /** The problems in the tree at `root` (empty: the import graph keeps to the exports lists). */
 export function checkImports(root: string): string[] {
   const problems: string[] = [];
-  const packages = new Map<string, { dir: string; exports: Record<string, string> }>();
+  const packages = new Map<string, { name: string; dir: string; exports: Record<string, string> }>();
   for (const name of readdirSync(join(root, "packages"))) {
     const file = join(root, "packages", name, "package.json");
     if (!existsSync(file)) continue;
     const pkg = JSON.parse(readFileSync(file, "utf8"));
     const exports: Record<string, string> =
       typeof pkg.exports === "string" ? { ".": pkg.exports } : (pkg.exports ?? {});
-    packages.set(pkg.name, { dir: join(root, "packages", name), exports });
+    packages.set(pkg.name, { name: pkg.name, dir: join(root, "packages", name), exports });
     for (const [key, target] of Object.entries(exports)) {
       if (key.includes("*")) problems.push(`${file}: export "${key}" is a wildcard; list each entry point`);
       else if (!existsSync(join(root, "packages", name, target)))
@@ -51,6 +62,11 @@ export function checkImports(root: string): string[] {
         const sub = rest.length ? `./${rest.join("/")}` : ".";
         if (target && !(sub in target.exports))
           problems.push(`${where}: ${spec} is not in the exports of ${scope}/${name}`);
+        const allowed = home && NARROWED[home.name]?.[`${scope}/${name}`];
+        if (allowed && file.startsWith(join(home.dir, "src") + sep) && !allowed.includes(sub))
+          problems.push(
+            `${where}: ${spec}: ${home.name}'s sources may use only ${allowed.join(", ")} of ${scope}/${name}`,
+          );
       } else if (spec.startsWith(".") && home) {
         const to = resolve(dirname(file), spec);
         if (!to.startsWith(home.dir + sep) && to.startsWith(join(root, "packages") + sep))

@@ -10,8 +10,8 @@
  */
 import { parseArgs } from "node:util";
 import { SSMClient } from "@aws-sdk/client-ssm";
-import { SsmSecretStore } from "@serverless-openclaw/gateway/adapters/aws/ssm-secret-store";
-import { registerDiscordCommands } from "@serverless-openclaw/gateway/channels/discord-commands";
+import { SsmSecretStore } from "@serverless-openclaw/gateway/aws";
+import { registerDiscordCommands } from "@serverless-openclaw/gateway/channels";
 
 const { values } = parseArgs({
   options: {

@@ -10,11 +10,8 @@
  */
 import { parseArgs } from "node:util";
 import { SSMClient } from "@aws-sdk/client-ssm";
-import { SsmSecretStore } from "@serverless-openclaw/gateway/adapters/aws/ssm-secret-store";
-import {
-  deleteTelegramWebhook,
-  ensureTelegramWebhook,
-} from "@serverless-openclaw/gateway/channels/telegram-webhook-registration";
+import { SsmSecretStore } from "@serverless-openclaw/gateway/aws";
+import { deleteTelegramWebhook, ensureTelegramWebhook } from "@serverless-openclaw/gateway/channels";
 import { SECRET_NAMES } from "@serverless-openclaw/shared";
 
 const { values } = parseArgs({

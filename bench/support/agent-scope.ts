@@ -19,8 +19,8 @@ import { AgentApiStandin } from "../../packages/container/tests/support/agent-ap
 import { createMemoryStores } from "../../packages/gateway/src/adapters/local/embedded-stores";
 import { createRpcStores } from "../../packages/gateway/src/adapters/local/rpc-client";
 import { createStoreRpcHandler } from "../../packages/gateway/src/adapters/local/rpc-server";
-import { AGENT_USER_HEADER } from "../../packages/gateway/src/handlers/agent-api";
 import type { ClientPush } from "../../packages/gateway/src/ports";
+import { AGENT_USER_HEADER } from "../../packages/shared/src";
 
 const ROUNDS = Number(process.argv[2] ?? 300);
 const USER = "bench-user-0001";

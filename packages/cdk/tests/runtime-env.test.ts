@@ -1,6 +1,6 @@
 import { parseTaskEnv } from "@serverless-openclaw/container/env";
 import { buildPorts } from "@serverless-openclaw/container/runtime";
-import { createAwsRuntime, readAwsEnv } from "@serverless-openclaw/gateway/runtime/aws";
+import { createAwsRuntime, readAwsEnv } from "@serverless-openclaw/gateway/aws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanup, resourcesOf, type Synthesized, synth } from "./synth";
 

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { TABLE_DEFINITIONS } from "@serverless-openclaw/gateway/adapters/aws/tables";
+import { TABLE_DEFINITIONS } from "@serverless-openclaw/gateway/aws";
 import { API_ROUTES } from "@serverless-openclaw/shared";
 import { Match } from "aws-cdk-lib/assertions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -8,7 +8,7 @@ import type {
   SecretStore,
   SettingsStore,
   TaskStateStore,
-} from "@serverless-openclaw/gateway/ports";
+} from "@serverless-openclaw/gateway/agent";
 import type { Logger, Redactor } from "@serverless-openclaw/shared";
 import {
   INTERRUPTED_ERROR,

@@ -1,10 +1,11 @@
 import { dirname, join } from "node:path";
-import { createRpcStores } from "@serverless-openclaw/gateway/adapters/local/rpc-client";
-import type { Stores } from "@serverless-openclaw/gateway/adapters/stores";
-import { AGENT_USER_HEADER } from "@serverless-openclaw/gateway/handlers/agent-api";
-import type { ClientPush } from "@serverless-openclaw/gateway/ports";
-import type { Logger } from "@serverless-openclaw/shared";
-import { Redactor } from "@serverless-openclaw/shared";
+import {
+  type ClientPush,
+  createRpcStores,
+  createStores,
+  type Stores,
+} from "@serverless-openclaw/gateway/agent";
+import { AGENT_USER_HEADER, type Logger, Redactor } from "@serverless-openclaw/shared";
 import { AgentLinkRelay } from "./adapters/agent-link-relay";
 import { HttpClientPush } from "./adapters/http-client-push";
 import { UrlBlobStore } from "./adapters/url-blob-store";
@@ -32,7 +33,7 @@ export function buildPorts(
   options: { signedFetch?: typeof fetch } = {},
 ): { stores: Stores; clientPush: ClientPush } {
   if (env.LOCAL_STORE_URL && env.LOCAL_STORE_TOKEN) {
-    const stores = createRpcStores(env.LOCAL_STORE_URL, env.LOCAL_STORE_TOKEN);
+    const stores = createStores({ backend: createRpcStores(env.LOCAL_STORE_URL, env.LOCAL_STORE_TOKEN) });
     const endpoint = env.CLIENT_PUSH_ENDPOINT ?? new URL(env.LOCAL_STORE_URL).origin;
     return { stores, clientPush: new HttpClientPush(endpoint, env.LOCAL_STORE_TOKEN) };
   }
@@ -45,7 +46,10 @@ export function buildPorts(
   const base = api.replace(/\/$/, "");
   const rpc = createRpcStores(`${base}/rpc`, undefined, { fetch: signedFetch });
   return {
-    stores: { ...rpc, blobs: new UrlBlobStore(base, rpc.blobs, signedFetch) },
+    stores: createStores({
+      backend: rpc,
+      replace: { blobs: new UrlBlobStore(base, rpc.blobs, signedFetch) },
+    }),
     clientPush: new HttpClientPush(base, undefined, { path: "connections", fetch: signedFetch }),
   };
 }

@@ -1,8 +1,7 @@
 import { createHash } from "node:crypto";
 import { chmod, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import type { BlobStore, SettingsStore } from "@serverless-openclaw/gateway/ports";
-import { readSkillArchive } from "@serverless-openclaw/gateway/skills/skill-archive";
+import { type BlobStore, readSkillArchive, type SettingsStore } from "@serverless-openclaw/gateway/agent";
 import type { Logger } from "@serverless-openclaw/shared";
 import {
   BuiltinSkillSwitchSchema,

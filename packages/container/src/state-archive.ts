@@ -3,7 +3,7 @@ import { mkdir, readdir, rm } from "node:fs/promises";
 import { isAbsolute, join, relative } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import type { BlobStore } from "@serverless-openclaw/gateway/ports";
+import type { BlobStore } from "@serverless-openclaw/gateway/agent";
 import * as tar from "tar";
 
 /** Blob key of a user's OpenClaw state. */

@@ -4,7 +4,7 @@ import { copyFile, lstat, mkdir, readdir, readlink, rm, symlink, utimes } from "
 import { isAbsolute, join, resolve, sep } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import type { BlobStore } from "@serverless-openclaw/gateway/ports";
+import type { BlobStore } from "@serverless-openclaw/gateway/agent";
 import type { Logger } from "@serverless-openclaw/shared";
 import * as tar from "tar";
 import * as z from "zod";

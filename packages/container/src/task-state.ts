@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { TaskStateStore } from "@serverless-openclaw/gateway/ports";
+import type { TaskStateStore } from "@serverless-openclaw/gateway/agent";
 import type { Logger } from "@serverless-openclaw/shared";
 import {
   type AgentState,

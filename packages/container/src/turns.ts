@@ -1,4 +1,4 @@
-import type { ConversationStore, PendingQueue } from "@serverless-openclaw/gateway/ports";
+import type { ConversationStore, PendingQueue } from "@serverless-openclaw/gateway/agent";
 import type { Logger } from "@serverless-openclaw/shared";
 import {
   LIMITS,

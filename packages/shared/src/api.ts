@@ -59,6 +59,12 @@ export const PUBLIC_ROUTES = {
 } as const satisfies Partial<Record<keyof typeof API_ROUTES, string>>;
 export type PublicRouteName = keyof typeof PUBLIC_ROUTES;
 
+/**
+ * The agent HTTP API (the task → gateway, SigV4-signed on AWS): the header in which a task names the
+ * user it serves; the gateway checks it against the TaskState row of the calling task.
+ */
+export const AGENT_USER_HEADER = "x-agent-user-id";
+
 export const ApiErrorSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
 export type ApiError = z.infer<typeof ApiErrorSchema>;
 

@@ -50,4 +50,30 @@ describe("the import graph (npm run check)", () => {
     expect(problems.join("\n")).toMatch(/export "\.\/\*" is a wildcard/);
     expect(problems.join("\n")).toMatch(/export "\." names \.\/src\/index\.ts, which does not exist/);
   });
+
+  it("holds the agent task's sources (not its tests) to the core's agent entry point", async () => {
+    const root = await tree({
+      "packages/gateway/package.json": pkg("gateway", {
+        ".": "./src/index.ts",
+        "./agent": "./src/agent.ts",
+        "./aws": "./src/aws.ts",
+      }),
+      "packages/gateway/src/index.ts": "export const core = 1;\n",
+      "packages/gateway/src/agent.ts": "export const agent = 1;\n",
+      "packages/gateway/src/aws.ts": "export const aws = 1;\n",
+      "packages/container/package.json": pkg("container", {}),
+      "packages/container/src/ok.ts": 'import { agent } from "@serverless-openclaw/gateway/agent";\n',
+      "packages/container/src/aws.ts": 'import { aws } from "@serverless-openclaw/gateway/aws";\n',
+      "packages/container/src/core.ts": 'import type { core } from "@serverless-openclaw/gateway";\n',
+      "packages/container/tests/fixture.ts": 'import { aws } from "@serverless-openclaw/gateway/aws";\n',
+    });
+    const problems = checkImports(root);
+    expect(problems).toHaveLength(2);
+    expect(problems.join("\n")).toMatch(
+      /src\/aws\.ts: @serverless-openclaw\/gateway\/aws: .* may use only \.\/agent/,
+    );
+    expect(problems.join("\n")).toMatch(
+      /src\/core\.ts: @serverless-openclaw\/gateway: .* may use only \.\/agent/,
+    );
+  });
 });

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { ChatRelayError, type ChatRelayPort } from "@serverless-openclaw/gateway/services/chat-relay";
+import { ChatRelayError, type ChatRelayPort } from "@serverless-openclaw/gateway/agent";
 import type { AgentRelay, AgentRelayResult, RelayCall, RelayResult } from "@serverless-openclaw/shared";
 
 export interface AgentLinkRelayOptions {

@@ -1,4 +1,4 @@
-import type { ClientPush } from "@serverless-openclaw/gateway/ports";
+import type { ClientPush } from "@serverless-openclaw/gateway/agent";
 
 export interface HttpClientPushOptions {
   /** The path segment before the connection id: `@connections` (local server) or `connections` (AWS agent API). */

@@ -1,4 +1,4 @@
-import type { BlobStore } from "@serverless-openclaw/gateway/ports";
+import type { BlobStore } from "@serverless-openclaw/gateway/agent";
 
 /**
  * The task's blobs on AWS: the state archive and its checkpoints can be far larger than an API

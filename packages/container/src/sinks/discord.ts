@@ -1,5 +1,4 @@
-import { DISCORD_MAX_CHARS, DiscordRest } from "@serverless-openclaw/gateway/channels/discord-api";
-import { ChannelApiError } from "@serverless-openclaw/gateway/channels/http-json";
+import { ChannelApiError, DISCORD_MAX_CHARS, DiscordRest } from "@serverless-openclaw/gateway/agent";
 import type { PendingMessage, RelayHandle } from "@serverless-openclaw/shared";
 import { type ChatSinkDeps, EditingReplySink } from "./editing-sink";
 

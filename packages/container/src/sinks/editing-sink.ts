@@ -1,4 +1,4 @@
-import type { ChatRelayPort } from "@serverless-openclaw/gateway/services/chat-relay";
+import type { ChatRelayPort } from "@serverless-openclaw/gateway/agent";
 import type { Logger } from "@serverless-openclaw/shared";
 import {
   activityLine,

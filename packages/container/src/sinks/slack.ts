@@ -1,4 +1,4 @@
-import { SLACK_MAX_CHARS, slackEscapedWidth } from "@serverless-openclaw/gateway/channels/slack-api";
+import { SLACK_MAX_CHARS, slackEscapedWidth } from "@serverless-openclaw/gateway/agent";
 import type { PendingMessage, RelayHandle } from "@serverless-openclaw/shared";
 import { type ChatSinkDeps, EditingReplySink, splitText } from "./editing-sink";
 

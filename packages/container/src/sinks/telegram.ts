@@ -1,4 +1,4 @@
-import { ChatRelayError } from "@serverless-openclaw/gateway/services/chat-relay";
+import { ChatRelayError } from "@serverless-openclaw/gateway/agent";
 import type { PendingMessage, RelayHandle } from "@serverless-openclaw/shared";
 import { type ChatSinkDeps, EditingReplySink } from "./editing-sink";
 import {

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type { ClientPush, ConnectionStore } from "@serverless-openclaw/gateway/ports";
+import type { ClientPush, ConnectionStore } from "@serverless-openclaw/gateway/agent";
 import type { Logger, PendingMessage, ServerEvent, ToolActivity } from "@serverless-openclaw/shared";
 import type { ReplySink } from "./reply-sink";
 

@@ -5,13 +5,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { SSMClient } from "@aws-sdk/client-ssm";
-import type { S3BlobStore } from "@serverless-openclaw/gateway/adapters/aws/s3-blob-store";
-import { createTables, STANDIN_TABLE_NAMES } from "@serverless-openclaw/gateway/adapters/aws/tables";
-import { createRpcStores } from "@serverless-openclaw/gateway/adapters/local/rpc-client";
-import { createAwsStores, type Stores } from "@serverless-openclaw/gateway/adapters/stores";
-import { AGENT_USER_HEADER } from "@serverless-openclaw/gateway/handlers/agent-api";
-import type { ClientPush } from "@serverless-openclaw/gateway/ports";
-import { withUsageRecording } from "@serverless-openclaw/gateway/services/usage-recording";
+import { createStores } from "@serverless-openclaw/gateway";
+import { type ClientPush, createRpcStores, type Stores } from "@serverless-openclaw/gateway/agent";
+import {
+  createAwsStores,
+  createTables,
+  type S3BlobStore,
+  STANDIN_TABLE_NAMES,
+} from "@serverless-openclaw/gateway/aws";
+import { AGENT_USER_HEADER } from "@serverless-openclaw/shared";
 import {
   type DynamoLocal,
   type FakeLlm,
@@ -130,7 +132,7 @@ beforeAll(async () => {
     },
   });
   // As in runtime/aws.ts: the run that reaches Idle is booked to the user's usage by the gateway.
-  const served = { ...stores, taskState: withUsageRecording(stores.taskState, stores.settings, console) };
+  const served = createStores({ backend: stores, usage: { logger: console } });
   agentApi = new AgentApiStandin(
     served,
     [{ ...TASK_KEYS, userArn: `arn:aws:sts::111122223333:assumed-role/${TASK_ROLE}/${TASK_ID}` }],

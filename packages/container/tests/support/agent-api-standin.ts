@@ -1,9 +1,8 @@
 import { createHash, createHmac } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Stores } from "@serverless-openclaw/gateway/adapters/stores";
-import { createAgentApiHandler } from "@serverless-openclaw/gateway/handlers/agent-api";
-import type { BlobUrlSigner, ClientPush } from "@serverless-openclaw/gateway/ports";
+import { createAgentApiHandler } from "@serverless-openclaw/gateway";
+import type { BlobUrlSigner, ClientPush, Stores } from "@serverless-openclaw/gateway/agent";
 import { SignatureV4 } from "@smithy/signature-v4";
 
 /** An IAM principal the stand-in knows: its key pair and the assumed-role ARN IAM would report. */

@@ -1,7 +1,6 @@
 import { createHash } from "node:crypto";
 import type { AddressInfo } from "node:net";
-import type { Stores } from "@serverless-openclaw/gateway/adapters/stores";
-import type { ClientPush } from "@serverless-openclaw/gateway/ports";
+import type { ClientPush, Stores } from "@serverless-openclaw/gateway/agent";
 import type { GatewayToAgent, PendingMessage } from "@serverless-openclaw/shared";
 import { type WebSocket, WebSocketServer } from "ws";
 

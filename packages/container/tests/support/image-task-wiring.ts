@@ -3,11 +3,11 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createMemoryStores } from "@serverless-openclaw/gateway/adapters/local/embedded-stores";
 import {
+  createMemoryStores,
   type StoreRpcServer,
   startStoreRpcServer,
-} from "@serverless-openclaw/gateway/adapters/local/rpc-http-server";
+} from "@serverless-openclaw/gateway/local";
 import { type FakeLlm, startFakeLlm } from "@serverless-openclaw/testkit/fake-llm";
 import type { ManagedProcess } from "@serverless-openclaw/testkit/process";
 import { FakeAgentGateway } from "./fake-gateway";

@@ -1,6 +1,6 @@
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import type { BlobStore } from "@serverless-openclaw/gateway/ports";
+import type { BlobStore } from "@serverless-openclaw/gateway/agent";
 import * as tar from "tar";
 import { readManifest } from "../../src/state-checkpoint";
 

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import type { Stores } from "@serverless-openclaw/gateway/adapters/stores";
+import type { Stores } from "@serverless-openclaw/gateway/agent";
 import { KEYS } from "@serverless-openclaw/shared";
 import { type ManagedProcess, waitUntil } from "@serverless-openclaw/testkit/process";
 

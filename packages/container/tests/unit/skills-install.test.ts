@@ -1,9 +1,8 @@
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createMemoryStores } from "@serverless-openclaw/gateway/adapters/local/embedded-stores";
-import { silentLogger } from "@serverless-openclaw/gateway/deps";
-import { SkillsService } from "@serverless-openclaw/gateway/services/skills";
+import { SkillsService, silentLogger } from "@serverless-openclaw/gateway";
+import { createMemoryStores } from "@serverless-openclaw/gateway/local";
 import { KEYS } from "@serverless-openclaw/shared";
 import { strToU8, zipSync } from "fflate";
 import { afterEach, describe, expect, it } from "vitest";

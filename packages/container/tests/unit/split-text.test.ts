@@ -1,4 +1,4 @@
-import { escapeSlackText, slackEscapedWidth } from "@serverless-openclaw/gateway/channels/slack-api";
+import { escapeSlackText, slackEscapedWidth } from "@serverless-openclaw/gateway/agent";
 import { fuzzRuns } from "@serverless-openclaw/testkit/fuzz";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";

@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createMemoryStores } from "@serverless-openclaw/gateway/adapters/local/embedded-stores";
+import { createMemoryStores } from "@serverless-openclaw/gateway/local";
 import { afterEach, describe, expect, it } from "vitest";
 import { backupState, restoreState, shouldBackUp, stateBlobKey } from "../../src/state-archive";
 

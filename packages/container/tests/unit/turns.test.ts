@@ -1,4 +1,4 @@
-import { createMemoryStores } from "@serverless-openclaw/gateway/adapters/local/embedded-stores";
+import { createMemoryStores } from "@serverless-openclaw/gateway/local";
 import { KEYS, type PendingMessage, Redactor, type ToolActivity } from "@serverless-openclaw/shared";
 import { describe, expect, it } from "vitest";
 import { createJsonLogger } from "../../src/logger";

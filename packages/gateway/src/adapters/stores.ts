@@ -1,79 +1,52 @@
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { S3Client } from "@aws-sdk/client-s3";
-import { SSMClient } from "@aws-sdk/client-ssm";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import type {
-  BlobStore,
-  Clock,
-  ConnectionStore,
-  ConversationStore,
-  PendingQueue,
-  SecretStore,
-  SettingsStore,
-  TaskStateStore,
-} from "../ports";
-import { DynamoConnectionStore } from "./aws/dynamo-connection-store";
-import { DynamoConversationStore } from "./aws/dynamo-conversation-store";
-import { DynamoPendingQueue } from "./aws/dynamo-pending-queue";
-import { DynamoSettingsStore } from "./aws/dynamo-settings-store";
-import { DynamoTaskStateStore } from "./aws/dynamo-task-state-store";
-import { S3BlobStore } from "./aws/s3-blob-store";
-import { SsmSecretStore } from "./aws/ssm-secret-store";
-import type { TableNames } from "./aws/tables";
+import type { Capacity } from "@serverless-openclaw/shared";
+import type { Logger } from "../deps";
+import type * as Ports from "../ports";
+import { withUsageRecording } from "../services/usage-recording";
 
-/** Every storage port, as one object: built by createAwsStores, createEmbeddedStores, createMemoryStores or createRpcStores. */
+/** Every storage port, as one object (what createStores returns). */
 export type Stores = {
-  connections: ConnectionStore;
-  taskState: TaskStateStore;
-  pending: PendingQueue;
-  conversations: ConversationStore;
-  settings: SettingsStore;
-  blobs: BlobStore;
-  secrets: SecretStore;
+  connections: Ports.ConnectionStore;
+  taskState: Ports.TaskStateStore;
+  pending: Ports.PendingQueue;
+  conversations: Ports.ConversationStore;
+  settings: Ports.SettingsStore;
+  blobs: Ports.BlobStore;
+  secrets: Ports.SecretStore;
 };
 
-export interface AwsStoresConfig {
-  tables: TableNames;
-  /** S3 bucket for blobs (OpenClaw state, skills). */
-  bucket: string;
-  /** Key prefix inside the bucket; default none. */
-  blobPrefix?: string;
-  /** SSM parameter path prefix, e.g. `/serverless-openclaw/`. */
-  secretPrefix: string;
+export interface StoresPlan {
   /**
-   * SDK clients. Missing ones are created with the SDK defaults, which honour AWS_REGION and the
-   * standard endpoint overrides (AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL_SSM).
+   * Where rows, objects and secrets live: `createAwsStores` (the Lambdas; local mode with
+   * `--aws-standins`), `createEmbeddedStores` (local mode), `createMemoryStores` (tests) or
+   * `createRpcStores` (the agent task: the gateway's stores, scoped to its user, over the store RPC).
    */
-  clients?: { dynamo?: DynamoDBClient; s3?: S3Client; ssm?: SSMClient };
-  clock?: Clock;
-}
-
-/** The document client every Dynamo adapter expects (undefined fields are dropped, not rejected). */
-export function createDocumentClient(client: DynamoDBClient): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-}
-
-export function createAwsStores(config: AwsStoresConfig): Stores {
-  const doc = createDocumentClient(config.clients?.dynamo ?? new DynamoDBClient({}));
-  const { tables, clock } = config;
-  return {
-    connections: new DynamoConnectionStore(doc, tables.connections),
-    taskState: new DynamoTaskStateStore(doc, tables.taskState, clock),
-    pending: new DynamoPendingQueue(doc, tables.pending, clock),
-    conversations: new DynamoConversationStore(doc, tables.conversations),
-    settings: new DynamoSettingsStore(doc, tables.settings, clock),
-    blobs: new S3BlobStore(
-      config.clients?.s3 ?? new S3Client({}),
-      config.bucket,
-      config.blobPrefix,
-      // Presigned URLs must not carry a checksum: with the SDK's default (WHEN_SUPPORTED) a PUT URL
-      // embeds the CRC32 of an empty body, and S3 then rejects the real upload.
-      config.clients?.s3 ??
-        new S3Client({
-          requestChecksumCalculation: "WHEN_REQUIRED",
-          responseChecksumValidation: "WHEN_REQUIRED",
-        }),
-    ),
-    secrets: new SsmSecretStore(config.clients?.ssm ?? new SSMClient({}), config.secretPrefix),
+  backend: Stores;
+  /**
+   * Ports served from somewhere else than the backend: the secrets file beside the AWS stand-ins
+   * (there is no SSM stand-in); blob bytes over presigned URLs for the agent task on AWS (the state
+   * archive is too large for a Lambda payload).
+   */
+  replace?: Partial<Stores>;
+  /**
+   * Set by the gateway's processes (Lambdas, local mode): every run that reaches Idle is booked to its
+   * user's monthly usage, whoever writes the row (the agent through the store RPC, the watchdog, a
+   * failed start). The agent task sets none: its writes land in the gateway's stores, which book them.
+   */
+  usage?: {
+    logger: Pick<Logger, "warn">;
+    /** Told the seconds of every run booked (the AgentRunSeconds metric on AWS). */
+    onRunBooked?: (seconds: number, capacity: Capacity) => void;
   };
+}
+
+/**
+ * The one store builder of every start-up path (the Lambda runtime, local mode, the agent task): each
+ * picks a backend, and the rules on top of it (which ports come from elsewhere, usage booking) are
+ * applied here alike, so the paths cannot drift apart.
+ */
+export function createStores(plan: StoresPlan): Stores {
+  const stores: Stores = { ...plan.backend, ...plan.replace };
+  if (!plan.usage) return stores;
+  const { logger, onRunBooked } = plan.usage;
+  return { ...stores, taskState: withUsageRecording(stores.taskState, stores.settings, logger, onRunBooked) };
 }

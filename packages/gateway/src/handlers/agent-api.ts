@@ -1,4 +1,4 @@
-import { KEYS } from "@serverless-openclaw/shared";
+import { AGENT_USER_HEADER, KEYS } from "@serverless-openclaw/shared";
 import * as z from "zod";
 import { serveStoreRpc } from "../adapters/local/rpc-server";
 import type { Stores } from "../adapters/stores";
@@ -10,8 +10,6 @@ import { type AgentScope, assertOwnBlobKey, scopeStores } from "../services/agen
 import { bodyText, type HandlerResult, header } from "./events";
 import { apiError, json, noContent } from "./http-response";
 
-/** The header in which a task names the user it serves; the gateway checks it against the TaskState row. */
-export const AGENT_USER_HEADER = "x-agent-user-id";
 /** How long a blob URL handed to a task stays valid. */
 export const BLOB_URL_SECONDS = 300;
 

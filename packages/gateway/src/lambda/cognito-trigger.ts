@@ -1,9 +1,9 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import * as z from "zod";
+import { createDocumentClient } from "../adapters/aws/aws-stores";
 import { DynamoConnectionStore } from "../adapters/aws/dynamo-connection-store";
 import { DynamoSettingsStore } from "../adapters/aws/dynamo-settings-store";
-import { createDocumentClient } from "../adapters/stores";
 import { systemClock } from "../deps";
 import { createCognitoTriggerHandler } from "../handlers/cognito-trigger";
 

@@ -2,9 +2,9 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import * as z from "zod";
+import { createDocumentClient } from "../adapters/aws/aws-stores";
 import { DynamoSettingsStore } from "../adapters/aws/dynamo-settings-store";
 import { SsmSecretStore } from "../adapters/aws/ssm-secret-store";
-import { createDocumentClient } from "../adapters/stores";
 import { createTelegramWebhookSetupHandler } from "../handlers/telegram-webhook-setup";
 
 /** The deploy-time custom resource (packages/cdk TelegramWebhookSetup): registers the bot's webhook. */

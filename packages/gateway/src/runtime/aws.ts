@@ -5,14 +5,14 @@ import type { Context } from "aws-lambda";
 // Namespace import: `import { z }` defeats tree-shaking and adds ~350 KB of zod to every Lambda bundle.
 import * as z from "zod";
 import { ApiGatewayClientPush } from "../adapters/aws/api-gateway-client-push";
+import { createAwsStores } from "../adapters/aws/aws-stores";
 import { CognitoTokenVerifier } from "../adapters/aws/cognito-token-verifier";
 import { EcsTaskRunner } from "../adapters/aws/ecs-task-runner";
 import { EventBridgeScheduler } from "../adapters/aws/event-bridge-scheduler";
-import { createAwsStores } from "../adapters/stores";
+import { createStores } from "../adapters/stores";
 import { DEFAULT_GATEWAY_CONFIG, type GatewayDeps, systemClock } from "../deps";
 import { GatewayError } from "../errors";
 import { createServices, type GatewayServices } from "../services";
-import { withUsageRecording } from "../services/usage-recording";
 
 /** The Lambda environment (set by packages/cdk's GatewayFunctions). Read once per cold start, here only. */
 const list = z.string().transform(commaList);
@@ -95,16 +95,27 @@ export function createAwsRuntime(env: AwsEnv): AwsRuntime {
     namespace: env.POWERTOOLS_METRICS_NAMESPACE,
     serviceName: METRICS_SERVICE,
   });
-  const stores = createAwsStores({
-    tables: {
-      conversations: env.TABLE_CONVERSATIONS,
-      settings: env.TABLE_SETTINGS,
-      taskState: env.TABLE_TASK_STATE,
-      connections: env.TABLE_CONNECTIONS,
-      pending: env.TABLE_PENDING,
+  const stores = createStores({
+    backend: createAwsStores({
+      tables: {
+        conversations: env.TABLE_CONVERSATIONS,
+        settings: env.TABLE_SETTINGS,
+        taskState: env.TABLE_TASK_STATE,
+        connections: env.TABLE_CONNECTIONS,
+        pending: env.TABLE_PENDING,
+      },
+      bucket: env.DATA_BUCKET,
+      secretPrefix: env.SECRET_PREFIX,
+    }),
+    // Every run that reaches Idle is booked to the user's monthly usage (docs/monitoring.md).
+    // On-demand seconds are counted again on their own, so the spend alarm prices them as on-demand.
+    usage: {
+      logger,
+      onRunBooked: (seconds, capacity) => {
+        metrics.addMetric("AgentRunSeconds", MetricUnit.Seconds, seconds);
+        if (capacity === "on-demand") metrics.addMetric("AgentOnDemandSeconds", MetricUnit.Seconds, seconds);
+      },
     },
-    bucket: env.DATA_BUCKET,
-    secretPrefix: env.SECRET_PREFIX,
   });
   // The schedule-fire Lambda gets only the group (it deletes orphans; its own ARN would be a cycle).
   const scheduler = env.SCHEDULE_GROUP
@@ -116,12 +127,6 @@ export function createAwsRuntime(env: AwsEnv): AwsRuntime {
     : undefined;
   const deps: GatewayDeps = {
     ...stores,
-    // Every run that reaches Idle is booked to the user's monthly usage (docs/monitoring.md).
-    // On-demand seconds are counted again on their own, so the spend alarm prices them as on-demand.
-    taskState: withUsageRecording(stores.taskState, stores.settings, logger, (seconds, capacity) => {
-      metrics.addMetric("AgentRunSeconds", MetricUnit.Seconds, seconds);
-      if (capacity === "on-demand") metrics.addMetric("AgentOnDemandSeconds", MetricUnit.Seconds, seconds);
-    }),
     ...(scheduler ? { scheduler } : {}),
     taskRunner: new EcsTaskRunner({
       cluster: env.ECS_CLUSTER,

@@ -2,7 +2,6 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import type {
   PendingMessage,
   RelayCall,
-  RelayFailure,
   RelayHandle,
   RelayResult,
   ReplyTarget,
@@ -15,6 +14,9 @@ import { TelegramApiError, TelegramBotApi } from "../channels/telegram-api";
 import type { Logger } from "../deps";
 import type { PendingQueue, SecretStore } from "../ports";
 import type { AgentScope } from "./agent-scope";
+import { ChatRelayError } from "./chat-relay-port";
+
+export { ChatRelayError, type ChatRelayPort } from "./chat-relay-port";
 
 export interface ChatRelayDeps {
   pending: Pick<PendingQueue, "list">;
@@ -24,14 +26,6 @@ export interface ChatRelayDeps {
   telegramApiRoot?: string;
   discordApiBaseUrl?: string;
   slackApiBaseUrl?: string;
-}
-
-/** A refused or failed relay call, as the task gets it back (RelayFailure). */
-export class ChatRelayError extends Error {
-  constructor(readonly failure: RelayFailure) {
-    super(failure.message);
-    this.name = "ChatRelayError";
-  }
 }
 
 const refuse = (code: string, message: string): never => {
@@ -246,12 +240,4 @@ function toRelayError(error: unknown): ChatRelayError {
     });
   // Anything else (a network error) is logged by the caller; its text stays in the gateway.
   return new ChatRelayError({ code: "RELAY_FAILED", message: "The relay could not reach the platform." });
-}
-
-/**
- * The relay as an agent task's reply sinks call it: over the agent link (container
- * `adapters/agent-link-relay.ts`), or in process in tests. Failures are ChatRelayError.
- */
-export interface ChatRelayPort {
-  call(pendingId: string, call: RelayCall): Promise<RelayResult>;
 }

@@ -3,8 +3,8 @@ import { DescribeTableCommand, DescribeTimeToLiveCommand } from "@aws-sdk/client
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { type DynamoLocal, type S3rver, startDynamoLocal, startS3rver } from "@serverless-openclaw/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createAwsStores } from "../../src/adapters/aws/aws-stores";
 import { createTables, type TableNames } from "../../src/adapters/aws/tables";
-import { createAwsStores } from "../../src/adapters/stores";
 import type { Clock } from "../../src/ports";
 import { describeStoresContracts } from "./all-contracts";
 

@@ -1,11 +1,13 @@
 import { createHash } from "node:crypto";
+import { AGENT_USER_HEADER } from "@serverless-openclaw/shared";
 import { beforeEach, describe, expect, it } from "vitest";
+import { createAwsStores } from "../../src/adapters/aws/aws-stores";
 import type { S3BlobStore } from "../../src/adapters/aws/s3-blob-store";
 import { createMemoryStores } from "../../src/adapters/local/embedded-stores";
 import { createRpcStores } from "../../src/adapters/local/rpc-client";
-import { createAwsStores, type Stores } from "../../src/adapters/stores";
+import type { Stores } from "../../src/adapters/stores";
 import { createAgentSocketHandler, createWebSocketHandler } from "../../src/handlers";
-import { AGENT_USER_HEADER, createAgentApiHandler } from "../../src/handlers/agent-api";
+import { createAgentApiHandler } from "../../src/handlers/agent-api";
 import type { ClientPush } from "../../src/ports";
 import { bindAgentTask, callerTaskId } from "../../src/services/agent-binding";
 import { expectStoreError } from "../contract/harness";

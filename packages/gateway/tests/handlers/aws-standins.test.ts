@@ -7,10 +7,10 @@ import {
   startDynamoLocal,
 } from "@serverless-openclaw/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createAwsStores } from "../../src/adapters/aws/aws-stores";
 import { CognitoTokenVerifier } from "../../src/adapters/aws/cognito-token-verifier";
 import { createTables, type TableNames } from "../../src/adapters/aws/tables";
 import { MemorySecretStore } from "../../src/adapters/local/memory-secret-store";
-import { createAwsStores } from "../../src/adapters/stores";
 import { createAgentSocketHandler, createHttpApiHandler, createWebSocketHandler } from "../../src/handlers";
 import { FakeClock, makeDeps } from "../unit/fakes";
 import { httpEvent, wsEvent } from "./events";

@@ -1,4 +1,4 @@
-import type { TaskStateStore } from "@serverless-openclaw/gateway/ports";
+import type { TaskStateStore } from "@serverless-openclaw/gateway";
 import { STARTUP_STEP_LABELS, type TaskState } from "@serverless-openclaw/shared";
 
 /**

@@ -1,6 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import type { ConnectionStore } from "@serverless-openclaw/gateway/ports";
-import type { AgentScope } from "@serverless-openclaw/gateway/services/agent-scope";
+import type { AgentScope, ConnectionStore } from "@serverless-openclaw/gateway";
 
 const digest = (token: string) => createHash("sha256").update(token, "utf8").digest("hex");
 

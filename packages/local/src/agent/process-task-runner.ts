@@ -3,7 +3,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import type { StartTaskRequest, TaskRunner } from "@serverless-openclaw/gateway/ports";
+import type { StartTaskRequest, TaskRunner } from "@serverless-openclaw/gateway";
 import type { Redactor } from "@serverless-openclaw/shared";
 import type { LocalLogger } from "../support/local-logger";
 import { formatAgentLine } from "./agent-log";
@@ -28,6 +28,12 @@ export interface ProcessTaskRunnerOptions {
   redactor: Redactor;
   /** SIGTERM → SIGKILL grace: long enough for the task to back OpenClaw's state up (default 45 s). */
   graceMs?: number;
+  /**
+   * What of the host's environment the child inherits (support/local-env.ts `agentInheritedEnv`: PATH,
+   * locale, Chromium, OpenClaw's mode). Only what the task needs: the server's own secrets (API keys in
+   * env) must not leak into OpenClaw.
+   */
+  inheritedEnv?: Readonly<Record<string, string>>;
   /** Added to the child's environment (timeouts in tests, chat API base URLs, …). */
   extraEnv?: Record<string, string>;
   /** Replaces `node --import tsx <entry>` (tests use a stand-in script). */
@@ -59,21 +65,6 @@ interface AgentChild {
  * then: a second or two, more on a loaded machine) before killing it.
  */
 const PREVIOUS_EXIT_MS = 30_000;
-
-/** Only what the task needs: the server's own secrets (API keys in env) must not leak into OpenClaw. */
-const PASSED_THROUGH = [
-  "PATH",
-  "LANG",
-  "LC_ALL",
-  "TZ",
-  "NODE_EXTRA_CA_CERTS",
-  "SystemRoot",
-  // Which Chromium OpenClaw's browser tool uses (docs/browser.md); default /usr/bin/chromium.
-  "CHROMIUM_PATH",
-  "CHROMIUM_NO_SANDBOX",
-  // OpenClaw's embedded agent instead of its gateway (packages/container/README.md, docs/performance.md).
-  "OPENCLAW_MODE",
-];
 
 /**
  * TaskRunner for local mode: each start spawns the real agent task entrypoint as a child process in its
@@ -111,11 +102,7 @@ export class ProcessTaskRunner implements TaskRunner {
     });
     this.options.redactor.add(agentSecret, storeToken);
 
-    const env: Record<string, string> = {};
-    for (const name of PASSED_THROUGH) {
-      const value = process.env[name];
-      if (value !== undefined) env[name] = value;
-    }
+    const env: Record<string, string> = { ...this.options.inheritedEnv };
     Object.assign(env, {
       HOME: join(workDir, "home"),
       TMPDIR: tmpDir,

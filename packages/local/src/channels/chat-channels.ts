@@ -4,11 +4,9 @@ import {
   type GatewayDeps,
   type GatewayServices,
 } from "@serverless-openclaw/gateway";
-import { commaList, DISCORD_CHANNEL_ID, SECRET_NAMES } from "@serverless-openclaw/shared";
+import { SECRET_NAMES } from "@serverless-openclaw/shared";
 import type { HttpApiHandler } from "../server/http-api";
-import { LocalSetupError } from "../support/errors";
-
-type Env = Readonly<Record<string, string | undefined>>;
+import type { LocalEnv } from "../support/local-env";
 
 /**
  * Which of Discord and Slack local mode serves: each is on when its verification secret is set.
@@ -20,14 +18,8 @@ export interface ChatChannels {
   discordChannelIds?: string[];
 }
 
-export function chatChannelsFromEnv(env: Env): ChatChannels {
-  const channelIds = commaList(env.DISCORD_CHANNEL_IDS);
-  const bad = channelIds.filter((id) => !DISCORD_CHANNEL_ID.test(id));
-  if (bad.length > 0) {
-    throw new LocalSetupError(
-      `DISCORD_CHANNEL_IDS must be Discord channel IDs (17–20 digits), comma-separated; not: ${bad.join(", ")}`,
-    );
-  }
+export function chatChannelsFromEnv(env: LocalEnv): ChatChannels {
+  const channelIds = env.DISCORD_CHANNEL_IDS ?? [];
   return {
     discordEnabled: Boolean(env.DISCORD_PUBLIC_KEY),
     slackEnabled: Boolean(env.SLACK_SIGNING_SECRET),
@@ -56,7 +48,7 @@ export function chatChannelsConfig({ discordEnabled, slackEnabled }: ChatChannel
 export async function startChatChannels(input: {
   deps: GatewayDeps;
   services: GatewayServices;
-  env: Env;
+  env: LocalEnv;
   redact: (...secrets: Array<string | undefined>) => void;
 }): Promise<{ discordInteractions?: HttpApiHandler; slackEvents?: HttpApiHandler }> {
   const { deps, services, env } = input;

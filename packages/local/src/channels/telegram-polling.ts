@@ -1,9 +1,9 @@
+import { errorSummary } from "@serverless-openclaw/gateway";
 import {
   loadTelegramBot,
+  processTelegramUpdate,
   type TelegramBotLoaderDeps,
-} from "@serverless-openclaw/gateway/channels/telegram-bot-loader";
-import { processTelegramUpdate } from "@serverless-openclaw/gateway/channels/telegram-update";
-import { errorSummary } from "@serverless-openclaw/gateway/errors";
+} from "@serverless-openclaw/gateway/channels";
 import { SECRET_NAMES } from "@serverless-openclaw/shared";
 import { Api, GrammyError } from "grammy";
 

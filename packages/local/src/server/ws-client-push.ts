@@ -1,4 +1,4 @@
-import type { ClientPush } from "@serverless-openclaw/gateway/ports";
+import type { ClientPush } from "@serverless-openclaw/gateway";
 import type { ServerEvent } from "@serverless-openclaw/shared";
 import type { WebSocketApi } from "./websocket-api";
 

@@ -26,6 +26,8 @@ export function startAgentRunner(options: {
   command: { file: string; args: string[] };
   graceMs?: number;
   agentEnv?: Record<string, string>;
+  /** What agents inherit of the host's environment (`agentInheritedEnv`). */
+  inheritedEnv: Readonly<Record<string, string>>;
   cleanups: Cleanups;
 }): AgentRunner {
   const { paths, server, logger } = options;
@@ -43,6 +45,7 @@ export function startAgentRunner(options: {
     logger,
     redactor: logger.redactor,
     graceMs: options.graceMs,
+    inheritedEnv: options.inheritedEnv,
     // No bot token and no Bot API root reach the agent: its replies go through the gateway's relay.
     extraEnv: { ...options.agentEnv },
     command: options.command,

@@ -1,11 +1,12 @@
 import type { GatewayConfig } from "@serverless-openclaw/gateway";
 import type { ChatChannels } from "../channels/chat-channels";
+import type { LocalEnv } from "../support/local-env";
 
 /** What the gateway's handlers are told in local mode: the server's origins and the chat channels set in env. */
 export function localGatewayConfig(options: {
   serverUrl: string;
   port: number;
-  env: Readonly<Record<string, string | undefined>>;
+  env: LocalEnv;
   chatChannels: ChatChannels;
 }): GatewayConfig {
   const { env } = options;

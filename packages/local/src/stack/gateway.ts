@@ -1,5 +1,7 @@
 import { join } from "node:path";
 import {
+  CognitoTokenVerifier,
+  type CognitoTokenVerifierOptions,
   createAgentSocketHandler,
   createHttpApiHandler,
   createScheduleFireHandler,
@@ -8,18 +10,15 @@ import {
   createWebSocketHandler,
   type GatewayDeps,
   type GatewayServices,
+  type Stores,
   systemClock,
 } from "@serverless-openclaw/gateway";
-import {
-  CognitoTokenVerifier,
-  type CognitoTokenVerifierOptions,
-} from "@serverless-openclaw/gateway/adapters/aws/cognito-token-verifier";
-import { InProcessScheduler } from "@serverless-openclaw/gateway/adapters/local/in-process-scheduler";
-import type { Stores } from "@serverless-openclaw/gateway/adapters/stores";
+import { InProcessScheduler } from "@serverless-openclaw/gateway/local";
 import type { Redactor } from "@serverless-openclaw/shared";
 import { type ChatChannels, startChatChannels } from "../channels/chat-channels";
 import type { ApiGatewayServer } from "../server/api-gateway-server";
 import { WsClientPush } from "../server/ws-client-push";
+import type { LocalEnv } from "../support/local-env";
 import type { LocalLogger } from "../support/local-logger";
 import type { AgentRunner } from "./agent-runner";
 import type { Cleanups } from "./cleanups";
@@ -44,7 +43,7 @@ export async function startGateway(options: {
   agents: AgentRunner;
   server: ApiGatewayServer;
   auth: StackIdentity;
-  env: Readonly<Record<string, string | undefined>>;
+  env: LocalEnv;
   chatChannels: ChatChannels;
   logger: LocalLogger & { redactor: Redactor };
   cleanups: Cleanups;

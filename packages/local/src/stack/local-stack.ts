@@ -1,8 +1,7 @@
 import { mkdir } from "node:fs/promises";
 import { resolve } from "node:path";
-import { withUsageRecording } from "@serverless-openclaw/gateway";
-import { createStoreRpcHandler } from "@serverless-openclaw/gateway/adapters/local/rpc-server";
-import type { Stores } from "@serverless-openclaw/gateway/adapters/stores";
+import { createStores, type Stores } from "@serverless-openclaw/gateway";
+import { createStoreRpcHandler } from "@serverless-openclaw/gateway/local";
 import type { Redactor } from "@serverless-openclaw/shared";
 import { agentCommand } from "../agent/agent-entry";
 import { AgentTokens, ownClientConnections } from "../agent/agent-tokens";
@@ -19,6 +18,7 @@ import { type ApiGatewayServer, startApiGatewayServer } from "../server/api-gate
 import { isLoopbackHost } from "../server/http-util";
 import { openStores } from "../stores/stores";
 import { LocalSetupError } from "../support/errors";
+import { agentInheritedEnv, readLocalEnv } from "../support/local-env";
 import { createConsoleLogger, type LocalLogger } from "../support/local-logger";
 import { repoPaths } from "../support/repo-paths";
 import { startAgentRunner } from "./agent-runner";
@@ -99,11 +99,12 @@ export class StandinsOnNetworkError extends LocalSetupError {}
  * start in dependency order, and `stop()` undoes them in reverse.
  */
 export async function createLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
-  const env = options.env ?? process.env;
+  // Parsed here once (support/local-env.ts); a bad setting stops us before anything starts.
+  const env = readLocalEnv(options.env ?? process.env);
   if (options.awsStandins && options.host !== undefined && !isLoopbackHost(options.host)) {
     throw new StandinsOnNetworkError(STANDINS_ON_NETWORK);
   }
-  const chatChannels = chatChannelsFromEnv(env); // a bad setting stops us before anything starts
+  const chatChannels = chatChannelsFromEnv(env);
   const paths = repoPaths();
   const dataDir = resolve(options.dataDir ?? ".local-data");
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
@@ -162,6 +163,8 @@ export async function createLocalStack(options: LocalStackOptions = {}): Promise
       command: options.agentCommand ?? (await agentCommand(paths, logger)),
       graceMs: options.agentGraceMs,
       agentEnv: options.agentEnv,
+      // Always the host's (PATH for the agents' shells), whatever `options.env` says.
+      inheritedEnv: agentInheritedEnv(process.env),
       cleanups,
     });
     const { deps, services, watchdog } = await startGateway({
@@ -240,8 +243,5 @@ async function openUsageRecordingStores(
 ): Promise<Stores> {
   const opened = await openStores({ dataDir, awsStandins, logger });
   cleanups.push(opened.close);
-  return {
-    ...opened.stores,
-    taskState: withUsageRecording(opened.stores.taskState, opened.stores.settings, logger),
-  };
+  return createStores({ ...opened.plan, usage: { logger } });
 }

@@ -1,11 +1,12 @@
 import type { SettingsService } from "@serverless-openclaw/gateway";
 import type { SettingsUpdate } from "@serverless-openclaw/shared";
+import type { LocalEnv } from "../support/local-env";
 
 export interface ProviderSeedInput {
   /** `--llm-base-url`: an OpenAI-compatible server (Ollama, vLLM, the tests' fake LLM). */
   llmBaseUrl?: string;
   llmModel?: string;
-  env: Readonly<Record<string, string | undefined>>;
+  env: LocalEnv;
 }
 
 /**
@@ -72,7 +73,7 @@ export function providerFromEnvironment(
   return undefined;
 }
 
-function model(env: Readonly<Record<string, string | undefined>>): { model?: string } {
+function model(env: LocalEnv): { model?: string } {
   return env.LLM_MODEL ? { model: env.LLM_MODEL } : {};
 }
 

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { createStoreRpcHandler } from "@serverless-openclaw/gateway/adapters/local/rpc-server";
+import type { createStoreRpcHandler } from "@serverless-openclaw/gateway/local";
 import type { LocalRoute } from "../server/api-gateway-server";
 
 /** Where agent tasks reach their user's stores in local mode (`POST /rpc` of the agent HTTP API on AWS). */

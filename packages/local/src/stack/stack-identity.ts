@@ -8,6 +8,7 @@ import {
   LocalIdentity,
 } from "../identity/local-identity";
 import { type StandinIdentity, startStandinIdentity } from "../identity/standin-identity";
+import type { LocalEnv } from "../support/local-env";
 import type { LocalLogger } from "../support/local-logger";
 import type { Cleanups } from "./cleanups";
 
@@ -27,7 +28,7 @@ export interface StackIdentity {
 
 export async function openStackIdentity(options: {
   dataDir: string;
-  env: Readonly<Record<string, string | undefined>>;
+  env: LocalEnv;
   awsStandins: boolean;
   logger: LocalLogger & { redactor: Redactor };
   print: (line: string) => void;
@@ -59,7 +60,7 @@ export async function openStackIdentity(options: {
 /** cognito-local seeded with the initial user; a password this run does not know is replaced and shown. */
 async function openStandinIdentity(
   initialLogin: InitialLogin,
-  env: Readonly<Record<string, string | undefined>>,
+  env: LocalEnv,
   logger: LocalLogger & { redactor: Redactor },
   print: (line: string) => void,
 ): Promise<StandinIdentity> {

@@ -1,4 +1,4 @@
-import type { Stores } from "@serverless-openclaw/gateway/adapters/stores";
+import type { Stores } from "@serverless-openclaw/gateway";
 import { watchAgentProgress } from "../agent/agent-progress";
 import type { LocalIdentity } from "../identity/local-identity";
 import type { Cleanups } from "./cleanups";

@@ -1,7 +1,6 @@
 import { join } from "node:path";
-import { createTables, STANDIN_TABLE_NAMES } from "@serverless-openclaw/gateway/adapters/aws/tables";
-import { FileSecretStore } from "@serverless-openclaw/gateway/adapters/local/file-secret-store";
-import { createAwsStores } from "@serverless-openclaw/gateway/adapters/stores";
+import { createAwsStores, createTables, STANDIN_TABLE_NAMES } from "@serverless-openclaw/gateway/aws";
+import { FileSecretStore } from "@serverless-openclaw/gateway/local";
 import { startDynamoLocal, startS3rver } from "@serverless-openclaw/testkit";
 import type { LocalLogger } from "../support/local-logger";
 import type { OpenedStores } from "./stores";
@@ -24,7 +23,7 @@ export async function openAwsStandinStores(options: {
   try {
     const dynamoClient = dynamo.client();
     await createTables(dynamoClient, STANDIN_TABLE_NAMES);
-    const stores = createAwsStores({
+    const backend = createAwsStores({
       tables: STANDIN_TABLE_NAMES,
       bucket: BUCKET,
       secretPrefix: "/serverless-openclaw/",
@@ -32,7 +31,10 @@ export async function openAwsStandinStores(options: {
     });
     options.logger.info(`DynamoDB Local at ${dynamo.endpoint} (in memory), s3rver at ${s3.endpoint}`);
     return {
-      stores: { ...stores, secrets: new FileSecretStore(join(options.dataDir, "stores", "secrets.json")) },
+      plan: {
+        backend,
+        replace: { secrets: new FileSecretStore(join(options.dataDir, "stores", "secrets.json")) },
+      },
       close: async () => {
         await Promise.all([dynamo.stop(), s3.stop()]);
       },

@@ -1,10 +1,11 @@
 import { join } from "node:path";
-import { createEmbeddedStores } from "@serverless-openclaw/gateway/adapters/local/embedded-stores";
-import type { Stores } from "@serverless-openclaw/gateway/adapters/stores";
+import type { StoresPlan } from "@serverless-openclaw/gateway";
+import { createEmbeddedStores } from "@serverless-openclaw/gateway/local";
 import type { LocalLogger } from "../support/local-logger";
 
 export interface OpenedStores {
-  stores: Stores;
+  /** What createStores builds local mode's stores from (the stack adds usage booking). */
+  plan: StoresPlan;
   close(): Promise<void>;
 }
 
@@ -21,5 +22,5 @@ export async function openStores(options: {
     const { openAwsStandinStores } = await import("./aws-standins");
     return openAwsStandinStores(options);
   }
-  return { stores: createEmbeddedStores(join(options.dataDir, "stores")), close: async () => {} };
+  return { plan: { backend: createEmbeddedStores(join(options.dataDir, "stores")) }, close: async () => {} };
 }
