@@ -3,6 +3,8 @@
 // OpenClaw's /v1/chat/completions (the agent's own process, same fake LLM, same run, alternating so
 // outside load hits both alike). Median and spread of the added latency to the first and the last token.
 // Goal: first-token overhead under 15 ms median. By hand: npx tsx bench/warm-path.ts [turns=30]
+// [checkpoints=per-turn|stop-only] (stop-only: the agent's STATE_CHECKPOINTS, to compare the cost of
+// the per-turn checkpoint run against run).
 import { streamChat } from "../packages/container/src/openclaw-chat";
 import { Harness } from "../packages/local/tests/load/harness";
 import { agentOpenClaw } from "../packages/local/tests/load/openclaw-endpoint";
@@ -21,9 +23,15 @@ const bench = defineBench({
     "a web chat turn through the whole local stack vs the same prompt straight to the same OpenClaw process (the agent's own), paired and alternating",
   async run(ctx) {
     const turns = arg(ctx, 0, 30, 2);
+    const checkpoints = ctx.argv[1] ?? "per-turn";
+    if (checkpoints !== "per-turn" && checkpoints !== "stop-only")
+      throw new Error(`argument 2 must be per-turn or stop-only, not ${checkpoints}`);
     const warmup = ctx.smoke ? 0 : 3;
     const llm = await startFakeLlm();
-    const h = await Harness.start({ llm, agentEnv: { INACTIVITY_MS: "3600000" } });
+    const h = await Harness.start({
+      llm,
+      agentEnv: { INACTIVITY_MS: "3600000", STATE_CHECKPOINTS: checkpoints },
+    });
     const stack: Timing[] = [];
     const straight: Timing[] = [];
     let rss = 0;
@@ -99,7 +107,7 @@ const bench = defineBench({
       ratio(r.ratios.median),
     ];
     return {
-      setup: `${turns} paired turns after ${warmup} warm-up turns; each reply ~50 words streamed 5 ms apart`,
+      setup: `${turns} paired turns after ${warmup} warm-up turns; each reply ~50 words streamed 5 ms apart; state checkpoints ${checkpoints}`,
       tables: [
         {
           header: [
@@ -125,7 +133,16 @@ const bench = defineBench({
           ],
         },
       ],
-      data: { turns, warmup, firstToken: first, lastToken: last, localServerRssMb: rss, straight, stack },
+      data: {
+        turns,
+        warmup,
+        checkpoints,
+        firstToken: first,
+        lastToken: last,
+        localServerRssMb: rss,
+        straight,
+        stack,
+      },
     };
   },
 });

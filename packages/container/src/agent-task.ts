@@ -96,6 +96,8 @@ export interface AgentTaskDeps {
   compileCacheDir?: string;
   /** How OpenClaw runs (env OPENCLAW_MODE; default "gateway"); see openclaw-host.ts. */
   openClawMode?: OpenClawMode;
+  /** env STATE_CHECKPOINTS: "per-turn" (default) or "stop-only" (to measure what checkpoints cost). */
+  stateCheckpoints?: "per-turn" | "stop-only";
   /** The uid OpenClaw runs as when it is not this process's (the image: root task, `node` OpenClaw). */
   openclawUser?: OpenClawUser;
   /** Chromium in this image; OpenClaw's browser tool is on when it is set and Settings turn it on. */
@@ -292,6 +294,8 @@ export class AgentTask {
         },
         ...(this.events ? { toolEvents: this.events.onTool.bind(this.events) } : {}),
       });
+      // Local mode's SQLite helper starts now rather than on the first turn's checkpoint.
+      this.snapshotter.prepare?.();
       this.connect(() => mark("connected"));
       this.startTimers();
       logger.info("agent task booted", { marks: this.marks });
@@ -339,17 +343,16 @@ export class AgentTask {
   }
 
   /**
-   * After each turn: capture what it changed (the next turn waits only for this part), upload in the
-   * background. A crash after the reply then loses nothing once the upload is done.
-   */
-  /**
-   * Captures what the turn changed (the next turn waits only for this) and hands back its upload:
-   * the turn's reply is made final once that has settled (TurnRunner).
+   * After each turn: freeze what it changed (the next turn waits only for this: a scan, copies of the
+   * files it changed, a pin of each SQLite database) and hand back the rest of the capture and its
+   * upload, which run beside the next turn: the turn's reply is made final once they have settled
+   * (TurnRunner), so a final reply's turn is saved.
    */
   private async checkpoint(): Promise<{ saved: Promise<boolean> }> {
-    if (!this.restored) return { saved: Promise.resolve(false) };
+    if (!this.restored || this.deps.stateCheckpoints === "stop-only")
+      return { saved: Promise.resolve(false) };
     const { stats, upload } = await this.checkpointer.capture();
-    this.deps.logger.info("checkpoint captured", { ...stats });
+    void stats.then((s) => s && this.deps.logger.info("checkpoint captured", { ...s }));
     return { saved: upload };
   }
 
@@ -563,9 +566,12 @@ export class AgentTask {
       if (this.restored && this.openClawStarted && !replaced) {
         // The last checkpoint, taken with OpenClaw stopped; its upload is awaited (nothing may be lost).
         const { stats, upload } = await this.checkpointer.capture();
-        await upload;
+        const saved = await upload;
         await this.checkpointer.flush();
-        logger.info("openclaw state backed up", { ...stats, totals: this.checkpointer.totals });
+        const fields = { ...(await stats), totals: this.checkpointer.totals };
+        if (saved) logger.info("openclaw state backed up", fields);
+        // The reason was logged where it failed; the checkpoints of earlier turns are still saved.
+        else logger.error("the last checkpoint could not be saved", fields);
       }
       this.snapshotter.close?.();
       const interrupted = ours && (await this.leftWork(reason));

@@ -25,6 +25,11 @@ export const TaskEnvSchema = z
     OPENCLAW_COMPILE_CACHE: z.string().optional(),
     /** "gateway" (default) or "embedded": OpenClaw's embedded agent without its gateway (openclaw-host.ts). */
     OPENCLAW_MODE: z.enum(["gateway", "embedded"]).optional(),
+    /**
+     * "per-turn" (default): a checkpoint after every turn, a reply final once saved. "stop-only": saved
+     * at a clean stop only (a crash loses the turns since the start); for measuring what checkpoints cost.
+     */
+    STATE_CHECKPOINTS: z.enum(["per-turn", "stop-only"]).optional(),
     WORK_DIR: z.string().optional(),
     /** Run OpenClaw as this uid:gid (the image sets 1000:1000, `node`; the task itself runs as root). */
     OPENCLAW_UID: z.coerce.number().int().min(0).optional(),

@@ -100,6 +100,7 @@ export async function createTask(
     // A persistent compile cache next to the runtime (warmed at image build) saves seconds per boot.
     compileCacheDir: env.OPENCLAW_COMPILE_CACHE ?? join(dirname(runtime.home), "node-compile-cache"),
     openClawMode: env.OPENCLAW_MODE,
+    stateCheckpoints: env.STATE_CHECKPOINTS,
     timings: {
       ...(env.INACTIVITY_MS ? { inactivityMs: env.INACTIVITY_MS } : {}),
       ...(env.DEFAULT_INACTIVITY_MINUTES ? { defaultInactivityMinutes: env.DEFAULT_INACTIVITY_MINUTES } : {}),

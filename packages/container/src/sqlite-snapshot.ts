@@ -8,10 +8,25 @@ export interface SnapshotJob {
   dest: string;
 }
 
+/** Databases held at one moment (`pin`), written out later, while their writers go on. */
+export interface PinnedSnapshot {
+  /** Writes every pinned database to its `dest` as it was when pinned, then lets go of it. */
+  copy(): Promise<void>;
+  /** Lets go without copying (a capture that failed after the pin). */
+  release(): void;
+}
+
 /** Copies SQLite databases consistently while other processes may write to them. */
 export interface SqliteSnapshotter {
-  (jobs: readonly SnapshotJob[]): Promise<void>;
-  /** Ends a helper process, if one was started. */
+  /**
+   * Holds each database as it is now. A database in WAL mode is held by a read transaction (a few
+   * page reads, no copy): its writers carry on, appending to the WAL, and `copy()` later reads the
+   * held version. Any other database is copied at once, since a held read lock would stop its writers.
+   */
+  pin(jobs: readonly SnapshotJob[]): Promise<PinnedSnapshot>;
+  /** Starts the helper process now, if one is needed, so the first pin does not pay for its start. */
+  prepare?: () => void;
+  /** Ends the helper process, if one was started. */
   close?: () => void;
 }
 
@@ -30,63 +45,128 @@ export async function isSqliteFile(path: string): Promise<boolean> {
   }
 }
 
-// SQLite's online backup API (node:sqlite `backup`, Node ≥ 22.16): it reads through the WAL under
-// SQLite's own locks, so the copy is a consistent database even while OpenClaw writes. A plain file
-// copy of a live `-wal` is not. The child form reads one JSON line of jobs per request and answers
-// one line each, so a per-turn checkpoint does not pay for starting a Node process.
-const SCRIPT = `
-import { DatabaseSync, backup } from "node:sqlite";
-import { createInterface } from "node:readline";
-for await (const line of createInterface({ input: process.stdin })) {
-  const { id, jobs } = JSON.parse(line);
-  try {
-    for (const { source, dest } of jobs) {
-      const db = new DatabaseSync(source);
-      try { await backup(db, dest); } finally { db.close(); }
+// The one implementation, run in the task (Node 24, the image) or in a helper (local mode, where the
+// task runs on the repo's Node 20, which has no node:sqlite). SQLite's online backup API (node:sqlite
+// `backup`) copies through the WAL under SQLite's own locks, so the copy is a consistent database even
+// while OpenClaw writes; a plain copy of a live `-wal` is not. The backup reads inside the read
+// transaction the source connection already holds (SQLite's sqlite3_backup_step only opens one when
+// none is open), so what it copies is the database as of the pin, however much was written since.
+const CORE = `
+export function pinAll(sqlite, jobs) {
+  return jobs.reduce(async (held, { source, dest }) => {
+    const out = await held;
+    // A writer's lock held for a moment (a WAL reset) is waited out rather than failing the checkpoint.
+    const db = new sqlite.DatabaseSync(source, { timeout: 5000 });
+    try {
+      const mode = String(Object.values(db.prepare("PRAGMA journal_mode").get() ?? {})[0]).toLowerCase();
+      if (mode !== "wal") {
+        await sqlite.backup(db, dest);
+        db.close();
+        return out;
+      }
+      db.exec("BEGIN");
+      db.prepare("SELECT count(*) FROM sqlite_schema").get();
+    } catch (err) {
+      try { db.close(); } catch {}
+      releaseAll(out);
+      throw err;
     }
-    process.stdout.write(JSON.stringify({ id }) + "\\n");
-  } catch (err) {
-    process.stdout.write(JSON.stringify({ id, error: String(err && err.message || err) }) + "\\n");
+    return [...out, { db, dest }];
+  }, Promise.resolve([]));
+}
+export async function copyAll(sqlite, held) {
+  try {
+    for (const { db, dest } of held) await sqlite.backup(db, dest);
+  } finally {
+    releaseAll(held);
+  }
+}
+export function releaseAll(held) {
+  for (const { db } of held) {
+    try { db.exec("ROLLBACK"); } catch {}
+    try { db.close(); } catch {}
   }
 }
 `;
 
-type SqliteModule = {
-  DatabaseSync: new (path: string) => { close(): void };
-  backup?: (db: unknown, dest: string) => Promise<number>;
-};
+// The helper: one JSON line per request, one line per answer. Pins live in it between their pin and
+// their copy or release.
+const WORKER = `${CORE}
+import * as sqlite from "node:sqlite";
+import { createInterface } from "node:readline";
+const pins = new Map();
+const answer = (o) => process.stdout.write(JSON.stringify(o) + "\\n");
+for await (const line of createInterface({ input: process.stdin })) {
+  const { id, op, pin, jobs } = JSON.parse(line);
+  try {
+    if (op === "pin") pins.set(id, await pinAll(sqlite, jobs));
+    else if (op === "copy") await copyAll(sqlite, pins.get(pin) ?? []);
+    else releaseAll(pins.get(pin) ?? []);
+    if (op !== "pin") pins.delete(pin);
+    answer({ id });
+  } catch (err) {
+    answer({ id, error: String((err && err.message) || err) });
+  }
+}
+`;
+
+type SqliteModule = { DatabaseSync: unknown; backup?: unknown };
+type Held = unknown[];
+interface Core {
+  pinAll(sqlite: SqliteModule, jobs: readonly SnapshotJob[]): Promise<Held>;
+  copyAll(sqlite: SqliteModule, held: Held): Promise<void>;
+  releaseAll(held: Held): void;
+}
 
 /**
  * In the image the task runs on Node 24 and uses node:sqlite itself. Local mode runs the task on the
- * repo's Node (20, no node:sqlite), so it runs the same few lines on OpenClaw's Node 24 in a child
- * started once and kept for the task's life (it exits when the task's end of its stdin closes).
+ * repo's Node (20, no node:sqlite), so it runs the same code on OpenClaw's Node 24 in a child started
+ * once and kept for the task's life (it exits when the task's end of its stdin closes).
  */
 export function createSqliteSnapshotter(fallbackNode: string): SqliteSnapshotter {
-  let inProcess: Promise<SqliteModule | undefined> | undefined;
+  let inProcess: Promise<{ sqlite: SqliteModule; core: Core } | undefined> | undefined;
   let worker: SnapshotWorker | undefined;
-  const snapshot: SqliteSnapshotter = async (jobs) => {
-    if (jobs.length === 0) return;
+  const local = () => {
     inProcess ??= import("node:sqlite" as string).then(
-      (m: SqliteModule) => (typeof m.backup === "function" ? m : undefined),
+      async (sqlite: SqliteModule) =>
+        typeof sqlite.backup === "function"
+          ? {
+              sqlite,
+              core: (await import(
+                `data:text/javascript;base64,${Buffer.from(CORE).toString("base64")}`
+              )) as Core,
+            }
+          : undefined,
       () => undefined,
     );
-    const sqlite = await inProcess;
-    if (sqlite?.backup) {
-      for (const { source, dest } of jobs) {
-        const db = new sqlite.DatabaseSync(source);
-        try {
-          await sqlite.backup(db, dest);
-        } finally {
-          db.close();
-        }
-      }
-      return;
-    }
-    if (!worker || worker.dead) worker = new SnapshotWorker(fallbackNode);
-    await worker.run(jobs);
+    return inProcess;
   };
-  snapshot.close = () => worker?.close();
-  return snapshot;
+  const helper = () => {
+    if (!worker || worker.dead) worker = new SnapshotWorker(fallbackNode);
+    return worker;
+  };
+  return {
+    async pin(jobs) {
+      if (jobs.length === 0) return { copy: async () => undefined, release: () => undefined };
+      const own = await local();
+      if (own) {
+        const held = await own.core.pinAll(own.sqlite, jobs);
+        return { copy: () => own.core.copyAll(own.sqlite, held), release: () => own.core.releaseAll(held) };
+      }
+      const w = helper();
+      const pin = await w.pin(jobs);
+      return {
+        copy: () => w.request({ op: "copy", pin }),
+        release: () => void w.request({ op: "release", pin }).catch(() => undefined),
+      };
+    },
+    prepare() {
+      void local().then((own) => {
+        if (!own) helper();
+      });
+    },
+    close: () => worker?.close(),
+  };
 }
 
 class SnapshotWorker {
@@ -98,7 +178,7 @@ class SnapshotWorker {
   private lines = "";
 
   constructor(node: string) {
-    this.child = spawn(node, ["--no-warnings", "--input-type=module", "-e", SCRIPT], {
+    this.child = spawn(node, ["--no-warnings", "--input-type=module", "-e", WORKER], {
       stdio: ["pipe", "pipe", "pipe"],
       // Its own process group: the signal that stops the task (sent to the task's group) must not
       // kill a snapshot half-way; it ends by itself when the task closes its stdin (or dies).
@@ -118,12 +198,25 @@ class SnapshotWorker {
     this.idle();
   }
 
-  run(jobs: readonly SnapshotJob[]): Promise<void> {
+  /** Pins in the helper; resolves with the pin's id, which its copy or release names. */
+  async pin(jobs: readonly SnapshotJob[]): Promise<number> {
+    const { id, done } = this.send({ op: "pin", jobs });
+    await done;
+    return id;
+  }
+
+  request(body: { op: "copy" | "release"; pin: number }): Promise<void> {
+    return this.send(body).done;
+  }
+
+  private send(body: Record<string, unknown>): { id: number; done: Promise<void> } {
     const id = this.nextId++;
+    if (this.dead)
+      return { id, done: Promise.reject(new Error(`SQLite snapshot worker is gone: ${this.stderr.trim()}`)) };
     const done = new Promise<void>((resolve, reject) => this.waiting.set(id, { resolve, reject }));
     this.busy();
-    this.child.stdin?.write(`${JSON.stringify({ id, jobs })}\n`);
-    return done;
+    this.child.stdin?.write(`${JSON.stringify({ id, ...body })}\n`);
+    return { id, done };
   }
 
   close(): void {

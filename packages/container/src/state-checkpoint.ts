@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { createReadStream } from "node:fs";
+import { constants, createReadStream } from "node:fs";
 import { copyFile, lstat, mkdir, readdir, readlink, rm, symlink, utimes } from "node:fs/promises";
 import { isAbsolute, join, resolve, sep } from "node:path";
 import { Readable } from "node:stream";
@@ -8,7 +8,12 @@ import type { BlobStore } from "@serverless-openclaw/gateway/agent";
 import type { Logger } from "@serverless-openclaw/shared";
 import * as tar from "tar";
 import * as z from "zod";
-import { isSqliteFile, type SnapshotJob, type SqliteSnapshotter } from "./sqlite-snapshot";
+import {
+  isSqliteFile,
+  type PinnedSnapshot,
+  type SnapshotJob,
+  type SqliteSnapshotter,
+} from "./sqlite-snapshot";
 import { shouldBackUp, stateBlobKey } from "./state-archive";
 
 /**
@@ -115,8 +120,20 @@ export interface CheckpointStats {
   files: number;
   deleted: number;
   full: boolean;
-  /** Milliseconds spent capturing (the part a following turn waits for). */
+  /** Milliseconds the caller was held (the next turn waits only for this part). */
+  frozenMs: number;
+  /** Milliseconds from the start to the layer being ready to upload (frozen + the background part). */
   captureMs: number;
+}
+
+/** One checkpoint, taken by `capture()`. */
+export interface Capture {
+  /** Milliseconds `capture()` held its caller: the scan, the copies of changed files, the SQLite pins. */
+  frozenMs: number;
+  /** What the layer holds, once the background part is done; undefined when it failed (logged). */
+  stats: Promise<CheckpointStats | undefined>;
+  /** Settles once saved: true, or false when the capture or its upload failed (logged, never thrown). */
+  upload: Promise<boolean>;
 }
 
 export interface CheckpointerOptions {
@@ -129,9 +146,32 @@ export interface CheckpointerOptions {
   logger: Logger;
 }
 
+/** What the frozen part of a capture hands to the background part. */
+interface Frozen {
+  id: string;
+  staging: string;
+  full: boolean;
+  started: number;
+  frozenMs: number;
+  /** Entries whose copy in staging is what this checkpoint holds (files and databases), to be hashed. */
+  copied: Array<{ rel: string; entry: ScanEntry }>;
+  /** The state of every entry that needs no hashing (links, files unchanged since the last scan). */
+  next: Map<string, Seen>;
+  /** Links that changed (already in staging). */
+  changedLinks: string[];
+  pinned: PinnedSnapshot;
+}
+
 /**
- * Captures what changed in the state dir since the last checkpoint (SQLite databases through the online
- * backup API, other files copied), then uploads it in the background, one upload at a time, in order.
+ * Captures what changed in the state dir since the last checkpoint, then uploads it in the background,
+ * one upload at a time, in order.
+ *
+ * A capture holds its caller (the next turn) only while it freezes the state as it is: a scan, a copy
+ * of each file whose size or mtime changed (small: what a turn wrote) and a pin of each SQLite database
+ * (a read transaction, `sqlite-snapshot.ts`). The databases are then copied from their pins, the copies
+ * hashed and the layer packed in the background, while the next turn already runs and writes; what
+ * the layer holds is still the state at the end of the turn. Captures are chained (each diffs against
+ * the one before): a capture waits for the background part of the previous one.
  */
 export class StateCheckpointer {
   private seen = new Map<string, Seen>();
@@ -142,10 +182,11 @@ export class StateCheckpointer {
   private forceFull = true;
   /** An upload failed: layers queued after it would skip its changes, so they wait for a full one. */
   private uploadBroken = false;
+  /** The previous capture, to its end (background part included). */
   private capturing: Promise<unknown> = Promise.resolve();
   private uploading: Promise<void> = Promise.resolve();
   /** Totals since boot, for the log and the benchmark. */
-  readonly totals = { checkpoints: 0, bytes: 0, requests: 0, captureMs: 0, uploadMs: 0 };
+  readonly totals = { checkpoints: 0, bytes: 0, requests: 0, frozenMs: 0, captureMs: 0, uploadMs: 0 };
 
   constructor(private readonly options: CheckpointerOptions) {}
 
@@ -163,54 +204,57 @@ export class StateCheckpointer {
   }
 
   /**
-   * Captures a checkpoint and queues its upload; resolves once captured. `upload` resolves when it is
-   * saved (or failed: an upload failure is logged, never thrown, and makes the next checkpoint full).
+   * Freezes the state and resolves (the caller may change the state dir again from then on); the rest
+   * of the capture and the upload go on in the background. Rejects only when the freeze failed.
    */
-  capture(): Promise<{ stats: CheckpointStats; upload: Promise<boolean> }> {
-    const run = this.capturing.then(() => this.captureNow());
-    this.capturing = run.catch(() => undefined);
-    return run;
+  capture(): Promise<Capture> {
+    const frozen = this.capturing.then(() => this.freeze());
+    const finished = frozen.then((f) => this.finish(f));
+    this.capturing = finished.catch(() => undefined);
+    return frozen.then(({ frozenMs }) => {
+      const settled = finished.catch(() => undefined);
+      return {
+        frozenMs,
+        stats: settled.then((r) => r?.stats),
+        upload: settled.then((r) => (r ? r.upload : false)),
+      };
+    });
   }
 
-  /** Resolves when every queued upload has finished. */
+  /** Resolves when every capture and upload queued so far has finished. */
   async flush(): Promise<void> {
     await this.capturing;
     await this.uploading;
   }
 
-  private async captureNow(): Promise<{ stats: CheckpointStats; upload: Promise<boolean> }> {
+  private async freeze(): Promise<Frozen> {
     const started = performance.now();
     const full = this.forceFull || this.plannedLayers >= MAX_LAYERS;
     const id = `${Date.now().toString().padStart(13, "0")}-${randomBytes(4).toString("hex")}`;
     const staging = join(this.options.stagingDir, id);
     await mkdir(staging, { recursive: true, mode: 0o700 });
-    const entries = await this.scan();
     const next = new Map<string, Seen>();
-    const changed: string[] = [];
-    const dbJobs: Array<SnapshotJob & { rel: string; entry: ScanEntry }> = [];
+    const copied: Frozen["copied"] = [];
+    const changedLinks: string[] = [];
+    const dbJobs: SnapshotJob[] = [];
     try {
-      for (const entry of entries) {
+      for (const entry of await this.scan()) {
         const prev = this.seen.get(entry.rel);
         const dest = join(staging, entry.rel);
-        if (entry.kind === "db") {
-          await mkdir(join(dest, ".."), { recursive: true });
-          dbJobs.push({ source: entry.abs, dest, rel: entry.rel, entry });
-          continue;
-        }
         if (entry.kind === "link") {
           const hash = `link:${entry.target}`;
           next.set(entry.rel, { kind: "link", size: 0, mtimeMs: 0, hash });
           if (full || prev?.hash !== hash) {
             await mkdir(join(dest, ".."), { recursive: true });
             await symlink(entry.target ?? "", dest);
-            changed.push(entry.rel);
+            changedLinks.push(entry.rel);
           }
           continue;
         }
         if (
+          entry.kind === "file" &&
           !full &&
-          prev &&
-          prev.kind === "file" &&
+          prev?.kind === "file" &&
           prev.size === entry.size &&
           prev.mtimeMs === entry.mtimeMs
         ) {
@@ -218,30 +262,55 @@ export class StateCheckpointer {
           continue;
         }
         await mkdir(join(dest, ".."), { recursive: true });
-        await copyFile(entry.abs, dest);
-        const hash = await hashFile(dest);
-        next.set(entry.rel, { kind: "file", size: entry.size, mtimeMs: entry.mtimeMs, hash });
-        if (full || prev?.hash !== hash) {
-          await utimes(dest, new Date(), new Date(entry.mtimeMs)).catch(() => undefined);
-          changed.push(entry.rel);
-        } else await rm(dest, { force: true });
+        // A reflink where the filesystem has them (instant, copy-on-write), a copy elsewhere.
+        if (entry.kind === "file") await copyFile(entry.abs, dest, constants.COPYFILE_FICLONE);
+        else dbJobs.push({ source: entry.abs, dest });
+        copied.push({ rel: entry.rel, entry });
       }
-      await this.options.snapshot(dbJobs);
-      for (const job of dbJobs) {
-        const hash = await hashFile(job.dest);
-        const prev = this.seen.get(job.rel);
-        next.set(job.rel, { kind: "db", size: job.entry.size, mtimeMs: job.entry.mtimeMs, hash });
-        if (full || prev?.hash !== hash) changed.push(job.rel);
-        else await rm(job.dest, { force: true });
-      }
+      const pinned = await this.options.snapshot.pin(dbJobs);
+      const frozenMs = Math.round(performance.now() - started);
+      return { id, staging, full, started, frozenMs, copied, next, changedLinks, pinned };
     } catch (err) {
       await rm(staging, { recursive: true, force: true });
       throw err;
     }
+  }
+
+  /** The background part: the databases copied from their pins, hashes, the diff, the upload queued. */
+  private async finish(f: Frozen): Promise<{ stats: CheckpointStats; upload: Promise<boolean> } | undefined> {
+    const { staging, full, next } = f;
+    const changed = [...f.changedLinks];
+    try {
+      await f.pinned.copy();
+      for (const { rel, entry } of f.copied) {
+        const dest = join(staging, rel);
+        const hash = await hashFile(dest);
+        const prev = this.seen.get(rel);
+        next.set(rel, { kind: entry.kind, size: entry.size, mtimeMs: entry.mtimeMs, hash });
+        if (full || prev?.hash !== hash) {
+          if (entry.kind === "file")
+            await utimes(dest, new Date(), new Date(entry.mtimeMs)).catch(() => undefined);
+          changed.push(rel);
+        } else await rm(dest, { force: true });
+      }
+    } catch (err) {
+      f.pinned.release();
+      await rm(staging, { recursive: true, force: true });
+      // Nothing of this checkpoint is kept: the next one diffs against the last good one.
+      this.options.logger.warn("checkpoint capture failed", { error: err });
+      return undefined;
+    }
     const deleted = full ? [] : [...this.seen.keys()].filter((rel) => !next.has(rel));
     this.seen = next;
-    const captureMs = Math.round(performance.now() - started);
-    const stats: CheckpointStats = { files: changed.length, deleted: deleted.length, full, captureMs };
+    const captureMs = Math.round(performance.now() - f.started);
+    const stats: CheckpointStats = {
+      files: changed.length,
+      deleted: deleted.length,
+      full,
+      frozenMs: f.frozenMs,
+      captureMs,
+    };
+    this.totals.frozenMs += f.frozenMs;
     this.totals.captureMs += captureMs;
     if (changed.length === 0 && deleted.length === 0) {
       await rm(staging, { recursive: true, force: true });
@@ -249,7 +318,9 @@ export class StateCheckpointer {
     }
     this.forceFull = false;
     this.plannedLayers = full ? 1 : this.plannedLayers + 1;
-    const upload = this.uploading.then(() => this.upload(id, staging, changed.sort(), deleted.sort(), full));
+    const upload = this.uploading.then(() =>
+      this.upload(f.id, staging, changed.sort(), deleted.sort(), full),
+    );
     this.uploading = upload.then(() => undefined);
     return { stats, upload };
   }

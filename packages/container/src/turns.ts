@@ -41,10 +41,11 @@ export interface TurnRunnerDeps {
   agentAlive?: () => Promise<boolean>;
   /**
    * Called after every turn that reached OpenClaw, before the next turn starts and before the turn's
-   * reply is stored and sent as final. It resolves once what the turn changed is captured (the next
-   * turn may then change it again), with `saved`, which settles once that capture is durable: the
-   * reply becomes final only then, so a crash at any moment either finds the turn saved and answered
-   * or leaves its message pending for the next task to answer again. A failure is logged.
+   * reply is stored and sent as final. It resolves once what the turn changed is frozen for its
+   * checkpoint (the next turn may then change it again), with `saved`, which settles once that
+   * checkpoint is durable: the reply becomes final only then, so a crash at any moment either finds
+   * the turn saved and answered or leaves its message pending for the next task to answer again. A
+   * failure is logged.
    */
   afterTurn?: (
     message: PendingMessage,
@@ -70,8 +71,8 @@ export function turnMessageIds(message: PendingMessage): { user: string; reply: 
  * abandoned without deleting it, so the next task answers it.
  *
  * A turn's reply is made final only once the turn's checkpoint is saved (`afterTurn`), and that
- * happens in the background: the next turn starts as soon as the checkpoint is captured, while the
- * replies are finalised one after the other, in order.
+ * happens in the background: the next turn starts as soon as the turn's state is frozen for its
+ * checkpoint, while the checkpoints finish and the replies are finalised one after the other, in order.
  */
 export class TurnRunner {
   private readonly queue: PendingMessage[] = [];

@@ -1,6 +1,6 @@
 import { type ManagedProcess, waitUntil } from "@serverless-openclaw/testkit/process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readManifest } from "../../src/state-checkpoint";
+import { checkpointPrefix, readManifest } from "../../src/state-checkpoint";
 import { ImageTaskWiring } from "../support/image-task-wiring";
 
 // A crash after a final reply loses nothing: the task (the image's bundle on Node 24, a real OpenClaw)
@@ -8,6 +8,7 @@ import { ImageTaskWiring } from "../support/image-task-wiring";
 // all its processes (OOM, host loss). The next task, on a fresh disk, finds the file and the turn.
 const USER = "user-crash";
 const USER_FINAL = "user-crash-final";
+const USER_OVERLAP = "user-crash-overlap";
 const API_KEY = "sk-crash-checkpoint-7a6b5c4d3e2f";
 const wiring = new ImageTaskWiring(API_KEY);
 const { stores, pushed } = wiring;
@@ -117,6 +118,86 @@ describe("a crash after a final reply", () => {
     expect(JSON.stringify(requests.map((r) => r.messages))).toContain("PAPAYA");
     // The killed task's final had gone out, so its message is answered once, not run again.
     expect(second.logs()).toContain("turn already answered; re-sending the stored reply");
+    await second.stop({ graceMs: 60_000 });
+  }, 1_200_000);
+  // The next turn starts once the previous turn's state is frozen; that turn's checkpoint is finished
+  // and uploaded beside it, and its reply is final only once saved. A task killed in that overlap has
+  // streamed the first reply but not made it final: the next task answers both messages, each once.
+  it("loses nothing when the task dies while the next turn runs beside the previous turn's checkpoint", async () => {
+    const wakeFor = (messages: Array<{ clientMessageId: string; text: string }>) =>
+      wiring.wake(
+        USER_OVERLAP,
+        messages.map((m) => ({ ...m, conversationId: "conv-crash" })),
+        { OPENCLAW_READY_TIMEOUT_MS: "400000" },
+      );
+    // This user's checkpoint uploads are held, so the first turn's checkpoint is not saved before the kill.
+    const put = stores.blobs.put.bind(stores.blobs);
+    const held: Array<(err: Error) => void> = [];
+    let holding = true;
+    stores.blobs.put = (key, body) =>
+      holding && key.startsWith(checkpointPrefix(USER_OVERLAP))
+        ? new Promise((_, reject) => held.push(reject))
+        : put(key, body);
+    let killed: ReturnType<ManagedProcess["crash"]> | undefined;
+    let finalsAtKill: string[] = [];
+    const finals = () =>
+      pushed.flatMap((p) => (p.body.type === "chat.final" ? [String(p.body.clientMessageId)] : []));
+    try {
+      const first = await wakeFor([
+        {
+          clientMessageId: "overlap-1",
+          text: `remember the word QUINCE ${shell("echo PLUM-3 > overlap-note.txt")}`,
+        },
+        { clientMessageId: "overlap-2", text: "[slow:100] [long:600] tell me a long story" },
+      ]);
+      wiring.onPush = (body) => {
+        if (body.type === "chat.delta" && body.clientMessageId === "overlap-2" && !killed) {
+          finalsAtKill = finals();
+          killed = first.crash();
+        }
+      };
+      await waitUntil(
+        "the second turn streaming",
+        async () => {
+          // A failed boot would wait on its held shutdown checkpoint: fail now, with the reason.
+          if (first.logs().includes('"boot failed"'))
+            throw new Error(`the task's boot failed:\n${first.tail()}`);
+          return killed !== undefined;
+        },
+        { timeoutMs: 540_000, process: first },
+      ).catch((error: unknown) => {
+        if (!killed) throw error;
+      });
+      expect((await killed)?.signal).toBe("SIGKILL");
+      // The first reply streamed in full, but was not final: its checkpoint was not saved.
+      expect(pushed.some((p) => p.body.type === "chat.delta" && p.body.clientMessageId === "overlap-1")).toBe(
+        true,
+      );
+      expect(finalsAtKill).not.toContain("overlap-1");
+      expect(first.logs()).not.toContain("checkpoint saved");
+      expect(held.length).toBeGreaterThan(0);
+    } finally {
+      wiring.onPush = () => undefined;
+      holding = false;
+      for (const reject of held.splice(0)) reject(new Error("the task that uploaded this is gone"));
+      stores.blobs.put = put;
+    }
+    const row = await stores.taskState.get(USER_OVERLAP);
+    await stores.taskState.transition({
+      userId: USER_OVERLAP,
+      expectState: row.state,
+      set: { state: "Idle" },
+    });
+
+    const second = await wakeFor([
+      { clientMessageId: "overlap-3", text: `what is in the note? ${shell("cat overlap-note.txt")}` },
+    ]);
+    expect(await finalOf(second, "overlap-3")).toContain("PLUM-3");
+    // Every message answered exactly once: the interrupted two by the second task, in order.
+    const answered = finals().filter((id) => id.startsWith("overlap-"));
+    expect(answered).toEqual(["overlap-1", "overlap-2", "overlap-3"]);
+    expect(await stores.pending.list(USER_OVERLAP)).toEqual([]);
+    expect(second.logs()).not.toContain("turn already answered");
     await second.stop({ graceMs: 60_000 });
   }, 1_200_000);
 });

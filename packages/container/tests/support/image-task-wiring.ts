@@ -12,7 +12,7 @@ import { type FakeLlm, startFakeLlm } from "@serverless-openclaw/testkit/fake-ll
 import type { ManagedProcess } from "@serverless-openclaw/testkit/process";
 import { FakeAgentGateway } from "./fake-gateway";
 import { startImageTask } from "./image-bundle";
-import { seedWakingUser } from "./seed";
+import { type PendingText, seedWakingUser } from "./seed";
 
 export interface Pushed {
   readonly connectionId: string;
@@ -64,7 +64,7 @@ export class ImageTaskWiring {
    */
   async wake(
     userId: string,
-    message: { clientMessageId: string; conversationId: string; text: string },
+    message: PendingText | PendingText[],
     env: Record<string, string> = {},
   ): Promise<ManagedProcess> {
     if (!this.rpc || !this.pushServer) throw new Error("start() first");
@@ -73,7 +73,10 @@ export class ImageTaskWiring {
     const workDir = await mkdtemp(join(tmpdir(), "container-image-task-"));
     this.paths.push(workDir);
     const { proc, bundle } = startImageTask({
-      name: `agent task (${message.clientMessageId})`,
+      name: `agent task (${[message]
+        .flat()
+        .map((m) => m.clientMessageId)
+        .join(", ")})`,
       workDir,
       env: {
         USER_ID: userId,

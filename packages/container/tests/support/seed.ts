@@ -3,16 +3,19 @@ import type { Stores } from "@serverless-openclaw/gateway/agent";
 import { KEYS } from "@serverless-openclaw/shared";
 import { type ManagedProcess, waitUntil } from "@serverless-openclaw/testkit/process";
 
+export type PendingText = { clientMessageId: string; conversationId: string; text: string };
+
 /**
  * What the gateway has written by the time it starts a user's task: their provider settings (an
- * OpenAI-compatible LLM), one open browser tab (`tab-1`), one pending web message, and the TaskState
- * row moved Idle → Starting with a fresh agent secret, which it returns for the task's AGENT_SECRET.
+ * OpenAI-compatible LLM), one open browser tab (`tab-1`), one pending web message (or several, in
+ * this order), and the TaskState row moved Idle → Starting with a fresh agent secret, which it
+ * returns for the task's AGENT_SECRET.
  * The API key itself is the caller's to put where the task will read it.
  */
 export async function seedWakingUser(
   stores: Stores,
   user: { userId: string; llm: { baseUrl: string; model: string } },
-  message: { clientMessageId: string; conversationId: string; text: string },
+  message: PendingText | PendingText[],
 ): Promise<string> {
   const { userId, llm } = user;
   await stores.settings.put(userId, KEYS.settings.settings, {
@@ -28,15 +31,19 @@ export async function seedWakingUser(
     connectedAt: new Date().toISOString(),
     expiresAt: Math.floor(Date.now() / 1000) + 3600,
   });
-  const receivedAt = new Date().toISOString();
-  await stores.pending.enqueue({
-    userId,
-    id: KEYS.pending.message(receivedAt, randomBytes(8).toString("hex")),
-    ...message,
-    channel: "web",
-    replyTo: { channel: "web" },
-    receivedAt,
-  });
+  const base = Date.now();
+  for (const [i, m] of [message].flat().entries()) {
+    // One millisecond apart: pending ids start with the arrival time, which orders the queue.
+    const receivedAt = new Date(base + i).toISOString();
+    await stores.pending.enqueue({
+      userId,
+      id: KEYS.pending.message(receivedAt, randomBytes(8).toString("hex")),
+      ...m,
+      channel: "web",
+      replyTo: { channel: "web" },
+      receivedAt,
+    });
+  }
   const secret = randomBytes(24).toString("hex");
   // As the gateway's wake does it (startedAt is what the task's clean stop books to usage).
   await stores.taskState.transition({

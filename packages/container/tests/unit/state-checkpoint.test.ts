@@ -8,7 +8,7 @@ import { Redactor } from "@serverless-openclaw/shared";
 import { openclawRuntime } from "@serverless-openclaw/testkit/openclaw";
 import { afterEach, describe, expect, it } from "vitest";
 import { createJsonLogger } from "../../src/logger";
-import { createSqliteSnapshotter } from "../../src/sqlite-snapshot";
+import { createSqliteSnapshotter, type SqliteSnapshotter } from "../../src/sqlite-snapshot";
 import { packState, stateBlobKey } from "../../src/state-archive";
 import {
   checkpointPrefix,
@@ -68,40 +68,92 @@ function counting(blobs: BlobStore) {
   return { blobs: wrapped, calls };
 }
 
-function checkpointer(blobs: BlobStore, stateDir: string, stagingDir: string, logs: string[] = []) {
+function checkpointer(
+  blobs: BlobStore,
+  stateDir: string,
+  stagingDir: string,
+  logs: string[] = [],
+  snapshot: SqliteSnapshotter = createSqliteSnapshotter(node24),
+) {
   return new StateCheckpointer({
     blobs,
     userId: "u1",
     stateDir,
     stagingDir,
-    snapshot: createSqliteSnapshotter(node24),
+    snapshot,
     logger: createJsonLogger({ redactor: new Redactor(), level: "debug", write: (l) => logs.push(l) }),
   });
 }
 
 /**
- * A process that keeps a WAL-mode database open with its rows only in the `-wal` file (automatic
- * checkpoints off), as OpenClaw's databases are while it runs.
+ * A process that keeps a database open (WAL mode by default, its rows only in the `-wal` file with
+ * automatic checkpoints off, as OpenClaw's databases are while it runs) and inserts more rows when
+ * asked, as a writer going on while a checkpoint is taken.
  */
-async function liveWalWriter(path: string, rows: number): Promise<ChildProcess> {
+async function liveWalWriter(path: string, rows: number, journalMode = "WAL") {
   const script = `
     import { DatabaseSync } from "node:sqlite";
+    import { createInterface } from "node:readline";
     const db = new DatabaseSync(process.argv[1]);
-    db.exec("PRAGMA journal_mode=WAL; PRAGMA wal_autocheckpoint=0; CREATE TABLE IF NOT EXISTS t(x TEXT)");
+    db.exec("PRAGMA journal_mode=${journalMode}; PRAGMA wal_autocheckpoint=0; CREATE TABLE IF NOT EXISTS t(x TEXT)");
     const ins = db.prepare("INSERT INTO t VALUES (?)");
-    for (let i = 0; i < Number(process.argv[2]); i++) ins.run("row " + i);
+    let n = 0;
+    const insert = (count) => { for (let i = 0; i < count; i++) ins.run("row " + n++); };
+    insert(Number(process.argv[2]));
     process.stdout.write("ready\\n");
-    setInterval(() => {}, 1000);
+    for await (const line of createInterface({ input: process.stdin })) {
+      try { insert(Number(line)); process.stdout.write("inserted\\n"); }
+      catch (err) { process.stdout.write("failed " + err.message + "\\n"); }
+    }
   `;
   const child = spawn(node24, ["--no-warnings", "--input-type=module", "-e", script, path, String(rows)], {
-    stdio: ["ignore", "pipe", "inherit"],
+    stdio: ["pipe", "pipe", "inherit"],
   });
   children.push(child);
-  await new Promise<void>((resolve, reject) => {
-    child.stdout?.on("data", (c: Buffer) => c.toString().includes("ready") && resolve());
-    child.once("exit", (code) => reject(new Error(`writer exited ${code}`)));
+  let out = "";
+  child.stdout?.on("data", (c: Buffer) => {
+    out += c.toString();
   });
-  return child;
+  const answer = (word: string, from: number) =>
+    new Promise<string>((resolve, reject) => {
+      const check = () => {
+        const line = out.slice(from).split("\n")[0] ?? "";
+        if (out.slice(from).includes("\n")) {
+          child.stdout?.off("data", check);
+          if (line.startsWith(word)) resolve(line);
+          else reject(new Error(`writer: ${line}`));
+        }
+      };
+      child.stdout?.on("data", check);
+      child.once("exit", (code) => reject(new Error(`writer exited ${code}`)));
+      check();
+    });
+  await answer("ready", 0);
+  return {
+    /** Inserts `count` more rows (committed when this resolves); rejects when the insert failed. */
+    insert: async (count: number) => {
+      const from = out.length;
+      child.stdin?.write(`${count}\n`);
+      await answer("inserted", from);
+    },
+  };
+}
+
+/** A snapshotter whose copies wait for `open()`: the background part of a capture, held. */
+function gatedSnapshotter() {
+  const real = createSqliteSnapshotter(node24);
+  let open!: () => void;
+  const gate = new Promise<void>((r) => {
+    open = r;
+  });
+  const snapshot: SqliteSnapshotter = {
+    async pin(jobs) {
+      const pinned = await real.pin(jobs);
+      return { copy: () => gate.then(() => pinned.copy()), release: pinned.release };
+    },
+    close: real.close,
+  };
+  return { snapshot, open };
 }
 
 async function countRows(path: string): Promise<number> {
@@ -138,7 +190,7 @@ describe("per-turn state checkpoints", () => {
 
     const first = await cp.capture();
     expect(await first.upload).toBe(true);
-    expect(first.stats).toMatchObject({ full: true, files: 4 });
+    expect(await first.stats).toMatchObject({ full: true, files: 4 });
 
     await put(src, "workspace/new.txt", "written by the agent's shell");
     await put(src, "workspace/AGENTS.md", "# agents, edited");
@@ -146,7 +198,7 @@ describe("per-turn state checkpoints", () => {
     const before = calls.put;
     const second = await cp.capture();
     expect(await second.upload).toBe(true);
-    expect(second.stats).toMatchObject({ full: false, files: 2, deleted: 1 });
+    expect(await second.stats).toMatchObject({ full: false, files: 2, deleted: 1 });
     // One layer and the manifest.
     expect(calls.put - before).toBe(2);
 
@@ -179,7 +231,7 @@ describe("per-turn state checkpoints", () => {
     await rm(join(src, "workspace/b.txt"));
     const only = await cp.capture();
     expect(await only.upload).toBe(true);
-    expect(only.stats).toMatchObject({ files: 0, deleted: 1 });
+    expect(await only.stats).toMatchObject({ files: 0, deleted: 1 });
     const dest = join(await temp(), "state");
     await restoreCheckpoint(blobs, "u1", dest);
     expect(await listAll(dest)).toEqual(["workspace/a.txt"]);
@@ -196,7 +248,7 @@ describe("per-turn state checkpoints", () => {
     const before = { ...calls };
     const again = await cp.capture();
     await again.upload;
-    expect(again.stats.files).toBe(0);
+    expect((await again.stats)?.files).toBe(0);
     expect(calls).toEqual(before);
   });
 
@@ -220,6 +272,98 @@ describe("per-turn state checkpoints", () => {
     expect(await countRows(join(dest, "agents/main/agent/openclaw-agent.sqlite"))).toBe(50);
   }, 60_000);
 
+  it("holds its caller only until the state is frozen: what is written after that is not in the layer", async () => {
+    const { blobs } = createMemoryStores();
+    const src = await temp();
+    const db = join(src, "agents/main/agent/openclaw-agent.sqlite");
+    await mkdir(join(db, ".."), { recursive: true });
+    const writer = await liveWalWriter(db, 20);
+    await put(src, "workspace/a.txt", "end of turn 1");
+    const { snapshot, open } = gatedSnapshotter();
+    const cp = checkpointer(blobs, src, await temp(), [], snapshot);
+    await cp.baseline([]);
+
+    // Resolves with the databases' copies still held back: the next turn would start now.
+    const turn1 = await cp.capture();
+    // The next turn writes: rows in the database, a file changed in place, a new file.
+    await writer.insert(30);
+    await put(src, "workspace/a.txt", "changed by turn 2");
+    await put(src, "workspace/b.txt", "written by turn 2");
+    open();
+    expect(await turn1.upload).toBe(true);
+    expect(await turn1.stats).toMatchObject({ full: true, files: 2 });
+
+    const dest = join(await temp(), "state");
+    await restoreCheckpoint(blobs, "u1", dest);
+    expect(await listAll(dest)).toEqual(["agents/main/agent/openclaw-agent.sqlite", "workspace/a.txt"]);
+    expect(await readFile(join(dest, "workspace/a.txt"), "utf8")).toBe("end of turn 1");
+    expect(await countRows(join(dest, "agents/main/agent/openclaw-agent.sqlite"))).toBe(20);
+
+    // The next checkpoint holds the second turn.
+    const turn2 = await cp.capture();
+    expect(await turn2.upload).toBe(true);
+    expect(await turn2.stats).toMatchObject({ full: false, files: 3 });
+    const later = join(await temp(), "state");
+    await restoreCheckpoint(blobs, "u1", later);
+    expect(await readFile(join(later, "workspace/a.txt"), "utf8")).toBe("changed by turn 2");
+    expect(await readFile(join(later, "workspace/b.txt"), "utf8")).toBe("written by turn 2");
+    expect(await countRows(join(later, "agents/main/agent/openclaw-agent.sqlite"))).toBe(50);
+  }, 60_000);
+
+  it("copies a database not in WAL mode at once, holding no lock its writers would wait for", async () => {
+    const src = await temp();
+    const db = join(src, "agent-own.db");
+    // A rollback-journal database (the agent's own, say): a held read lock would fail its writer's
+    // next commit with "database is locked" (the writer has no busy timeout).
+    const writer = await liveWalWriter(db, 10, "DELETE");
+    const out = join(await temp(), "copy.db");
+    const pinned = await createSqliteSnapshotter(node24).pin([{ source: db, dest: out }]);
+    expect(await countRows(out)).toBe(10);
+    await writer.insert(5);
+    await pinned.copy();
+    expect(await countRows(out)).toBe(10);
+    expect(await countRows(db)).toBe(15);
+  }, 60_000);
+
+  it("a capture whose background part fails keeps nothing; the next checkpoint holds its changes", async () => {
+    const { blobs } = createMemoryStores();
+    const src = await temp();
+    const db = join(src, "state/openclaw.sqlite");
+    await mkdir(join(db, ".."), { recursive: true });
+    await liveWalWriter(db, 5);
+    const real = createSqliteSnapshotter(node24);
+    let failNext = false;
+    const snapshot: SqliteSnapshotter = {
+      async pin(jobs) {
+        const pinned = await real.pin(jobs);
+        if (!failNext) return pinned;
+        failNext = false;
+        pinned.release();
+        return { copy: () => Promise.reject(new Error("disk full")), release: () => undefined };
+      },
+    };
+    const logs: string[] = [];
+    const cp = checkpointer(blobs, src, await temp(), logs, snapshot);
+    await cp.baseline([]);
+    await put(src, "workspace/a.txt", "a");
+    expect(await (await cp.capture()).upload).toBe(true);
+
+    await put(src, "workspace/b.txt", "b");
+    failNext = true;
+    const failed = await cp.capture();
+    expect(await failed.upload).toBe(false);
+    expect(await failed.stats).toBeUndefined();
+    expect(logs.join("\n")).toContain("checkpoint capture failed");
+
+    const next = await cp.capture();
+    expect(await next.upload).toBe(true);
+    expect(await next.stats).toMatchObject({ full: false });
+    const dest = join(await temp(), "state");
+    await restoreCheckpoint(blobs, "u1", dest);
+    expect(await listAll(dest)).toEqual(["state/openclaw.sqlite", "workspace/a.txt", "workspace/b.txt"]);
+    real.close?.();
+  }, 60_000);
+
   it("takes every snapshot through one helper process, which outlives a failed snapshot and ends on close", async () => {
     const src = await temp();
     const db = join(src, "a.sqlite");
@@ -236,15 +380,14 @@ describe("per-turn state checkpoints", () => {
       const seen = new Set<string>();
       for (let i = 0; i < 3; i++) {
         const out = join(await temp(), "copy.sqlite");
-        await snapshot([{ source: db, dest: out }]);
+        await (await snapshot.pin([{ source: db, dest: out }])).copy();
         expect(await countRows(out)).toBe(20);
         for (const pid of workers()) if (!before.includes(pid)) seen.add(pid);
       }
-      await expect(snapshot([{ source: db, dest: join(src, "missing/dir/copy.sqlite") }])).rejects.toThrow(
-        /SQLite snapshot failed/,
-      );
+      const bad = await snapshot.pin([{ source: db, dest: join(src, "missing/dir/copy.sqlite") }]);
+      await expect(bad.copy()).rejects.toThrow(/SQLite snapshot failed/);
       const out = join(await temp(), "after-failure.sqlite");
-      await snapshot([{ source: db, dest: out }]);
+      await (await snapshot.pin([{ source: db, dest: out }])).copy();
       expect(await countRows(out)).toBe(20);
       expect(seen.size).toBe(1);
       snapshot.close?.();
@@ -254,7 +397,7 @@ describe("per-turn state checkpoints", () => {
       expect(workers().filter((pid) => seen.has(pid))).toEqual([]);
     } else {
       const out = join(await temp(), "copy.sqlite");
-      await snapshot([{ source: db, dest: out }]);
+      await (await snapshot.pin([{ source: db, dest: out }])).copy();
       expect(await countRows(out)).toBe(20);
     }
   }, 60_000);
@@ -290,7 +433,7 @@ describe("per-turn state checkpoints", () => {
     await cp.baseline(restored?.layers ?? []);
     const first = await cp.capture();
     await first.upload;
-    expect(first.stats.full).toBe(true);
+    expect((await first.stats)?.full).toBe(true);
     expect(await blobs.get(stateBlobKey("u1"))).toBeUndefined();
     const again = join(await temp(), "state");
     await restoreCheckpoint(blobs, "u1", again);
@@ -319,7 +462,7 @@ describe("per-turn state checkpoints", () => {
     await put(src, "workspace/c.txt", "c");
     const next = await cp.capture();
     expect(await next.upload).toBe(true);
-    expect(next.stats.full).toBe(true);
+    expect((await next.stats)?.full).toBe(true);
     const dest = join(await temp(), "state");
     await restoreCheckpoint(raw, "u1", dest);
     expect(await listAll(dest)).toEqual(["workspace/a.txt", "workspace/b.txt", "workspace/c.txt"]);
