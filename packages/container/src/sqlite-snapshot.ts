@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { open } from "node:fs/promises";
+import { closeSync, openSync, readSync } from "node:fs";
 import type { Socket } from "node:net";
 
 /** One database to copy: `source` (live, possibly in WAL mode) → `dest` (a new self-contained file). */
@@ -32,16 +32,22 @@ export interface SqliteSnapshotter {
 
 const HEADER = Buffer.from("SQLite format 3\0", "latin1");
 
-/** Whether a file starts with SQLite's header (the agent may keep its own databases in the workspace). */
-export async function isSqliteFile(path: string): Promise<boolean> {
-  const handle = await open(path, "r").catch(() => undefined);
-  if (!handle) return false;
+/**
+ * Whether a file starts with SQLite's header (the agent may keep its own databases in the workspace).
+ * Synchronous: the checkpoint's scan is on the next turn's path (state-checkpoint.ts walk).
+ */
+export function isSqliteFileSync(path: string): boolean {
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch {
+    return false;
+  }
   try {
     const buf = Buffer.alloc(HEADER.length);
-    const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
-    return bytesRead === HEADER.length && buf.equals(HEADER);
+    return readSync(fd, buf, 0, buf.length, 0) === HEADER.length && buf.equals(HEADER);
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 

@@ -1,6 +1,15 @@
 import { createHash, randomBytes } from "node:crypto";
-import { constants, createReadStream } from "node:fs";
-import { copyFile, lstat, mkdir, readdir, readlink, rm, symlink, utimes } from "node:fs/promises";
+import {
+  constants,
+  copyFileSync,
+  createReadStream,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readlinkSync,
+  symlinkSync,
+} from "node:fs";
+import { copyFile, mkdir, rm, utimes } from "node:fs/promises";
 import { isAbsolute, join, resolve, sep } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -9,7 +18,7 @@ import type { Logger } from "@serverless-openclaw/shared";
 import * as tar from "tar";
 import * as z from "zod";
 import {
-  isSqliteFile,
+  isSqliteFileSync,
   type PinnedSnapshot,
   type SnapshotJob,
   type SqliteSnapshotter,
@@ -29,6 +38,8 @@ import { shouldBackUp, stateBlobKey } from "./state-archive";
 export const checkpointPrefix = (userId: string) => `users/${userId}/openclaw-state/`;
 export const manifestKey = (userId: string) => `${checkpointPrefix(userId)}manifest.json`;
 export const MAX_LAYERS = 8;
+/** Files up to this size are copied in a row during the freeze (a turn's notes, transcripts, configs). */
+const SYNC_COPY_BYTES = 4 * 2 ** 20;
 
 const manifestSchema = z.object({
   version: z.literal(1),
@@ -122,6 +133,8 @@ export interface CheckpointStats {
   full: boolean;
   /** Milliseconds the caller was held (the next turn waits only for this part). */
   frozenMs: number;
+  /** Of which the SQLite pins took (local mode: a round trip to the helper process). */
+  pinMs: number;
   /** Milliseconds from the start to the layer being ready to upload (frozen + the background part). */
   captureMs: number;
 }
@@ -153,6 +166,7 @@ interface Frozen {
   full: boolean;
   started: number;
   frozenMs: number;
+  pinMs: number;
   /** Entries whose copy in staging is what this checkpoint holds (files and databases), to be hashed. */
   copied: Array<{ rel: string; entry: ScanEntry }>;
   /** The state of every entry that needs no hashing (links, files unchanged since the last scan). */
@@ -197,7 +211,7 @@ export class StateCheckpointer {
     // An archive of an older version has no layers: the first checkpoint writes a full one.
     this.forceFull = layers.length === 0;
     this.seen = new Map();
-    for (const entry of await this.scan()) {
+    for (const entry of this.scan()) {
       const hash = entry.kind === "link" ? `link:${entry.target}` : await hashFile(entry.abs);
       this.seen.set(entry.rel, { kind: entry.kind, size: entry.size, mtimeMs: entry.mtimeMs, hash });
     }
@@ -232,21 +246,21 @@ export class StateCheckpointer {
     const full = this.forceFull || this.plannedLayers >= MAX_LAYERS;
     const id = `${Date.now().toString().padStart(13, "0")}-${randomBytes(4).toString("hex")}`;
     const staging = join(this.options.stagingDir, id);
-    await mkdir(staging, { recursive: true, mode: 0o700 });
+    mkdirSync(staging, { recursive: true, mode: 0o700 });
     const next = new Map<string, Seen>();
     const copied: Frozen["copied"] = [];
     const changedLinks: string[] = [];
     const dbJobs: SnapshotJob[] = [];
     try {
-      for (const entry of await this.scan()) {
+      for (const entry of this.scan()) {
         const prev = this.seen.get(entry.rel);
         const dest = join(staging, entry.rel);
         if (entry.kind === "link") {
           const hash = `link:${entry.target}`;
           next.set(entry.rel, { kind: "link", size: 0, mtimeMs: 0, hash });
           if (full || prev?.hash !== hash) {
-            await mkdir(join(dest, ".."), { recursive: true });
-            await symlink(entry.target ?? "", dest);
+            mkdirSync(join(dest, ".."), { recursive: true });
+            symlinkSync(entry.target ?? "", dest);
             changedLinks.push(entry.rel);
           }
           continue;
@@ -261,15 +275,20 @@ export class StateCheckpointer {
           next.set(entry.rel, prev);
           continue;
         }
-        await mkdir(join(dest, ".."), { recursive: true });
-        // A reflink where the filesystem has them (instant, copy-on-write), a copy elsewhere.
-        if (entry.kind === "file") await copyFile(entry.abs, dest, constants.COPYFILE_FICLONE);
-        else dbJobs.push({ source: entry.abs, dest });
+        mkdirSync(join(dest, ".."), { recursive: true });
+        // A reflink where the filesystem has them (instant, copy-on-write), a copy elsewhere; in a row
+        // for what a turn usually writes (see walk), through the thread pool for a big file.
+        if (entry.kind === "db") dbJobs.push({ source: entry.abs, dest });
+        else if (entry.size <= SYNC_COPY_BYTES) copyFileSync(entry.abs, dest, constants.COPYFILE_FICLONE);
+        else await copyFile(entry.abs, dest, constants.COPYFILE_FICLONE);
         copied.push({ rel: entry.rel, entry });
       }
+      const pinStarted = performance.now();
       const pinned = await this.options.snapshot.pin(dbJobs);
-      const frozenMs = Math.round(performance.now() - started);
-      return { id, staging, full, started, frozenMs, copied, next, changedLinks, pinned };
+      const now = performance.now();
+      const frozenMs = Math.round(now - started);
+      const pinMs = Math.round(now - pinStarted);
+      return { id, staging, full, started, frozenMs, pinMs, copied, next, changedLinks, pinned };
     } catch (err) {
       await rm(staging, { recursive: true, force: true });
       throw err;
@@ -308,6 +327,7 @@ export class StateCheckpointer {
       deleted: deleted.length,
       full,
       frozenMs: f.frozenMs,
+      pinMs: f.pinMs,
       captureMs,
     };
     this.totals.frozenMs += f.frozenMs;
@@ -382,9 +402,9 @@ export class StateCheckpointer {
     }
   }
 
-  private async scan(): Promise<ScanEntry[]> {
+  private scan(): ScanEntry[] {
     const out: ScanEntry[] = [];
-    await walk(this.options.stateDir, "", out);
+    walk(this.options.stateDir, "", out);
     return out;
   }
 }
@@ -401,9 +421,17 @@ interface ScanEntry {
 const JOURNAL = /^(.*)-(wal|shm|journal)$/;
 const DB_NAME = /\.(sqlite3?|db)$/i;
 
-async function walk(root: string, rel: string, out: ScanEntry[]): Promise<void> {
+// Synchronous on purpose: the scan is on the next turn's path, and a few dozen lstat calls take well
+// under a millisecond in a row, while each one awaited through the thread pool waits for a scheduling
+// slot of its own on a busy machine (tens of milliseconds a scan at load 25).
+function walk(root: string, rel: string, out: ScanEntry[]): void {
   const dir = join(root, rel);
-  const names = await readdir(dir).catch(() => [] as string[]);
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
   const present = new Set(names);
   for (const name of names.sort()) {
     const childRel = rel ? `${rel}/${name}` : name;
@@ -412,19 +440,27 @@ async function walk(root: string, rel: string, out: ScanEntry[]): Promise<void> 
     const journalOf = JOURNAL.exec(name)?.[1];
     if (journalOf && present.has(journalOf)) continue;
     const abs = join(dir, name);
-    const stat = await lstat(abs).catch(() => undefined);
+    const stat = lstatSync(abs, { throwIfNoEntry: false });
     if (!stat) continue;
     if (stat.isDirectory()) {
-      await walk(root, childRel, out);
+      walk(root, childRel, out);
     } else if (stat.isSymbolicLink()) {
-      const target = await readlink(abs).catch(() => undefined);
+      const target = readlinkOrUndefined(abs);
       // An absolute link points into this machine's paths; it would dangle after a restore elsewhere.
       if (target && !isAbsolute(target))
         out.push({ rel: childRel, abs, kind: "link", size: 0, mtimeMs: 0, target });
     } else if (stat.isFile()) {
-      const kind: Kind = DB_NAME.test(name) && (await isSqliteFile(abs)) ? "db" : "file";
+      const kind: Kind = DB_NAME.test(name) && isSqliteFileSync(abs) ? "db" : "file";
       out.push({ rel: childRel, abs, kind, size: stat.size, mtimeMs: stat.mtimeMs });
     }
+  }
+}
+
+function readlinkOrUndefined(path: string): string | undefined {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return undefined;
   }
 }
 
