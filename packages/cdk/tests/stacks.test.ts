@@ -195,12 +195,30 @@ describe("auth", () => {
     });
   });
 
-  it("gives the SPA a public client with password and refresh-token sign-in only", () => {
+  it("offers optional TOTP MFA (authenticator apps) and no SMS or e-mail second factor", () => {
+    for (const template of [main.dataTemplate, variant.dataTemplate]) {
+      template.hasResourceProperties("AWS::Cognito::UserPool", {
+        MfaConfiguration: "OPTIONAL",
+        EnabledMfas: ["SOFTWARE_TOKEN_MFA"],
+      });
+      for (const [id, p] of resourcesOf(template, "AWS::Cognito::UserPool")) {
+        expect(JSON.stringify(p.EnabledMfas), id).not.toMatch(/SMS|EMAIL/);
+        // SMS MFA would need an SNS role; none is created.
+        expect(p.SmsConfiguration, id).toBeUndefined();
+      }
+    }
+  });
+
+  it("gives the SPA a public client with SRP and refresh-token sign-in only (no plain password flow)", () => {
     main.dataTemplate.hasResourceProperties("AWS::Cognito::UserPoolClient", {
       GenerateSecret: false,
-      ExplicitAuthFlows: ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+      ExplicitAuthFlows: ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
       PreventUserExistenceErrors: "ENABLED",
     });
+    for (const [id, p] of resourcesOf(main.dataTemplate, "AWS::Cognito::UserPoolClient")) {
+      expect(p.ExplicitAuthFlows, id).not.toContain("ALLOW_USER_PASSWORD_AUTH");
+      expect(p.ExplicitAuthFlows, id).not.toContain("ALLOW_ADMIN_USER_PASSWORD_AUTH");
+    }
     // No OAuth flows and no leftover https://example.com callback (CDK's default without disableOAuth).
     for (const [id, p] of resourcesOf(main.dataTemplate, "AWS::Cognito::UserPoolClient")) {
       expect(p.CallbackURLs, id).toBeUndefined();

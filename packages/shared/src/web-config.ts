@@ -15,4 +15,10 @@ export interface WebRuntimeConfig {
   /** Discord and/or Slack, when the deployment serves them (pairing sections in Settings). */
   chatChannels?: Array<"discord" | "slack">;
   selfSignUp: boolean;
+  /**
+   * How the web app proves the password: SRP (`USER_SRP_AUTH`, the default when absent; the deployed
+   * pool allows nothing else) or `USER_PASSWORD_AUTH`, only where the issuer lacks SRP (cognito-local
+   * behind `npm start -- --aws-standins`).
+   */
+  passwordFlow?: "USER_SRP_AUTH" | "USER_PASSWORD_AUTH";
 }

@@ -21,7 +21,15 @@ export interface AppProps {
 /** Signed out → auth screens; signed in → the chat. A stored refresh token signs in silently. */
 export function App({ config, storage = window.localStorage, fetchImpl, createSocket }: AppProps) {
   const cognito = useMemo(
-    () => new CognitoClient(config.cognitoEndpoint, config.userPoolClientId, fetchImpl),
+    () =>
+      new CognitoClient(
+        config.cognitoEndpoint,
+        config.userPoolClientId,
+        fetchImpl,
+        Date.now,
+        // SRP unless the issuer lacks it (cognito-local behind --aws-standins says so in its config).
+        config.passwordFlow === "USER_PASSWORD_AUTH" ? undefined : { userPoolId: config.userPoolId },
+      ),
     [config, fetchImpl],
   );
   const session = useMemo(() => new AuthSession(cognito, storage), [cognito, storage]);

@@ -39,6 +39,8 @@ export function configProblems(input: unknown): string[] {
     problems.push("telegramBotUsername must be a non-empty string when present");
   if (c.selfSignUp !== undefined && typeof c.selfSignUp !== "boolean")
     problems.push("selfSignUp must be true or false");
+  if (c.passwordFlow !== undefined && c.passwordFlow !== "USER_SRP_AUTH" && c.passwordFlow !== "USER_PASSWORD_AUTH")
+    problems.push("passwordFlow must be USER_SRP_AUTH or USER_PASSWORD_AUTH when present");
   return problems;
 }
 
@@ -56,6 +58,7 @@ export function parseConfig(input: unknown, source = "config"): WebConfig {
     telegramBotUsername: c.telegramBotUsername as string | undefined,
     ...chatChannelsOf(c.chatChannels),
     selfSignUp: c.selfSignUp === true,
+    ...(c.passwordFlow === "USER_PASSWORD_AUTH" ? { passwordFlow: "USER_PASSWORD_AUTH" as const } : {}),
   };
 }
 

@@ -16,8 +16,8 @@ export interface AuthProps {
 
 /**
  * Cognito user pool (users sign in with their e-mail) and the public SPA client. The web app speaks the
- * Cognito JSON protocol directly (InitiateAuth USER_PASSWORD_AUTH, REFRESH_TOKEN_AUTH), so the client
- * has no secret and no hosted UI.
+ * Cognito JSON protocol directly (InitiateAuth USER_SRP_AUTH then PASSWORD_VERIFIER, SOFTWARE_TOKEN_MFA
+ * for users who turned TOTP on, REFRESH_TOKEN_AUTH), so the client has no secret and no hosted UI.
  */
 export class Auth extends Construct {
   readonly userPool: UserPool;
@@ -41,7 +41,10 @@ export class Auth extends Construct {
       accountRecovery: AccountRecovery.EMAIL_ONLY,
       // Essentials is free up to 10,000 monthly active users.
       featurePlan: FeaturePlan.ESSENTIALS,
-      mfa: Mfa.OFF,
+      // Each user may add an authenticator app in Settings; no SMS (it costs per message and is the
+      // weaker factor), no e-mail codes (the e-mail is the password-reset channel already).
+      mfa: Mfa.OPTIONAL,
+      mfaSecondFactor: { otp: true, sms: false },
       email: UserPoolEmail.withCognito(),
       userInvitation: {
         emailSubject: "Your OpenClaw agent is ready",
@@ -56,9 +59,9 @@ export class Auth extends Construct {
       {
         id: "AwsSolutions-COG2",
         reason:
-          "MFA is off because the SPA implements password sign-in and NEW_PASSWORD_REQUIRED only; users " +
-          "are created by the operator and the password policy requires 12+ mixed characters. TOTP MFA " +
-          "is a planned follow-up.",
+          "MFA is optional, not required: each user may turn on an authenticator app (TOTP) in the web " +
+          "app's Settings; users are created by the operator, sign in with SRP (the password never leaves " +
+          "the browser) and the password policy requires 12+ mixed characters.",
       },
       {
         id: "AwsSolutions-COG3",
@@ -76,7 +79,9 @@ export class Auth extends Construct {
 
     this.client = this.userPool.addClient("WebClient", {
       generateSecret: false,
-      authFlows: { userPassword: true },
+      // SRP only: the password never leaves the browser. Plain USER_PASSWORD_AUTH stays off; nothing of
+      // ours needs it on AWS (local mode's stand-ins are the only issuers without SRP).
+      authFlows: { userSrp: true },
       // No hosted UI or OAuth flows: without this CDK enables them with an https://example.com callback.
       disableOAuth: true,
       preventUserExistenceErrors: true,

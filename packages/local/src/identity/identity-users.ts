@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
+import { srpPoolName, srpVerifierFor } from "@serverless-openclaw/shared/cognito-srp";
 import * as z from "zod";
 import { readJsonFile, writeJsonFile } from "./json-file";
 import { hashPassword } from "./password-hash";
@@ -15,10 +16,44 @@ const UserSchema = z.object({
   createdAt: z.string(),
   sessions: z.array(SessionSchema),
   resetCode: z.object({ hash: z.string(), expiresAt: z.number(), attempts: z.number() }).optional(),
+  /**
+   * The SRP verifier of the current password (USER_SRP_AUTH). Absent for users whose password was set
+   * before SRP sign-in existed: it is added the next time the password is presented or set.
+   */
+  srp: z.object({ salt: z.string(), verifier: z.string() }).optional(),
+  /**
+   * The authenticator-app secret (TOTP MFA): `verified` once a code from it was accepted, `enabled`
+   * when sign-in asks for a code; `lastStep` is the time step of the last code accepted (no replay).
+   */
+  totp: z
+    .object({
+      secret: z.string(),
+      verified: z.boolean(),
+      enabled: z.boolean(),
+      lastStep: z.number().optional(),
+    })
+    .optional(),
+  /** A secret handed out by AssociateSoftwareToken, not yet confirmed by a code. */
+  totpPending: z.string().optional(),
 });
 export type LocalUser = z.infer<typeof UserSchema>;
 
 const DirectorySchema = z.object({ clientId: z.string(), users: z.record(z.string(), UserSchema) });
+
+export const LOCAL_USER_POOL_ID = "us-east-1_LocalDev1";
+/** The pool name SRP mixes into every verifier (local mode's one pool). */
+export const LOCAL_SRP_POOL_NAME = srpPoolName(LOCAL_USER_POOL_ID);
+
+/** What is stored for a password: the scrypt hash (password sign-in) and the SRP verifier. */
+export async function passwordFields(
+  username: string,
+  password: string,
+): Promise<Pick<LocalUser, "passwordHash" | "srp">> {
+  return {
+    passwordHash: await hashPassword(password),
+    srp: await srpVerifierFor(LOCAL_SRP_POOL_NAME, username, password),
+  };
+}
 
 /** Cognito pools created today treat usernames case-insensitively. */
 const keyOf = (username: string) => username.trim().toLowerCase();
@@ -68,11 +103,12 @@ export class UserDirectory {
     temporary?: boolean;
   }): Promise<LocalUser> {
     if (this.get(input.username)) throw new Error(`user ${input.username} already exists`);
+    const username = input.username.trim();
     const user: LocalUser = {
-      username: input.username.trim(),
+      username,
       sub: randomUUID(),
       ...(input.email ? { email: input.email } : {}),
-      passwordHash: await hashPassword(input.password),
+      ...(await passwordFields(username, input.password)),
       status: input.temporary ? "FORCE_CHANGE_PASSWORD" : "CONFIRMED",
       createdAt: new Date().toISOString(),
       sessions: [],

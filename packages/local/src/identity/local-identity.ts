@@ -1,19 +1,27 @@
-import { createHash, randomBytes, randomInt, randomUUID } from "node:crypto";
+import { createHash, randomBytes, randomInt, randomUUID, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { join } from "node:path";
+import { SrpServer, srpClaimSignature, srpVerifierFor } from "@serverless-openclaw/shared/cognito-srp";
 import { createLocalJWKSet, type JWK, jwtVerify, SignJWT } from "jose";
 import * as z from "zod";
 import type { LocalRoute } from "../server/api-gateway-server";
 import { sendJson } from "../server/http-util";
 import { RateLimiter } from "../server/rate-limiter";
 import { CognitoError, invalidParameter, notAuthorized } from "./cognito-errors";
-import { type LocalUser, UserDirectory } from "./identity-users";
+import {
+  LOCAL_SRP_POOL_NAME,
+  LOCAL_USER_POOL_ID,
+  type LocalUser,
+  passwordFields,
+  UserDirectory,
+} from "./identity-users";
 import { readJsonFile, writeJsonFile } from "./json-file";
-import { hashPassword, verifyPassword } from "./password-hash";
+import { verifyPassword } from "./password-hash";
 import { loadOrCreateSigningKey, type SigningKey } from "./signing-keys";
+import { newTotpSecret, totpStep } from "./totp";
 
 export const LOCAL_REGION = "us-east-1";
-export const LOCAL_USER_POOL_ID = "us-east-1_LocalDev1";
+export { LOCAL_USER_POOL_ID };
 /** The real Cognito issuer format, so the gateway's CognitoJwtVerifier accepts these tokens unchanged. */
 export const LOCAL_ISSUER = `https://cognito-idp.${LOCAL_REGION}.amazonaws.com/${LOCAL_USER_POOL_ID}`;
 export const COGNITO_PATH = "/cognito/";
@@ -54,7 +62,12 @@ export const AUTH_RATE_LIMITS = {
   resetCodesPerUser: { limit: 3, windowMs: 60 * 60_000 },
   resetConfirmsPerUser: { limit: 10, windowMs: 60 * 60_000 },
   resetsPerHour: { limit: 30, windowMs: 60 * 60_000 },
+  /** Wrong codes while setting up an authenticator app (VerifySoftwareToken). */
+  totpSetupFailuresPerUser: { limit: 10, windowMs: 15 * 60_000 },
 } as const;
+
+/** Wrong authenticator codes one sign-in may send before it must start again (as Cognito's session). */
+const MFA_ATTEMPTS_PER_SESSION = 3;
 
 const LIMIT_MESSAGE = "Attempt limit exceeded, please try after some time.";
 
@@ -67,9 +80,34 @@ const InitiateAuthSchema = z.object({
 const RespondSchema = z.object({
   ChallengeName: str,
   ClientId: str,
-  Session: str,
+  // Optional for PASSWORD_VERIFIER, which some SRP clients answer by its secret block alone.
+  Session: str.optional(),
   ChallengeResponses: z.record(z.string(), str).default({}),
 });
+const AssociateSchema = z.object({ AccessToken: str });
+const VerifySoftwareTokenSchema = z.object({
+  AccessToken: str,
+  UserCode: str,
+  FriendlyDeviceName: str.optional(),
+});
+const MfaSettingSchema = z.object({ Enabled: z.boolean().optional(), PreferredMfa: z.boolean().optional() });
+const SetMfaPreferenceSchema = z.object({
+  AccessToken: str,
+  SoftwareTokenMfaSettings: MfaSettingSchema.optional(),
+  SMSMfaSettings: MfaSettingSchema.optional(),
+  EmailMfaSettings: MfaSettingSchema.optional(),
+});
+
+/** A sign-in step in progress, keyed by its `Session`. */
+interface Challenge {
+  name: "NEW_PASSWORD_REQUIRED" | "PASSWORD_VERIFIER" | "SOFTWARE_TOKEN_MFA";
+  username: string;
+  expiresAt: number;
+  /** PASSWORD_VERIFIER: this sign-in's SRP server half (the Session doubles as the secret block). */
+  srp?: SrpServer;
+  /** SOFTWARE_TOKEN_MFA: wrong codes so far. */
+  attempts: number;
+}
 const ForgotSchema = z.object({ ClientId: str, Username: str });
 const ConfirmForgotSchema = z.object({ ClientId: str, Username: str, ConfirmationCode: str, Password: str });
 const AccessTokenSchema = z.object({ AccessToken: str });
@@ -93,7 +131,7 @@ function checkPasswordPolicy(password: string): void {
  * verifies them with the same CognitoJwtVerifier as on AWS.
  */
 export class LocalIdentity {
-  private readonly challenges = new Map<string, { username: string; expiresAt: number }>();
+  private readonly challenges = new Map<string, Challenge>();
   private readonly keySet: ReturnType<typeof createLocalJWKSet>;
   private readonly limits: Record<keyof typeof AUTH_RATE_LIMITS, RateLimiter>;
   /**
@@ -222,12 +260,35 @@ export class LocalIdentity {
         return this.getUser(parse(AccessTokenSchema));
       case "ChangePassword":
         return this.changePassword(parse(ChangePasswordSchema));
+      case "AssociateSoftwareToken":
+        return this.associateSoftwareToken(parse(AssociateSchema));
+      case "VerifySoftwareToken":
+        return this.verifySoftwareToken(parse(VerifySoftwareTokenSchema));
+      case "SetUserMFAPreference":
+        return this.setUserMfaPreference(parse(SetMfaPreferenceSchema));
       default:
         throw new CognitoError(
           "UnknownOperationException",
           `operation ${operation} is not supported locally`,
         );
     }
+  }
+
+  private dummyV?: Promise<{ salt: string; verifier: string }>;
+  private dummyVerifier(): Promise<{ salt: string; verifier: string }> {
+    this.dummyV ??= srpVerifierFor(LOCAL_SRP_POOL_NAME, "nobody", randomBytes(16).toString("hex"));
+    return this.dummyV;
+  }
+
+  /**
+   * Adds the SRP verifier to a user whose password predates SRP sign-in, now that the password was
+   * presented and checked (password sign-in, the CLI's login, the initial user at start-up).
+   */
+  async withSrpVerifier(user: LocalUser, password: string): Promise<LocalUser> {
+    if (user.srp) return user;
+    const updated = { ...user, ...(await passwordFields(user.username, password)) };
+    await this.users.update(updated);
+    return updated;
   }
 
   private dummy?: Promise<string>;
@@ -258,20 +319,44 @@ export class LocalIdentity {
         this.limits.signInFailuresPerUser.hit(key);
         throw notAuthorized();
       }
-      if (user.status === "FORCE_CHANGE_PASSWORD") {
-        const session = randomBytes(48).toString("base64url");
-        this.challenges.set(session, { username: user.username, expiresAt: Date.now() + CHALLENGE_TTL_MS });
-        return {
-          ChallengeName: "NEW_PASSWORD_REQUIRED",
-          Session: session,
-          ChallengeParameters: {
-            USER_ID_FOR_SRP: user.username,
-            requiredAttributes: "[]",
-            userAttributes: JSON.stringify(user.email ? { email: user.email } : {}),
-          },
-        };
+      return this.afterPassword(await this.withSrpVerifier(user, password));
+    }
+    if (input.AuthFlow === "USER_SRP_AUTH") {
+      const { USERNAME: username = "", SRP_A: srpA = "" } = input.AuthParameters;
+      if (!this.limits.signInFailuresPerUser.allows(username.toLowerCase())) {
+        throw new CognitoError("NotAuthorizedException", "Password attempts exceeded");
       }
-      return { AuthenticationResult: await this.startSession(user), ChallengeParameters: {} };
+      this.limit(["signInPerMinute", "*"]);
+      const user = this.users.get(username);
+      // Unknown users (and users whose password predates SRP) get a challenge from a verifier nobody
+      // knows the password of, so the answer does not reveal which usernames exist.
+      const verifier = user?.srp ?? (await this.dummyVerifier());
+      let srp: SrpServer;
+      try {
+        srp = await SrpServer.start(srpA, verifier);
+      } catch {
+        throw invalidParameter("SRP_A is not a valid SRP public value");
+      }
+      const session = randomBytes(48).toString("base64");
+      const userId = user?.username ?? username.trim();
+      this.challenges.set(session, {
+        name: "PASSWORD_VERIFIER",
+        username: userId,
+        expiresAt: Date.now() + CHALLENGE_TTL_MS,
+        srp,
+        attempts: 0,
+      });
+      return {
+        ChallengeName: "PASSWORD_VERIFIER",
+        Session: session,
+        ChallengeParameters: {
+          SALT: verifier.salt,
+          SRP_B: srp.srpB,
+          SECRET_BLOCK: session,
+          USER_ID_FOR_SRP: userId,
+          USERNAME: userId,
+        },
+      };
     }
     if (input.AuthFlow === "REFRESH_TOKEN_AUTH" || input.AuthFlow === "REFRESH_TOKEN") {
       const refreshHash = sha256(input.AuthParameters.REFRESH_TOKEN ?? "");
@@ -287,26 +372,181 @@ export class LocalIdentity {
     throw invalidParameter(`AuthFlow ${input.AuthFlow} is not enabled for this client`);
   }
 
+  /** What follows a correct password: a new password, an authenticator code, or the tokens. */
+  private async afterPassword(user: LocalUser): Promise<unknown> {
+    if (user.status === "FORCE_CHANGE_PASSWORD") {
+      return {
+        ChallengeName: "NEW_PASSWORD_REQUIRED",
+        Session: this.newChallenge("NEW_PASSWORD_REQUIRED", user),
+        ChallengeParameters: {
+          USER_ID_FOR_SRP: user.username,
+          requiredAttributes: "[]",
+          userAttributes: JSON.stringify(user.email ? { email: user.email } : {}),
+        },
+      };
+    }
+    if (user.totp?.enabled) {
+      return {
+        ChallengeName: "SOFTWARE_TOKEN_MFA",
+        Session: this.newChallenge("SOFTWARE_TOKEN_MFA", user),
+        ChallengeParameters: { USER_ID_FOR_SRP: user.username },
+      };
+    }
+    return { AuthenticationResult: await this.startSession(user), ChallengeParameters: {} };
+  }
+
+  private newChallenge(name: Challenge["name"], user: LocalUser): string {
+    const session = randomBytes(48).toString("base64url");
+    this.challenges.set(session, {
+      name,
+      username: user.username,
+      expiresAt: Date.now() + CHALLENGE_TTL_MS,
+      attempts: 0,
+    });
+    return session;
+  }
+
   private async respondToAuthChallenge(input: z.infer<typeof RespondSchema>): Promise<unknown> {
     this.checkClient(input.ClientId);
-    if (input.ChallengeName !== "NEW_PASSWORD_REQUIRED") {
-      throw invalidParameter(`ChallengeName ${input.ChallengeName} is not supported locally`);
-    }
-    const challenge = this.challenges.get(input.Session);
-    const user = challenge && this.users.get(challenge.username);
-    if (!challenge || challenge.expiresAt < Date.now() || !user) {
+    const responses = input.ChallengeResponses;
+    const sessionId =
+      input.Session ??
+      (input.ChallengeName === "PASSWORD_VERIFIER" ? responses.PASSWORD_CLAIM_SECRET_BLOCK : undefined) ??
+      "";
+    const challenge = this.challenges.get(sessionId);
+    if (!challenge || challenge.expiresAt < Date.now()) {
       throw notAuthorized("Invalid session for the user, session is expired.");
     }
-    const username = input.ChallengeResponses.USERNAME;
-    if (username !== undefined && this.users.get(username)?.sub !== user.sub) {
+    if (challenge.name !== input.ChallengeName) {
+      throw invalidParameter(`ChallengeName ${input.ChallengeName} does not answer ${challenge.name}`);
+    }
+    const username = responses.USERNAME;
+    if (username !== undefined && username.trim().toLowerCase() !== challenge.username.toLowerCase()) {
       throw notAuthorized("Invalid session for the user.");
     }
-    const password = input.ChallengeResponses.NEW_PASSWORD ?? "";
+    if (challenge.name === "PASSWORD_VERIFIER") return this.passwordVerifier(sessionId, challenge, responses);
+    const user = this.users.get(challenge.username);
+    if (!user) throw notAuthorized("Invalid session for the user, session is expired.");
+    if (challenge.name === "SOFTWARE_TOKEN_MFA") return this.softwareTokenMfa(sessionId, challenge, user, responses);
+    const password = responses.NEW_PASSWORD ?? "";
     checkPasswordPolicy(password);
-    this.challenges.delete(input.Session);
-    const updated: LocalUser = { ...user, passwordHash: await hashPassword(password), status: "CONFIRMED" };
+    this.challenges.delete(sessionId);
+    const updated: LocalUser = {
+      ...user,
+      ...(await passwordFields(user.username, password)),
+      status: "CONFIRMED",
+    };
+    await this.users.update(updated);
+    return this.afterPassword(updated);
+  }
+
+  /** Checks the SRP claim: proof that the client knows the password, without the password being sent. */
+  private async passwordVerifier(
+    sessionId: string,
+    challenge: Challenge,
+    responses: Record<string, string>,
+  ): Promise<unknown> {
+    this.challenges.delete(sessionId);
+    const user = this.users.get(challenge.username);
+    const key = challenge.username.toLowerCase();
+    const expected =
+      challenge.srp && user?.srp
+        ? await srpClaimSignature({
+            key: await challenge.srp.key(),
+            poolName: LOCAL_SRP_POOL_NAME,
+            userId: challenge.username,
+            secretBlock: sessionId,
+            timestamp: responses.TIMESTAMP ?? "",
+          })
+        : undefined;
+    const given = Buffer.from(responses.PASSWORD_CLAIM_SIGNATURE ?? "", "base64");
+    const ok =
+      expected !== undefined &&
+      responses.PASSWORD_CLAIM_SECRET_BLOCK === sessionId &&
+      given.length === Buffer.from(expected, "base64").length &&
+      timingSafeEqual(given, Buffer.from(expected, "base64"));
+    if (!user || !ok) {
+      this.limits.signInFailuresPerUser.hit(key);
+      if (user && !user.srp) {
+        throw notAuthorized(
+          "This account's password was set before SRP sign-in: reset it with “Forgot password” once.",
+        );
+      }
+      throw notAuthorized();
+    }
+    return this.afterPassword(user);
+  }
+
+  private async softwareTokenMfa(
+    sessionId: string,
+    challenge: Challenge,
+    user: LocalUser,
+    responses: Record<string, string>,
+  ): Promise<unknown> {
+    const key = user.username.toLowerCase();
+    if (!this.limits.signInFailuresPerUser.allows(key)) {
+      this.challenges.delete(sessionId);
+      throw new CognitoError("NotAuthorizedException", "Password attempts exceeded");
+    }
+    const step =
+      user.totp?.enabled === true
+        ? totpStep(user.totp.secret, (responses.SOFTWARE_TOKEN_MFA_CODE ?? "").trim(), Date.now())
+        : undefined;
+    if (step === undefined || step <= (user.totp?.lastStep ?? -1) || !user.totp) {
+      this.limits.signInFailuresPerUser.hit(key);
+      challenge.attempts += 1;
+      if (challenge.attempts >= MFA_ATTEMPTS_PER_SESSION) {
+        this.challenges.delete(sessionId);
+        throw notAuthorized("Invalid session for the user, session can only be used once.");
+      }
+      throw new CognitoError("CodeMismatchException", "Invalid code received for user");
+    }
+    this.challenges.delete(sessionId);
+    const updated: LocalUser = { ...user, totp: { ...user.totp, lastStep: step } };
     await this.users.update(updated);
     return { AuthenticationResult: await this.startSession(updated), ChallengeParameters: {} };
+  }
+
+  private async associateSoftwareToken(input: z.infer<typeof AssociateSchema>): Promise<unknown> {
+    const user = await this.userFromAccessToken(input.AccessToken);
+    const secret = newTotpSecret();
+    // Pending until a code from it is verified: an enabled authenticator keeps working meanwhile.
+    await this.users.update({ ...user, totpPending: secret });
+    return { SecretCode: secret };
+  }
+
+  private async verifySoftwareToken(input: z.infer<typeof VerifySoftwareTokenSchema>): Promise<unknown> {
+    const user = await this.userFromAccessToken(input.AccessToken);
+    this.limit(["totpSetupFailuresPerUser", user.sub]);
+    if (!user.totpPending) {
+      throw invalidParameter("No software token is being associated: call AssociateSoftwareToken first.");
+    }
+    const step = totpStep(user.totpPending, input.UserCode.trim(), Date.now());
+    if (step === undefined) {
+      throw new CognitoError("EnableSoftwareTokenMFAException", "Code mismatch and fail enable Software Token MFA");
+    }
+    // A correct code does not count against the setup limit.
+    this.limits.totpSetupFailuresPerUser.forget(user.sub);
+    await this.users.update({
+      ...user,
+      totpPending: undefined,
+      totp: { secret: user.totpPending, verified: true, enabled: user.totp?.enabled ?? false, lastStep: step },
+    });
+    return { Status: "SUCCESS" };
+  }
+
+  private async setUserMfaPreference(input: z.infer<typeof SetMfaPreferenceSchema>): Promise<unknown> {
+    const user = await this.userFromAccessToken(input.AccessToken);
+    if (input.SMSMfaSettings?.Enabled || input.EmailMfaSettings?.Enabled) {
+      throw invalidParameter("Only software token (authenticator app) MFA is enabled for this user pool.");
+    }
+    const enabled = input.SoftwareTokenMfaSettings?.Enabled;
+    if (enabled === undefined) return {};
+    if (enabled && !user.totp?.verified) {
+      throw invalidParameter("User has not verified software token mfa");
+    }
+    if (user.totp) await this.users.update({ ...user, totp: { ...user.totp, enabled } });
+    return {};
   }
 
   private async forgotPassword(input: z.infer<typeof ForgotSchema>): Promise<unknown> {
@@ -355,7 +595,7 @@ export class LocalIdentity {
     // A reset signs the user out everywhere, as Cognito does.
     await this.users.update({
       ...user,
-      passwordHash: await hashPassword(input.Password),
+      ...(await passwordFields(user.username, input.Password)),
       status: "CONFIRMED",
       resetCode: undefined,
       sessions: [],
@@ -399,6 +639,10 @@ export class LocalIdentity {
         { Name: "sub", Value: user.sub },
         ...(user.email ? [{ Name: "email", Value: user.email }] : []),
       ],
+      // As Cognito: present only when a second factor is on.
+      ...(user.totp?.enabled
+        ? { UserMFASettingList: ["SOFTWARE_TOKEN_MFA"], PreferredMfaSetting: "SOFTWARE_TOKEN_MFA" }
+        : {}),
     };
   }
 
@@ -406,7 +650,7 @@ export class LocalIdentity {
     const user = await this.userFromAccessToken(input.AccessToken);
     if (!(await verifyPassword(input.PreviousPassword, user.passwordHash))) throw notAuthorized();
     checkPasswordPolicy(input.ProposedPassword);
-    await this.users.update({ ...user, passwordHash: await hashPassword(input.ProposedPassword) });
+    await this.users.update({ ...user, ...(await passwordFields(user.username, input.ProposedPassword)) });
     return {};
   }
 
@@ -419,7 +663,7 @@ export class LocalIdentity {
     const user = this.users.get(username);
     if (!user || !(await verifyPassword(password, user.passwordHash))) throw notAuthorized();
     if (user.status !== "CONFIRMED") throw notAuthorized("User must set a new password first.");
-    return this.startSession(user);
+    return this.startSession(await this.withSrpVerifier(user, password));
   }
 
   private async startSession(user: LocalUser): Promise<AuthenticationResult> {
@@ -482,9 +726,12 @@ export async function ensureInitialUser(
 ): Promise<InitialLogin> {
   const savedPath = join(dir, "initial-login.json");
   if (env.LOCAL_USER && env.LOCAL_PASSWORD) {
-    if (!identity.users.get(env.LOCAL_USER)) {
+    const existing = identity.users.get(env.LOCAL_USER);
+    if (!existing) {
       checkPasswordPolicy(env.LOCAL_PASSWORD);
       await identity.users.create({ username: env.LOCAL_USER, password: env.LOCAL_PASSWORD });
+    } else {
+      await backfillSrp(identity, existing, env.LOCAL_PASSWORD);
     }
     return { username: env.LOCAL_USER, source: "env" };
   }
@@ -492,7 +739,11 @@ export async function ensureInitialUser(
     .object({ username: z.string(), password: z.string() })
     .optional()
     .parse(await readJsonFile(savedPath));
-  if (saved && identity.users.get(saved.username)) return { ...saved, source: "existing" };
+  const savedUser = saved && identity.users.get(saved.username);
+  if (saved && savedUser) {
+    await backfillSrp(identity, savedUser, saved.password);
+    return { ...saved, source: "existing" };
+  }
   if (identity.users.count() > 0) {
     return { username: identity.users.names()[0] ?? "", source: "existing" };
   }
@@ -501,4 +752,11 @@ export async function ensureInitialUser(
   await identity.users.create({ username, password });
   await writeJsonFile(savedPath, { username, password });
   return { username, password, source: "generated" };
+}
+
+/** A data dir from before SRP sign-in: give the user whose password we know its verifier. */
+async function backfillSrp(identity: LocalIdentity, user: LocalUser, password: string): Promise<void> {
+  if (!user.srp && (await verifyPassword(password, user.passwordHash))) {
+    await identity.withSrpVerifier(user, password);
+  }
 }

@@ -30,6 +30,11 @@ export class RateLimiter {
     return true;
   }
 
+  /** Drops `key`'s hits (a success that should not count against it). */
+  forget(key: string): void {
+    this.hits.delete(key);
+  }
+
   private recent(key: string): number[] {
     const since = this.now() - this.windowMs;
     const kept = (this.hits.get(key) ?? []).filter((t) => t > since);

@@ -145,6 +145,8 @@ export async function createLocalStack(options: LocalStackOptions = {}): Promise
         userPoolId: auth.userPoolId,
         userPoolClientId: auth.clientId,
         cognitoEndpoint: auth.cognitoEndpoint ?? `${httpUrl}/cognito/`,
+        // cognito-local (--aws-standins) has no USER_SRP_AUTH: the web app proves the password plainly there.
+        ...(auth.cognitoEndpoint ? { passwordFlow: "USER_PASSWORD_AUTH" as const } : {}),
         wsUrl,
         apiUrl: `${httpUrl}/api`,
         ...(telegramBotUsername ? { telegramBotUsername } : {}),

@@ -5,6 +5,7 @@ import type { AuthSession } from "./session";
 type Mode =
   | { kind: "sign-in" }
   | { kind: "new-password"; username: string; session: string }
+  | { kind: "mfa"; username: string; session: string }
   | { kind: "forgot" }
   | { kind: "forgot-confirm"; username: string; destination?: string }
   | { kind: "sign-up" }
@@ -16,7 +17,10 @@ export interface AuthScreensProps {
   selfSignUp: boolean;
 }
 
-/** Sign-in, first-login new password, forgot password, and (when the deployment allows) sign-up. */
+/**
+ * Sign-in (then the authenticator code when two-factor authentication is on), first-login new password,
+ * forgot password, and (when the deployment allows) sign-up.
+ */
 export function AuthScreens({ session, cognito, selfSignUp }: AuthScreensProps) {
   const [mode, setMode] = useState<Mode>({ kind: "sign-in" });
   const [error, setError] = useState<string | null>(null);
@@ -91,6 +95,8 @@ export function AuthScreens({ session, cognito, selfSignUp }: AuthScreensProps) 
               { kind: "new-password", username: result.username, session: result.session },
               "Choose a new password to finish signing in.",
             );
+          if (result.kind === "mfa-required")
+            go({ kind: "mfa", username: result.username, session: result.session });
         },
         <>
           <Field label="Email or username" name="username" autoComplete="username" testId="login-username" />
@@ -123,7 +129,9 @@ export function AuthScreens({ session, cognito, selfSignUp }: AuthScreensProps) 
           const password = str(data, "password");
           if (password !== str(data, "confirm")) throw new AuthError("Mismatch", "The two passwords differ.");
           const result = await session.completeNewPassword(mode.username, mode.session, password);
-          if (result.kind !== "signed-in") throw new AuthError("Challenge", "Please sign in again.");
+          if (result.kind === "mfa-required")
+            go({ kind: "mfa", username: result.username, session: result.session });
+          else if (result.kind !== "signed-in") throw new AuthError("Challenge", "Please sign in again.");
         },
         <>
           <Field
@@ -141,6 +149,37 @@ export function AuthScreens({ session, cognito, selfSignUp }: AuthScreensProps) 
             testId="new-password-confirm"
           />
           {submit("Set password and sign in")}
+        </>,
+      );
+      break;
+    case "mfa":
+      content = form(
+        "mfa-form",
+        "Enter your authenticator code",
+        async (data) => {
+          try {
+            const result = await session.answerMfa(mode.username, mode.session, str(data, "code"));
+            if (result.kind !== "signed-in") throw new AuthError("Challenge", "Please sign in again.");
+          } catch (e) {
+            // Cognito ends the sign-in after a few wrong codes: start again from the password.
+            if (e instanceof AuthError && e.code === "NotAuthorizedException") {
+              go({ kind: "sign-in" }, "Too many wrong codes or the sign-in timed out. Sign in again.");
+              return;
+            }
+            throw e;
+          }
+        },
+        <>
+          <p className="hint">Open your authenticator app and enter the 6-digit code it shows for this account.</p>
+          <Field
+            label="Code"
+            name="code"
+            autoComplete="one-time-code"
+            testId="mfa-code"
+            inputMode="numeric"
+          />
+          {submit("Verify")}
+          <BackToSignIn onClick={() => go({ kind: "sign-in" })} />
         </>,
       );
       break;

@@ -1,8 +1,10 @@
 /**
  * The few Cognito user-pool operations the SPA needs, spoken as Cognito's JSON protocol over
  * plain fetch. An auth SDK would cost more than our whole bundle budget; the protocol is small
- * and identical against AWS and local mode's Cognito-shaped issuer.
+ * and identical against AWS and local mode's Cognito-shaped issuer. Sign-in is SRP (the password
+ * never leaves the browser), then an authenticator code when the user turned TOTP MFA on.
  */
+import { SrpClient, srpPoolName } from "@serverless-openclaw/shared/cognito-srp";
 
 export interface Tokens {
   idToken: string;
@@ -15,7 +17,14 @@ export interface Tokens {
 
 export type SignInResult =
   | { kind: "signed-in"; tokens: Tokens }
-  | { kind: "new-password-required"; session: string; username: string };
+  | { kind: "new-password-required"; session: string; username: string }
+  | { kind: "mfa-required"; session: string; username: string };
+
+/**
+ * How the password is proven: `USER_SRP_AUTH` (the default; what the deployed pool allows) or
+ * `USER_PASSWORD_AUTH`, only for issuers without SRP (cognito-local, the `--aws-standins` stand-in).
+ */
+export type PasswordFlow = "USER_SRP_AUTH" | "USER_PASSWORD_AUTH";
 
 /** A Cognito error, with its exception name as code and a message a person can act on. */
 export class AuthError extends Error {
@@ -38,6 +47,7 @@ const FRIENDLY: Record<string, string> = {
   LimitExceededException: "Too many attempts. Wait a few minutes and try again.",
   TooManyRequestsException: "Too many attempts. Wait a few minutes and try again.",
   UsernameExistsException: "An account with this email already exists.",
+  EnableSoftwareTokenMFAException: "That code is not correct. Check the time on your device and try again.",
 };
 
 interface AuthenticationResult {
@@ -53,15 +63,103 @@ export class CognitoClient {
     private readonly clientId: string,
     private readonly fetchImpl: typeof fetch = (...args) => fetch(...args),
     private readonly now: () => number = Date.now,
+    /** With the pool id, sign-in speaks SRP; without, USER_PASSWORD_AUTH. */
+    private readonly srp?: { userPoolId: string },
   ) {}
 
+  get passwordFlow(): PasswordFlow {
+    return this.srp ? "USER_SRP_AUTH" : "USER_PASSWORD_AUTH";
+  }
+
   async signIn(username: string, password: string): Promise<SignInResult> {
-    const res = await this.call("InitiateAuth", {
-      AuthFlow: "USER_PASSWORD_AUTH",
+    if (!this.srp) {
+      const res = await this.call("InitiateAuth", {
+        AuthFlow: "USER_PASSWORD_AUTH",
+        ClientId: this.clientId,
+        AuthParameters: { USERNAME: username, PASSWORD: password },
+      });
+      return this.toSignInResult(res, username);
+    }
+    const poolName = srpPoolName(this.srp.userPoolId);
+    const srp = new SrpClient(poolName);
+    const init = (await this.call("InitiateAuth", {
+      AuthFlow: "USER_SRP_AUTH",
       ClientId: this.clientId,
-      AuthParameters: { USERNAME: username, PASSWORD: password },
+      AuthParameters: { USERNAME: username, SRP_A: srp.srpA },
+    })) as { ChallengeName?: string; Session?: string; ChallengeParameters?: Record<string, string> };
+    const p = init.ChallengeParameters ?? {};
+    if (init.ChallengeName !== "PASSWORD_VERIFIER") return this.toSignInResult(init, username);
+    if (!p.SALT || !p.SRP_B || !p.SECRET_BLOCK || !p.USER_ID_FOR_SRP) {
+      throw new AuthError("UnexpectedResponse", "The identity service gave an unexpected answer. Try again.");
+    }
+    let answer: Awaited<ReturnType<SrpClient["answer"]>>;
+    try {
+      answer = await srp.answer({
+        userId: p.USER_ID_FOR_SRP,
+        password,
+        saltHex: p.SALT,
+        srpBHex: p.SRP_B,
+        secretBlock: p.SECRET_BLOCK,
+        now: new Date(this.now()),
+      });
+    } catch {
+      throw new AuthError("UnexpectedResponse", "The identity service gave an unexpected answer. Try again.");
+    }
+    const res = await this.call("RespondToAuthChallenge", {
+      ChallengeName: "PASSWORD_VERIFIER",
+      ClientId: this.clientId,
+      ...(init.Session ? { Session: init.Session } : {}),
+      ChallengeResponses: { USERNAME: p.USER_ID_FOR_SRP, ...answer },
+    });
+    return this.toSignInResult(res, p.USER_ID_FOR_SRP);
+  }
+
+  /** Answers SOFTWARE_TOKEN_MFA with the 6-digit code of the user's authenticator app. */
+  async answerMfa(username: string, session: string, code: string): Promise<SignInResult> {
+    const res = await this.call("RespondToAuthChallenge", {
+      ChallengeName: "SOFTWARE_TOKEN_MFA",
+      ClientId: this.clientId,
+      Session: session,
+      ChallengeResponses: { USERNAME: username, SOFTWARE_TOKEN_MFA_CODE: code.replace(/\s/g, "") },
     });
     return this.toSignInResult(res, username);
+  }
+
+  /** Whether sign-in asks this user for an authenticator code. */
+  async totpEnabled(accessToken: string): Promise<boolean> {
+    const res = (await this.call("GetUser", { AccessToken: accessToken })) as { UserMFASettingList?: unknown };
+    return Array.isArray(res.UserMFASettingList) && res.UserMFASettingList.includes("SOFTWARE_TOKEN_MFA");
+  }
+
+  /** Starts adding an authenticator app: returns the base32 secret it is to be set up with. */
+  async associateSoftwareToken(accessToken: string): Promise<string> {
+    const res = (await this.call("AssociateSoftwareToken", { AccessToken: accessToken })) as {
+      SecretCode?: unknown;
+    };
+    if (typeof res.SecretCode !== "string") {
+      throw new AuthError("UnexpectedResponse", "The identity service gave an unexpected answer. Try again.");
+    }
+    return res.SecretCode;
+  }
+
+  /** Confirms the new authenticator with one of its codes. */
+  async verifySoftwareToken(accessToken: string, code: string): Promise<void> {
+    const res = (await this.call("VerifySoftwareToken", {
+      AccessToken: accessToken,
+      UserCode: code.replace(/\s/g, ""),
+      FriendlyDeviceName: "Authenticator app",
+    })) as { Status?: unknown };
+    if (res.Status !== "SUCCESS") {
+      throw new AuthError("EnableSoftwareTokenMFAException", FRIENDLY.EnableSoftwareTokenMFAException ?? "");
+    }
+  }
+
+  /** Turns the authenticator-code step of sign-in on or off (TOTP only; this pool has no SMS MFA). */
+  async setTotpEnabled(accessToken: string, enabled: boolean): Promise<void> {
+    await this.call("SetUserMFAPreference", {
+      AccessToken: accessToken,
+      SoftwareTokenMfaSettings: { Enabled: enabled, PreferredMfa: enabled },
+    });
   }
 
   async completeNewPassword(username: string, session: string, newPassword: string): Promise<SignInResult> {
@@ -142,6 +240,13 @@ export class CognitoClient {
     if (body.ChallengeName === "NEW_PASSWORD_REQUIRED" && body.Session) {
       return {
         kind: "new-password-required",
+        session: body.Session,
+        username: body.ChallengeParameters?.USER_ID_FOR_SRP ?? username,
+      };
+    }
+    if (body.ChallengeName === "SOFTWARE_TOKEN_MFA" && body.Session) {
+      return {
+        kind: "mfa-required",
         session: body.Session,
         username: body.ChallengeParameters?.USER_ID_FOR_SRP ?? username,
       };

@@ -95,6 +95,17 @@ export class AuthSession {
     return result;
   }
 
+  async answerMfa(username: string, session: string, code: string): Promise<SignInResult> {
+    const result = await this.client.answerMfa(username, session, code);
+    if (result.kind === "signed-in") this.accept(result.tokens);
+    return result;
+  }
+
+  /** The Cognito client, for the account operations Settings offers (two-factor authentication). */
+  get cognito(): CognitoClient {
+    return this.client;
+  }
+
   /**
    * A valid id token, refreshed first when it expires within the margin. Concurrent callers share
    * one refresh. Throws AuthError("SignedOut") when there is no session any more.

@@ -16,6 +16,7 @@ import { Field } from "./field";
 import { KeepWarmSetting } from "./keep-warm-setting";
 import { PairingNotices, type PairingNoticesApi } from "./pairing-notices";
 import { formFromSettings, type SettingsForm, validateSettingsForm } from "./settings-form";
+import { type TwoFactorAccount, TwoFactorSetting } from "./two-factor-setting";
 
 export interface SettingsPageProps {
   api: Pick<HttpApi, "getSettings" | "putSettings" | "stopAgent"> &
@@ -28,6 +29,8 @@ export interface SettingsPageProps {
   onAgentStatus?: (status: AgentStatusEvent) => void;
   /** Settings a running agent restarts for were saved (the page then starts it again once it is Idle). */
   onRestartingSave?: () => void;
+  /** The signed-in account, for the two-factor authentication section (absent: not shown). */
+  account?: TwoFactorAccount;
 }
 
 function hasNotices<T extends Partial<PairingNoticesApi>>(api: T): api is T & PairingNoticesApi {
@@ -42,6 +45,7 @@ export function SettingsPage({
   chatChannels,
   onAgentStatus,
   onRestartingSave,
+  account,
 }: SettingsPageProps) {
   const [settings, setSettings] = useState<Settings | null>(null);
   const [form, setForm] = useState<SettingsForm | null>(null);
@@ -248,6 +252,7 @@ export function SettingsPage({
           . A running agent picks changes up before its next answer.
         </p>
       </section>
+      {account && <TwoFactorSetting account={account} />}
       {hasNotices(api) && <PairingNotices api={api} channels={["telegram", ...(chatChannels ?? [])]} />}
       <ChannelPairing api={api} channel="telegram" botUsername={telegramBotUsername} />
       {chatChannels?.map((c) => (

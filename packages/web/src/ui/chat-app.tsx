@@ -13,6 +13,7 @@ import type { WebConfig } from "../config";
 import { newId } from "../ids";
 import { SchedulesPage } from "../schedules/schedules-page";
 import { SettingsPage } from "../settings/settings-page";
+import { sessionTwoFactorAccount } from "../settings/two-factor-setting";
 import { SkillsApi } from "../skills/skills-api";
 import { SkillsPage } from "../skills/skills-page";
 import { UsagePage } from "../usage/usage-page";
@@ -42,6 +43,7 @@ export function ChatApp({ config, session, fetchImpl, createSocket = browserSock
     () => new HttpApi(config.apiUrl, session, fetchImpl),
     [config.apiUrl, session, fetchImpl],
   );
+  const twoFactor = useMemo(() => sessionTwoFactorAccount(session), [session]);
   const skillsApi = useMemo(
     () => new SkillsApi(config.apiUrl, session, fetchImpl),
     [config.apiUrl, session, fetchImpl],
@@ -193,6 +195,7 @@ export function ChatApp({ config, session, fetchImpl, createSocket = browserSock
             {...(config.chatChannels ? { chatChannels: config.chatChannels } : {})}
             onAgentStatus={statusFromRequest}
             onRestartingSave={restartingSave}
+            account={twoFactor}
           />
         ) : (
           <main className="chat">

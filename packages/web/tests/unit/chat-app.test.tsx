@@ -58,6 +58,8 @@ function renderApp() {
     userPoolId: "us-east-1_LocalDev1",
     userPoolClientId: "client-123",
     cognitoEndpoint: cognito.endpoint,
+    // FakeCognito speaks the password flow; SRP is proven against local mode's issuer (local-mode e2e).
+    passwordFlow: "USER_PASSWORD_AUTH",
     wsUrl: gateway.url,
     apiUrl: api.url,
     selfSignUp: false,
