@@ -33,8 +33,11 @@ describe("--aws-standins: the AWS store adapters behind local mode", () => {
     const config = (await (await fetch(`${stack.url}/config.json`)).json()) as {
       cognitoEndpoint: string;
       userPoolClientId: string;
+      passwordFlow?: string;
     };
     expect(config.cognitoEndpoint).not.toContain(stack.url);
+    // cognito-local has no USER_SRP_AUTH: the page is told to use the password flow with it.
+    expect(config.passwordFlow).toBe("USER_PASSWORD_AUTH");
     const signIn = await fetch(config.cognitoEndpoint, {
       method: "POST",
       headers: {

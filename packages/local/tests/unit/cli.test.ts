@@ -63,6 +63,8 @@ describe("npm start (cli.ts)", () => {
     expect(output()).toContain("LLM     none yet");
     const config = await (await fetch(`${url}/config.json`)).json();
     expect(config).toMatchObject({ userPoolId: "us-east-1_LocalDev1", cognitoEndpoint: `${url}/cognito/` });
+    // The embedded issuer speaks SRP, the web app's default: the config does not name a password flow.
+    expect(config.passwordFlow).toBeUndefined();
 
     child.kill("SIGINT");
     expect(await exitOf(child)).toBe(0);

@@ -134,6 +134,11 @@ export class FakeCognito {
       (this.users.get(str("Username")) as User).status = "CONFIRMED";
       return { status: 200, body: {} };
     }
+    if (op === "GetUser") {
+      // No second factor here: the Settings page shows two-factor authentication as off.
+      const claims = JSON.parse(Buffer.from(str("AccessToken").split(".")[1] ?? "", "base64url").toString());
+      return { status: 200, body: { Username: claims.username, UserAttributes: [] } };
+    }
     if (op === "GlobalSignOut") {
       const claims = JSON.parse(Buffer.from(str("AccessToken").split(".")[1] ?? "", "base64url").toString());
       for (const [token, username] of this.refreshTokens)
