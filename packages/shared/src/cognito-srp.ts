@@ -5,8 +5,9 @@
  * the 16-byte session key from HKDF("Caldera Derived Key") salted with u, and the claim signature
  * HMAC(key, poolName | userId | secretBlock | timestamp). The web app signs in with the client half
  * against AWS and local mode; local mode's identity answers with the server half. Native BigInt and
- * WebCrypto only: an SRP library would weigh more than the sign-in screen, and both halves are checked
- * against amazon-cognito-identity-js's AuthenticationHelper in packages/local's tests.
+ * WebCrypto only (with a plain SHA-256 where a page has no `crypto.subtle`): an SRP library would weigh
+ * more than the sign-in screen. Both halves are checked against AWS's own browser client
+ * (amazon-cognito-identity-js) in packages/local/tests/unit/local-identity-srp-mfa.test.ts.
  */
 
 const N = BigInt(
@@ -75,13 +76,92 @@ function bytesToBase64(bytes: Uint8Array): string {
   return btoa(String.fromCharCode(...bytes));
 }
 
+const K256 = Uint32Array.from(
+  "428a2f98 71374491 b5c0fbcf e9b5dba5 3956c25b 59f111f1 923f82a4 ab1c5ed5 d807aa98 12835b01 243185be 550c7dc3 72be5d74 80deb1fe 9bdc06a7 c19bf174 e49b69c1 efbe4786 0fc19dc6 240ca1cc 2de92c6f 4a7484aa 5cb0a9dc 76f988da 983e5152 a831c66d b00327c8 bf597fc7 c6e00bf3 d5a79147 06ca6351 14292967 27b70a85 2e1b2138 4d2c6dfc 53380d13 650a7354 766a0abb 81c2c92e 92722c85 a2bfe8a1 a81a664b c24b8b70 c76c51a3 d192e819 d6990624 f40e3585 106aa070 19a4c116 1e376c08 2748774c 34b0bcb5 391c0cb3 4ed8aa4a 5b9cca4f 682e6ff3 748f82ee 78a5636f 84c87814 8cc70208 90befffa a4506ceb bef9a3f7 c67178f2"
+    .split(" ")
+    .map((h) => Number.parseInt(h, 16)),
+);
+
+/**
+ * FIPS 180-4 SHA-256 in plain JavaScript, for pages without WebCrypto's `crypto.subtle`: browsers hide
+ * it outside secure contexts, e.g. local mode opened as http://<LAN address> (`--host`). Checked
+ * against node:crypto in packages/shared/tests/cognito-srp.test.ts.
+ */
+export function portableSha256(data: Uint8Array): Uint8Array<ArrayBuffer> {
+  const bitLength = data.length * 8;
+  const padded = new Uint8Array(Math.ceil((data.length + 9) / 64) * 64);
+  padded.set(data);
+  padded[data.length] = 0x80;
+  const view = new DataView(padded.buffer);
+  view.setUint32(padded.length - 8, Math.floor(bitLength / 2 ** 32));
+  view.setUint32(padded.length - 4, bitLength >>> 0);
+  const H = Uint32Array.from([
+    0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
+  ]);
+  const W = new Uint32Array(64);
+  const rotr = (x: number, n: number) => (x >>> n) | (x << (32 - n));
+  for (let block = 0; block < padded.length; block += 64) {
+    for (let t = 0; t < 16; t++) W[t] = view.getUint32(block + t * 4);
+    for (let t = 16; t < 64; t++) {
+      const w15 = W[t - 15] as number;
+      const w2 = W[t - 2] as number;
+      const s0 = rotr(w15, 7) ^ rotr(w15, 18) ^ (w15 >>> 3);
+      const s1 = rotr(w2, 17) ^ rotr(w2, 19) ^ (w2 >>> 10);
+      W[t] = ((W[t - 16] as number) + s0 + (W[t - 7] as number) + s1) >>> 0;
+    }
+    let [a, b, c, d, e, f, g, h] = H as unknown as [number, number, number, number, number, number, number, number];
+    for (let t = 0; t < 64; t++) {
+      const S1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25);
+      const ch = (e & f) ^ (~e & g);
+      const t1 = (h + S1 + ch + (K256[t] as number) + (W[t] as number)) >>> 0;
+      const S0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22);
+      const maj = (a & b) ^ (a & c) ^ (b & c);
+      const t2 = (S0 + maj) >>> 0;
+      h = g;
+      g = f;
+      f = e;
+      e = (d + t1) >>> 0;
+      d = c;
+      c = b;
+      b = a;
+      a = (t1 + t2) >>> 0;
+    }
+    const add = [a, b, c, d, e, f, g, h];
+    for (let i = 0; i < 8; i++) H[i] = ((H[i] as number) + (add[i] as number)) >>> 0;
+  }
+  const out = new Uint8Array(32);
+  const outView = new DataView(out.buffer);
+  for (let i = 0; i < 8; i++) outView.setUint32(i * 4, H[i] as number);
+  return out;
+}
+
+/** RFC 2104 HMAC over portableSha256 (the fallback when `crypto.subtle` is missing). */
+export function portableHmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array<ArrayBuffer> {
+  const block = new Uint8Array(64);
+  block.set(key.length > 64 ? portableSha256(key) : key);
+  const inner = new Uint8Array(64 + data.length);
+  const outer = new Uint8Array(64 + 32);
+  for (let i = 0; i < 64; i++) {
+    inner[i] = (block[i] as number) ^ 0x36;
+    outer[i] = (block[i] as number) ^ 0x5c;
+  }
+  inner.set(data, 64);
+  outer.set(portableSha256(inner), 64);
+  return portableSha256(outer);
+}
+
+const subtle = (): SubtleCrypto | undefined => globalThis.crypto?.subtle;
+
 async function sha256(data: Uint8Array<ArrayBuffer>): Promise<Uint8Array<ArrayBuffer>> {
-  return new Uint8Array(await crypto.subtle.digest("SHA-256", data));
+  const s = subtle();
+  return s ? new Uint8Array(await s.digest("SHA-256", data)) : portableSha256(data);
 }
 
 async function hmac(key: Uint8Array<ArrayBuffer>, data: Uint8Array<ArrayBuffer>): Promise<Uint8Array<ArrayBuffer>> {
-  const k = await crypto.subtle.importKey("raw", key, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-  return new Uint8Array(await crypto.subtle.sign("HMAC", k, data));
+  const s = subtle();
+  if (!s) return portableHmacSha256(key, data);
+  const k = await s.importKey("raw", key, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  return new Uint8Array(await s.sign("HMAC", k, data));
 }
 
 const hashHex = async (hex: string) => bytesToHex(await sha256(hexToBytes(hex)));
