@@ -7,6 +7,7 @@ import {
   portableSha256,
   SrpClient,
   SrpServer,
+  srpClaimSignature,
   srpPoolName,
   srpTimestamp,
   srpVerifierFor,
@@ -51,7 +52,6 @@ describe("cognito-srp", () => {
         secretBlock,
         now,
       });
-      const { srpClaimSignature } = await import("../src/cognito-srp");
       const expected = await srpClaimSignature({
         key: await server.key(),
         poolName: "Pool1",
