@@ -9,6 +9,14 @@ import { sendJson } from "../server/http-util";
 import { RateLimiter } from "../server/rate-limiter";
 import { CognitoError, invalidParameter, notAuthorized } from "./cognito-errors";
 import {
+  AssociateSchema,
+  InitiateAuthSchema,
+  MfaSettingSchema,
+  RespondSchema,
+  SetMfaPreferenceSchema,
+  VerifySoftwareTokenSchema,
+} from "./cognito-schemas";
+import {
   LOCAL_SRP_POOL_NAME,
   LOCAL_USER_POOL_ID,
   type LocalUser,
@@ -16,9 +24,10 @@ import {
   UserDirectory,
 } from "./identity-users";
 import { readJsonFile, writeJsonFile } from "./json-file";
-import { verifyPassword } from "./password-hash";
+import { hashPassword, verifyPassword } from "./password-hash";
 import { loadOrCreateSigningKey, type SigningKey } from "./signing-keys";
-import { newTotpSecret, totpStep } from "./totp";
+import { associateSoftwareToken, setUserMfaPreference, verifySoftwareToken } from "./software-token";
+import { totpStep } from "./totp";
 
 export const LOCAL_REGION = "us-east-1";
 export { LOCAL_USER_POOL_ID };
@@ -70,33 +79,6 @@ export const AUTH_RATE_LIMITS = {
 const MFA_ATTEMPTS_PER_SESSION = 3;
 
 const LIMIT_MESSAGE = "Attempt limit exceeded, please try after some time.";
-
-const str = z.string().max(2048);
-const InitiateAuthSchema = z.object({
-  AuthFlow: str,
-  ClientId: str,
-  AuthParameters: z.record(z.string(), str).default({}),
-});
-const RespondSchema = z.object({
-  ChallengeName: str,
-  ClientId: str,
-  // Optional for PASSWORD_VERIFIER, which some SRP clients answer by its secret block alone.
-  Session: str.optional(),
-  ChallengeResponses: z.record(z.string(), str).default({}),
-});
-const AssociateSchema = z.object({ AccessToken: str });
-const VerifySoftwareTokenSchema = z.object({
-  AccessToken: str,
-  UserCode: str,
-  FriendlyDeviceName: str.optional(),
-});
-const MfaSettingSchema = z.object({ Enabled: z.boolean().optional(), PreferredMfa: z.boolean().optional() });
-const SetMfaPreferenceSchema = z.object({
-  AccessToken: str,
-  SoftwareTokenMfaSettings: MfaSettingSchema.optional(),
-  SMSMfaSettings: MfaSettingSchema.optional(),
-  EmailMfaSettings: MfaSettingSchema.optional(),
-});
 
 /** A sign-in step in progress, keyed by its `Session`. */
 interface Challenge {
@@ -508,45 +490,20 @@ export class LocalIdentity {
   }
 
   private async associateSoftwareToken(input: z.infer<typeof AssociateSchema>): Promise<unknown> {
-    const user = await this.userFromAccessToken(input.AccessToken);
-    const secret = newTotpSecret();
-    // Pending until a code from it is verified: an enabled authenticator keeps working meanwhile.
-    await this.users.update({ ...user, totpPending: secret });
-    return { SecretCode: secret };
+    return associateSoftwareToken(this.users, await this.userFromAccessToken(input.AccessToken));
   }
 
   private async verifySoftwareToken(input: z.infer<typeof VerifySoftwareTokenSchema>): Promise<unknown> {
     const user = await this.userFromAccessToken(input.AccessToken);
     this.limit(["totpSetupFailuresPerUser", user.sub]);
-    if (!user.totpPending) {
-      throw invalidParameter("No software token is being associated: call AssociateSoftwareToken first.");
-    }
-    const step = totpStep(user.totpPending, input.UserCode.trim(), Date.now());
-    if (step === undefined) {
-      throw new CognitoError("EnableSoftwareTokenMFAException", "Code mismatch and fail enable Software Token MFA");
-    }
+    const out = await verifySoftwareToken(this.users, user, input.UserCode);
     // A correct code does not count against the setup limit.
     this.limits.totpSetupFailuresPerUser.forget(user.sub);
-    await this.users.update({
-      ...user,
-      totpPending: undefined,
-      totp: { secret: user.totpPending, verified: true, enabled: user.totp?.enabled ?? false, lastStep: step },
-    });
-    return { Status: "SUCCESS" };
+    return out;
   }
 
   private async setUserMfaPreference(input: z.infer<typeof SetMfaPreferenceSchema>): Promise<unknown> {
-    const user = await this.userFromAccessToken(input.AccessToken);
-    if (input.SMSMfaSettings?.Enabled || input.EmailMfaSettings?.Enabled) {
-      throw invalidParameter("Only software token (authenticator app) MFA is enabled for this user pool.");
-    }
-    const enabled = input.SoftwareTokenMfaSettings?.Enabled;
-    if (enabled === undefined) return {};
-    if (enabled && !user.totp?.verified) {
-      throw invalidParameter("User has not verified software token mfa");
-    }
-    if (user.totp) await this.users.update({ ...user, totp: { ...user.totp, enabled } });
-    return {};
+    return setUserMfaPreference(this.users, await this.userFromAccessToken(input.AccessToken), input);
   }
 
   private async forgotPassword(input: z.infer<typeof ForgotSchema>): Promise<unknown> {
