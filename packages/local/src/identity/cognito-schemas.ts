@@ -20,10 +20,14 @@ export const VerifySoftwareTokenSchema = z.object({
   UserCode: str,
   FriendlyDeviceName: str.optional(),
 });
-export const MfaSettingSchema = z.object({ Enabled: z.boolean().optional(), PreferredMfa: z.boolean().optional() });
+const MfaSettingSchema = z.object({ Enabled: z.boolean().optional(), PreferredMfa: z.boolean().optional() });
 export const SetMfaPreferenceSchema = z.object({
   AccessToken: str,
   SoftwareTokenMfaSettings: MfaSettingSchema.optional(),
   SMSMfaSettings: MfaSettingSchema.optional(),
   EmailMfaSettings: MfaSettingSchema.optional(),
 });
+export const ForgotSchema = z.object({ ClientId: str, Username: str });
+export const ConfirmForgotSchema = z.object({ ClientId: str, Username: str, ConfirmationCode: str, Password: str });
+export const AccessTokenSchema = z.object({ AccessToken: str });
+export const ChangePasswordSchema = z.object({ AccessToken: str, PreviousPassword: str, ProposedPassword: str });

@@ -9,9 +9,12 @@ import { sendJson } from "../server/http-util";
 import { RateLimiter } from "../server/rate-limiter";
 import { CognitoError, invalidParameter, notAuthorized } from "./cognito-errors";
 import {
+  AccessTokenSchema,
   AssociateSchema,
+  ChangePasswordSchema,
+  ConfirmForgotSchema,
+  ForgotSchema,
   InitiateAuthSchema,
-  MfaSettingSchema,
   RespondSchema,
   SetMfaPreferenceSchema,
   VerifySoftwareTokenSchema,
@@ -90,10 +93,6 @@ interface Challenge {
   /** SOFTWARE_TOKEN_MFA: wrong codes so far. */
   attempts: number;
 }
-const ForgotSchema = z.object({ ClientId: str, Username: str });
-const ConfirmForgotSchema = z.object({ ClientId: str, Username: str, ConfirmationCode: str, Password: str });
-const AccessTokenSchema = z.object({ AccessToken: str });
-const ChangePasswordSchema = z.object({ AccessToken: str, PreviousPassword: str, ProposedPassword: str });
 
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 
