@@ -320,7 +320,7 @@ export class LocalIdentity {
       }
       const session = randomBytes(48).toString("base64");
       const userId = user?.username ?? username.trim();
-      this.challenges.set(session, {
+      this.remember(session, {
         name: "PASSWORD_VERIFIER",
         username: userId,
         expiresAt: Date.now() + CHALLENGE_TTL_MS,
@@ -376,9 +376,16 @@ export class LocalIdentity {
     return { AuthenticationResult: await this.startSession(user), ChallengeParameters: {} };
   }
 
+  /** Keeps a sign-in step; expired ones are dropped first, so abandoned sign-ins do not pile up. */
+  private remember(session: string, challenge: Challenge): void {
+    const now = Date.now();
+    for (const [id, c] of this.challenges) if (c.expiresAt < now) this.challenges.delete(id);
+    this.challenges.set(session, challenge);
+  }
+
   private newChallenge(name: Challenge["name"], user: LocalUser): string {
     const session = randomBytes(48).toString("base64url");
-    this.challenges.set(session, {
+    this.remember(session, {
       name,
       username: user.username,
       expiresAt: Date.now() + CHALLENGE_TTL_MS,
