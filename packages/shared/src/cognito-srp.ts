@@ -109,7 +109,16 @@ export function portableSha256(data: Uint8Array): Uint8Array<ArrayBuffer> {
       const s1 = rotr(w2, 17) ^ rotr(w2, 19) ^ (w2 >>> 10);
       W[t] = ((W[t - 16] as number) + s0 + (W[t - 7] as number) + s1) >>> 0;
     }
-    let [a, b, c, d, e, f, g, h] = H as unknown as [number, number, number, number, number, number, number, number];
+    let [a, b, c, d, e, f, g, h] = H as unknown as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
     for (let t = 0; t < 64; t++) {
       const S1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25);
       const ch = (e & f) ^ (~e & g);
@@ -157,7 +166,10 @@ async function sha256(data: Uint8Array<ArrayBuffer>): Promise<Uint8Array<ArrayBu
   return s ? new Uint8Array(await s.digest("SHA-256", data)) : portableSha256(data);
 }
 
-async function hmac(key: Uint8Array<ArrayBuffer>, data: Uint8Array<ArrayBuffer>): Promise<Uint8Array<ArrayBuffer>> {
+async function hmac(
+  key: Uint8Array<ArrayBuffer>,
+  data: Uint8Array<ArrayBuffer>,
+): Promise<Uint8Array<ArrayBuffer>> {
   const s = subtle();
   if (!s) return portableHmacSha256(key, data);
   const k = await s.importKey("raw", key, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
@@ -178,7 +190,12 @@ function randomBig(bytes: number): bigint {
   return bigFromHex(bytesToHex(crypto.getRandomValues(new Uint8Array(bytes))));
 }
 
-async function passwordX(saltHex: string, poolName: string, userId: string, password: string): Promise<bigint> {
+async function passwordX(
+  saltHex: string,
+  poolName: string,
+  userId: string,
+  password: string,
+): Promise<bigint> {
   const inner = bytesToHex(await sha256(encoder.encode(`${poolName}${userId}:${password}`)));
   return bigFromHex(await hashHex(padHex(bigFromHex(saltHex)) + inner));
 }
@@ -272,7 +289,11 @@ export interface SrpVerifier {
   verifier: string;
 }
 
-export async function srpVerifierFor(poolName: string, userId: string, password: string): Promise<SrpVerifier> {
+export async function srpVerifierFor(
+  poolName: string,
+  userId: string,
+  password: string,
+): Promise<SrpVerifier> {
   const salt = padHex(randomBig(16));
   const x = await passwordX(salt, poolName, userId, password);
   return { salt, verifier: modPow(G, x, N).toString(16) };

@@ -39,7 +39,11 @@ export function configProblems(input: unknown): string[] {
     problems.push("telegramBotUsername must be a non-empty string when present");
   if (c.selfSignUp !== undefined && typeof c.selfSignUp !== "boolean")
     problems.push("selfSignUp must be true or false");
-  if (c.passwordFlow !== undefined && c.passwordFlow !== "USER_SRP_AUTH" && c.passwordFlow !== "USER_PASSWORD_AUTH")
+  if (
+    c.passwordFlow !== undefined &&
+    c.passwordFlow !== "USER_SRP_AUTH" &&
+    c.passwordFlow !== "USER_PASSWORD_AUTH"
+  )
     problems.push("passwordFlow must be USER_SRP_AUTH or USER_PASSWORD_AUTH when present");
   return problems;
 }

@@ -28,6 +28,15 @@ export const SetMfaPreferenceSchema = z.object({
   EmailMfaSettings: MfaSettingSchema.optional(),
 });
 export const ForgotSchema = z.object({ ClientId: str, Username: str });
-export const ConfirmForgotSchema = z.object({ ClientId: str, Username: str, ConfirmationCode: str, Password: str });
+export const ConfirmForgotSchema = z.object({
+  ClientId: str,
+  Username: str,
+  ConfirmationCode: str,
+  Password: str,
+});
 export const AccessTokenSchema = z.object({ AccessToken: str });
-export const ChangePasswordSchema = z.object({ AccessToken: str, PreviousPassword: str, ProposedPassword: str });
+export const ChangePasswordSchema = z.object({
+  AccessToken: str,
+  PreviousPassword: str,
+  ProposedPassword: str,
+});

@@ -415,7 +415,8 @@ export class LocalIdentity {
     if (challenge.name === "PASSWORD_VERIFIER") return this.passwordVerifier(sessionId, challenge, responses);
     const user = this.users.get(challenge.username);
     if (!user) throw notAuthorized("Invalid session for the user, session is expired.");
-    if (challenge.name === "SOFTWARE_TOKEN_MFA") return this.softwareTokenMfa(sessionId, challenge, user, responses);
+    if (challenge.name === "SOFTWARE_TOKEN_MFA")
+      return this.softwareTokenMfa(sessionId, challenge, user, responses);
     const password = responses.NEW_PASSWORD ?? "";
     checkPasswordPolicy(password);
     this.challenges.delete(sessionId);

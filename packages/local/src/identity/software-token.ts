@@ -30,7 +30,10 @@ export async function verifySoftwareToken(
   }
   const step = totpStep(secret, code.trim(), Date.now());
   if (step === undefined) {
-    throw new CognitoError("EnableSoftwareTokenMFAException", "Code mismatch and fail enable Software Token MFA");
+    throw new CognitoError(
+      "EnableSoftwareTokenMFAException",
+      "Code mismatch and fail enable Software Token MFA",
+    );
   }
   await users.update({
     ...user,

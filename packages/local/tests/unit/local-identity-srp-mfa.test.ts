@@ -81,7 +81,10 @@ function awsClientSignIn(username: string, password: string): Promise<SrpOutcome
     newPasswordRequired: () => resolve({ error: { message: "NEW_PASSWORD_REQUIRED" } }),
   });
   return new Promise((resolve) =>
-    user.authenticateUser(new AuthenticationDetails({ Username: username, Password: password }), callbacks(resolve)),
+    user.authenticateUser(
+      new AuthenticationDetails({ Username: username, Password: password }),
+      callbacks(resolve),
+    ),
   );
 }
 
@@ -217,18 +220,23 @@ describe("TOTP MFA (AssociateSoftwareToken, VerifySoftwareToken, SetUserMFAPrefe
         }),
       ),
     ).rejects.toMatchObject({ name: "InvalidParameterException" });
-    secret = (await cognito.send(new AssociateSoftwareTokenCommand({ AccessToken: access }))).SecretCode as string;
+    secret = (await cognito.send(new AssociateSoftwareTokenCommand({ AccessToken: access })))
+      .SecretCode as string;
     expect(secret).toMatch(/^[A-Z2-7]{32}$/);
     const good = await code(secret);
     const wrongCode = good === "000000" ? "111111" : "000000";
     await expect(
       cognito.send(new VerifySoftwareTokenCommand({ AccessToken: access, UserCode: wrongCode })),
     ).rejects.toMatchObject({ name: "EnableSoftwareTokenMFAException" });
-    const verified = await cognito.send(new VerifySoftwareTokenCommand({ AccessToken: access, UserCode: good }));
+    const verified = await cognito.send(
+      new VerifySoftwareTokenCommand({ AccessToken: access, UserCode: good }),
+    );
     expect(verified.Status).toBe("SUCCESS");
     // SMS is not offered by this pool.
     await expect(
-      cognito.send(new SetUserMFAPreferenceCommand({ AccessToken: access, SMSMfaSettings: { Enabled: true } })),
+      cognito.send(
+        new SetUserMFAPreferenceCommand({ AccessToken: access, SMSMfaSettings: { Enabled: true } }),
+      ),
     ).rejects.toMatchObject({ name: "InvalidParameterException" });
     await cognito.send(
       new SetUserMFAPreferenceCommand({

@@ -170,7 +170,9 @@ export function AuthScreens({ session, cognito, selfSignUp }: AuthScreensProps) 
           }
         },
         <>
-          <p className="hint">Open your authenticator app and enter the 6-digit code it shows for this account.</p>
+          <p className="hint">
+            Open your authenticator app and enter the 6-digit code it shows for this account.
+          </p>
           <Field
             label="Code"
             name="code"

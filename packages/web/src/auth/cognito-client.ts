@@ -127,7 +127,9 @@ export class CognitoClient {
 
   /** Whether sign-in asks this user for an authenticator code. */
   async totpEnabled(accessToken: string): Promise<boolean> {
-    const res = (await this.call("GetUser", { AccessToken: accessToken })) as { UserMFASettingList?: unknown };
+    const res = (await this.call("GetUser", { AccessToken: accessToken })) as {
+      UserMFASettingList?: unknown;
+    };
     return Array.isArray(res.UserMFASettingList) && res.UserMFASettingList.includes("SOFTWARE_TOKEN_MFA");
   }
 

@@ -77,7 +77,10 @@ export function TwoFactorSetting({ account }: { account: TwoFactorAccount }) {
       await account.verify(code);
       await account.setEnabled(true);
       setState({ kind: "on" });
-      setNote({ ok: true, text: "Two-factor authentication is on. Sign-in now asks for a code from the app." });
+      setNote({
+        ok: true,
+        text: "Two-factor authentication is on. Sign-in now asks for a code from the app.",
+      });
     });
   };
 

@@ -22,7 +22,9 @@ describe("runtime config", () => {
   it("signs in with SRP unless the config names the plain password flow (cognito-local only)", () => {
     expect(parseConfig(valid).passwordFlow).toBeUndefined();
     expect(parseConfig({ ...valid, passwordFlow: "USER_SRP_AUTH" }).passwordFlow).toBeUndefined();
-    expect(parseConfig({ ...valid, passwordFlow: "USER_PASSWORD_AUTH" }).passwordFlow).toBe("USER_PASSWORD_AUTH");
+    expect(parseConfig({ ...valid, passwordFlow: "USER_PASSWORD_AUTH" }).passwordFlow).toBe(
+      "USER_PASSWORD_AUTH",
+    );
     expect(() => parseConfig({ ...valid, passwordFlow: "CUSTOM_AUTH" })).toThrow(
       "passwordFlow must be USER_SRP_AUTH or USER_PASSWORD_AUTH when present",
     );

@@ -23,7 +23,8 @@ function fakeAccount(on = false) {
     },
     verify: async (code) => {
       calls.push(`verify ${code}`);
-      if (code !== "123456") throw new AuthError("EnableSoftwareTokenMFAException", "That code is not correct.");
+      if (code !== "123456")
+        throw new AuthError("EnableSoftwareTokenMFAException", "That code is not correct.");
       verified = true;
     },
     setEnabled: async (next) => {
