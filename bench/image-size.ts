@@ -71,7 +71,8 @@ interface Layer {
 
 /** A Dockerfile step as a short label: the first line of the instruction, without buildah's prefix. */
 function label(createdBy: string, index: number): string {
-  if (index === 0) return "base image (Debian bookworm slim + Node 24 + npm)";
+  // The image that ships starts from Debian's slim image (the Node binary is the next layer).
+  if (index === 0) return "base image (Debian bookworm slim)";
   const text = createdBy
     // buildah: `|1 WITH_CHROMIUM=0 /bin/sh -c …` for a RUN with build args, `/bin/sh -c #(nop) COPY …`
     .replace(/^\|\d+ (?:\S+=\S* )*/, "")
@@ -135,7 +136,8 @@ const bench = defineBench({
         } else if (!["base", "standard", "browser"].includes(variant)) {
           throw new Error(`unknown variant ${variant} (base, standard, browser or image=<name>)`);
         } else if (variant === "base") {
-          // Made once per machine and kept (the image tests use it); its name is the script's last line.
+          // Made once per machine and kept (the image tests use it): the Debian base the shipped image
+          // starts from, whose name is the script's last line.
           const tag = (await run(process.execPath, [script, "base"])).trim().split("\n").pop() as string;
           results[variant] = await measure(tag, work);
         } else {

