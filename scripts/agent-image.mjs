@@ -284,8 +284,7 @@ function main(argv) {
     // The image that ships starts from the Debian one: it is the last line (bench/image-size.ts reads it).
     const { node, debian } = ensureBase();
     console.log(`${node}\n${debian}`);
-  }
-  else if (command === "build")
+  } else if (command === "build")
     buildImage({
       browser: flag("--browser"),
       tag: value("--tag") ?? DEFAULT_TAG,
