@@ -99,6 +99,15 @@ while (exited?.code === 78 && attempt < 3) {
   console.error(`OpenClaw exited 78 during start-up (a start-up limit on a busy CPU); boot ${attempt} of 3`);
   ({ child, ready, exited } = await boot());
 }
+if (exited) {
+  rmSync(work, { recursive: true, force: true });
+  throw new Error(
+    `OpenClaw exited (code ${exited.code}, signal ${exited.signal}) while warming the compile cache` +
+      (Number(process.versions.node.split(".")[0]) < 24
+        ? `: it needs Node 24 and this is Node ${process.versions.node}`
+        : "; its output is above"),
+  );
+}
 // A clean SIGTERM lets Node flush the compile cache to disk.
 process.kill(-child.pid, "SIGTERM");
 await new Promise((r) => child.once("exit", r));
