@@ -1,9 +1,8 @@
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import {
   AssociateSoftwareTokenCommand,
-  CognitoIdentityProviderClient,
+  type CognitoIdentityProviderClient,
   GetUserCommand,
   InitiateAuthCommand,
   RespondToAuthChallengeCommand,
@@ -20,13 +19,14 @@ import {
 import { CognitoJwtVerifier } from "aws-jwt-verify";
 import { generate } from "otplib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ensureInitialUser, LOCAL_USER_POOL_ID, LocalIdentity } from "../../src/identity/local-identity";
-import { type ApiGatewayServer, startApiGatewayServer } from "../../src/server/api-gateway-server";
-import { createConsoleLogger } from "../../src/support/local-logger";
+import { ensureInitialUser, LOCAL_USER_POOL_ID, type LocalIdentity } from "../../src/identity/local-identity";
+import type { ApiGatewayServer } from "../../src/server/api-gateway-server";
+import { type IdentityServer, startIdentityServer } from "../support/identity-server";
 
 // Local mode's identity against AWS's own browser client (amazon-cognito-identity-js: its SRP and its
 // TOTP challenge handling), so what passes here is Cognito's wire format, not one we agreed with ourselves.
 
+let identityServer: IdentityServer;
 let dir: string;
 let identity: LocalIdentity;
 let server: ApiGatewayServer;
@@ -48,19 +48,8 @@ globalThis.fetch = async (input, init) => {
 };
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "local-identity-srp-"));
-  identity = await LocalIdentity.open({ dir, notify: () => {} });
-  server = await startApiGatewayServer({
-    port: 0,
-    logger: createConsoleLogger({ level: "silent" }),
-    localRoutes: [identity.route()],
-  });
-  cognito = new CognitoIdentityProviderClient({
-    endpoint: `${server.url}/cognito/`,
-    region: "us-east-1",
-    credentials: { accessKeyId: "x", secretAccessKey: "x" },
-    maxAttempts: 1,
-  });
+  identityServer = await startIdentityServer("local-identity-srp-");
+  ({ dir, identity, server, cognito } = identityServer);
   pool = new CognitoUserPool({
     UserPoolId: LOCAL_USER_POOL_ID,
     ClientId: identity.clientId,
@@ -70,9 +59,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   globalThis.fetch = realFetch;
-  cognito.destroy();
-  await server.close();
-  await rm(dir, { recursive: true, force: true });
+  await identityServer.close();
 });
 
 interface SrpOutcome {

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   CodeMismatchException,
-  CognitoIdentityProviderClient,
+  type CognitoIdentityProviderClient,
   ConfirmForgotPasswordCommand,
   ForgotPasswordCommand,
   GetUserCommand,
@@ -15,10 +15,11 @@ import {
 import { CognitoJwtVerifier } from "aws-jwt-verify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureInitialUser, LOCAL_USER_POOL_ID, LocalIdentity } from "../../src/identity/local-identity";
-import { type ApiGatewayServer, startApiGatewayServer } from "../../src/server/api-gateway-server";
-import { createConsoleLogger } from "../../src/support/local-logger";
+import type { ApiGatewayServer } from "../../src/server/api-gateway-server";
+import { type IdentityServer, startIdentityServer } from "../support/identity-server";
 import { initiateAuth } from "../support/web-login";
 
+let identityServer: IdentityServer;
 let dir: string;
 let identity: LocalIdentity;
 let server: ApiGatewayServer;
@@ -50,26 +51,13 @@ function passwordLogin(username: string, password: string) {
 }
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "local-identity-"));
-  identity = await LocalIdentity.open({ dir, notify: (line) => notices.push(line) });
-  server = await startApiGatewayServer({
-    port: 0,
-    logger: createConsoleLogger({ level: "silent" }),
-    localRoutes: [identity.route()],
-  });
-  cognito = new CognitoIdentityProviderClient({
-    endpoint: `${server.url}/cognito/`,
-    region: "us-east-1",
-    credentials: { accessKeyId: "x", secretAccessKey: "x" },
-    maxAttempts: 1,
-  });
+  identityServer = await startIdentityServer("local-identity-", (line) => notices.push(line));
+  ({ dir, identity, server, cognito } = identityServer);
   await identity.users.create({ username: "alice", password: "correct-horse", email: "alice@example.com" });
 });
 
 afterAll(async () => {
-  cognito.destroy();
-  await server.close();
-  await rm(dir, { recursive: true, force: true });
+  await identityServer.close();
 });
 
 describe("local identity (Cognito JSON protocol, real SDK client)", () => {
