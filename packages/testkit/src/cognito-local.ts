@@ -114,7 +114,8 @@ async function startCognitoLocalOnce(options: StartCognitoLocalOptions): Promise
 
   try {
     await waitUntil(`cognito-local on ${endpoint}`, async () => isListening(`${endpoint}/health`), {
-      timeoutMs: options.timeoutMs ?? 30_000,
+      // Generous: a starved machine (load 30) took over 30 s to start s3rver, a smaller process.
+      timeoutMs: options.timeoutMs ?? 120_000,
       intervalMs: 100,
       process: proc,
     });

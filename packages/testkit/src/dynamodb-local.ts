@@ -98,7 +98,7 @@ async function startDynamoLocalOnce(options: StartDynamoLocalOptions): Promise<D
         await probe.send(new ListTablesCommand({ Limit: 1 }));
         return true;
       },
-      { timeoutMs: options.timeoutMs ?? 60_000, intervalMs: 150, process: proc },
+      { timeoutMs: options.timeoutMs ?? 120_000, intervalMs: 150, process: proc },
     );
   } catch (err) {
     await proc.stop({ graceMs: 2_000 });

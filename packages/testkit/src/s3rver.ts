@@ -83,7 +83,8 @@ async function startS3rverOnce(options: StartS3rverOptions): Promise<S3rver> {
   try {
     // Any HTTP answer (s3rver returns an error document for an unsigned request) means it is listening.
     await waitUntil(`s3rver on ${endpoint}`, async () => isListening(`${endpoint}/`), {
-      timeoutMs: options.timeoutMs ?? 30_000,
+      // 30 s was not enough with other work holding both cores (seen: a suite at load 30).
+      timeoutMs: options.timeoutMs ?? 120_000,
       intervalMs: 100,
       process: proc,
     });

@@ -177,7 +177,8 @@ afterAll(async () => {
   await proc?.stop({ graceMs: 30_000 });
   await gateway?.stop();
   await agentApi?.stop();
-  await Promise.all([new Promise((r) => ssm?.close(r)), llm?.stop(), dynamo?.stop(), s3?.stop()]);
+  // A set-up that failed before the fake SSM existed must not leave a close that never calls back.
+  await Promise.all([ssm && new Promise((r) => ssm.close(r)), llm?.stop(), dynamo?.stop(), s3?.stop()]);
   if (workDir) await rm(workDir, { recursive: true, force: true });
   if (bundle) await rm(bundle, { force: true });
 });

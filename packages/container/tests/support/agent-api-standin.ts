@@ -70,8 +70,10 @@ export class AgentApiStandin {
   }
 
   async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise((r) => this.server?.close(r));
+    const server = this.server;
+    if (!server) return; // never started (a failed set-up): nothing to close, and no close callback would come
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
   }
 
   private async serve(req: IncomingMessage): Promise<{ status: number; body: string }> {
