@@ -2,7 +2,7 @@
 // The agent task bills from its start (image pull, boot) to its end (inactivity timeout, state backup);
 // messages that arrive while it still runs reuse it. Arithmetic, not a timing: the machine's load does
 // not matter. By hand: npx tsx bench/agent-hours.ts [timeoutMinutes]
-import { estimateMonthlyCost, type TemplateFacts } from "../packages/cdk/src/cost/model";
+import { estimateMonthlyCost, type TemplateFacts } from "@serverless-openclaw/cdk/cost";
 import { type BenchTable, defineBench, runIfMain } from "./lib/bench";
 
 /** A stretch of use: the first message at `startMinute` (of the day), messages for `activeMinutes`. */

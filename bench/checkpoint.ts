@@ -10,10 +10,9 @@
 //    STATE_CHECKPOINTS=stop-only), same run: the difference is what a checkpoint adds before the next
 //    turn can start, seen from outside the task.
 // By hand: npx tsx bench/checkpoint.ts [turns=8] [burst=8]
-import type { RunningTask } from "../packages/container/tests/support/harness";
-import { TaskHarness, until } from "../packages/container/tests/support/harness";
-import type { BlobStore } from "../packages/gateway/src/ports";
-import { startFakeLlm } from "../packages/testkit/src/fake-llm";
+import { type RunningTask, TaskHarness, until } from "@serverless-openclaw/container/testing";
+import type { BlobStore } from "@serverless-openclaw/gateway";
+import { startFakeLlm } from "@serverless-openclaw/testkit/fake-llm";
 import { arg, defineBench, runIfMain } from "./lib/bench";
 import { ms, msSpread, ratio, spread } from "./lib/stats";
 import { bootConnected } from "./lib/task-boot";

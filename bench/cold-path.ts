@@ -9,9 +9,9 @@
 //   embedded  OPENCLAW_MODE=embedded: OpenClaw's embedded agent in a host process, no gateway
 // On a machine shared with other work, give the run a dedicated CPU slice, as a quiet machine or a
 // Fargate task has: bench/support/with-cpus.sh 2 npx tsx bench/cold-path.ts 3
-import { Harness, type PushedEvent, until } from "../packages/local/tests/load/harness";
-import { STARTUP_STEPS } from "../packages/shared/src/lifecycle";
-import { startFakeLlm } from "../packages/testkit/src/fake-llm";
+import { Harness, type PushedEvent, until } from "@serverless-openclaw/local/testing";
+import { STARTUP_STEPS } from "@serverless-openclaw/shared";
+import { startFakeLlm } from "@serverless-openclaw/testkit/fake-llm";
 import { arg, defineBench, runIfMain } from "./lib/bench";
 import { ms, ratio } from "./lib/stats";
 import { median, spread } from "./support/stats";

@@ -5,11 +5,10 @@
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { resolveOpenClawRuntime } from "../packages/container/src/openclaw-runtime";
-import { freeLoopbackPort } from "../packages/container/src/supervisor";
-import { TaskHarness, until } from "../packages/container/tests/support/harness";
-import { type FakeLlm, startFakeLlm } from "../packages/testkit/src/fake-llm";
-import { startProcess } from "../packages/testkit/src/process";
+import { freeLoopbackPort, resolveOpenClawRuntime } from "@serverless-openclaw/container/openclaw";
+import { TaskHarness, until } from "@serverless-openclaw/container/testing";
+import { type FakeLlm, startFakeLlm } from "@serverless-openclaw/testkit/fake-llm";
+import { startProcess } from "@serverless-openclaw/testkit/process";
 import { arg, defineBench, runIfMain } from "./lib/bench";
 import { msSpread, ratio, spread } from "./lib/stats";
 

@@ -2,8 +2,8 @@
 // against calling OpenClaw's /v1/chat/completions directly, on the same OpenClaw and the same fake LLM,
 // alternating. By hand: npx tsx bench/container-bridge.ts [turns=12]
 import { randomUUID } from "node:crypto";
-import { streamChat } from "../packages/container/src/openclaw-chat";
-import { TaskHarness, until } from "../packages/container/tests/support/harness";
+import { streamChat } from "@serverless-openclaw/container/openclaw";
+import { TaskHarness, until } from "@serverless-openclaw/container/testing";
 import { arg, defineBench, runIfMain } from "./lib/bench";
 import { ms, ratio, spread } from "./lib/stats";
 import { bootConnected } from "./lib/task-boot";

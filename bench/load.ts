@@ -6,9 +6,8 @@
 // Each user is an agent task = an OpenClaw process (~1 GB RAM, 15 s boot alone, far more when many boot
 // at once on 2 cores), so users stay few and the load is in connections and messages.
 // By hand: npx tsx bench/load.ts [users=5] [connectionsPerUser=10] [messagesPerConnection=4] [timeoutMinutes=20]
-import { Harness } from "../packages/local/tests/load/harness";
-import { runLoad } from "../packages/local/tests/load/load-run";
-import { startFakeLlm } from "../packages/testkit/src/fake-llm";
+import { Harness, runLoad } from "@serverless-openclaw/local/testing";
+import { startFakeLlm } from "@serverless-openclaw/testkit/fake-llm";
 import { arg, defineBench, runIfMain } from "./lib/bench";
 import { ms, ratio } from "./lib/stats";
 

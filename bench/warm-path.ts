@@ -5,10 +5,9 @@
 // Goal: first-token overhead under 15 ms median. By hand: npx tsx bench/warm-path.ts [turns=30]
 // [checkpoints=per-turn|stop-only] (stop-only: the agent's STATE_CHECKPOINTS, to compare the cost of
 // the per-turn checkpoint run against run).
-import { streamChat } from "../packages/container/src/openclaw-chat";
-import { Harness } from "../packages/local/tests/load/harness";
-import { agentOpenClaw } from "../packages/local/tests/load/openclaw-endpoint";
-import { startFakeLlm } from "../packages/testkit/src/fake-llm";
+import { streamChat } from "@serverless-openclaw/container/openclaw";
+import { agentOpenClaw, Harness } from "@serverless-openclaw/local/testing";
+import { startFakeLlm } from "@serverless-openclaw/testkit/fake-llm";
 import { arg, defineBench, runIfMain } from "./lib/bench";
 import { ms, ratio, spread } from "./lib/stats";
 

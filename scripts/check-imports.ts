@@ -1,6 +1,7 @@
 // Part of `npm run check`: packages reach each other only through what a package.json `exports`
 // lists. A specifier `@serverless-openclaw/<pkg>/<sub>` must name an export of <pkg>; a relative
-// import must not climb into another package's folder; every export must point at a file that exists.
+// import must not climb into another package's folder (from bench/ and scripts/ neither: they use the
+// packages' exports like any other caller); every export must point at a file that exists.
 // (TypeScript's Bundler resolution already refuses an unlisted subpath; this also names the rule.)
 // Some packages' sources are held to fewer entry points than the exports list (NARROWED).
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
@@ -22,6 +23,12 @@ const IMPORT =
 const NARROWED: Record<string, Record<string, string[]>> = {
   "@serverless-openclaw/container": { "@serverless-openclaw/gateway": ["./agent"] },
 };
+
+/**
+ * Entry points that hand out a package's test harness (`./testing`): for tests, bench/ and scripts/, never
+ * for a package's sources, which would ship a test double.
+ */
+const TEST_ONLY = /^\.\/testing(?:\/|$)/;
 
 function* files(dir: string): Generator<string> {
   for (const name of readdirSync(dir)) {
@@ -62,14 +69,18 @@ export function checkImports(root: string): string[] {
         const sub = rest.length ? `./${rest.join("/")}` : ".";
         if (target && !(sub in target.exports))
           problems.push(`${where}: ${spec} is not in the exports of ${scope}/${name}`);
+        const inSrc = home && file.startsWith(join(home.dir, "src") + sep);
+        if (inSrc && TEST_ONLY.test(sub))
+          problems.push(`${where}: ${spec} is a test harness; a package's sources may not import it`);
         const allowed = home && NARROWED[home.name]?.[`${scope}/${name}`];
-        if (allowed && file.startsWith(join(home.dir, "src") + sep) && !allowed.includes(sub))
+        if (allowed && inSrc && !allowed.includes(sub))
           problems.push(
             `${where}: ${spec}: ${home.name}'s sources may use only ${allowed.join(", ")} of ${scope}/${name}`,
           );
-      } else if (spec.startsWith(".") && home) {
+      } else if (spec.startsWith(".")) {
+        // From a package: not into another one. From bench/ or scripts/: not into any.
         const to = resolve(dirname(file), spec);
-        if (!to.startsWith(home.dir + sep) && to.startsWith(join(root, "packages") + sep))
+        if (!(home && to.startsWith(home.dir + sep)) && to.startsWith(join(root, "packages") + sep))
           problems.push(`${where}: ${spec} reaches into another package; import its exports instead`);
       }
     }

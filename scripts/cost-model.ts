@@ -10,16 +10,21 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildApp } from "../packages/cdk/src/build-app";
-import type { CfnTemplate } from "../packages/cdk/src/cost/idle-guard";
+import { buildApp } from "@serverless-openclaw/cdk/app";
 import {
+  type CfnTemplate,
   estimateMonthlyCost,
   formatEstimate,
   PRICES,
   readTemplateFacts,
   USAGE,
-} from "../packages/cdk/src/cost/model";
-import { LAMBDA_NAMES, type LambdaEntries, REPO_ROOT, realLambdaEntries } from "../packages/cdk/src/paths";
+} from "@serverless-openclaw/cdk/cost";
+import {
+  LAMBDA_NAMES,
+  type LambdaEntries,
+  REPO_ROOT,
+  realLambdaEntries,
+} from "@serverless-openclaw/cdk/paths";
 
 function parseArgs(argv: string[]): { templateDir?: string; context: Record<string, string> } {
   const context: Record<string, string> = {};

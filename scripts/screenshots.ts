@@ -6,7 +6,7 @@
 //
 //   npx tsx scripts/screenshots.ts [out-dir=docs/images]
 import { resolve } from "node:path";
-import { takeScreenshots } from "../packages/web/tests/support/screenshot-tour";
+import { takeScreenshots } from "@serverless-openclaw/web/testing";
 
 const outDir = resolve(process.argv[2] ?? "docs/images");
 const written = await takeScreenshots(outDir, (line) => console.log(line));

@@ -3,10 +3,10 @@
 // 5 s start-up limit, missed under load, gets another boot), with the benches' longer deadline and an
 // agent that does not stop for inactivity during a long run.
 
-import type { RunningTask, TaskHarness } from "../../packages/container/tests/support/harness";
+import type { RunningTask, TaskHarness } from "@serverless-openclaw/container/testing";
 import type { BenchContext } from "./bench";
 
-export { OPENCLAW_STARTUP_LIMIT } from "../../packages/container/tests/support/harness";
+export { OPENCLAW_STARTUP_LIMIT } from "@serverless-openclaw/container/testing";
 
 export function bootConnected(
   h: TaskHarness,

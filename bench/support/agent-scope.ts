@@ -9,18 +9,16 @@
 // made directly on the stores, as the task made them before the task role lost its data access.
 // Run: npx tsx bench/support/agent-scope.ts [rounds=300]
 import { createHash } from "node:crypto";
+import { createSignedFetch, HttpClientPush } from "@serverless-openclaw/container/adapters";
+import { AgentApiStandin } from "@serverless-openclaw/container/testing";
+import type { ClientPush } from "@serverless-openclaw/gateway";
+import { createRpcStores } from "@serverless-openclaw/gateway/agent";
+import { createMemoryStores, createStoreRpcHandler } from "@serverless-openclaw/gateway/local";
 import { AgentTokens, ownClientConnections } from "@serverless-openclaw/local/agent-tokens";
 import { startApiGatewayServer } from "@serverless-openclaw/local/api-gateway-server";
 import { createConsoleLogger } from "@serverless-openclaw/local/local-logger";
+import { AGENT_USER_HEADER } from "@serverless-openclaw/shared";
 import WebSocket from "ws";
-import { HttpClientPush } from "../../packages/container/src/adapters/http-client-push";
-import { createSignedFetch } from "../../packages/container/src/sigv4";
-import { AgentApiStandin } from "../../packages/container/tests/support/agent-api-standin";
-import { createMemoryStores } from "../../packages/gateway/src/adapters/local/embedded-stores";
-import { createRpcStores } from "../../packages/gateway/src/adapters/local/rpc-client";
-import { createStoreRpcHandler } from "../../packages/gateway/src/adapters/local/rpc-server";
-import type { ClientPush } from "../../packages/gateway/src/ports";
-import { AGENT_USER_HEADER } from "../../packages/shared/src";
 
 const ROUNDS = Number(process.argv[2] ?? 300);
 const USER = "bench-user-0001";

@@ -5,17 +5,21 @@
 // on the socket. Same run, alternating; the Bot API is the tests' fake on loopback.
 // Run: npx tsx bench/support/chat-relay.ts [rounds=200]
 
+import { AgentLinkRelay } from "@serverless-openclaw/container/adapters";
+import {
+  createAgentSocketHandler,
+  DEFAULT_GATEWAY_CONFIG,
+  type GatewayDeps,
+  systemClock,
+} from "@serverless-openclaw/gateway";
+import { TelegramBotApi } from "@serverless-openclaw/gateway/channels";
+import { createMemoryStores } from "@serverless-openclaw/gateway/local";
 import { startApiGatewayServer } from "@serverless-openclaw/local/api-gateway-server";
 import { createConsoleLogger } from "@serverless-openclaw/local/local-logger";
 import { WsClientPush } from "@serverless-openclaw/local/ws-client-push";
+import { AgentRelayResultSchema, type RelayHandle } from "@serverless-openclaw/shared";
+import { BOT_TOKEN, FakeBotApi } from "@serverless-openclaw/testkit/fake-bot-api";
 import WebSocket from "ws";
-import { AgentLinkRelay } from "../../packages/container/src/adapters/agent-link-relay";
-import { DEFAULT_GATEWAY_CONFIG, type GatewayDeps, systemClock } from "../../packages/gateway/src";
-import { createMemoryStores } from "../../packages/gateway/src/adapters/local/embedded-stores";
-import { TelegramBotApi } from "../../packages/gateway/src/channels/telegram-api";
-import { createAgentSocketHandler } from "../../packages/gateway/src/handlers";
-import { AgentRelayResultSchema, type RelayHandle } from "../../packages/shared/src";
-import { BOT_TOKEN, FakeBotApi } from "../../packages/testkit/src/fake-bot-api";
 
 const ROUNDS = Number(process.argv[2] ?? 200);
 const USER = "bench-user-0001";

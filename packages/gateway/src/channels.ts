@@ -1,6 +1,7 @@
 // Setting up the chat apps outside a Lambda: Telegram by long polling (local mode) and its webhook
 // (scripts, the deploy-time custom resource), Discord's slash commands (a script).
 export { type RegisterDiscordCommandsInput, registerDiscordCommands } from "./channels/discord-commands";
+export { TelegramBotApi } from "./channels/telegram-api";
 export { loadTelegramBot, once, type TelegramBotLoaderDeps } from "./channels/telegram-bot-loader";
 export {
   type ProcessUpdateDeps,

@@ -76,4 +76,30 @@ describe("the import graph (npm run check)", () => {
       /src\/core\.ts: @serverless-openclaw\/gateway: .* may use only \.\/agent/,
     );
   });
+
+  it("holds bench/ and scripts/ to the exports too, and keeps every package's sources off a ./testing harness", async () => {
+    const root = await tree({
+      "packages/core/package.json": pkg("core", { ".": "./src/index.ts", "./testing": "./tests/testing.ts" }),
+      "packages/core/src/index.ts": "export const a = 1;\n",
+      "packages/core/src/secret.ts": "export const s = 1;\n",
+      "packages/core/tests/testing.ts": "export const harness = 1;\n",
+      "packages/app/package.json": pkg("app", {}),
+      "packages/app/src/uses-harness.ts": 'import { harness } from "@serverless-openclaw/core/testing";\n',
+      "packages/app/tests/ok.test.ts": 'import { harness } from "@serverless-openclaw/core/testing";\n',
+      "bench/ok.ts":
+        'import { a } from "@serverless-openclaw/core";\nimport { harness } from "@serverless-openclaw/core/testing";\nimport { x } from "./lib/x";\n',
+      "bench/climb.ts": 'import { s } from "../packages/core/src/secret";\n',
+      "bench/deep.ts": 'import { s } from "@serverless-openclaw/core/secret";\n',
+      "scripts/climb.ts": 'const m = await import("../packages/core/tests/testing");\n',
+    });
+    const problems = checkImports(root);
+    expect(problems).toHaveLength(4);
+    const text = problems.join("\n");
+    expect(text).toMatch(/bench\/climb\.ts: \.\.\/packages\/core\/src\/secret reaches into another package/);
+    expect(text).toMatch(/bench\/deep\.ts: @serverless-openclaw\/core\/secret is not in the exports/);
+    expect(text).toMatch(
+      /scripts\/climb\.ts: \.\.\/packages\/core\/tests\/testing reaches into another package/,
+    );
+    expect(text).toMatch(/src\/uses-harness\.ts: @serverless-openclaw\/core\/testing is a test harness/);
+  });
 });

@@ -1,6 +1,8 @@
 import { AGENT_PRICES } from "@serverless-openclaw/shared";
 import { alarmMetricCount, type CfnTemplate } from "./idle-guard";
 
+export type { CfnTemplate } from "./idle-guard";
+
 /**
  * Monthly cost model of one deployment used by one person. Prices are AWS list prices in us-east-1
  * (checked 2026); free tiers are ignored entirely, so the figures hold after the 12-month free tier

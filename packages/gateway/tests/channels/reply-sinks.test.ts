@@ -1,5 +1,4 @@
-import { DiscordReplySink } from "@serverless-openclaw/container/sinks/discord";
-import { SlackReplySink } from "@serverless-openclaw/container/sinks/slack";
+import { DiscordReplySink, SlackReplySink } from "@serverless-openclaw/container/sinks";
 import type { PendingMessage, ReplyTarget } from "@serverless-openclaw/shared";
 import { SECRET_NAMES } from "@serverless-openclaw/shared";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";

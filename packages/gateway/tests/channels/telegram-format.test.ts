@@ -2,7 +2,7 @@ import {
   fenceStateAfter,
   markdownToTelegramHtml,
   splitForTelegram,
-} from "@serverless-openclaw/container/sinks/telegram-format";
+} from "@serverless-openclaw/container/sinks";
 import { parseHtml } from "@serverless-openclaw/testkit/fake-bot-api";
 import { fuzzRuns } from "@serverless-openclaw/testkit/fuzz";
 import fc from "fast-check";

@@ -1,4 +1,4 @@
-import { TelegramReplySink } from "@serverless-openclaw/container/sinks/telegram";
+import { TelegramReplySink } from "@serverless-openclaw/container/sinks";
 import type { PendingMessage } from "@serverless-openclaw/shared";
 import { BOT_TOKEN, FakeBotApi } from "@serverless-openclaw/testkit/fake-bot-api";
 import { until } from "@serverless-openclaw/testkit/until";

@@ -8,7 +8,7 @@ import {
   GoneException,
   PostToConnectionCommand,
 } from "@aws-sdk/client-apigatewaymanagementapi";
-import { HttpClientPush } from "@serverless-openclaw/container/adapters/http-client-push";
+import { HttpClientPush } from "@serverless-openclaw/container/adapters";
 import { until } from "@serverless-openclaw/testkit/until";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
