@@ -3,7 +3,8 @@
 // runs alone at the end while the other worker idles. Vitest's own order needs its results cache,
 // which a clean clone (CI) does not have; without it, it starts the largest files (in bytes) first,
 // which says little about their time. So the suite's per-file durations from a full run are committed
-// (scripts/test-durations.json, refreshed with scripts/test-durations.ts) and files start longest first.
+// (scripts/test-durations.json, refreshed with scripts/test-durations.ts) and files start longest first,
+// after any that failed last time on this machine (vitest's cache), so a re-run shows those soonest.
 import { readFileSync } from "node:fs";
 import { relative, resolve } from "node:path";
 import { BaseSequencer, type TestSpecification } from "vitest/node";
@@ -34,10 +35,22 @@ export function expectedSeconds(durations: DurationsFile, path: string): number 
   return durations.seconds[path] ?? (HEAVY_PATH.test(path) ? UNKNOWN_HEAVY_S : UNKNOWN_LIGHT_S);
 }
 
-/** Repo-relative paths, longest expected first; equal ones by path, so the order is the same every run. */
-export function heavyFirst(paths: readonly string[], durations: DurationsFile): string[] {
+/**
+ * Repo-relative paths, longest expected first; equal ones by path, so the order is the same every run.
+ * Files in `failedLastTime` (vitest's results cache, on a machine that ran the suite before) go first,
+ * longest first among them, as vitest's own order does: a re-run shows the failures again soonest.
+ */
+export function heavyFirst(
+  paths: readonly string[],
+  durations: DurationsFile,
+  failedLastTime: ReadonlySet<string> = new Set(),
+): string[] {
+  const failed = (p: string) => (failedLastTime.has(p) ? 1 : 0);
   return [...paths].sort(
-    (a, b) => expectedSeconds(durations, b) - expectedSeconds(durations, a) || a.localeCompare(b),
+    (a, b) =>
+      failed(b) - failed(a) ||
+      expectedSeconds(durations, b) - expectedSeconds(durations, a) ||
+      a.localeCompare(b),
   );
 }
 
@@ -46,6 +59,11 @@ export default class HeavyFirstSequencer extends BaseSequencer {
     const root = this.ctx.config.root;
     const durations = readDurations();
     const byPath = new Map(files.map((f) => [relative(root, f.moduleId).split("\\").join("/"), f]));
-    return heavyFirst([...byPath.keys()], durations).map((p) => byPath.get(p) as TestSpecification);
+    const failed = new Set(
+      [...byPath].flatMap(([path, f]) =>
+        this.ctx.cache.getFileTestResults(`${f.project.name}:${path}`)?.failed ? [path] : [],
+      ),
+    );
+    return heavyFirst([...byPath.keys()], durations, failed).map((p) => byPath.get(p) as TestSpecification);
   }
 }

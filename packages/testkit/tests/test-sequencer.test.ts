@@ -39,6 +39,15 @@ describe("the suite's file order (scripts/test-sequencer.ts)", () => {
     expect(expectedSeconds(durations, "c/tests/faults/new.test.ts")).toBe(UNKNOWN_HEAVY_S);
   });
 
+  it("starts the files that failed last time (vitest's cache on a machine that ran them) first", () => {
+    const paths = ["a/unit.test.ts", "b/tests/e2e/quick.test.ts", "a/tests/e2e/slow.test.ts"];
+    expect(heavyFirst(paths, durations, new Set(["a/unit.test.ts", "b/tests/e2e/quick.test.ts"]))).toEqual([
+      "b/tests/e2e/quick.test.ts",
+      "a/unit.test.ts",
+      "a/tests/e2e/slow.test.ts",
+    ]);
+  });
+
   it("reads a vitest log's per-file times, passed or failed, with its colours", () => {
     const log = [
       "\u001b[32m✓\u001b[39m x",
