@@ -1,18 +1,10 @@
-import {
-  chmodSync,
-  closeSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  writeSync,
-} from "node:fs";
+import { chmodSync, mkdirSync, readFileSync } from "node:fs";
 import { dirname } from "node:path";
 import * as z from "zod";
 import type { SecretStore } from "../../ports";
 import { validateSecretName, validateSecretValue } from "../secret-name";
 import { StoreError } from "../store-error";
+import { replaceFileAtomically } from "./atomic-file";
 
 const SecretsFileSchema = z.record(z.string(), z.string());
 
@@ -61,15 +53,9 @@ export class FileSecretStore implements SecretStore {
   }
 
   private save(): void {
-    const temp = `${this.file}.tmp-${process.pid}`;
-    const fd = openSync(temp, "w", 0o600);
-    try {
-      writeSync(fd, JSON.stringify(Object.fromEntries(this.secrets), null, 2));
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temp, this.file);
+    replaceFileAtomically(this.file, (append) =>
+      append(JSON.stringify(Object.fromEntries(this.secrets), null, 2)),
+    );
   }
 }
 

@@ -1,15 +1,7 @@
-import {
-  appendFileSync,
-  closeSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  writeSync,
-} from "node:fs";
+import { appendFileSync, mkdirSync, readFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { StoreError } from "../store-error";
+import { replaceFileAtomically } from "./atomic-file";
 
 /** A stored item: plain JSON. */
 export type Item = Record<string, unknown>;
@@ -149,17 +141,11 @@ export class LocalTable {
   }
 
   private compact(file: string): void {
-    const temp = `${file}.tmp-${process.pid}`;
-    const fd = openSync(temp, "w", 0o600);
-    try {
+    replaceFileAtomically(file, (append) => {
       for (const [pk, partition] of this.partitions) {
-        for (const [sk, item] of partition) writeSync(fd, `${JSON.stringify({ pk, sk, item })}\n`);
+        for (const [sk, item] of partition) append(`${JSON.stringify({ pk, sk, item })}\n`);
       }
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temp, file);
+    });
     this.journalLines = this.size();
   }
 }
