@@ -1,9 +1,8 @@
-import { createHash, randomBytes, randomInt, randomUUID, timingSafeEqual } from "node:crypto";
+import { randomBytes, randomInt, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { join } from "node:path";
 import { SrpServer, srpClaimSignature, srpVerifierFor } from "@serverless-openclaw/shared/cognito-srp";
-import { createLocalJWKSet, type JWK, jwtVerify, SignJWT } from "jose";
-import * as z from "zod";
+import type { JWK } from "jose";
+import type * as z from "zod";
 import type { LocalRoute } from "../server/api-gateway-server";
 import { sendJson } from "../server/http-util";
 import { RateLimiter } from "../server/rate-limiter";
@@ -26,32 +25,21 @@ import {
   passwordFields,
   UserDirectory,
 } from "./identity-users";
-import { readJsonFile, writeJsonFile } from "./json-file";
 import { hashPassword, verifyPassword } from "./password-hash";
+import { checkPasswordPolicy } from "./password-policy";
+import { type AuthenticationResult, LOCAL_ISSUER, SessionTokens, sha256 } from "./session-tokens";
 import { loadOrCreateSigningKey, type SigningKey } from "./signing-keys";
 import { associateSoftwareToken, setUserMfaPreference, verifySoftwareToken } from "./software-token";
 import { totpStep } from "./totp";
 
-export const LOCAL_REGION = "us-east-1";
+export { ensureInitialUser, type InitialLogin } from "./initial-user";
+export { type AuthenticationResult, LOCAL_ISSUER, LOCAL_REGION } from "./session-tokens";
 export { LOCAL_USER_POOL_ID };
-/** The real Cognito issuer format, so the gateway's CognitoJwtVerifier accepts these tokens unchanged. */
-export const LOCAL_ISSUER = `https://cognito-idp.${LOCAL_REGION}.amazonaws.com/${LOCAL_USER_POOL_ID}`;
 export const COGNITO_PATH = "/cognito/";
 export const JWKS_PATH = `${COGNITO_PATH}${LOCAL_USER_POOL_ID}/.well-known/jwks.json`;
 
-const TOKEN_TTL_SECONDS = 3600;
-const REFRESH_TTL_SECONDS = 30 * 24 * 3600;
 const CHALLENGE_TTL_MS = 3 * 60_000;
 const RESET_CODE_TTL_MS = 60 * 60_000;
-const MIN_PASSWORD_CHARS = 8;
-
-export interface AuthenticationResult {
-  AccessToken: string;
-  IdToken: string;
-  RefreshToken?: string;
-  ExpiresIn: number;
-  TokenType: "Bearer";
-}
 
 export interface LocalIdentityOptions {
   /** Where keys and users are kept (`<data dir>/identity`). */
@@ -94,17 +82,6 @@ interface Challenge {
   attempts: number;
 }
 
-const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
-
-function checkPasswordPolicy(password: string): void {
-  if (password.length < MIN_PASSWORD_CHARS) {
-    throw new CognitoError(
-      "InvalidPasswordException",
-      `Password did not conform with policy: Password not long enough (at least ${MIN_PASSWORD_CHARS} characters)`,
-    );
-  }
-}
-
 /**
  * A Cognito-shaped identity provider for local mode. It speaks the Cognito IdP JSON protocol
  * (`X-Amz-Target: AWSCognitoIdentityProviderService.<Operation>`) for the operations the web UI uses,
@@ -113,7 +90,7 @@ function checkPasswordPolicy(password: string): void {
  */
 export class LocalIdentity {
   private readonly challenges = new Map<string, Challenge>();
-  private readonly keySet: ReturnType<typeof createLocalJWKSet>;
+  private readonly tokens: SessionTokens;
   private readonly limits: Record<keyof typeof AUTH_RATE_LIMITS, RateLimiter>;
   /**
    * Told when a user's sessions end everywhere (GlobalSignOut, a password reset): local mode closes the
@@ -122,11 +99,11 @@ export class LocalIdentity {
   onSessionsRevoked?: (sub: string, reason: string) => Promise<void>;
 
   private constructor(
-    private readonly key: SigningKey,
+    key: SigningKey,
     readonly users: UserDirectory,
     private readonly options: LocalIdentityOptions,
   ) {
-    this.keySet = createLocalJWKSet(this.jwks());
+    this.tokens = new SessionTokens(key, users);
     const now = options.now ?? Date.now;
     this.limits = Object.fromEntries(
       Object.entries(AUTH_RATE_LIMITS).map(([k, v]) => [k, new RateLimiter(v.limit, v.windowMs, now)]),
@@ -163,7 +140,7 @@ export class LocalIdentity {
   }
 
   jwks(): { keys: JWK[] } {
-    return { keys: [this.key.publicJwk] };
+    return this.tokens.jwks();
   }
 
   /** The `/cognito/` route for the local server. */
@@ -345,7 +322,7 @@ export class LocalIdentity {
         const session = user.sessions.find((s) => s.refreshHash === refreshHash);
         if (!session) continue;
         if (session.expiresAt < Date.now()) break;
-        const { RefreshToken: _unused, ...tokens } = await this.issueTokens(user, session.originJti);
+        const { RefreshToken: _unused, ...tokens } = await this.tokens.issue(user, session.originJti);
         return { AuthenticationResult: tokens, ChallengeParameters: {} };
       }
       throw notAuthorized("Invalid Refresh Token");
@@ -373,7 +350,7 @@ export class LocalIdentity {
         ChallengeParameters: { USER_ID_FOR_SRP: user.username },
       };
     }
-    return { AuthenticationResult: await this.startSession(user), ChallengeParameters: {} };
+    return { AuthenticationResult: await this.tokens.start(user), ChallengeParameters: {} };
   }
 
   /** Keeps a sign-in step; expired ones are dropped first, so abandoned sign-ins do not pile up. */
@@ -493,15 +470,15 @@ export class LocalIdentity {
     this.challenges.delete(sessionId);
     const updated: LocalUser = { ...user, totp: { ...user.totp, lastStep: step } };
     await this.users.update(updated);
-    return { AuthenticationResult: await this.startSession(updated), ChallengeParameters: {} };
+    return { AuthenticationResult: await this.tokens.start(updated), ChallengeParameters: {} };
   }
 
   private async associateSoftwareToken(input: z.infer<typeof AssociateSchema>): Promise<unknown> {
-    return associateSoftwareToken(this.users, await this.userFromAccessToken(input.AccessToken));
+    return associateSoftwareToken(this.users, await this.tokens.userFromAccessToken(input.AccessToken));
   }
 
   private async verifySoftwareToken(input: z.infer<typeof VerifySoftwareTokenSchema>): Promise<unknown> {
-    const user = await this.userFromAccessToken(input.AccessToken);
+    const user = await this.tokens.userFromAccessToken(input.AccessToken);
     this.limit(["totpSetupFailuresPerUser", user.sub]);
     const out = await verifySoftwareToken(this.users, user, input.UserCode);
     // A correct code does not count against the setup limit.
@@ -510,7 +487,7 @@ export class LocalIdentity {
   }
 
   private async setUserMfaPreference(input: z.infer<typeof SetMfaPreferenceSchema>): Promise<unknown> {
-    return setUserMfaPreference(this.users, await this.userFromAccessToken(input.AccessToken), input);
+    return setUserMfaPreference(this.users, await this.tokens.userFromAccessToken(input.AccessToken), input);
   }
 
   private async forgotPassword(input: z.infer<typeof ForgotSchema>): Promise<unknown> {
@@ -568,23 +545,8 @@ export class LocalIdentity {
     return {};
   }
 
-  private async userFromAccessToken(token: string): Promise<LocalUser> {
-    let payload: Record<string, unknown>;
-    try {
-      ({ payload } = await jwtVerify(token, this.keySet, { issuer: LOCAL_ISSUER, algorithms: ["RS256"] }));
-    } catch {
-      throw notAuthorized("Invalid Access Token");
-    }
-    const user = typeof payload.sub === "string" ? this.users.bySub(payload.sub) : undefined;
-    if (payload.token_use !== "access" || !user) throw notAuthorized("Invalid Access Token");
-    if (!user.sessions.some((s) => s.originJti === payload.origin_jti)) {
-      throw notAuthorized("Access Token has been revoked");
-    }
-    return user;
-  }
-
   private async globalSignOut(input: z.infer<typeof AccessTokenSchema>): Promise<unknown> {
-    const user = await this.userFromAccessToken(input.AccessToken);
+    const user = await this.tokens.userFromAccessToken(input.AccessToken);
     await this.users.update({ ...user, sessions: [] });
     await this.sessionsRevoked(user.sub, "global sign-out");
     return {};
@@ -596,7 +558,7 @@ export class LocalIdentity {
   }
 
   private async getUser(input: z.infer<typeof AccessTokenSchema>): Promise<unknown> {
-    const user = await this.userFromAccessToken(input.AccessToken);
+    const user = await this.tokens.userFromAccessToken(input.AccessToken);
     return {
       Username: user.username,
       UserAttributes: [
@@ -611,7 +573,7 @@ export class LocalIdentity {
   }
 
   private async changePassword(input: z.infer<typeof ChangePasswordSchema>): Promise<unknown> {
-    const user = await this.userFromAccessToken(input.AccessToken);
+    const user = await this.tokens.userFromAccessToken(input.AccessToken);
     if (!(await verifyPassword(input.PreviousPassword, user.passwordHash))) throw notAuthorized();
     checkPasswordPolicy(input.ProposedPassword);
     await this.users.update({ ...user, ...(await passwordFields(user.username, input.ProposedPassword)) });
@@ -627,100 +589,6 @@ export class LocalIdentity {
     const user = this.users.get(username);
     if (!user || !(await verifyPassword(password, user.passwordHash))) throw notAuthorized();
     if (user.status !== "CONFIRMED") throw notAuthorized("User must set a new password first.");
-    return this.startSession(await this.withSrpVerifier(user, password));
-  }
-
-  private async startSession(user: LocalUser): Promise<AuthenticationResult> {
-    const originJti = randomUUID();
-    const refreshToken = randomBytes(64).toString("base64url");
-    const now = Date.now();
-    const sessions = [
-      ...user.sessions.filter((s) => s.expiresAt > now),
-      { originJti, refreshHash: sha256(refreshToken), expiresAt: now + REFRESH_TTL_SECONDS * 1000 },
-    ];
-    await this.users.update({ ...user, sessions });
-    return { ...(await this.issueTokens(user, originJti)), RefreshToken: refreshToken };
-  }
-
-  private async issueTokens(user: LocalUser, originJti: string): Promise<AuthenticationResult> {
-    const now = Math.floor(Date.now() / 1000);
-    const common = { origin_jti: originJti, event_id: randomUUID(), auth_time: now };
-    const sign = (claims: Record<string, unknown>) =>
-      new SignJWT(claims)
-        .setProtectedHeader({ alg: "RS256", kid: this.key.kid })
-        .setIssuer(LOCAL_ISSUER)
-        .setSubject(user.sub)
-        .setIssuedAt(now)
-        .setExpirationTime(now + TOKEN_TTL_SECONDS)
-        .setJti(randomUUID())
-        .sign(this.key.privateKey);
-    const IdToken = await sign({
-      ...common,
-      aud: this.clientId,
-      token_use: "id",
-      "cognito:username": user.username,
-      ...(user.email ? { email: user.email, email_verified: true } : {}),
-    });
-    const AccessToken = await sign({
-      ...common,
-      client_id: this.clientId,
-      token_use: "access",
-      scope: "aws.cognito.signin.user.admin",
-      username: user.username,
-    });
-    return { AccessToken, IdToken, ExpiresIn: TOKEN_TTL_SECONDS, TokenType: "Bearer" };
-  }
-}
-
-export interface InitialLogin {
-  username: string;
-  /** Present when the password was generated here (shown once, and again with --show-login). */
-  password?: string;
-  source: "generated" | "env" | "existing";
-}
-
-/**
- * Makes sure someone can log in on first run: LOCAL_USER / LOCAL_PASSWORD when given, else a generated
- * user whose password is saved (0600) so `--show-login` can print it again.
- */
-export async function ensureInitialUser(
-  identity: LocalIdentity,
-  dir: string,
-  env: { LOCAL_USER?: string; LOCAL_PASSWORD?: string },
-): Promise<InitialLogin> {
-  const savedPath = join(dir, "initial-login.json");
-  if (env.LOCAL_USER && env.LOCAL_PASSWORD) {
-    const existing = identity.users.get(env.LOCAL_USER);
-    if (!existing) {
-      checkPasswordPolicy(env.LOCAL_PASSWORD);
-      await identity.users.create({ username: env.LOCAL_USER, password: env.LOCAL_PASSWORD });
-    } else {
-      await backfillSrp(identity, existing, env.LOCAL_PASSWORD);
-    }
-    return { username: env.LOCAL_USER, source: "env" };
-  }
-  const saved = z
-    .object({ username: z.string(), password: z.string() })
-    .optional()
-    .parse(await readJsonFile(savedPath));
-  const savedUser = saved && identity.users.get(saved.username);
-  if (saved && savedUser) {
-    await backfillSrp(identity, savedUser, saved.password);
-    return { ...saved, source: "existing" };
-  }
-  if (identity.users.count() > 0) {
-    return { username: identity.users.names()[0] ?? "", source: "existing" };
-  }
-  const username = env.LOCAL_USER ?? "me";
-  const password = randomBytes(12).toString("base64url");
-  await identity.users.create({ username, password });
-  await writeJsonFile(savedPath, { username, password });
-  return { username, password, source: "generated" };
-}
-
-/** A data dir from before SRP sign-in: give the user whose password we know its verifier. */
-async function backfillSrp(identity: LocalIdentity, user: LocalUser, password: string): Promise<void> {
-  if (!user.srp && (await verifyPassword(password, user.passwordHash))) {
-    await identity.withSrpVerifier(user, password);
+    return this.tokens.start(await this.withSrpVerifier(user, password));
   }
 }
