@@ -9,7 +9,7 @@ import type {
   SettingsStore,
   TaskStateStore,
 } from "@serverless-openclaw/gateway/agent";
-import type { Logger, Redactor } from "@serverless-openclaw/shared";
+import type { Logger, Redactor, StoredMessage } from "@serverless-openclaw/shared";
 import {
   INTERRUPTED_ERROR,
   KEYS,
@@ -34,7 +34,7 @@ import { WebReplySink } from "./sinks/web";
 import { SkillInstaller } from "./skills-install";
 import { createSqliteSnapshotter, type SqliteSnapshotter } from "./sqlite-snapshot";
 import { emptyDir, stateBlobKey } from "./state-archive";
-import { manifestKey, restoreCheckpoint, StateCheckpointer } from "./state-checkpoint";
+import { type CheckpointTurn, manifestKey, restoreCheckpoint, StateCheckpointer } from "./state-checkpoint";
 import { TaskStateReporter } from "./task-state";
 import { TurnRunner } from "./turns";
 
@@ -147,6 +147,11 @@ export class AgentTask {
     this.resolveDone = r;
   });
   private restored = false;
+  /**
+   * Replies the restored state holds whose turn may not be stored (the last task died between its
+   * checkpoint and storing the turn), by pending id: sent without running the agent again.
+   */
+  private repliesInState = new Map<string, StoredMessage>();
   private openClawStarted = false;
   private inactivityMs = LIMITS.inactivityMinutesDefault * 60_000;
   /** The user saved new settings while this task ran: stop at the next idle moment to apply them. */
@@ -288,9 +293,21 @@ export class AgentTask {
         now: deps.now,
         turnTimeoutMs: this.timings.turnTimeoutMs,
         agentAlive: () => this.host.alive(),
-        afterTurn: async (message, { stopped }) => {
+        afterTurn: async (message, { stopped, reply }) => {
           if (stopped) await this.forgetStopped(message);
-          return this.checkpoint();
+          return this.checkpoint(reply ? { pendingId: message.id, reply } : undefined);
+        },
+        replyInState: (message) => {
+          const reply = this.repliesInState.get(message.id);
+          // Only for the message that turn answered (same conversation and client id as recorded).
+          return reply?.clientMessageId === message.clientMessageId &&
+            reply.conversationId === message.conversationId
+            ? reply
+            : undefined;
+        },
+        answered: (message) => {
+          this.repliesInState.delete(message.id);
+          this.checkpointer.answered(message.id);
         },
         ...(this.events ? { toolEvents: this.events.onTool.bind(this.events) } : {}),
       });
@@ -338,7 +355,9 @@ export class AgentTask {
       if (body) await stores.blobs.put(`users/${userId}/openclaw-state.unreadable-${stamp}.tar.gz`, body);
       await emptyDir(stateDir);
     }
-    await this.checkpointer.baseline(layers?.layers ?? []);
+    const turns = layers?.turns ?? [];
+    this.repliesInState = new Map(turns.map((t) => [t.pendingId, t.reply]));
+    await this.checkpointer.baseline(layers?.layers ?? [], turns);
     this.restored = true;
   }
 
@@ -348,10 +367,10 @@ export class AgentTask {
    * upload, which run beside the next turn: the turn's reply is made final once they have settled
    * (TurnRunner), so a final reply's turn is saved.
    */
-  private async checkpoint(): Promise<{ saved: Promise<boolean> }> {
+  private async checkpoint(turn: CheckpointTurn | undefined): Promise<{ saved: Promise<boolean> }> {
     if (!this.restored || this.deps.stateCheckpoints === "stop-only")
       return { saved: Promise.resolve(false) };
-    const { stats, upload } = await this.checkpointer.capture();
+    const { stats, upload } = await this.checkpointer.capture(turn);
     void stats.then((s) => s && this.deps.logger.info("checkpoint captured", { ...s }));
     return { saved: upload };
   }

@@ -15,7 +15,7 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGzip } from "node:zlib";
 import type { BlobStore } from "@serverless-openclaw/gateway/agent";
-import type { Logger } from "@serverless-openclaw/shared";
+import { type Logger, StoredMessageSchema } from "@serverless-openclaw/shared";
 import * as tar from "tar";
 import * as z from "zod";
 import {
@@ -35,18 +35,31 @@ import { shouldBackUp, stateBlobKey } from "./state-archive";
  * crash between the two leaves the previous manifest intact (and one orphan blob, removed at the next
  * compaction). After MAX_LAYERS layers the next checkpoint is full again, which bounds a restore to
  * MAX_LAYERS + 1 GETs.
+ *
+ * The manifest also names the turns its state already holds whose reply may not be stored yet (`turns`:
+ * the pending message's id and the reply the agent gave). A crash after a checkpoint's upload but
+ * before its turn is stored leaves the message pending on a state that has answered it: the next task
+ * stores and sends that reply instead of running the agent on the message a second time.
  */
 export const checkpointPrefix = (userId: string) => `users/${userId}/openclaw-state/`;
 export const manifestKey = (userId: string) => `${checkpointPrefix(userId)}manifest.json`;
 export const MAX_LAYERS = 8;
+/** At most this many unconfirmed turns are named in a manifest (a store that keeps failing must not grow it). */
+const MAX_TURNS = 50;
 /** Files up to this size are copied in a row during the freeze (a turn's notes, transcripts, configs). */
 const SYNC_COPY_BYTES = 4 * 2 ** 20;
+
+const turnSchema = z.object({ pendingId: z.string(), reply: StoredMessageSchema });
+/** A turn a checkpoint's state holds: its pending message's id and the reply the agent gave. */
+export type CheckpointTurn = z.infer<typeof turnSchema>;
 
 const manifestSchema = z.object({
   version: z.literal(1),
   savedAt: z.string(),
   // A layer of deletions only has no archive (no key).
   layers: z.array(z.object({ key: z.string().optional(), bytes: z.number(), deleted: z.array(z.string()) })),
+  // Absent in manifests of older versions.
+  turns: z.array(turnSchema).optional(),
 });
 export type CheckpointManifest = z.infer<typeof manifestSchema>;
 type Layer = CheckpointManifest["layers"][number];
@@ -75,21 +88,21 @@ export async function readManifest(
 
 /**
  * Restores the latest checkpoint into `stateDir` (empty or absent); falls back to the single archive
- * older versions wrote at a clean stop. Returns the layers restored (empty for an archive), or
- * undefined on a first boot.
+ * older versions wrote at a clean stop. Returns the layers restored (empty for an archive) and the
+ * turns the restored state holds whose reply may not be stored, or undefined on a first boot.
  */
 export async function restoreCheckpoint(
   blobs: BlobStore,
   userId: string,
   stateDir: string,
-): Promise<{ layers: Layer[]; source: "checkpoint" | "archive" } | undefined> {
+): Promise<{ layers: Layer[]; turns: CheckpointTurn[]; source: "checkpoint" | "archive" } | undefined> {
   await mkdir(stateDir, { recursive: true, mode: 0o700 });
   const manifest = await readManifest(blobs, userId);
   if (!manifest) {
     const body = await blobs.get(stateBlobKey(userId));
     if (!body) return undefined;
     await extract(body, stateDir);
-    return { layers: [], source: "archive" };
+    return { layers: [], turns: [], source: "archive" };
   }
   // Fetched in parallel, applied in order.
   const bodies = await Promise.all(
@@ -105,7 +118,7 @@ export async function restoreCheckpoint(
     const body = bodies[i];
     if (body) await extract(body, stateDir);
   }
-  return { layers: manifest.layers, source: "checkpoint" };
+  return { layers: manifest.layers, turns: manifest.turns ?? [], source: "checkpoint" };
 }
 
 async function extract(body: Uint8Array, stateDir: string): Promise<void> {
@@ -163,6 +176,8 @@ export interface CheckpointerOptions {
 /** What the frozen part of a capture hands to the background part. */
 interface Frozen {
   id: string;
+  /** Orders checkpoints: the manifest of this one names the turns that ended before it (seq <= this). */
+  seq: number;
   staging: string;
   full: boolean;
   started: number;
@@ -200,13 +215,23 @@ export class StateCheckpointer {
   /** The previous capture, to its end (background part included). */
   private capturing: Promise<unknown> = Promise.resolve();
   private uploading: Promise<void> = Promise.resolve();
+  /**
+   * Turns that ended before a checkpoint was frozen (so every later checkpoint holds them) and whose
+   * reply is not known to be stored: each manifest names those frozen into it (seq <= its own).
+   */
+  private unconfirmed: Array<{ seq: number; turn: CheckpointTurn }> = [];
+  private seq = 0;
   /** Totals since boot, for the log and the benchmark. */
   readonly totals = { checkpoints: 0, bytes: 0, requests: 0, frozenMs: 0, captureMs: 0, uploadMs: 0 };
 
   constructor(private readonly options: CheckpointerOptions) {}
 
-  /** After a restore: what is on disk now is what is saved. */
-  async baseline(layers: Layer[]): Promise<void> {
+  /**
+   * After a restore: what is on disk now is what is saved, including `turns` (the restored manifest's),
+   * which the next manifests keep naming until they are answered.
+   */
+  async baseline(layers: Layer[], turns: CheckpointTurn[] = []): Promise<void> {
+    this.unconfirmed = turns.map((turn) => ({ seq: 0, turn }));
     this.layers = [...layers];
     this.plannedLayers = layers.length;
     // An archive of an older version has no layers: the first checkpoint writes a full one.
@@ -221,9 +246,10 @@ export class StateCheckpointer {
   /**
    * Freezes the state and resolves (the caller may change the state dir again from then on); the rest
    * of the capture and the upload go on in the background. Rejects only when the freeze failed.
+   * `turn`: the turn that just ended (its manifest, and every later one until `answered`, names it).
    */
-  capture(): Promise<Capture> {
-    const frozen = this.capturing.then(() => this.freeze());
+  capture(turn?: CheckpointTurn): Promise<Capture> {
+    const frozen = this.capturing.then(() => this.freeze(turn));
     const finished = frozen.then((f) => this.finish(f));
     this.capturing = finished.catch(() => undefined);
     return frozen.then(({ frozenMs }) => {
@@ -236,14 +262,22 @@ export class StateCheckpointer {
     });
   }
 
+  /** The turn's reply is stored: later manifests need not name it. */
+  answered(pendingId: string): void {
+    this.unconfirmed = this.unconfirmed.filter((u) => u.turn.pendingId !== pendingId);
+  }
+
   /** Resolves when every capture and upload queued so far has finished. */
   async flush(): Promise<void> {
     await this.capturing;
     await this.uploading;
   }
 
-  private async freeze(): Promise<Frozen> {
+  private async freeze(turn: CheckpointTurn | undefined): Promise<Frozen> {
     const started = performance.now();
+    const seq = ++this.seq;
+    // Named from this checkpoint on, even if this one fails: any later one also holds the turn.
+    if (turn) this.unconfirmed = [...this.unconfirmed, { seq, turn }].slice(-MAX_TURNS);
     const full = this.forceFull || this.plannedLayers >= MAX_LAYERS;
     const id = `${Date.now().toString().padStart(13, "0")}-${randomBytes(4).toString("hex")}`;
     const staging = join(this.options.stagingDir, id);
@@ -289,7 +323,7 @@ export class StateCheckpointer {
       const now = performance.now();
       const frozenMs = Math.round(now - started);
       const pinMs = Math.round(now - pinStarted);
-      return { id, staging, full, started, frozenMs, pinMs, copied, next, changedLinks, pinned };
+      return { id, seq, staging, full, started, frozenMs, pinMs, copied, next, changedLinks, pinned };
     } catch (err) {
       await rm(staging, { recursive: true, force: true });
       throw err;
@@ -340,7 +374,7 @@ export class StateCheckpointer {
     this.forceFull = false;
     this.plannedLayers = full ? 1 : this.plannedLayers + 1;
     const upload = this.uploading.then(() =>
-      this.upload(f.id, staging, changed.sort(), deleted.sort(), full),
+      this.upload(f.id, f.seq, staging, changed.sort(), deleted.sort(), full),
     );
     this.uploading = upload.then(() => undefined);
     return { stats, upload };
@@ -348,6 +382,7 @@ export class StateCheckpointer {
 
   private async upload(
     id: string,
+    seq: number,
     staging: string,
     files: string[],
     deleted: string[],
@@ -367,7 +402,13 @@ export class StateCheckpointer {
       }
       const previous = this.layers;
       const layers = full ? [layer] : [...previous, layer];
-      const manifest: CheckpointManifest = { version: 1, savedAt: new Date().toISOString(), layers };
+      const turns = this.unconfirmed.filter((u) => u.seq <= seq).map((u) => u.turn);
+      const manifest: CheckpointManifest = {
+        version: 1,
+        savedAt: new Date().toISOString(),
+        layers,
+        ...(turns.length > 0 ? { turns } : {}),
+      };
       const manifestBody = Buffer.from(JSON.stringify(manifest));
       await blobs.put(manifestKey(userId), manifestBody);
       this.layers = layers;

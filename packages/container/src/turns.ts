@@ -49,8 +49,16 @@ export interface TurnRunnerDeps {
    */
   afterTurn?: (
     message: PendingMessage,
-    outcome: { stopped: boolean },
+    outcome: { stopped: boolean; reply?: StoredMessage },
   ) => Promise<{ saved: Promise<unknown> }>;
+  /**
+   * The reply to a message that the restored agent state already holds an answer to (its turn was
+   * checkpointed, then the task died before storing it). That reply is stored and sent; the agent
+   * does not run on the message a second time.
+   */
+  replyInState?: (message: PendingMessage) => StoredMessage | undefined;
+  /** A message's turn is stored and it left the queue. */
+  answered?: (message: PendingMessage) => void;
   /** Tool events of one OpenClaw session while its turn runs (OpenClawEvents.onTool); returns the unsubscribe. */
   toolEvents?: (sessionKey: string, listener: (event: OpenClawToolEvent) => void) => () => void;
 }
@@ -91,6 +99,8 @@ export class TurnRunner {
   private reachedAgent = false;
   /** The running turn was aborted by the user's Stop. */
   private stoppedByUser = false;
+  /** The reply the running turn produced (undefined: abandoned), handed to afterTurn. */
+  private turnReply: StoredMessage | undefined;
   /** Replies waiting for their turn's checkpoint to be saved, finalised in order. */
   private finishing: Promise<void> = Promise.resolve();
   private unfinished = 0;
@@ -201,6 +211,7 @@ export class TurnRunner {
       this.current = { message, controller };
       this.reachedAgent = false;
       this.stoppedByUser = false;
+      this.turnReply = undefined;
       let finish: Finish | undefined;
       let saved: Promise<unknown> = Promise.resolve();
       try {
@@ -211,7 +222,10 @@ export class TurnRunner {
         if (this.reachedAgent && this.deps.afterTurn) {
           try {
             // Held in an object: returning the promise itself from an await would wait for it.
-            ({ saved } = await this.deps.afterTurn(message, { stopped: this.stoppedByUser }));
+            ({ saved } = await this.deps.afterTurn(message, {
+              stopped: this.stoppedByUser,
+              ...(this.turnReply ? { reply: this.turnReply } : {}),
+            }));
           } catch (err) {
             this.deps.logger.warn("after-turn step failed", { pendingId: message.id, error: err });
           }
@@ -232,7 +246,10 @@ export class TurnRunner {
     this.finishing = this.finishing
       .then(() => settled)
       .then(async () => {
-        if (finish && (await finish())) this.done.add(message.id);
+        if (finish && (await finish())) {
+          this.done.add(message.id);
+          this.deps.answered?.(message);
+        }
       })
       .catch((err: unknown) => this.failed(message, err))
       .finally(() => {
@@ -263,6 +280,13 @@ export class TurnRunner {
     if (existing) {
       deps.logger.info("turn already answered; re-sending the stored reply", { pendingId: message.id });
       return () => this.resendExisting(message, sinks, existing);
+    }
+    const inState = deps.replyInState?.(message);
+    if (inState) {
+      deps.logger.info("turn already in the restored state; sending its reply without running it again", {
+        pendingId: message.id,
+      });
+      return () => this.storeAndSend(message, sinks, inState, (s) => sendReply(s, message, inState));
     }
     if (this.cancelled.has(message.clientMessageId)) {
       return () =>
@@ -365,11 +389,13 @@ export class TurnRunner {
     }
     const activity = settleActivity(stream.activities, failure ? "failed" : "done");
     if (failure) {
-      const partial = stream.text;
-      return () => this.finishWithError(message, sinks, partial, failure, activity);
+      const reply = this.errorReply(message, stream.text, failure, activity);
+      this.turnReply = reply;
+      return () => this.storeAndSend(message, sinks, reply, (s) => sendReply(s, message, reply));
     }
 
     const reply = this.reply(message, stream.text, activity);
+    this.turnReply = reply;
     return () =>
       this.storeAndSend(message, sinks, reply, (s) =>
         s.final(message, reply.text, reply.messageId, reply.createdAt, reply.activity),
@@ -383,15 +409,23 @@ export class TurnRunner {
     failure: TurnFailure,
     activity: ToolActivity[] = [],
   ): Promise<boolean> {
+    const reply = this.errorReply(message, partial, failure, activity);
+    return this.storeAndSend(message, sinks, reply, (s) => sendReply(s, message, reply));
+  }
+
+  /** The stored reply of a turn that ended with an error (after what had streamed, if anything). */
+  private errorReply(
+    message: PendingMessage,
+    partial: string,
+    failure: TurnFailure,
+    activity: ToolActivity[] = [],
+  ): StoredMessage {
     this.deps.logger.warn("turn ended with an error", { pendingId: message.id, code: failure.code });
     const text = partial ? `${partial}\n\n${failure.message}` : failure.message;
-    const reply: StoredMessage = {
+    return {
       ...this.reply(message, text, activity),
       error: { code: failure.code, message: failure.message, retryable: failure.retryable },
     };
-    return this.storeAndSend(message, sinks, reply, (s) =>
-      s.error(message, failure.code, failure.message, failure.retryable, reply.activity),
-    );
   }
 
   /**
@@ -466,6 +500,19 @@ export class TurnRunner {
       createdAt,
     };
   }
+}
+
+/** Sends a turn's reply as what it is: a final, or the error it ended with. */
+function sendReply(sink: ReplySink, message: PendingMessage, reply: StoredMessage): Promise<void> {
+  if (reply.error)
+    return sink.error(
+      message,
+      reply.error.code,
+      reply.error.message,
+      reply.error.retryable ?? true,
+      reply.activity,
+    );
+  return sink.final(message, reply.text, reply.messageId, reply.createdAt, reply.activity);
 }
 
 /** Runs a call on every sink; one sink failing (Telegram down) must not stop the others. */

@@ -1,6 +1,6 @@
 import { type ManagedProcess, waitUntil } from "@serverless-openclaw/testkit/process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { checkpointPrefix, readManifest } from "../../src/state-checkpoint";
+import { checkpointPrefix, manifestKey, readManifest } from "../../src/state-checkpoint";
 import { ImageTaskWiring } from "../support/image-task-wiring";
 
 // A crash after a final reply loses nothing: the task (the image's bundle on Node 24, a real OpenClaw)
@@ -9,6 +9,7 @@ import { ImageTaskWiring } from "../support/image-task-wiring";
 const USER = "user-crash";
 const USER_FINAL = "user-crash-final";
 const USER_OVERLAP = "user-crash-overlap";
+const USER_WINDOW = "user-crash-window";
 const API_KEY = "sk-crash-checkpoint-7a6b5c4d3e2f";
 const wiring = new ImageTaskWiring(API_KEY);
 const { stores, pushed } = wiring;
@@ -198,6 +199,85 @@ describe("a crash after a final reply", () => {
     expect(answered).toEqual(["overlap-1", "overlap-2", "overlap-3"]);
     expect(await stores.pending.list(USER_OVERLAP)).toEqual([]);
     expect(second.logs()).not.toContain("turn already answered");
+    await second.stop({ graceMs: 60_000 });
+  }, 1_200_000);
+  // The window between a checkpoint's upload and storing its turn: the task dies the moment the
+  // manifest naming the turn is saved, before it hears back. The restored state already holds the turn
+  // (the line the agent's shell appended, the answer in OpenClaw's session) while its message is still
+  // pending. The next task sends the reply the manifest recorded, once, and does not run the agent on
+  // the message again (before, it did: the LLM got the prompt a second time and the shell appended the
+  // line twice).
+  it("answers a message the restored state already answered without running the agent on it again", async () => {
+    const put = stores.blobs.put.bind(stores.blobs);
+    let first: ManagedProcess | undefined;
+    let killed: ReturnType<ManagedProcess["crash"]> | undefined;
+    stores.blobs.put = async (key, body) => {
+      await put(key, body);
+      if (key !== manifestKey(USER_WINDOW) || !first || killed) return;
+      killed = first.crash();
+      // Never answered: the task is gone before it can store the turn.
+      await new Promise(() => undefined);
+    };
+    try {
+      first = await wake(
+        "window-1",
+        `remember the word GRAPE ${shell("echo APPLE-1 >> window-note.txt")}`,
+        USER_WINDOW,
+      );
+      const proc = first;
+      await waitUntil(
+        "the checkpoint's manifest saved, and the task killed",
+        async () => killed !== undefined,
+        {
+          timeoutMs: 540_000,
+          process: proc,
+        },
+      ).catch((error: unknown) => {
+        if (!killed) throw error;
+      });
+      expect((await killed)?.signal).toBe("SIGKILL");
+    } finally {
+      stores.blobs.put = put;
+    }
+    // The reply streamed but was never final nor stored; the message is still pending.
+    const finals = (id: string) =>
+      pushed.filter((p) => p.body.type === "chat.final" && p.body.clientMessageId === id);
+    expect(finals("window-1")).toEqual([]);
+    expect(await stores.conversations.findReply(USER_WINDOW, "conv-crash", "window-1")).toBeUndefined();
+    expect((await stores.pending.list(USER_WINDOW)).map((m) => m.clientMessageId)).toEqual(["window-1"]);
+    // The saved manifest names the turn its state holds, with the reply the agent gave.
+    const saved = await readManifest(stores.blobs, USER_WINDOW);
+    expect(saved?.turns?.map((t) => t.reply.clientMessageId)).toEqual(["window-1"]);
+    expect(saved?.turns?.[0]?.reply.text).toContain("Tool output");
+    const row = await stores.taskState.get(USER_WINDOW);
+    await stores.taskState.transition({
+      userId: USER_WINDOW,
+      expectState: row.state,
+      set: { state: "Idle" },
+    });
+
+    const sent = wiring.llm.chatRequests().length;
+    const second = await wake(
+      "window-2",
+      `what is in the note? ${shell("cat window-note.txt")}`,
+      USER_WINDOW,
+    );
+    const note = await finalOf(second, "window-2");
+    // The line was appended once: the agent's shell did not run the first message again.
+    expect(note.match(/APPLE-1/g)).toHaveLength(1);
+    // Exactly one reply to the first message: the one the restored state holds, stored once.
+    expect(finals("window-1")).toHaveLength(1);
+    expect(String(finals("window-1")[0]?.body.text)).toBe(saved?.turns?.[0]?.reply.text);
+    expect((await stores.conversations.findReply(USER_WINDOW, "conv-crash", "window-1"))?.text).toBe(
+      saved?.turns?.[0]?.reply.text,
+    );
+    // No request of the second task was about the first message (its session still holds it).
+    const requests = wiring.llm.chatRequests().slice(sent);
+    expect(requests.length).toBeGreaterThan(0);
+    expect(requests.filter((r) => r.userText.includes("GRAPE"))).toEqual([]);
+    expect(JSON.stringify(requests.map((r) => r.messages))).toContain("GRAPE");
+    expect(second.logs()).toContain("turn already in the restored state");
+    expect(await stores.pending.list(USER_WINDOW)).toEqual([]);
     await second.stop({ graceMs: 60_000 });
   }, 1_200_000);
 });

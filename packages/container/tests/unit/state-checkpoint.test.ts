@@ -468,6 +468,53 @@ describe("per-turn state checkpoints", () => {
     expect(await listAll(dest)).toEqual(["workspace/a.txt", "workspace/b.txt", "workspace/c.txt"]);
   });
 
+  it("names the turns its state holds until they are answered, and a restore hands them back", async () => {
+    const { blobs } = createMemoryStores();
+    const src = await temp();
+    const cp = checkpointer(blobs, src, await temp());
+    await cp.baseline([]);
+    const turn = (n: number) => ({
+      pendingId: `p-${n}`,
+      reply: {
+        conversationId: "c-1",
+        messageId: `m-${n}-reply`,
+        clientMessageId: `m-${n}`,
+        role: "assistant" as const,
+        text: `reply ${n}`,
+        channel: "web" as const,
+        createdAt: new Date(2026, 0, 1, 0, 0, n).toISOString(),
+      },
+    });
+    const names = async () => (await readManifest(blobs, "u1"))?.turns?.map((t) => t.pendingId);
+
+    await put(src, "workspace/1.txt", "one");
+    await (await cp.capture(turn(1))).upload;
+    expect(await names()).toEqual(["p-1"]);
+    // The second turn ended before turn 1's reply was stored: its manifest names both.
+    await put(src, "workspace/2.txt", "two");
+    await (await cp.capture(turn(2))).upload;
+    expect(await names()).toEqual(["p-1", "p-2"]);
+    // Stored: later manifests leave it out; a checkpoint without a turn (the stop) keeps the rest.
+    cp.answered("p-1");
+    await put(src, "workspace/3.txt", "three");
+    await (await cp.capture()).upload;
+    expect(await names()).toEqual(["p-2"]);
+
+    const restored = await restoreCheckpoint(blobs, "u1", join(await temp(), "state"));
+    expect(restored?.turns).toEqual([turn(2)]);
+    // The next task keeps naming a restored turn until it is answered.
+    const next = checkpointer(blobs, src, await temp());
+    await next.baseline(restored?.layers ?? [], restored?.turns ?? []);
+    await put(src, "workspace/4.txt", "four");
+    await (await next.capture(turn(4))).upload;
+    expect(await names()).toEqual(["p-2", "p-4"]);
+    next.answered("p-2");
+    next.answered("p-4");
+    await put(src, "workspace/5.txt", "five");
+    await (await next.capture()).upload;
+    expect(await names()).toBeUndefined();
+  });
+
   it("refuses a manifest naming a layer outside the user's prefix, and a deletion outside the state dir", async () => {
     const { blobs } = createMemoryStores();
     const manifest = (layers: unknown) =>

@@ -1,5 +1,11 @@
 import { createMemoryStores } from "@serverless-openclaw/gateway/local";
-import { KEYS, type PendingMessage, Redactor, type ToolActivity } from "@serverless-openclaw/shared";
+import {
+  KEYS,
+  type PendingMessage,
+  Redactor,
+  type StoredMessage,
+  type ToolActivity,
+} from "@serverless-openclaw/shared";
 import { describe, expect, it } from "vitest";
 import { createJsonLogger } from "../../src/logger";
 import type { ChatEvent } from "../../src/openclaw-chat";
@@ -104,6 +110,8 @@ function setup(
     turnTimeoutMs?: number;
     problem?: boolean;
     afterTurn?: ConstructorParameters<typeof TurnRunner>[0]["afterTurn"];
+    replyInState?: ConstructorParameters<typeof TurnRunner>[0]["replyInState"];
+    answered?: ConstructorParameters<typeof TurnRunner>[0]["answered"];
   } = {},
 ) {
   const stores = createMemoryStores();
@@ -126,6 +134,8 @@ function setup(
     turnTimeoutMs: options.turnTimeoutMs,
     coalesceMs: 5,
     ...(options.afterTurn ? { afterTurn: options.afterTurn } : {}),
+    ...(options.replyInState ? { replyInState: options.replyInState } : {}),
+    ...(options.answered ? { answered: options.answered } : {}),
   });
   const add = async (m: PendingMessage) => {
     await stores.pending.enqueue(m);
@@ -336,6 +346,66 @@ describe("TurnRunner", () => {
     saves[0]?.save();
     await runner.whenIdle();
     expect(sink.of("final").map((e) => e.id)).toEqual([a.clientMessageId, b.clientMessageId]);
+    expect(await stores.pending.list(USER)).toEqual([]);
+  });
+
+  it("hands each turn's reply to afterTurn, and reports a message answered once its turn is stored", async () => {
+    const seen: Array<{ id: string; text?: string; code?: string }> = [];
+    const answered: string[] = [];
+    const { runner, add } = setup({
+      afterTurn: async (message, { reply }) => {
+        seen.push({ id: message.clientMessageId, text: reply?.text, code: reply?.error?.code });
+        return { saved: Promise.resolve() };
+      },
+      answered: (m) => answered.push(m.clientMessageId),
+    });
+    const ok = await add(pending("hello"));
+    const failed = await add(pending("[error]"));
+    runner.enqueue(ok);
+    runner.enqueue(failed);
+    await runner.whenIdle();
+    expect(seen[0]).toEqual({ id: ok.clientMessageId, text: "reply to hello ", code: undefined });
+    expect(seen[1]?.code).toEqual(expect.any(String));
+    expect(answered).toEqual([ok.clientMessageId, failed.clientMessageId]);
+  });
+
+  // A task died after its checkpoint was saved but before the turn was stored: the restored state has
+  // answered the message, which is still pending. Running the agent again would act on it twice.
+  it("sends the reply the restored state already holds without running the agent on it again", async () => {
+    const m = pending("write the file once");
+    const inState: StoredMessage = {
+      conversationId: m.conversationId,
+      messageId: `${m.clientMessageId}-reply`,
+      clientMessageId: m.clientMessageId,
+      role: "assistant",
+      text: "Done: wrote the file.",
+      channel: "web",
+      createdAt: new Date(Date.parse(m.receivedAt) + 1_000).toISOString(),
+    };
+    const afterTurn: string[] = [];
+    const { sink, calls, runner, add, stores } = setup({
+      replyInState: (message) => (message.id === m.id ? inState : undefined),
+      afterTurn: async (message) => {
+        afterTurn.push(message.clientMessageId);
+        return { saved: Promise.resolve() };
+      },
+    });
+    await add(m);
+    const next = await add(pending("and now?"));
+    runner.enqueue(m);
+    runner.enqueue(next);
+    await runner.whenIdle();
+    // The agent ran only on the next message; the restored one got its recorded reply, once.
+    expect(calls).toEqual(["and now?"]);
+    expect(afterTurn).toEqual([next.clientMessageId]);
+    expect(sink.of("final").map((e) => [e.id, e.text])).toEqual([
+      [m.clientMessageId, "Done: wrote the file."],
+      [next.clientMessageId, "reply to and now? "],
+    ]);
+    expect(sink.of("started").map((e) => e.id)).toEqual([next.clientMessageId]);
+    expect((await stores.conversations.findReply(USER, "c-1", m.clientMessageId))?.text).toBe(
+      "Done: wrote the file.",
+    );
     expect(await stores.pending.list(USER)).toEqual([]);
   });
 
