@@ -428,7 +428,7 @@ describe("per-turn state checkpoints", () => {
 
     const dest = join(await temp(), "state");
     const restored = await restoreCheckpoint(blobs, "u1", dest);
-    expect(restored).toEqual({ source: "archive", layers: [] });
+    expect(restored).toEqual({ source: "archive", layers: [], turns: [] });
     const cp = checkpointer(blobs, dest, await temp());
     await cp.baseline(restored?.layers ?? []);
     const first = await cp.capture();
