@@ -89,7 +89,8 @@ export const DEFAULT_GATEWAY_CONFIG: GatewayConfig = {
   telegramEnabled: false,
 };
 
-export const systemClock: Clock = { now: () => new Date() };
+// One real clock for handlers and stores alike (it lives with the stores' time helpers).
+export { systemClock } from "./adapters/clock";
 
 export const silentLogger: Logger = {
   debug: () => {},
