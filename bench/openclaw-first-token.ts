@@ -6,6 +6,10 @@
 //              OPENCLAW_MODE=embedded runs it
 //   …+warn     either, with session.maintenance.mode "warn" (tried and not kept: docs/performance.md)
 //   …+semi     embedded with a 64 MB young generation (--max-semi-space-size; tried and not kept)
+//   …+bundle   embedded, loading OpenClaw's agent entry from one esbuild bundle of it and everything it
+//              reaches (scripts/openclaw-bundle.mjs), built once per run into a hard-linked copy of
+//              the package, with one unrecorded warm-up turn to fill its compile cache (tried and not
+//              kept: docs/performance.md)
 // Every round starts from a fresh copy of one seeded state dir (a conversation with one turn), as a
 // task does after restoring the archive, with the persistent compile cache the image bakes.
 // A variant may end in @<vCPUs> (gateway@0.5): its processes then run in a cgroup (v1 cpu
@@ -15,13 +19,14 @@
 // With BENCH_CPU_PROF=<dir> each embedded process writes a V8 CPU profile there; summarise one with
 // node bench/support/cpu-profile.mjs <file> (where the first turn's time goes, and what it waits on).
 // (the short form in `npm test`: one round of each default variant).
-import { spawn } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { cp, mkdir, mkdtemp, rm, rmdir, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
+import { promisify } from "node:util";
 import { buildOpenClawConfig, leanBootEnv, streamChat } from "@serverless-openclaw/container/openclaw";
 import { freePort } from "@serverless-openclaw/testkit";
 import { type FakeLlm, startFakeLlm } from "@serverless-openclaw/testkit/fake-llm";
@@ -35,6 +40,24 @@ const SESSION = "bench-conv";
 const runtime = openclawRuntime();
 const pkgDir = dirname(runtime.openclawEntry);
 const compileCache = join(REPO_ROOT, ".cache", "node-compile-cache");
+/** The bundle the `+bundle` variants load (built in run() when one is asked for). */
+let bundleFile: string | undefined;
+
+/** A hard-linked copy of the runtime (no bytes copied) with the bundle written into its dist/. */
+async function buildBundle(root: string, log: (line: string) => void): Promise<string> {
+  const copy = join(root, "runtime-bundled");
+  await promisify(execFile)("cp", ["-al", runtime.dir, copy]);
+  const t0 = performance.now();
+  const { stdout } = await promisify(execFile)(process.execPath, [
+    join(REPO_ROOT, "scripts", "openclaw-bundle.mjs"),
+    join(copy, "node_modules", "openclaw"),
+  ]);
+  const out = JSON.parse(stdout) as { file: string; bytes: number; modules: number };
+  log(
+    `bundle: ${out.modules} modules → ${(out.bytes / 2 ** 20).toFixed(1)} MiB in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+  );
+  return out.file;
+}
 
 interface Sample {
   variant: string;
@@ -256,6 +279,7 @@ async function runVariant(llm: FakeLlm, variant: string, dir: string, text: stri
   const extraEnv = {
     ...(kind.includes("+preload") ? { BENCH_PRELOAD: "1" } : {}),
     ...(after ? { BENCH_MESSAGE_AFTER_MS: String(Number(after) * 1000) } : {}),
+    ...(kind.includes("+bundle") && bundleFile ? { BENCH_BUNDLE: bundleFile } : {}),
   };
   const cgroup = cpus ? await cgroupFor(Number(cpus)) : undefined;
   const sample = kind.startsWith("embedded")
@@ -281,6 +305,18 @@ const bench = defineBench({
       const seed = join(root, "seed");
       ctx.log("seeding the state (one gateway boot and turn)…");
       await gateway(llm, seed, false, "seed message");
+      const bundled = variants.find((v) => v.includes("+bundle"));
+      if (bundled) {
+        bundleFile = await buildBundle(root, ctx.log);
+        // The bundle is a new file to the compile cache: one turn fills it, as the image build would;
+        // every other embedded variant gets its warm-up turn too, so both start from a warm cache.
+        for (const variant of variants.filter((v) => v.startsWith("embedded"))) {
+          const warm = join(root, `warm-${variant}`);
+          await cp(join(seed, "state"), join(warm, "state"), { recursive: true });
+          await runVariant(llm, variant, warm, "warm-up");
+          await rm(warm, { recursive: true, force: true });
+        }
+      }
 
       for (let r = 0; r < rounds; r++) {
         // Rotate the order every round so no variant always runs first after a quiet spell.
@@ -315,6 +351,7 @@ const bench = defineBench({
     } finally {
       await llm.stop();
       await rm(root, { recursive: true, force: true });
+      bundleFile = undefined;
       for (const dir of cgroups.values()) await rmdir(dir).catch(() => undefined);
       cgroups.clear();
     }

@@ -28,11 +28,14 @@ const eventsFile = readdirSync(dist).find(
   (f) =>
     /^agent-events-[\w-]+\.mjs$/.test(f) && readFileSync(join(dist, f), "utf8").includes("onAgentEvent as"),
 );
-const [{ defaultRuntime }, { agentCliCommand }, events] = await Promise.all([
-  load("runtime-"),
-  load("agent-via-gateway-"),
-  import(pathToFileURL(join(dist, eventsFile)).href),
-]);
+// BENCH_BUNDLE=<file>: the same three exports from a single-file bundle of them (scripts/openclaw-bundle.mjs).
+const [{ defaultRuntime }, { agentCliCommand }, events] = process.env.BENCH_BUNDLE
+  ? await import(pathToFileURL(process.env.BENCH_BUNDLE).href).then((b) => [b, b, b])
+  : await Promise.all([
+      load("runtime-"),
+      load("agent-via-gateway-"),
+      import(pathToFileURL(join(dist, eventsFile)).href),
+    ]);
 const onAgentEvent = Object.values(events).find((v) => typeof v === "function" && v.name === "onAgentEvent");
 say("imported");
 // BENCH_PRELOAD=1: what the task's embedded host does right after it starts: import the modules the
