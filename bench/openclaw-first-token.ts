@@ -8,8 +8,9 @@
 //   …+semi     embedded with a 64 MB young generation (--max-semi-space-size; tried and not kept)
 //   …+bundle   embedded, loading OpenClaw's agent entry from one esbuild bundle of it and everything it
 //              reaches (scripts/openclaw-bundle.mjs), built once per run into a hard-linked copy of
-//              the package, with one unrecorded warm-up turn to fill its compile cache (tried and not
-//              kept: docs/performance.md)
+//              the package; …+split the same with esbuild's code splitting (one chunk per dynamic
+//              import). With either, every embedded variant first gets one unrecorded warm-up turn to
+//              fill the compile cache (tried and not kept: docs/performance.md)
 // Every round starts from a fresh copy of one seeded state dir (a conversation with one turn), as a
 // task does after restoring the archive, with the persistent compile cache the image bakes.
 // A variant may end in @<vCPUs> (gateway@0.5): its processes then run in a cgroup (v1 cpu
@@ -40,23 +41,24 @@ const SESSION = "bench-conv";
 const runtime = openclawRuntime();
 const pkgDir = dirname(runtime.openclawEntry);
 const compileCache = join(REPO_ROOT, ".cache", "node-compile-cache");
-/** The bundle the `+bundle` variants load (built in run() when one is asked for). */
-let bundleFile: string | undefined;
+/** The entry files the `+bundle` / `+split` variants load (built in run() when one is asked for). */
+const bundleFiles = new Map<"bundle" | "split", string>();
 
 /** A hard-linked copy of the runtime (no bytes copied) with the bundle written into its dist/. */
-async function buildBundle(root: string, log: (line: string) => void): Promise<string> {
-  const copy = join(root, "runtime-bundled");
+async function buildBundle(root: string, kind: "bundle" | "split", log: (line: string) => void) {
+  const copy = join(root, `runtime-${kind}`);
   await promisify(execFile)("cp", ["-al", runtime.dir, copy]);
   const t0 = performance.now();
   const { stdout } = await promisify(execFile)(process.execPath, [
     join(REPO_ROOT, "scripts", "openclaw-bundle.mjs"),
     join(copy, "node_modules", "openclaw"),
+    ...(kind === "split" ? ["--split"] : []),
   ]);
-  const out = JSON.parse(stdout) as { file: string; bytes: number; modules: number };
+  const out = JSON.parse(stdout) as { file: string; bytes: number; modules: number; files: number };
   log(
-    `bundle: ${out.modules} modules → ${(out.bytes / 2 ** 20).toFixed(1)} MiB in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    `${kind}: ${out.modules} modules → ${out.files} file(s), ${(out.bytes / 2 ** 20).toFixed(1)} MiB, in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
   );
-  return out.file;
+  bundleFiles.set(kind, out.file);
 }
 
 interface Sample {
@@ -279,7 +281,8 @@ async function runVariant(llm: FakeLlm, variant: string, dir: string, text: stri
   const extraEnv = {
     ...(kind.includes("+preload") ? { BENCH_PRELOAD: "1" } : {}),
     ...(after ? { BENCH_MESSAGE_AFTER_MS: String(Number(after) * 1000) } : {}),
-    ...(kind.includes("+bundle") && bundleFile ? { BENCH_BUNDLE: bundleFile } : {}),
+    ...(kind.includes("+bundle") ? { BENCH_BUNDLE: bundleFiles.get("bundle") ?? "" } : {}),
+    ...(kind.includes("+split") ? { BENCH_BUNDLE: bundleFiles.get("split") ?? "" } : {}),
   };
   const cgroup = cpus ? await cgroupFor(Number(cpus)) : undefined;
   const sample = kind.startsWith("embedded")
@@ -305,9 +308,9 @@ const bench = defineBench({
       const seed = join(root, "seed");
       ctx.log("seeding the state (one gateway boot and turn)…");
       await gateway(llm, seed, false, "seed message");
-      const bundled = variants.find((v) => v.includes("+bundle"));
-      if (bundled) {
-        bundleFile = await buildBundle(root, ctx.log);
+      const kinds = (["bundle", "split"] as const).filter((k) => variants.some((v) => v.includes(`+${k}`)));
+      for (const kind of kinds) await buildBundle(root, kind, ctx.log);
+      if (kinds.length > 0) {
         // The bundle is a new file to the compile cache: one turn fills it, as the image build would;
         // every other embedded variant gets its warm-up turn too, so both start from a warm cache.
         for (const variant of variants.filter((v) => v.startsWith("embedded"))) {
@@ -351,7 +354,7 @@ const bench = defineBench({
     } finally {
       await llm.stop();
       await rm(root, { recursive: true, force: true });
-      bundleFile = undefined;
+      bundleFiles.clear();
       for (const dir of cgroups.values()) await rmdir(dir).catch(() => undefined);
       cgroups.clear();
     }

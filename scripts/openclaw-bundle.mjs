@@ -7,9 +7,12 @@
 // file, so the first turn evaluates what it did before, minus the resolving, reading and linking of
 // ~2,600 separate modules.
 //
-//   node scripts/openclaw-bundle.mjs <openclaw package dir> [out name=soc-embedded-bundle.mjs]
+//   node scripts/openclaw-bundle.mjs <openclaw package dir> [--split]
 //
-// Prints the bundle's path. bench/openclaw-first-token.ts builds it into a hard-linked copy of the
+// --split: esbuild's code splitting instead of one file: every dynamic import becomes its own chunk
+// (soc-split-chunk-*.mjs, ~4,400 of them), shared code hoisted into common chunks, so laziness is
+// kept and only the files are fewer and merged with their npm dependencies.
+// Prints the entry's path, total bytes, input modules and output files as JSON. bench/openclaw-first-token.ts builds it into a hard-linked copy of the
 // package (variant `embedded+bundle`); nothing in the product uses it (it did not pay, see the doc).
 import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -66,16 +69,20 @@ const missingOptional = {
   },
 };
 
-/** Builds the bundle into `<pkgDir>/dist/<name>`; returns its path and size. */
-export async function buildOpenClawBundle(pkgDir, name = "soc-embedded-bundle.mjs") {
+/** Builds the bundle into `<pkgDir>/dist/`; returns its entry file, size and counts. */
+export async function buildOpenClawBundle(pkgDir, { split = false } = {}) {
   const dist = join(pkgDir, "dist");
   const entry = join(dist, "soc-embedded-entry.mjs");
-  const outfile = join(dist, name);
+  const name = split ? "soc-split-entry" : "soc-embedded-bundle";
   writeFileSync(entry, entrySource(dist));
   try {
     const result = await build({
-      entryPoints: [entry],
-      outfile,
+      entryPoints: { [name]: entry },
+      outdir: dist,
+      entryNames: "[name]",
+      chunkNames: "soc-split-chunk-[hash]",
+      outExtension: { ".js": ".mjs" },
+      splitting: split,
       bundle: true,
       format: "esm",
       platform: "node",
@@ -89,10 +96,12 @@ export async function buildOpenClawBundle(pkgDir, name = "soc-embedded-bundle.mj
       logLevel: "error",
       metafile: true,
     });
+    const outputs = Object.keys(result.metafile.outputs);
     return {
-      file: outfile,
-      bytes: statSync(outfile).size,
+      file: join(dist, `${name}.mjs`),
+      bytes: outputs.reduce((sum, f) => sum + statSync(resolve(f)).size, 0),
       modules: Object.keys(result.metafile.inputs).length,
+      files: outputs.length,
     };
   } finally {
     rmSync(entry, { force: true });
@@ -100,11 +109,11 @@ export async function buildOpenClawBundle(pkgDir, name = "soc-embedded-bundle.mj
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const [pkgDir, name] = process.argv.slice(2);
-  if (!pkgDir) {
-    console.error("usage: node scripts/openclaw-bundle.mjs <openclaw package dir> [out name]");
+  const [pkgDir, flag] = process.argv.slice(2);
+  if (!pkgDir || (flag && flag !== "--split")) {
+    console.error("usage: node scripts/openclaw-bundle.mjs <openclaw package dir> [--split]");
     process.exit(2);
   }
-  const out = await buildOpenClawBundle(resolve(pkgDir), name);
+  const out = await buildOpenClawBundle(resolve(pkgDir), { split: flag === "--split" });
   console.log(JSON.stringify(out));
 }

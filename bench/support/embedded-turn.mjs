@@ -28,7 +28,7 @@ const eventsFile = readdirSync(dist).find(
   (f) =>
     /^agent-events-[\w-]+\.mjs$/.test(f) && readFileSync(join(dist, f), "utf8").includes("onAgentEvent as"),
 );
-// BENCH_BUNDLE=<file>: the same three exports from a single-file bundle of them (scripts/openclaw-bundle.mjs).
+// BENCH_BUNDLE=<file>: the same three exports from an esbuild bundle of them (scripts/openclaw-bundle.mjs).
 const [{ defaultRuntime }, { agentCliCommand }, events] = process.env.BENCH_BUNDLE
   ? await import(pathToFileURL(process.env.BENCH_BUNDLE).href).then((b) => [b, b, b])
   : await Promise.all([
