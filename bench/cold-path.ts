@@ -5,8 +5,9 @@
 // per-step breakdown the user sees (the agent.status step events); then median and spread.
 // By hand: npx tsx bench/cold-path.ts [rounds=3] [variants=gateway,embedded]; in `npm run bench` the full
 // form, in `npm test` one round of each variant without the warm-up round.
-//   gateway   today's path, the default: `openclaw gateway run`, /readyz, chat completions
-//   embedded  OPENCLAW_MODE=embedded: OpenClaw's embedded agent in a host process, no gateway
+//   gateway   OPENCLAW_MODE=gateway, the baseline (the default until session 10): `openclaw gateway run`,
+//             /readyz, chat completions
+//   embedded  OPENCLAW_MODE=embedded, the default: OpenClaw's embedded agent in a host process, no gateway
 // On a machine shared with other work, give the run a dedicated CPU slice, as a quiet machine or a
 // Fargate task has: bench/support/with-cpus.sh 2 npx tsx bench/cold-path.ts 3
 import { Harness, type PushedEvent, until } from "@serverless-openclaw/local/testing";
@@ -17,7 +18,7 @@ import { ms, ratio } from "./lib/stats";
 import { median, spread } from "./support/stats";
 
 const VARIANT_ENV: Record<string, Record<string, string>> = {
-  gateway: {},
+  gateway: { OPENCLAW_MODE: "gateway" },
   embedded: { OPENCLAW_MODE: "embedded" },
 };
 type Cold = { firstToken: number; steps: Record<string, number> };
@@ -30,7 +31,7 @@ function order(name: string): number {
 const bench = defineBench({
   name: "cold-path",
   measures:
-    "message while Idle → first token through the whole local stack, per variant of the agent task (`gateway`: today's default; `embedded`: `OPENCLAW_MODE=embedded`), ratio to the first variant, rounds rotating the order",
+    "message while Idle → first token through the whole local stack, per variant of the agent task (`gateway`: `OPENCLAW_MODE=gateway`, the baseline; `embedded`: `OPENCLAW_MODE=embedded`, the default), ratio to the first variant, rounds rotating the order",
   async run(ctx) {
     const ROUNDS = arg(ctx, 0, 3, 1);
     const VARIANTS = (ctx.argv[1] ?? "gateway,embedded").split(",");

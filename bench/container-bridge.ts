@@ -26,7 +26,10 @@ const bench = defineBench({
       await h.start();
       await h.useFakeLlm(API_KEY);
       const tab = await h.addClient();
-      const run = await bootConnected(h, ctx);
+      // The gateway: "direct" is its chat completions endpoint.
+      const run = await bootConnected(h, ctx, () =>
+        h.boot({ inactivityMs: 3_600_000 }, { openClawMode: "gateway" }),
+      );
       try {
         const found = run.task.openClawEndpoint();
         if (!found) throw new Error("OpenClaw endpoint unknown");

@@ -22,7 +22,8 @@ const bench = defineBench({
     const messagesPerConnection = arg(ctx, 2, 4, 3);
     const minutes = arg(ctx, 3, 20, 15);
     const llm = await startFakeLlm();
-    const h = await Harness.start({ llm, agentEnv: { INACTIVITY_MS: "3600000" } });
+    // The gateway: the "direct" side calls its chat completions endpoint.
+    const h = await Harness.start({ llm, agentEnv: { INACTIVITY_MS: "3600000", OPENCLAW_MODE: "gateway" } });
     try {
       const report = await runLoad(h, {
         users,

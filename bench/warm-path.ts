@@ -29,7 +29,8 @@ const bench = defineBench({
     const llm = await startFakeLlm();
     const h = await Harness.start({
       llm,
-      agentEnv: { INACTIVITY_MS: "3600000", STATE_CHECKPOINTS: checkpoints },
+      // The gateway: "OpenClaw alone" is its chat completions endpoint, called beside the bridge.
+      agentEnv: { INACTIVITY_MS: "3600000", STATE_CHECKPOINTS: checkpoints, OPENCLAW_MODE: "gateway" },
     });
     const stack: Timing[] = [];
     const straight: Timing[] = [];

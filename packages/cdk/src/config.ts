@@ -96,11 +96,12 @@ export const DeployConfigSchema = z.object({
   /** Build the image with headless Chromium and give the task more CPU and memory. */
   browser: Bool.default(false),
   /**
-   * How the agent task runs OpenClaw: "gateway" (default) or "embedded", OpenClaw's embedded agent
-   * without its gateway, about twice as fast to the first token from Idle (docs/performance.md, "Cold
-   * path"). With `browser` on the task uses the gateway anyway.
+   * How the agent task runs OpenClaw: "embedded" (default), OpenClaw's embedded agent without its
+   * gateway, about twice as fast to the first token from Idle (docs/performance.md, "Cold path"), or
+   * "gateway". With `browser` on, or when an OpenClaw upgrade moved the embedded agent's internals, the
+   * task uses the gateway anyway.
    */
-  openClawMode: z.enum(["gateway", "embedded"], { error: "must be gateway or embedded" }).default("gateway"),
+  openClawMode: z.enum(["gateway", "embedded"], { error: "must be gateway or embedded" }).default("embedded"),
   /** Retention of every log group, in days (must be a CloudWatch retention value). */
   logRetentionDays: Num(1, 3653).int().default(14),
   /** SSM parameter path under which secrets live (SecureString parameters created by hand). */

@@ -18,7 +18,7 @@ describe("deploy parameters from CDK context", () => {
       reservedConcurrency: true,
       retainData: true,
       browser: false,
-      openClawMode: "gateway",
+      openClawMode: "embedded",
       logRetentionDays: 14,
       secretPrefix: "/serverless-openclaw",
     });
@@ -43,7 +43,9 @@ describe("deploy parameters from CDK context", () => {
     });
   });
 
-  it("takes OpenClaw's embedded mode as an opt-in (-c openClawMode=embedded) and refuses other modes", () => {
+  it("runs OpenClaw's embedded agent by default, takes the gateway as an opt-in (-c openClawMode=gateway) and refuses other modes", () => {
+    expect(from({}).openClawMode).toBe("embedded");
+    expect(from({ openClawMode: "gateway" }).openClawMode).toBe("gateway");
     expect(from({ openClawMode: "embedded" }).openClawMode).toBe("embedded");
     expect(() => from({ openClawMode: "fast" })).toThrow(/openClawMode: must be gateway or embedded/);
   });

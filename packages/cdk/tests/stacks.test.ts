@@ -315,8 +315,8 @@ describe("compute", () => {
     for (const n of names) expect(n).not.toMatch(/^TABLE_|^DATA_BUCKET$|^SECRET_PREFIX$|^CLIENT_PUSH/);
     expect(names.filter((n) => /SECRET$|TOKEN|KEY/.test(n))).toEqual([]);
     expect(env.find((e) => e.Name === "DEFAULT_INACTIVITY_MINUTES")?.Value).toBe("15");
-    // OpenClaw's gateway unless the deployer opts into the embedded agent (-c openClawMode=embedded).
-    expect(env.find((e) => e.Name === "OPENCLAW_MODE")?.Value).toBe("gateway");
+    // OpenClaw's embedded agent unless the deployer opts into the gateway (-c openClawMode=gateway).
+    expect(env.find((e) => e.Name === "OPENCLAW_MODE")?.Value).toBe("embedded");
     // The agent API only accepts IAM-signed connections.
     expect(env.find((e) => e.Name === "AGENT_WS_SIGN")?.Value).toBe("1");
   });

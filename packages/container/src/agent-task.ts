@@ -25,7 +25,7 @@ import type { ChromiumOptions } from "./chromium";
 import { AgentTaskError, EXIT_CODES } from "./errors";
 import { KeepWarmGuard } from "./keep-warm-guard";
 import { type LlmResolution, resolveLlm } from "./llm-choice";
-import { OpenClawEvents } from "./openclaw-events";
+import { OpenClawEvents, type ToolEventSource } from "./openclaw-events";
 import { OpenClawHost, type OpenClawMode } from "./openclaw-host";
 import type { OpenClawRuntime } from "./openclaw-runtime";
 import type { OpenClawUser } from "./openclaw-user";
@@ -94,7 +94,7 @@ export interface AgentTaskDeps {
   /** What OpenClaw inherits from the task's environment (env.ts openClawPassEnv: PATH, locale, TZ, proxies). */
   openClawPassEnv?: Readonly<Record<string, string>>;
   compileCacheDir?: string;
-  /** How OpenClaw runs (env OPENCLAW_MODE; default "gateway"); see openclaw-host.ts. */
+  /** How OpenClaw runs (env OPENCLAW_MODE; default "embedded"); see openclaw-host.ts. */
   openClawMode?: OpenClawMode;
   /** env STATE_CHECKPOINTS: "per-turn" (default) or "stop-only" (to measure what checkpoints cost). */
   stateCheckpoints?: "per-turn" | "stop-only";
@@ -274,10 +274,13 @@ export class AgentTask {
 
       await step("connecting");
       const endpoint = this.host.endpoint();
-      // Tool activity comes over OpenClaw's WebSocket protocol, opened now, off any turn's path.
-      if (endpoint) {
+      // Tool activity: from the embedded host itself, or over the gateway's WebSocket protocol, opened
+      // now, off any turn's path.
+      let tools: ToolEventSource | undefined = this.host.embeddedToolEvents;
+      if (!tools && endpoint) {
         this.events = new OpenClawEvents({ ...endpoint, logger });
         this.events.start();
+        tools = this.events;
       }
       this.runner = new TurnRunner({
         userId,
@@ -292,6 +295,9 @@ export class AgentTask {
         logger,
         now: deps.now,
         turnTimeoutMs: this.timings.turnTimeoutMs,
+        // The embedded host prepares OpenClaw's agent runtime inside its first turn (the work the
+        // gateway does before /readyz): that turn also gets the start-up's allowance.
+        ...(this.host.mode === "embedded" ? { firstTurnExtraMs: this.timings.openClawReadyTimeoutMs } : {}),
         agentAlive: () => this.host.alive(),
         afterTurn: async (message, { stopped, reply }) => {
           if (stopped) await this.forgetStopped(message);
@@ -309,7 +315,7 @@ export class AgentTask {
           this.repliesInState.delete(message.id);
           this.checkpointer.answered(message.id);
         },
-        ...(this.events ? { toolEvents: this.events.onTool.bind(this.events) } : {}),
+        ...(tools ? { toolEvents: tools.onTool.bind(tools) } : {}),
       });
       // Local mode's SQLite helper starts now rather than on the first turn's checkpoint.
       this.snapshotter.prepare?.();

@@ -8,13 +8,16 @@
  *
  * OpenClaw has no public API for this. The modules are found the way `openclaw agent` finds them:
  * the dynamic imports in its own command file (dist/register.agent-turn-*.mjs), and the one chunk
- * that exports `onAgentEvent`. An OpenClaw upgrade that moves them makes the host exit at start with
- * a message saying so (the task then stops as after an OpenClaw crash, and the message stays pending).
+ * that exports `onAgentEvent`. An OpenClaw upgrade that moves them makes the host say so
+ * ({type:"unsupported", message} on fd 3) and exit 69 at start, before any turn; the task then falls
+ * back to `openclaw gateway run` with a log line (openclaw-host.ts).
  *
  * Protocol, one JSON object per line. In (stdin): {type:"turn", id, sessionKey, text},
  * {type:"cancel", id} and {type:"forget", id, sessionKey, text}. Out (fd 3): {type:"ready"},
- * {type:"delta", id, text}, {type:"error", id, message}, {type:"done", id} and, for a forget,
- * {type:"forgotten", id, rewound}. OpenClaw's own output stays on stdout/stderr (the task's log).
+ * {type:"delta", id, text}, {type:"tool", id, phase, name, toolCallId, ts, args?, result?, isError?}
+ * (the turn's tool calls, as the gateway's session.tool events carry them), {type:"error", id, message},
+ * {type:"done", id}, for a forget {type:"forgotten", id, rewound}, and {type:"unsupported", message}
+ * (below). OpenClaw's own output stays on stdout/stderr (the task's log).
  *
  * "forget" is Stop's rewind (stopped-prompt.ts) without a gateway: it runs in the turn queue, after
  * the stopped run has ended, and does what the gateway's `sessions.rewind` does, with the same
@@ -57,25 +60,38 @@ process.env.OPENCLAW_GATEWAY_PORT = String(decoy.address().port);
 const out = createWriteStream("", { fd: 3 });
 const send = (message) => out.write(JSON.stringify(message) + "\n");
 const dist = process.env.SOC_OPENCLAW_DIST;
-const files = readdirSync(dist);
-const register = files.find((f) => /^register\.agent-turn-[\w-]+\.mjs$/.test(f));
-if (!register) throw new Error("OpenClaw layout changed: no register.agent-turn chunk in " + dist);
-const lazy = [...readFileSync(join(dist, register), "utf8").matchAll(/import\("\.\/([\w.-]+\.mjs)"\)/g)].map((m) => m[1]);
-const load = (prefix) => {
-  const file = lazy.find((f) => f.startsWith(prefix));
-  if (!file) throw new Error("OpenClaw layout changed: " + register + " no longer imports " + prefix + "*");
-  return import(pathToFileURL(join(dist, file)).href);
-};
-const eventsFile = files.find((f) => /^agent-events-[\w-]+\.mjs$/.test(f) && readFileSync(join(dist, f), "utf8").includes("onAgentEvent as"));
-if (!eventsFile) throw new Error("OpenClaw layout changed: no agent-events chunk exporting onAgentEvent");
-const [{ defaultRuntime }, { agentCliCommand }, events] = await Promise.all([
-  load("runtime-"),
-  load("agent-via-gateway-"),
-  import(pathToFileURL(join(dist, eventsFile)).href),
-]);
-const onAgentEvent = Object.values(events).find((v) => typeof v === "function" && v.name === "onAgentEvent");
-if (typeof agentCliCommand !== "function" || !onAgentEvent || !defaultRuntime)
-  throw new Error("OpenClaw layout changed: agentCliCommand / onAgentEvent / defaultRuntime not found");
+// OpenClaw's internals this host needs, found by name. When an upgrade moved them, the host says so on
+// fd 3 ("unsupported") and exits 69 (EX_UNAVAILABLE) before any turn: the task then runs the gateway
+// instead (openclaw-host.ts), so an upgrade costs speed, never the agent.
+let files, lazy, defaultRuntime, agentCliCommand, onAgentEvent;
+try {
+  files = readdirSync(dist);
+  const register = files.find((f) => /^register\.agent-turn-[\w-]+\.mjs$/.test(f));
+  if (!register) throw new Error("no register.agent-turn chunk in " + dist);
+  lazy = [...readFileSync(join(dist, register), "utf8").matchAll(/import\("\.\/([\w.-]+\.mjs)"\)/g)].map((m) => m[1]);
+  const load = (prefix) => {
+    const file = lazy.find((f) => f.startsWith(prefix));
+    if (!file) throw new Error(register + " no longer imports " + prefix + "*");
+    return import(pathToFileURL(join(dist, file)).href);
+  };
+  const eventsFile = files.find((f) => /^agent-events-[\w-]+\.mjs$/.test(f) && readFileSync(join(dist, f), "utf8").includes("onAgentEvent as"));
+  if (!eventsFile) throw new Error("no agent-events chunk exporting onAgentEvent");
+  const [runtimeModule, commandModule, events] = await Promise.all([
+    load("runtime-"),
+    load("agent-via-gateway-"),
+    import(pathToFileURL(join(dist, eventsFile)).href),
+  ]);
+  ({ defaultRuntime } = runtimeModule);
+  ({ agentCliCommand } = commandModule);
+  onAgentEvent = Object.values(events).find((v) => typeof v === "function" && v.name === "onAgentEvent");
+  if (typeof agentCliCommand !== "function" || !onAgentEvent || !defaultRuntime)
+    throw new Error("agentCliCommand / onAgentEvent / defaultRuntime not found");
+} catch (err) {
+  const message = "OpenClaw layout changed: " + (err instanceof Error ? err.message : String(err));
+  console.error("embedded agent host: " + message);
+  out.write(JSON.stringify({ type: "unsupported", message }) + "\n", () => process.exit(69));
+  await new Promise(() => {});
+}
 
 // The chunks the agent command imports lazily on its first run (its command module, the config
 // loader, the state lock), imported now in the background: the same module instances its first run
@@ -94,8 +110,40 @@ if (typeof agentCliCommand !== "function" || !onAgentEvent || !defaultRuntime)
 // OpenClaw's one-shot CLI prints its reply and may ask to exit; the host lives on.
 const runtime = { ...defaultRuntime, log: () => {}, exit: () => {} };
 let current;
+// A tool result's text beyond this is never shown (the chat's preview is 600 characters): cut here so
+// a tool that read a huge file does not push megabytes through the pipe.
+const RESULT_TEXT_CHARS = 4000;
+const trimResult = (result) => {
+  if (!result || typeof result !== "object") return typeof result === "string" ? result.slice(0, RESULT_TEXT_CHARS) : result;
+  const out = {};
+  if (Array.isArray(result.content))
+    out.content = result.content.filter((p) => p && p.type === "text").slice(0, 8).map((p) => ({ type: "text", text: String(p.text ?? "").slice(0, RESULT_TEXT_CHARS) }));
+  if (result.details && typeof result.details === "object") {
+    const { exitCode, status } = result.details;
+    out.details = { ...(exitCode !== undefined ? { exitCode } : {}), ...(status !== undefined ? { status } : {}) };
+  }
+  return out;
+};
 onAgentEvent((e) => {
-  if (!current || e.runId !== current.runId || e.stream !== "assistant") return;
+  if (!current || e.runId !== current.runId) return;
+  if (e.stream === "tool") {
+    // The same events the gateway relays to its session subscribers as session.tool (OpenClaw's
+    // tool stream, args and result already sanitized by OpenClaw), for the chat's live tool activity.
+    const d = e.data || {};
+    try { send({
+      type: "tool",
+      id: current.id,
+      phase: d.phase,
+      name: d.name,
+      toolCallId: d.toolCallId,
+      ts: e.ts,
+      ...(d.args !== undefined ? { args: d.args } : {}),
+      ...(d.result !== undefined ? { result: trimResult(d.result) } : {}),
+      ...(d.isError !== undefined ? { isError: d.isError } : {}),
+    }); } catch {}
+    return;
+  }
+  if (e.stream !== "assistant") return;
   const delta = e.data && e.data.delta;
   if (typeof delta === "string" && delta) {
     current.streamed = true;

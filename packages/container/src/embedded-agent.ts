@@ -3,6 +3,7 @@ import { createInterface } from "node:readline";
 import * as z from "zod";
 import { AgentTaskError } from "./errors";
 import type { ChatEvent } from "./openclaw-chat";
+import { parseToolEvent, type ToolEventListener, type ToolEventSource } from "./openclaw-events";
 
 const ReplySchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("ready") }),
@@ -10,23 +11,32 @@ const ReplySchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("error"), id: z.string(), message: z.string() }),
   z.object({ type: z.literal("done"), id: z.string() }),
   z.object({ type: z.literal("forgotten"), id: z.string(), rewound: z.boolean() }),
+  // Its fields are parsed by parseToolEvent, the same parser the gateway's session.tool events go through.
+  z.looseObject({ type: z.literal("tool"), id: z.string() }),
+  z.object({ type: z.literal("unsupported"), message: z.string() }),
 ]);
 type Reply = z.infer<typeof ReplySchema>;
 
-type TurnEvent = Exclude<Reply, { type: "ready" }>;
+type TurnEvent = Exclude<Reply, { type: "ready" | "tool" | "unsupported" }>;
+
+/** How the host's start ended: OpenClaw loaded, or its internals were not found (an upgrade moved them). */
+export type HostStart = { ok: true } | { ok: false; reason: "unsupported" | "exited"; message: string };
 
 /**
  * The task's side of the embedded agent host (embedded-agent-program.ts): sends turns on its stdin,
  * reads their streamed replies from its fd 3. The host is OpenClaw, so what it sends is parsed,
  * never trusted: a line that does not parse is dropped, and a reply for an unknown turn is ignored.
  */
-export class EmbeddedAgentClient {
+export class EmbeddedAgentClient implements ToolEventSource {
   private readonly turns = new Map<string, (event: TurnEvent | "closed") => void>();
+  /** The session of each running turn: a tool event belongs to the turn it names, whatever it claims. */
+  private readonly sessions = new Map<string, string>();
+  private readonly toolListeners = new Map<string, Set<ToolEventListener>>();
   private closed = false;
-  private resolveReady!: () => void;
-  /** Resolves once the host has loaded OpenClaw (the first turn waits for it anyway). */
-  readonly ready = new Promise<void>((r) => {
-    this.resolveReady = r;
+  private settleStart!: (start: HostStart) => void;
+  /** Settles once the host has loaded OpenClaw's agent, or could not (the first turn waits for it anyway). */
+  readonly started = new Promise<HostStart>((r) => {
+    this.settleStart = r;
   });
 
   constructor(
@@ -37,6 +47,7 @@ export class EmbeddedAgentClient {
       .on("line", (line) => this.onLine(line))
       .on("close", () => {
         this.closed = true;
+        this.settleStart({ ok: false, reason: "exited", message: "the embedded agent host exited at start" });
         for (const notify of this.turns.values()) notify("closed");
       });
     // Writing to a host that died must not crash the task: the turn ends when the pipe closes.
@@ -52,8 +63,39 @@ export class EmbeddedAgentClient {
     } catch {
       return;
     }
-    if (parsed.type === "ready") this.resolveReady();
+    if (parsed.type === "ready") this.settleStart({ ok: true });
+    else if (parsed.type === "unsupported")
+      this.settleStart({ ok: false, reason: "unsupported", message: parsed.message });
+    else if (parsed.type === "tool") this.onToolLine(parsed);
     else this.turns.get(parsed.id)?.(parsed);
+  }
+
+  /** Tool events of one session (our key) while its turns run, until the returned function is called. */
+  onTool(sessionKey: string, listener: ToolEventListener): () => void {
+    let set = this.toolListeners.get(sessionKey);
+    if (!set) {
+      set = new Set();
+      this.toolListeners.set(sessionKey, set);
+    }
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0) this.toolListeners.delete(sessionKey);
+    };
+  }
+
+  private onToolLine(line: { id: string; ts?: unknown }): void {
+    const sessionKey = this.sessions.get(line.id);
+    if (sessionKey === undefined) return;
+    const event = parseToolEvent(sessionKey, line.ts, line);
+    if (!event) return;
+    for (const listener of this.toolListeners.get(sessionKey) ?? []) {
+      try {
+        listener(event);
+      } catch {
+        // A failing listener must not stop the turn's stream (the gateway's socket does the same).
+      }
+    }
   }
 
   /**
@@ -92,6 +134,7 @@ export class EmbeddedAgentClient {
       push("aborted");
     };
     this.turns.set(id, push);
+    this.sessions.set(id, request.sessionKey);
     request.signal.addEventListener("abort", onAbort, { once: true });
     try {
       this.input.write(
@@ -120,6 +163,7 @@ export class EmbeddedAgentClient {
     } finally {
       request.signal.removeEventListener("abort", onAbort);
       this.turns.delete(id);
+      this.sessions.delete(id);
     }
   }
 }

@@ -23,7 +23,10 @@ export const TaskEnvSchema = z
     OPENCLAW_HOME: z.string().optional(),
     /** Where OpenClaw's compile cache lives (the image warms one at build time). */
     OPENCLAW_COMPILE_CACHE: z.string().optional(),
-    /** "gateway" (default) or "embedded": OpenClaw's embedded agent without its gateway (openclaw-host.ts). */
+    /**
+     * "embedded" (default): OpenClaw's embedded agent without its gateway, the gateway anyway when the
+     * browser is on or the agent's internals are not found; "gateway": always the gateway (openclaw-host.ts).
+     */
     OPENCLAW_MODE: z.enum(["gateway", "embedded"]).optional(),
     /**
      * "per-turn" (default): a checkpoint after every turn, a reply final once saved. "stop-only": saved

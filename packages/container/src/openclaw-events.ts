@@ -27,19 +27,51 @@ const ResFrameSchema = z.looseObject({
   ok: z.boolean(),
   error: z.unknown().optional(),
 });
+/** What one tool event of OpenClaw's agent runtime says, however it reached the task. */
+const ToolDataSchema = z.looseObject({
+  phase: z.enum(["start", "update", "result"]),
+  name: z.string(),
+  toolCallId: z.string(),
+  args: z.unknown().optional(),
+  result: z.unknown().optional(),
+  isError: z.boolean().optional(),
+});
 const ToolPayloadSchema = z.looseObject({
   stream: z.literal("tool"),
   sessionKey: z.string(),
   ts: z.number().optional(),
-  data: z.looseObject({
-    phase: z.enum(["start", "update", "result"]),
-    name: z.string(),
-    toolCallId: z.string(),
-    args: z.unknown().optional(),
-    result: z.unknown().optional(),
-    isError: z.boolean().optional(),
-  }),
+  data: ToolDataSchema,
 });
+
+/**
+ * One tool event from what OpenClaw sent (the gateway's `session.tool` payload's `data`, or the
+ * embedded host's `tool` line): parsed, never trusted; undefined when it does not parse (OpenClaw's
+ * approval "review" phase, say). Both modes go through here, so the chat sees the same shapes.
+ */
+export function parseToolEvent(
+  sessionKey: string,
+  ts: unknown,
+  data: unknown,
+): OpenClawToolEvent | undefined {
+  const parsed = ToolDataSchema.safeParse(data);
+  if (!parsed.success) return undefined;
+  const d = parsed.data;
+  return {
+    sessionKey,
+    toolCallId: d.toolCallId,
+    name: d.name,
+    phase: d.phase,
+    ts: typeof ts === "number" && Number.isFinite(ts) ? ts : Date.now(),
+    ...(d.args !== undefined ? { args: d.args } : {}),
+    ...(d.result !== undefined ? { result: d.result } : {}),
+    ...(d.isError !== undefined ? { isError: d.isError } : {}),
+  };
+}
+
+/** Something that hands a session's tool events to listeners: the gateway's socket or the embedded host. */
+export interface ToolEventSource {
+  onTool(sessionKey: string, listener: ToolEventListener): () => void;
+}
 
 export interface OpenClawEventsOptions {
   /** `http://127.0.0.1:<port>` of OpenClaw's gateway (WebSocket and HTTP share the port). */
@@ -57,7 +89,7 @@ export interface OpenClawEventsOptions {
  * session. It connects as OpenClaw's trusted local backend client (`gateway-client`/`backend`, the
  * gateway token, loopback, read scope only), which needs no device pairing.
  */
-export class OpenClawEvents {
+export class OpenClawEvents implements ToolEventSource {
   private socket: WebSocket | undefined;
   private readonly listeners = new Map<string, Set<ToolEventListener>>();
   private closed = false;
@@ -174,17 +206,8 @@ export class OpenClawEvents {
     if (!parsed.success) return;
     const { sessionKey, data, ts } = parsed.data;
     const listeners = this.listeners.get(normalizeKey(sessionKey));
-    if (!listeners) return;
-    const event: OpenClawToolEvent = {
-      sessionKey,
-      toolCallId: data.toolCallId,
-      name: data.name,
-      phase: data.phase,
-      ts: ts ?? Date.now(),
-      ...(data.args !== undefined ? { args: data.args } : {}),
-      ...(data.result !== undefined ? { result: data.result } : {}),
-      ...(data.isError !== undefined ? { isError: data.isError } : {}),
-    };
+    const event = parseToolEvent(sessionKey, ts, data);
+    if (!listeners || !event) return;
     for (const listener of listeners) {
       try {
         listener(event);

@@ -5,9 +5,11 @@ import type { Logger, Redactor } from "@serverless-openclaw/shared";
 import type { ChromiumOptions } from "./chromium";
 import { EmbeddedAgentClient } from "./embedded-agent";
 import { EMBEDDED_AGENT_PROGRAM } from "./embedded-agent-program";
+import { AgentTaskError } from "./errors";
 import type { LlmChoice } from "./llm-choice";
 import { type ChatEvent, streamChat } from "./openclaw-chat";
 import { browserEnv, buildOpenClawConfig, leanBootEnv } from "./openclaw-config";
+import type { ToolEventSource } from "./openclaw-events";
 import type { OpenClawRuntime } from "./openclaw-runtime";
 import { handOver, NEVER_TO_OPENCLAW, type OpenClawUser } from "./openclaw-user";
 import { cliGatewayCall, forgetStoppedPrompt } from "./stopped-prompt";
@@ -37,14 +39,21 @@ export interface OpenClawHostOptions {
   user?: OpenClawUser;
   onLine?: (line: string) => void;
   /**
-   * "gateway": `openclaw gateway run` and its chat completions endpoint. "embedded": OpenClaw's
-   * embedded agent in a host process of ours (embedded-agent-program.ts), no gateway; the gateway is
-   * used anyway when the browser is on (its browser control server is a gateway service).
+   * "embedded" (the default): OpenClaw's embedded agent in a host process of ours
+   * (embedded-agent-program.ts), no gateway; the gateway is used anyway when the browser is on (its
+   * browser control server is a gateway service), and when the host cannot find OpenClaw's internals
+   * (an upgrade moved them). "gateway": `openclaw gateway run` and its chat completions endpoint.
    */
   mode?: OpenClawMode;
 }
 
 export type OpenClawMode = "gateway" | "embedded";
+
+/**
+ * Embedded: 0.57x the gateway's time from a message to an Idle agent to its first token, with the same
+ * tool activity (docs/performance.md, "Cold path").
+ */
+export const DEFAULT_OPENCLAW_MODE: OpenClawMode = "embedded";
 
 /** OpenClaw's exit code for a configuration-class start-up failure (sysexits EX_CONFIG). */
 export const EX_CONFIG = 78;
@@ -58,6 +67,8 @@ export class OpenClawHost {
   private embedded: EmbeddedAgentClient | undefined;
   private readonly token = randomBytes(24).toString("base64url");
   private browserOn = false;
+  /** The embedded host could not load OpenClaw's agent in this task: the gateway runs instead. */
+  private embeddedUnavailable = false;
   /** OpenClaw's environment, for its CLI talking to the running gateway. */
   private env: Record<string, string> | undefined;
   readonly layout;
@@ -82,6 +93,14 @@ export class OpenClawHost {
   /** How OpenClaw runs in this task (set by start()). */
   get mode(): OpenClawMode {
     return this.embedded ? "embedded" : "gateway";
+  }
+
+  /**
+   * Where the chat's tool activity comes from: the embedded host itself, or undefined in gateway mode
+   * (the task then subscribes over the gateway's WebSocket, openclaw-events.ts). Set by start().
+   */
+  get embeddedToolEvents(): ToolEventSource | undefined {
+    return this.embedded;
   }
 
   /**
@@ -144,7 +163,11 @@ export class OpenClawHost {
     };
     // Whatever a caller passes, the task's credentials and ECS endpoints never reach OpenClaw.
     for (const name of Object.keys(env)) if (NEVER_TO_OPENCLAW.test(name)) delete env[name];
-    const embedded = this.options.mode === "embedded" && !this.browserOn;
+    const embedded =
+      (this.options.mode ?? DEFAULT_OPENCLAW_MODE) === "embedded" &&
+      !this.browserOn &&
+      !this.embeddedUnavailable;
+    this.embedded = undefined;
     if (embedded) env.SOC_OPENCLAW_DIST = join(dirname(runtime.entry), "dist");
     const port = embedded ? 0 : await freeLoopbackPort();
     this.env = env;
@@ -189,6 +212,11 @@ export class OpenClawHost {
       });
       try {
         await this.ready(timeoutMs);
+        if (this.embedded && !(await this.embeddedStarted(timeoutMs))) {
+          // Not a failed start: the gateway is the same OpenClaw, only slower to the first token.
+          attempt--;
+          continue;
+        }
         booting = false;
         return;
       } catch (error) {
@@ -210,8 +238,48 @@ export class OpenClawHost {
   }
 
   /**
-   * Gateway: /readyz. Embedded: at once; the host loads OpenClaw while the task connects and drains,
-   * and the first turn waits for it (turns queue in the host's stdin).
+   * Whether the embedded host loaded OpenClaw's agent. When it could not find OpenClaw's internals (an
+   * upgrade moved them) it says so and exits: logged, and false, so that startReady runs the gateway
+   * instead. A host that died otherwise is a failed start (thrown, like the gateway's).
+   */
+  private async embeddedStarted(timeoutMs: number): Promise<boolean> {
+    const embedded = this.embedded;
+    const supervisor = this.supervisor;
+    if (!embedded || !supervisor) return true;
+    let timer: NodeJS.Timeout | undefined;
+    const started = await Promise.race([
+      embedded.started,
+      new Promise<"timeout">((r) => {
+        timer = setTimeout(() => r("timeout"), timeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (started === "timeout")
+      throw new AgentTaskError(
+        "OPENCLAW_START_TIMEOUT",
+        `OpenClaw's embedded agent was not loaded after ${timeoutMs} ms.`,
+      );
+    if (started.ok) return true;
+    // Wait for the host's exit while start-up still owns it, so it is not taken for a crash.
+    await supervisor.stop();
+    if (started.reason === "exited")
+      throw new AgentTaskError(
+        "OPENCLAW_EXITED",
+        `OpenClaw's embedded agent host exited during start-up (code ${supervisor.exitStatus?.code}); see the task log.`,
+      );
+    this.embeddedUnavailable = true;
+    this.embedded = undefined;
+    this.options.logger.warn(
+      "OpenClaw's embedded agent is not available in this OpenClaw version; falling back to the gateway (slower first token)",
+      { reason: started.message },
+    );
+    return false;
+  }
+
+  /**
+   * Gateway: /readyz. Embedded: at once (startReady then waits for the host to have imported OpenClaw's
+   * agent command, ~1 s, so a host that cannot is replaced by the gateway before any turn); the agent
+   * runtime itself is prepared by the first turn.
    */
   async ready(timeoutMs: number): Promise<void> {
     if (!this.supervisor) throw new Error("OpenClaw was not started");

@@ -30,6 +30,8 @@ export interface TurnRunnerDeps {
   logger: Logger;
   now?: () => Date;
   turnTimeoutMs?: number;
+  /** Added to the first turn's timeout only (OpenClaw's embedded agent sets itself up in its first turn). */
+  firstTurnExtraMs?: number;
   /** Deltas are batched this long so a fast stream does not become hundreds of tiny frames. */
   coalesceMs?: number;
   /** Flush at once when this much text has gathered. */
@@ -92,6 +94,7 @@ export class TurnRunner {
   private running: Promise<void> | undefined;
   private stopped = false;
   private lastActivity: number;
+  private turnsStarted = 0;
   private idleWaiters: Array<() => void> = [];
   /** While the pending list is read, pushed messages wait, so a newer one cannot overtake older ones. */
   private draining = 0;
@@ -327,7 +330,9 @@ export class TurnRunner {
     const { deps } = this;
     await each(sinks, (s) => s.started(message));
     this.reachedAgent = true;
-    const timeoutMs = deps.turnTimeoutMs ?? LIMITS.turnTimeoutMs;
+    const timeoutMs =
+      (deps.turnTimeoutMs ?? LIMITS.turnTimeoutMs) +
+      (this.turnsStarted++ === 0 ? (deps.firstTurnExtraMs ?? 0) : 0);
     const timer = setTimeout(() => controller.abort("timeout"), timeoutMs);
     const stream = new DeltaBatcher(sinks, message, deps.coalesceMs ?? 60, deps.coalesceChars ?? 1_000);
     const starts: Parameters<typeof activityFromToolEvent>[1] = new Map();

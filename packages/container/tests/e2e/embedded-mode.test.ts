@@ -8,6 +8,29 @@ const API_KEY = "sk-embedded-5b4a3c2d1e0f9a8b";
 let llm: FakeLlm;
 let h: TaskHarness;
 
+// One exec call and its reply, run in each mode: the chat's tool activity must be the same.
+const TOOL_TEXT = 'run it [tool:exec:{"command":"echo activity-ok; exit 3"}]';
+/** What a user sees of a call, without its id and times (OpenClaw's own per call). */
+const seen = (a: unknown) => {
+  const { name, summary, status, preview } = a as Record<string, unknown>;
+  return { name, summary, status, preview };
+};
+async function toolTurn(tab: string, id: string, conversationId: string) {
+  h.gateway.deliver(await h.enqueue(TOOL_TEXT, conversationId, id));
+  await until(
+    `${id} answered`,
+    () => h.push.of("chat.final", tab).some((e) => e.clientMessageId === id),
+    400_000,
+  );
+  const live = h.push
+    .of("chat.activity", tab)
+    .filter((e) => e.clientMessageId === id)
+    .map((e) => e.activity as Record<string, unknown>);
+  const final = h.push.of("chat.final", tab).find((e) => e.clientMessageId === id);
+  return { live, final, stored: (final?.activity ?? []) as Array<Record<string, unknown>> };
+}
+let embeddedActivity: Awaited<ReturnType<typeof toolTurn>> | undefined;
+
 beforeAll(async () => {
   h = new TaskHarness();
   await h.start();
@@ -72,6 +95,20 @@ describe("agent task with OpenClaw's embedded agent (no gateway)", () => {
     expect(logs).not.toContain(API_KEY);
     expect(llm.chatRequests().some((r) => r.headers.authorization === `Bearer ${API_KEY}`)).toBe(true);
 
+    // Live tool activity without a gateway: the exec call shows running, then failed (exit 3) with
+    // its output, before the text written after it, and stays with the stored reply.
+    embeddedActivity = await toolTurn(tab, "t-1", "conv-t");
+    const { live, final, stored } = embeddedActivity;
+    expect(live.map((a) => a.status)).toEqual(["running", "failed"]);
+    expect(seen(live[0])).toMatchObject({ name: "exec", summary: "echo activity-ok; exit 3" });
+    expect(String(live[1]?.preview)).toContain("activity-ok");
+    expect(live[1]?.durationMs).toEqual(expect.any(Number));
+    expect(live[0]?.at).toBe(0);
+    expect(stored.map(seen)).toEqual([seen(live[1])]);
+    expect(String(final?.text)).toContain("activity-ok");
+    const stuck = (await h.stores.conversations.page(USER_ID, "conv-t", { limit: 10 })).messages;
+    expect(stuck.find((m) => m.role === "assistant")?.activity?.map(seen)).toEqual([seen(live[1])]);
+
     void run.task.stop("signal");
     expect(await run.exit).toBe(0);
   }, 500_000);
@@ -89,6 +126,13 @@ describe("agent task with OpenClaw's embedded agent (no gateway)", () => {
     });
     const reply = h.push.of("chat.final", tab).find((e) => e.clientMessageId === "x-3");
     expect(reply?.text).toContain("my name is Ada");
+    expect(await h.allLogs()).toContain('"mode":"gateway"');
+
+    // The same call through the gateway's session.tool events: what the chat shows is the same.
+    const gateway = await toolTurn(tab, "t-2", "conv-t2");
+    expect(embeddedActivity).toBeDefined();
+    expect(gateway.live.map(seen)).toEqual(embeddedActivity?.live.map(seen));
+    expect(gateway.stored.map(seen)).toEqual(embeddedActivity?.stored.map(seen));
     void run.task.stop("signal");
     expect(await run.exit).toBe(0);
   }, 500_000);

@@ -102,7 +102,7 @@ export class TaskHarness {
   /** What the gateway does on wake: Idle → Starting with a fresh secret; then the task boots. */
   async boot(
     timings: Partial<AgentTaskTimings> = {},
-    extra: Pick<AgentTaskDeps, "chromium" | "openClawMode" | "stateCheckpoints"> & {
+    extra: Partial<Pick<AgentTaskDeps, "chromium" | "openClawMode" | "stateCheckpoints" | "runtime">> & {
       /**
        * Boot in this (wiped) directory instead of a new temporary one: an ECS task's work dir is the
        * same path on every start, so the OpenClaw config a returning user gets is the same too.

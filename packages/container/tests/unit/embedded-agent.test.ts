@@ -85,14 +85,91 @@ describe("EmbeddedAgentClient", () => {
 
   it("reports ready once the host has loaded OpenClaw", async () => {
     const host = fakeHost();
-    let ready = false;
-    void host.client.ready.then(() => {
-      ready = true;
+    let started: unknown;
+    void host.client.started.then((s) => {
+      started = s;
     });
     await new Promise((r) => setTimeout(r, 10));
-    expect(ready).toBe(false);
+    expect(started).toBeUndefined();
     host.reply({ type: "ready" });
-    await host.client.ready;
+    expect(await host.client.started).toEqual({ ok: true });
+  });
+
+  it("reports a host that could not find OpenClaw's internals, or exited before loading them, as not started", async () => {
+    const unsupported = fakeHost();
+    unsupported.reply({
+      type: "unsupported",
+      message: "OpenClaw layout changed: no register.agent-turn chunk",
+    });
+    expect(await unsupported.client.started).toEqual({
+      ok: false,
+      reason: "unsupported",
+      message: "OpenClaw layout changed: no register.agent-turn chunk",
+    });
+    const exited = fakeHost();
+    exited.output.end();
+    expect(await exited.client.started).toMatchObject({ ok: false, reason: "exited" });
+  });
+
+  it("hands a turn's tool events to the listeners of its session, parsed like the gateway's, whatever session the host names", async () => {
+    const host = fakeHost();
+    const seen: Record<string, unknown[]> = { "conv-1": [], "conv-2": [] };
+    host.client.onTool("conv-1", (e) => seen["conv-1"]?.push(e));
+    const stop2 = host.client.onTool("conv-2", (e) => seen["conv-2"]?.push(e));
+    const events = collect(
+      host.client.chat({ sessionKey: "conv-1", text: "run", signal: new AbortController().signal }),
+    );
+    const turn = await host.nextTurn();
+    host.reply({
+      type: "tool",
+      id: turn.id,
+      phase: "start",
+      name: "exec",
+      toolCallId: "call-1",
+      ts: 1000,
+      args: { command: "echo hi" },
+      sessionKey: "conv-2",
+    });
+    host.reply({ type: "tool", id: turn.id, phase: "review", name: "exec", toolCallId: "call-1" });
+    host.reply({ type: "tool", id: turn.id, phase: "result", name: 7, toolCallId: "call-1" });
+    host.reply({ type: "tool", id: "another-turn", phase: "start", name: "exec", toolCallId: "x" });
+    host.reply({
+      type: "tool",
+      id: turn.id,
+      phase: "result",
+      name: "exec",
+      toolCallId: "call-1",
+      ts: 1500,
+      result: { content: [{ type: "text", text: "hi" }], details: { exitCode: 0 } },
+      isError: false,
+    });
+    host.reply({ type: "done", id: turn.id });
+    await events;
+    stop2();
+    expect(seen["conv-2"]).toEqual([]);
+    expect(seen["conv-1"]).toEqual([
+      {
+        sessionKey: "conv-1",
+        toolCallId: "call-1",
+        name: "exec",
+        phase: "start",
+        ts: 1000,
+        args: { command: "echo hi" },
+      },
+      {
+        sessionKey: "conv-1",
+        toolCallId: "call-1",
+        name: "exec",
+        phase: "result",
+        ts: 1500,
+        result: { content: [{ type: "text", text: "hi" }], details: { exitCode: 0 } },
+        isError: false,
+      },
+    ]);
+    // After its turn ended, a late event of that turn goes nowhere.
+    host.reply({ type: "tool", id: turn.id, phase: "start", name: "exec", toolCallId: "late", ts: 2000 });
+    await new Promise((r) => setTimeout(r, 10));
+    expect(seen["conv-1"]).toHaveLength(2);
   });
 
   it("forget (Stop's rewind) asks the host and resolves whether it rewound; a host error rejects", async () => {
