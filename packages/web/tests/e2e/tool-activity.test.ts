@@ -8,7 +8,8 @@ import { type LocalWebStack, startLocalWebStack } from "../support/local-web-sta
 
 const USER = "alice";
 const PASSWORD = "e2e-correct-horse-battery";
-const BOOT_MS = 360_000;
+// A first turn of the embedded agent on a machine at load 40 has taken over 6 min (OpenClaw sets itself up in it).
+const BOOT_MS = 600_000;
 
 let web: LocalWebStack;
 let page: Page;
