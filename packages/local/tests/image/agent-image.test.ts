@@ -210,7 +210,7 @@ describe("local mode with the agent task in the image", () => {
       const first = await chat(socket, "image-conversation", "img-1", "remember the word pineapple");
       expect(first.text).toContain("echo: remember the word pineapple");
       // The image's default mode answered it: OpenClaw's embedded agent, no gateway.
-      expect(logs.join("\n")).toMatch(/openclaw ready mode=embedded/);
+      expect(logs.join("\n")).toMatch(/openclaw ready [^\n]*mode=embedded/);
       const warm = await chat(socket, "image-conversation", "img-2", "and a second message");
       expect(warm.text).toContain("echo: and a second message");
       // Both turns were answered by the one task: it is still running, nothing exited.
