@@ -3,7 +3,12 @@ import { createInterface } from "node:readline";
 import * as z from "zod";
 import { AgentTaskError } from "./errors";
 import type { ChatEvent } from "./openclaw-chat";
-import { parseToolEvent, type ToolEventListener, type ToolEventSource } from "./openclaw-events";
+import {
+  parseToolEvent,
+  type ToolEventListener,
+  type ToolEventSource,
+  ToolListeners,
+} from "./openclaw-events";
 
 const ReplySchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("ready") }),
@@ -31,7 +36,7 @@ export class EmbeddedAgentClient implements ToolEventSource {
   private readonly turns = new Map<string, (event: TurnEvent | "closed") => void>();
   /** The session of each running turn: a tool event belongs to the turn it names, whatever it claims. */
   private readonly sessions = new Map<string, string>();
-  private readonly toolListeners = new Map<string, Set<ToolEventListener>>();
+  private readonly toolListeners = new ToolListeners();
   private closed = false;
   private settleStart!: (start: HostStart) => void;
   /** Settles once the host has loaded OpenClaw's agent, or could not (the first turn waits for it anyway). */
@@ -72,16 +77,7 @@ export class EmbeddedAgentClient implements ToolEventSource {
 
   /** Tool events of one session (our key) while its turns run, until the returned function is called. */
   onTool(sessionKey: string, listener: ToolEventListener): () => void {
-    let set = this.toolListeners.get(sessionKey);
-    if (!set) {
-      set = new Set();
-      this.toolListeners.set(sessionKey, set);
-    }
-    set.add(listener);
-    return () => {
-      set.delete(listener);
-      if (set.size === 0) this.toolListeners.delete(sessionKey);
-    };
+    return this.toolListeners.add(sessionKey, listener);
   }
 
   private onToolLine(line: { id: string; ts?: unknown }): void {
@@ -89,13 +85,7 @@ export class EmbeddedAgentClient implements ToolEventSource {
     if (sessionKey === undefined) return;
     const event = parseToolEvent(sessionKey, line.ts, line);
     if (!event) return;
-    for (const listener of this.toolListeners.get(sessionKey) ?? []) {
-      try {
-        listener(event);
-      } catch {
-        // A failing listener must not stop the turn's stream (the gateway's socket does the same).
-      }
-    }
+    this.toolListeners.emit(sessionKey, event);
   }
 
   /**

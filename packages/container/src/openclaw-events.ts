@@ -73,6 +73,38 @@ export interface ToolEventSource {
   onTool(sessionKey: string, listener: ToolEventListener): () => void;
 }
 
+/**
+ * The listeners of each session's tool events, for both sources (the gateway's socket, the embedded
+ * host): a session's set is dropped with its last listener. A listener that throws does not stop the
+ * others nor the turn's stream; `onError` hears of it.
+ */
+export class ToolListeners {
+  private readonly bySession = new Map<string, Set<ToolEventListener>>();
+
+  add(sessionKey: string, listener: ToolEventListener): () => void {
+    let set = this.bySession.get(sessionKey);
+    if (!set) {
+      set = new Set();
+      this.bySession.set(sessionKey, set);
+    }
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0) this.bySession.delete(sessionKey);
+    };
+  }
+
+  emit(sessionKey: string, event: OpenClawToolEvent, onError: (error: unknown) => void = () => {}): void {
+    for (const listener of this.bySession.get(sessionKey) ?? []) {
+      try {
+        listener(event);
+      } catch (error) {
+        onError(error);
+      }
+    }
+  }
+}
+
 export interface OpenClawEventsOptions {
   /** `http://127.0.0.1:<port>` of OpenClaw's gateway (WebSocket and HTTP share the port). */
   baseUrl: string;
@@ -91,7 +123,7 @@ export interface OpenClawEventsOptions {
  */
 export class OpenClawEvents implements ToolEventSource {
   private socket: WebSocket | undefined;
-  private readonly listeners = new Map<string, Set<ToolEventListener>>();
+  private readonly listeners = new ToolListeners();
   private closed = false;
   private retryMs: number;
   private ready = false;
@@ -128,17 +160,7 @@ export class OpenClawEvents implements ToolEventSource {
 
   /** Listens to the tool events of one session (our key, as sent in `x-openclaw-session-key`) until the returned function is called. */
   onTool(sessionKey: string, listener: ToolEventListener): () => void {
-    const key = normalizeKey(sessionKey);
-    let set = this.listeners.get(key);
-    if (!set) {
-      set = new Set();
-      this.listeners.set(key, set);
-    }
-    set.add(listener);
-    return () => {
-      set.delete(listener);
-      if (set.size === 0) this.listeners.delete(key);
-    };
+    return this.listeners.add(normalizeKey(sessionKey), listener);
   }
 
   close(): void {
@@ -205,16 +227,11 @@ export class OpenClawEvents implements ToolEventSource {
     const parsed = ToolPayloadSchema.safeParse(payload);
     if (!parsed.success) return;
     const { sessionKey, data, ts } = parsed.data;
-    const listeners = this.listeners.get(normalizeKey(sessionKey));
     const event = parseToolEvent(sessionKey, ts, data);
-    if (!listeners || !event) return;
-    for (const listener of listeners) {
-      try {
-        listener(event);
-      } catch (error) {
-        this.options.logger.warn("tool activity listener failed", { error });
-      }
-    }
+    if (!event) return;
+    this.listeners.emit(normalizeKey(sessionKey), event, (error) =>
+      this.options.logger.warn("tool activity listener failed", { error }),
+    );
   }
 }
 
