@@ -1,12 +1,10 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { createLocalStack, type LocalStack } from "@serverless-openclaw/local/local-stack";
+import type { LocalStack } from "@serverless-openclaw/local/local-stack";
 import { KEYS } from "@serverless-openclaw/shared";
-import { type FakeLlm, startFakeLlm, until } from "@serverless-openclaw/testkit";
-import type { Browser, Page } from "playwright-core";
+import { until } from "@serverless-openclaw/testkit";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildWeb, launchChromium } from "../support/browser";
+import { repliesDone } from "../support/browser";
+import { type LocalWebStack, startLocalWebStack } from "../support/local-web-stack";
 
 // The production bundle in real Chromium against local mode: the real gateway handlers, the local
 // Cognito-shaped issuer, embedded stores, and a real OpenClaw agent process answering through the
@@ -17,52 +15,31 @@ const PASSWORD = "e2e-correct-horse-battery";
 // OpenClaw boots in ~15 s on an idle machine; under a loaded CI box it has taken over 150 s.
 const BOOT_MS = 360_000;
 
+let web: LocalWebStack;
 let stack: LocalStack;
-let llm: FakeLlm;
-let browser: Browser;
 let page: Page;
-let dist: Awaited<ReturnType<typeof buildWeb>>;
-let dataDir: string;
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), "web-local-e2e-"));
-  [dist, llm, browser] = await Promise.all([buildWeb(), startFakeLlm(), launchChromium()]);
-  stack = await createLocalStack({
-    dataDir,
-    port: 0,
-    webDist: dist.dir,
-    llmBaseUrl: llm.baseUrl,
-    llmModel: llm.model,
-    env: { LOCAL_USER: USER, LOCAL_PASSWORD: PASSWORD },
-    print: () => undefined,
+  web = await startLocalWebStack({
+    name: "web-local-e2e",
+    user: USER,
+    password: PASSWORD,
+    llm: true,
+    // OpenClaw's own ready limit (180 s by default) inside the page's wait, not below it: at load 28 a
+    // boot took longer than 180 s and the task gave up while the page still waited.
+    stack: { agentEnv: { OPENCLAW_READY_TIMEOUT_MS: String(BOOT_MS - 30_000) } },
   });
-  const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
-  page = await context.newPage();
+  ({ stack, page } = web);
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-  await llm?.stop();
-  dist?.remove();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => web?.close());
 
 const messages = () => page.locator('[data-testid="message"]');
 const agentState = () => page.getAttribute('[data-testid="status-bar"]', "data-state");
 
-async function userId(): Promise<string> {
-  const user = stack.identity.users.get(USER);
-  if (!user) throw new Error("the local user is missing");
-  return user.sub;
-}
-
 describe("web app against local mode", () => {
   it("logs in with the local issuer", async () => {
-    await page.goto(stack.url);
-    await page.fill('[data-testid="login-username"]', USER);
-    await page.fill('[data-testid="login-password"]', PASSWORD);
-    await page.click('[data-testid="auth-submit"]');
+    await web.signIn();
     await page.waitForSelector('[data-testid="message-input"]');
     await page.waitForSelector('[data-testid="status-bar"]:not([data-state="unknown"])');
   });
@@ -112,7 +89,7 @@ describe("web app against local mode", () => {
       timeout: 30_000,
     });
     // Cut the browser's connection from the server side, as API Gateway does after 2 hours.
-    const clients = await stack.stores.connections.listByUser(await userId(), "client");
+    const clients = await stack.stores.connections.listByUser(web.userId(), "client");
     expect(clients.length).toBeGreaterThan(0);
     for (const c of clients) stack.server.client.disconnect(c.connectionId);
     await page.waitForSelector('[data-testid="status-connection"]');
@@ -120,13 +97,7 @@ describe("web app against local mode", () => {
     await page.fill('[data-testid="message-input"]', "Sent while reconnecting");
     await page.keyboard.press("Enter");
     await page.waitForSelector('[data-testid="status-connection"]', { state: "detached", timeout: 30_000 });
-    await page.waitForFunction(
-      () =>
-        document.querySelectorAll('[data-testid="message"][data-role="assistant"][data-status="done"]')
-          .length === 3,
-      undefined,
-      { timeout: 60_000 },
-    );
+    await repliesDone(page, 3);
     const texts = await messages().allTextContents();
     expect(texts.filter((t) => t.includes("echo: Sent while reconnecting"))).toHaveLength(1);
     expect(texts.filter((t) => t.startsWith("You said:Sent while reconnecting"))).toHaveLength(1);
@@ -151,7 +122,7 @@ describe("web app against local mode", () => {
       expect(await page.textContent('[data-testid="settings-inactivity-error"]')).toBe(
         "inactivityMinutes must be at most 240",
       );
-      const before = await stack.stores.taskState.get(await userId());
+      const before = await stack.stores.taskState.get(web.userId());
       expect(before.state).toBe("Running");
       // The first wake of this deployment was measured when the agent connected.
       const samples = await stack.stores.settings.get<number[]>(
@@ -168,7 +139,7 @@ describe("web app against local mode", () => {
       await until(
         "the agent restarting with the new settings",
         async () => {
-          const row = await stack.stores.taskState.get(await userId());
+          const row = await stack.stores.taskState.get(web.userId());
           return row.state === "Starting" && row.startedAt !== before.startedAt;
         },
         { timeoutMs: 120_000, intervalMs: 100 },
@@ -179,7 +150,7 @@ describe("web app against local mode", () => {
         { timeout: 60_000 },
       );
       await page.waitForSelector('[data-testid="status-bar"][data-state="Running"]', { timeout: BOOT_MS });
-      const after = await stack.stores.taskState.get(await userId());
+      const after = await stack.stores.taskState.get(web.userId());
       expect(after.startedAt).not.toBe(before.startedAt);
     },
     BOOT_MS + 200_000,
@@ -200,6 +171,6 @@ describe("web app against local mode", () => {
     // The status poll that brought Idle must not count as "page opened": no pre-warm restart.
     await new Promise((r) => setTimeout(r, 6_000));
     expect(await agentState()).toBe("Idle");
-    expect((await stack.stores.taskState.get(await userId())).state).toBe("Idle");
+    expect((await stack.stores.taskState.get(web.userId())).state).toBe("Idle");
   }, 120_000);
 });
