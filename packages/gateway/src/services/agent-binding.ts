@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from "node:crypto";
 import type { TaskStateStore } from "../ports";
 import type { AgentScope } from "./agent-scope";
 
@@ -20,6 +21,17 @@ export function callerTaskId(userArn: string | null | undefined, roleName?: stri
 /** Whether an ECS task ARN (`arn:aws:ecs:<region>:<account>:task/<cluster>/<id>`) is the task `taskId`. */
 export function isTaskArnOf(taskArn: string | null | undefined, taskId: string): boolean {
   return typeof taskArn === "string" && taskId.length > 0 && taskArn.endsWith(`/${taskId}`);
+}
+
+/** The per-start secret as TaskState keeps it: only its SHA-256 (hex) is stored. */
+export function hashAgentSecret(secret: string): string {
+  return createHash("sha256").update(secret, "utf8").digest("hex");
+}
+
+/** Constant-time check of a presented secret against the stored SHA-256 hex. */
+export function agentSecretMatches(secret: string, storedHash: string | undefined): boolean {
+  if (!storedHash || !/^[0-9a-f]{64}$/.test(storedHash)) return false;
+  return timingSafeEqual(Buffer.from(hashAgentSecret(secret), "hex"), Buffer.from(storedHash, "hex"));
 }
 
 export interface BindAgentOptions {

@@ -1,87 +1,35 @@
-import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import {
   type AgentState,
   type AgentStatusEvent,
-  BUDGET_UNAVAILABLE,
-  BUDGET_UNAVAILABLE_MESSAGE,
-  type Capacity,
   keepWarmActive,
-  LIMITS,
   type Settings,
   type SettingsUpdate,
   type TaskState,
 } from "@serverless-openclaw/shared";
-import type { GatewayDeps } from "../deps";
-import { AuthError, errorSummary, GatewayError } from "../errors";
-import type { TaskStateChange } from "../ports";
-import { isTaskArnOf } from "./agent-binding";
-import { broadcast, pushTo } from "./broadcast";
-import { statusEvent } from "./status";
-import { WakeTimes } from "./wake-times";
-
-export type LifecycleDeps = Pick<
-  GatewayDeps,
-  | "taskState"
-  | "taskRunner"
-  | "connections"
-  | "clientPush"
-  | "agentPush"
-  | "clock"
-  | "logger"
-  | "metrics"
-  | "config"
-  | "settings"
->;
-
-type LastError = { code: string; message: string };
-
-/** What the lifecycle needs of the usage service (services/usage.ts). */
-export interface BudgetGuard {
-  budgetCheck(userId: string): Promise<{ error?: LastError }>;
-}
-
-/** Fields that belong to one run of a task; cleared whenever the row returns to Idle. */
-const RUN_FIELDS_CLEARED = {
-  taskArn: null,
-  capacity: null,
-  agentConnectionId: null,
-  agentSecretHash: null,
-  step: null,
-  stepAt: null,
-  heartbeatAt: null,
-  runningAt: null,
-} as const;
-
-export function hashAgentSecret(secret: string): string {
-  return createHash("sha256").update(secret, "utf8").digest("hex");
-}
-
-/** Constant-time check of a presented secret against the stored SHA-256 hex. */
-export function agentSecretMatches(secret: string, storedHash: string | undefined): boolean {
-  if (!storedHash || !/^[0-9a-f]{64}$/.test(storedHash)) return false;
-  return timingSafeEqual(Buffer.from(hashAgentSecret(secret), "hex"), Buffer.from(storedHash, "hex"));
-}
+import { type AgentConnectInput, connectAgent, disconnectAgent } from "./agent-connection";
+import { pushTo } from "./broadcast";
+import { type LastError, type LifecycleDeps, LifecycleRows, START_TIMEOUT } from "./lifecycle-rows";
+import { type BudgetGuard, budgetRefusal, refuseStart, startTask } from "./task-start";
 
 /**
  * The agent's lifecycle per user: Idle → Starting → Running → Stopping → Idle (Starting → Idle on failure).
  * Every write is a conditional TaskState transition, so concurrent callers race safely: exactly one of
- * them wins Idle → Starting and calls TaskRunner.start.
+ * them wins Idle → Starting and calls TaskRunner.start. The parts live by concern: the shared row writes
+ * (lifecycle-rows.ts), starting a task (task-start.ts), the agent's socket (agent-connection.ts); this
+ * class is the one surface the handlers, the watchdog and the other services call.
  */
-export class LifecycleService {
-  /** This deployment's measured wakes, for "usually ~N s". */
-  readonly wakeTimes: WakeTimes;
-
+export class LifecycleService extends LifecycleRows {
   /**
    * `budget`: consulted before every start; a start past the user's monthly cap is refused.
    * `llmSetup`: a user without an AI provider gets no agent (a pre-warm would boot one for nothing);
    * ChatService answers their messages itself.
    */
   constructor(
-    private readonly deps: LifecycleDeps,
+    deps: LifecycleDeps,
     private readonly budget?: BudgetGuard,
     private readonly llmSetup?: (userId: string) => Promise<{ code: string } | undefined>,
   ) {
-    this.wakeTimes = new WakeTimes(deps);
+    super(deps);
   }
 
   async status(userId: string): Promise<AgentStatusEvent> {
@@ -106,34 +54,12 @@ export class LifecycleService {
       this.deps.logger.info("agent not started: no AI provider set up", { userId, code: missing.code });
       return "Idle";
     }
-    const refusal = await this.budgetRefusal(userId);
+    const refusal = await budgetRefusal(this, this.budget, userId);
     if (refusal) {
-      await this.refuseStart(row, refusal);
+      await refuseStart(this, row, refusal);
       return "Idle";
     }
-    return this.start(userId, restarting);
-  }
-
-  private async budgetRefusal(userId: string): Promise<LastError | undefined> {
-    if (!this.budget) return undefined;
-    try {
-      return (await this.budget.budgetCheck(userId)).error;
-    } catch (error) {
-      // The cap fails closed: a start whose cost cannot be checked could be the one that runs away.
-      this.deps.logger.warn("budget check failed; start refused", { userId, ...errorSummary(error) });
-      return { code: BUDGET_UNAVAILABLE, message: BUDGET_UNAVAILABLE_MESSAGE };
-    }
-  }
-
-  /** Leaves the agent Idle with the reason on the row, so every channel shows why it did not start. */
-  private async refuseStart(row: TaskState, error: LastError): Promise<void> {
-    this.deps.logger.info("agent start refused", { userId: row.userId, code: error.code });
-    this.deps.metrics?.count("AgentStartRefused");
-    const saved =
-      row.lastError?.code === error.code && row.lastError.message === error.message
-        ? row
-        : await this.transition(row, "Idle", { lastError: { ...error, at: this.now() } });
-    await this.broadcastStatus(saved ?? { ...row, lastError: { ...error, at: this.now() } });
+    return startTask(this, userId, restarting);
   }
 
   /**
@@ -159,152 +85,14 @@ export class LifecycleService {
     return "Stopping";
   }
 
-  /** Starts a task unless someone else already did. Returns the state afterwards. */
-  private async start(userId: string, restarting?: LastError): Promise<AgentState> {
-    const { taskState, clock, logger } = this.deps;
-    const agentSecret = randomBytes(32).toString("base64url");
-    const now = clock.now().toISOString();
-    const starting = await taskState.transition({
-      userId,
-      expectState: "Idle",
-      set: {
-        ...RUN_FIELDS_CLEARED,
-        state: "Starting",
-        startedAt: now,
-        step: "provisioning",
-        stepAt: now,
-        agentSecretHash: hashAgentSecret(agentSecret),
-        lastError: restarting ? { ...restarting, at: now } : null,
-      },
-    });
-    if (!starting) return (await taskState.get(userId)).state; // another caller won the race
-    this.deps.metrics?.count("AgentStart");
-    logger.info("agent start", { userId });
-    await this.broadcastStatus(starting);
-
-    let taskArn: string;
-    let capacity: Capacity | undefined;
-    try {
-      ({ taskArn, capacity } = await this.deps.taskRunner.start({ userId, agentSecret }));
-    } catch (error) {
-      logger.error("agent start failed", { userId, ...errorSummary(error) });
-      this.deps.metrics?.count("AgentStartFailed");
-      const failed = await this.failStart(starting, startFailure(error));
-      return failed?.state ?? (await taskState.get(userId)).state;
-    }
-    return (await this.saveTaskArn(userId, starting, taskArn, capacity)).state;
-  }
-
-  /** The agent may already have connected (bumping the version) by the time RunTask returns. */
-  private async saveTaskArn(
-    userId: string,
-    starting: TaskState,
-    taskArn: string,
-    capacity?: Capacity,
-  ): Promise<TaskState> {
-    let row = starting;
-    for (let attempt = 0; attempt < 5; attempt++) {
-      if (row.agentSecretHash !== starting.agentSecretHash || !["Starting", "Running"].includes(row.state)) {
-        // This start was superseded (failed, stopped) before RunTask returned: don't leave the task running.
-        await this.stopTaskQuietly(taskArn, "superseded start");
-        return row;
-      }
-      const saved = await this.deps.taskState.transition({
-        userId,
-        expectState: row.state,
-        expectVersion: row.version,
-        // The capacity that ran prices the run when it is booked (on-demand costs about 3× Spot).
-        set: { taskArn, ...(capacity ? { capacity } : {}) },
-      });
-      if (saved) return saved;
-      row = await this.deps.taskState.get(userId);
-    }
-    this.deps.logger.warn("could not record taskArn", { userId, taskArn });
-    return row;
-  }
-
-  /** Starting → Idle with a reason the user sees; stops the task if one was started. */
-  async failStart(row: TaskState, error: LastError): Promise<TaskState | undefined> {
-    const failed = await this.deps.taskState.transition({
-      userId: row.userId,
-      expectState: "Starting",
-      expectVersion: row.version,
-      set: { ...RUN_FIELDS_CLEARED, state: "Idle", lastError: { ...error, at: this.now() } },
-    });
-    if (!failed) return undefined;
-    if (row.taskArn) await this.stopTaskQuietly(row.taskArn, error.code);
-    await this.broadcastStatus(failed);
-    return failed;
-  }
-
-  /** The agent task opened its WebSocket: check its per-start secret, then mark it Running. */
-  async agentConnected(input: {
-    connectionId: string;
-    userId: string;
-    secret: string;
-    /** On AWS: the ECS task id the caller's IAM identity proves; the row's taskArn must be this task. */
-    taskId?: string;
-  }): Promise<TaskState> {
-    const { taskState, connections, clock } = this.deps;
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const row = await taskState.get(input.userId);
-      if (row.state !== "Starting" && row.state !== "Running") {
-        throw new AuthError(
-          "AGENT_REJECTED",
-          `no agent start is in progress for this user (state ${row.state})`,
-        );
-      }
-      if (input.taskId !== undefined && !isTaskArnOf(row.taskArn, input.taskId)) {
-        throw new AuthError("AGENT_REJECTED", "the caller is not the task of the current start");
-      }
-      if (!agentSecretMatches(input.secret, row.agentSecretHash)) {
-        throw new AuthError("AGENT_REJECTED", "the agent secret does not match the current start");
-      }
-      const now = clock.now();
-      const running = await taskState.transition({
-        userId: input.userId,
-        expectState: row.state,
-        expectVersion: row.version,
-        set: {
-          state: "Running",
-          agentConnectionId: input.connectionId,
-          runningAt: row.runningAt ?? now.toISOString(),
-          heartbeatAt: now.toISOString(),
-          step: "ready",
-          stepAt: now.toISOString(),
-        },
-      });
-      if (!running) continue; // the task wrote a start-up step meanwhile; read again
-      await connections.put({
-        connectionId: input.connectionId,
-        userId: input.userId,
-        kind: "agent",
-        connectedAt: now.toISOString(),
-        expiresAt: Math.floor(now.getTime() / 1000) + LIMITS.connectionTtlSeconds,
-      });
-      if (row.agentConnectionId && row.agentConnectionId !== input.connectionId) {
-        await connections.delete(row.agentConnectionId);
-      }
-      if (row.state === "Starting") {
-        this.deps.metrics?.count("AgentRunning");
-        if (row.startedAt) await this.wakeTimes.record((now.getTime() - Date.parse(row.startedAt)) / 1000);
-        await this.broadcastStatus(running);
-      }
-      return running;
-    }
-    throw new AuthError("AGENT_REJECTED", "the agent state kept changing while connecting; reconnect");
+  /** The agent task opened its WebSocket: check it is this start's task, then mark it Running. */
+  agentConnected(input: AgentConnectInput): Promise<TaskState> {
+    return connectAgent(this, input);
   }
 
   /** The agent's WebSocket closed. The task may reconnect; until then messages stay pending. */
-  async agentDisconnected(userId: string, connectionId: string): Promise<void> {
-    const row = await this.deps.taskState.get(userId);
-    if (row.agentConnectionId !== connectionId) return;
-    await this.deps.taskState.transition({
-      userId,
-      expectState: row.state,
-      expectVersion: row.version,
-      set: { agentConnectionId: null },
-    });
+  agentDisconnected(userId: string, connectionId: string): Promise<void> {
+    return disconnectAgent(this, userId, connectionId);
   }
 
   /**
@@ -335,26 +123,6 @@ export class LifecycleService {
       else await this.forceIdle(row); // nothing to stop: a row without a task is only a stale record
     }
     return { ...this.toEvent(row), state: row.state, message: "Stopping the agent…" };
-  }
-
-  /**
-   * Brings a row back to Idle whatever its state, through the allowed transitions
-   * (Running → Stopping → Idle; Starting/Stopping → Idle). Undefined when another writer got there first.
-   */
-  async forceIdle(row: TaskState, lastError?: LastError): Promise<TaskState | undefined> {
-    let current: TaskState | undefined = row;
-    if (current.state === "Idle") return current;
-    if (current.state === "Running") {
-      current = await this.transition(current, "Running", { state: "Stopping" });
-      if (!current) return undefined;
-    }
-    const idle = await this.transition(current, ["Starting", "Stopping"], {
-      ...RUN_FIELDS_CLEARED,
-      state: "Idle",
-      ...(lastError ? { lastError: { ...lastError, at: this.now() } } : {}),
-    });
-    if (idle) await this.broadcastStatus(idle);
-    return idle;
   }
 
   /**
@@ -392,57 +160,4 @@ export class LifecycleService {
     if (changed.some((field) => field !== "keepWarm")) await this.settingsChanged(userId);
     if (update.keepWarm && keepWarmActive(saved.keepWarm, this.deps.clock.now())) await this.wake(userId);
   }
-
-  startTimedOut(row: TaskState): boolean {
-    const since = Date.parse(row.startedAt ?? row.updatedAt);
-    return this.deps.clock.now().getTime() - since > LIMITS.startTimeoutMs;
-  }
-
-  async stopTaskQuietly(taskArn: string, reason: string): Promise<void> {
-    try {
-      await this.deps.taskRunner.stop(taskArn, reason);
-    } catch (error) {
-      this.deps.logger.warn("stop task failed", { taskArn, ...errorSummary(error) });
-    }
-  }
-
-  async broadcastStatus(row: TaskState): Promise<void> {
-    if (row.state === "Starting") await this.wakeTimes.refresh();
-    await broadcast(this.deps, row.userId, this.toEvent(row));
-  }
-
-  toEvent(row: TaskState): AgentStatusEvent {
-    return statusEvent(row, this.wakeTimes.current);
-  }
-
-  private transition(
-    row: TaskState,
-    expectState: TaskStateChange["expectState"],
-    set: TaskStateChange["set"],
-  ): Promise<TaskState | undefined> {
-    return this.deps.taskState.transition({
-      userId: row.userId,
-      expectState,
-      expectVersion: row.version,
-      set,
-    });
-  }
-
-  private now(): string {
-    return this.deps.clock.now().toISOString();
-  }
-}
-
-export const START_TIMEOUT: LastError = {
-  code: "START_TIMEOUT",
-  message: `The agent did not finish starting within ${LIMITS.startTimeoutMs / 60_000} minutes. Send a message to try again; if this keeps happening, check the task logs in CloudWatch.`,
-};
-
-function startFailure(error: unknown): LastError {
-  if (error instanceof GatewayError) return { code: error.code, message: error.message };
-  return {
-    code: "TASK_START_FAILED",
-    message:
-      "The agent could not be started. Send a message to try again; if this keeps happening, check the gateway logs.",
-  };
 }

@@ -6,7 +6,8 @@ import {
 } from "@serverless-openclaw/shared";
 import type { GatewayDeps } from "../deps";
 import { errorSummary } from "../errors";
-import { type LifecycleService, START_TIMEOUT } from "./lifecycle";
+import type { LifecycleService } from "./lifecycle";
+import { START_TIMEOUT } from "./lifecycle-rows";
 
 export type WatchdogDeps = Pick<
   GatewayDeps,

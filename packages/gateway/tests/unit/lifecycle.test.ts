@@ -3,7 +3,7 @@ import { LIMITS, WAKING_MESSAGE } from "@serverless-openclaw/shared";
 import { describe, expect, it } from "vitest";
 import { AuthError, TaskStartError } from "../../src/errors";
 import { createServices } from "../../src/services";
-import { agentSecretMatches, hashAgentSecret } from "../../src/services/lifecycle";
+import { agentSecretMatches, hashAgentSecret } from "../../src/services/agent-binding";
 import { connectClient, makeDeps } from "./fakes";
 
 const USER = "user-1";
