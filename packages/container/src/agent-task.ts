@@ -1,15 +1,3 @@
-import { join } from "node:path";
-import type {
-  BlobStore,
-  ClientPush,
-  ConnectionStore,
-  ConversationStore,
-  PendingQueue,
-  SecretStore,
-  SettingsStore,
-  TaskStateStore,
-} from "@serverless-openclaw/gateway/agent";
-import type { Logger, Redactor, StoredMessage } from "@serverless-openclaw/shared";
 import {
   INTERRUPTED_ERROR,
   KEYS,
@@ -19,96 +7,19 @@ import {
   SECRET_NAMES,
   type StartupStep,
 } from "@serverless-openclaw/shared";
-import type { AgentLinkRelay } from "./adapters/agent-link-relay";
 import { AgentSocket } from "./agent-socket";
+import { AgentState } from "./agent-state";
+import { type AgentTaskDeps, type AgentTaskTimings, DEFAULT_TIMINGS } from "./agent-task-deps";
 import type { ChromiumOptions } from "./chromium";
 import { AgentTaskError, EXIT_CODES } from "./errors";
 import { KeepWarmGuard } from "./keep-warm-guard";
 import { type LlmResolution, resolveLlm } from "./llm-choice";
 import { OpenClawEvents, type ToolEventSource } from "./openclaw-events";
-import { OpenClawHost, type OpenClawMode } from "./openclaw-host";
-import type { OpenClawRuntime } from "./openclaw-runtime";
-import type { OpenClawUser } from "./openclaw-user";
-import type { ReplySink } from "./sinks/reply-sink";
+import { OpenClawHost } from "./openclaw-host";
 import { WebReplySink } from "./sinks/web";
 import { SkillInstaller } from "./skills-install";
-import { createSqliteSnapshotter, type SqliteSnapshotter } from "./sqlite-snapshot";
-import { emptyDir, stateBlobKey } from "./state-archive";
-import { type CheckpointTurn, manifestKey, restoreCheckpoint, StateCheckpointer } from "./state-checkpoint";
 import { TaskStateReporter } from "./task-state";
 import { TurnRunner } from "./turns";
-
-export interface AgentTaskStores {
-  connections: ConnectionStore;
-  taskState: TaskStateStore;
-  pending: PendingQueue;
-  conversations: ConversationStore;
-  settings: SettingsStore;
-  secrets: SecretStore;
-  blobs: BlobStore;
-}
-
-export interface AgentTaskTimings {
-  /** Overrides Settings.inactivityMinutes (tests). */
-  inactivityMs?: number;
-  /** The deployment's timeout for users who never chose one (deploy context inactivityMinutes). */
-  defaultInactivityMinutes?: number;
-  shutdownGraceMs: number;
-  heartbeatIntervalMs: number;
-  turnTimeoutMs: number;
-  pendingRescanMs: number;
-  openClawReadyTimeoutMs: number;
-  pingIntervalMs: number;
-  /** How often an idle task held by a keep-warm window re-reads it (a change applies within this). */
-  keepWarmRefreshMs: number;
-}
-
-export const DEFAULT_TIMINGS: AgentTaskTimings = {
-  shutdownGraceMs: 25_000,
-  heartbeatIntervalMs: LIMITS.heartbeatIntervalMs,
-  turnTimeoutMs: LIMITS.turnTimeoutMs,
-  pendingRescanMs: 30_000,
-  openClawReadyTimeoutMs: 180_000,
-  pingIntervalMs: 4 * 60_000,
-  keepWarmRefreshMs: 60_000,
-};
-
-export interface AgentTaskDeps {
-  userId: string;
-  agentSecret: string;
-  agentWsUrl: string;
-  stores: AgentTaskStores;
-  /** Browser connections (API Gateway Management API of the client API). */
-  clientPush: ClientPush;
-  /** Signs the agent $connect (IAM) on AWS. */
-  signConnect?: (url: string) => Promise<Record<string, string>>;
-  runtime: OpenClawRuntime;
-  workDir: string;
-  logger: Logger;
-  redactor: Redactor;
-  timings?: Partial<AgentTaskTimings>;
-  /** Local mode: a key from the task's env (ANTHROPIC_API_KEY…, in envApiKeys) may stand in for Settings. */
-  envFallback?: boolean;
-  /** Those keys, from the parsed TaskEnv (env.ts envApiKeys); the raw environment never reaches the task. */
-  envApiKeys?: Readonly<Record<string, string | undefined>>;
-  /** What OpenClaw inherits from the task's environment (env.ts openClawPassEnv: PATH, locale, TZ, proxies). */
-  openClawPassEnv?: Readonly<Record<string, string>>;
-  compileCacheDir?: string;
-  /** How OpenClaw runs (env OPENCLAW_MODE; default "embedded"); see openclaw-host.ts. */
-  openClawMode?: OpenClawMode;
-  /** env STATE_CHECKPOINTS: "per-turn" (default) or "stop-only" (to measure what checkpoints cost). */
-  stateCheckpoints?: "per-turn" | "stop-only";
-  /** The uid OpenClaw runs as when it is not this process's (the image: root task, `node` OpenClaw). */
-  openclawUser?: OpenClawUser;
-  /** Chromium in this image; OpenClaw's browser tool is on when it is set and Settings turn it on. */
-  chromium?: ChromiumOptions;
-  /** The gateway's chat relay, reached over this task's agent link (the Telegram/Discord/Slack sinks use it). */
-  relay?: AgentLinkRelay;
-  /** Extra sinks for a message (Telegram), besides the web sink every message gets. */
-  extraSinks?: (message: PendingMessage) => ReplySink[];
-  onOpenClawLine?: (line: string) => void;
-  now?: () => Date;
-}
 
 export type StopReason =
   | "idle"
@@ -135,8 +46,7 @@ export class AgentTask {
   private readonly reporter: TaskStateReporter;
   private readonly host: OpenClawHost;
   private readonly skills: SkillInstaller;
-  private readonly checkpointer: StateCheckpointer;
-  private readonly snapshotter: SqliteSnapshotter;
+  private readonly state: AgentState;
   private runner: TurnRunner | undefined;
   private events: OpenClawEvents | undefined;
   private socket: AgentSocket | undefined;
@@ -146,12 +56,6 @@ export class AgentTask {
   private readonly done = new Promise<number>((r) => {
     this.resolveDone = r;
   });
-  private restored = false;
-  /**
-   * Replies the restored state holds whose turn may not be stored (the last task died between its
-   * checkpoint and storing the turn), by pending id: sent without running the agent again.
-   */
-  private repliesInState = new Map<string, StoredMessage>();
   private openClawStarted = false;
   private inactivityMs = LIMITS.inactivityMinutesDefault * 60_000;
   /** The user saved new settings while this task ran: stop at the next idle moment to apply them. */
@@ -190,14 +94,14 @@ export class AgentTask {
       passEnv: { ...deps.openClawPassEnv },
       onLine: deps.onOpenClawLine,
     });
-    this.snapshotter = createSqliteSnapshotter(deps.runtime.node);
-    this.checkpointer = new StateCheckpointer({
-      blobs: stores.blobs,
+    this.state = new AgentState({
       userId: deps.userId,
+      blobs: stores.blobs,
       stateDir: this.host.layout.stateDir,
-      stagingDir: join(deps.workDir, "checkpoints"),
-      snapshot: this.snapshotter,
+      workDir: deps.workDir,
+      runtime: deps.runtime,
       logger,
+      checkpoints: deps.stateCheckpoints,
     });
     this.skills = new SkillInstaller({
       userId: deps.userId,
@@ -244,7 +148,7 @@ export class AgentTask {
 
       // Restoring state and reading settings do not depend on each other.
       step("restoring-state");
-      const [resolution] = await Promise.all([this.readLlm(), this.restore()]);
+      const [resolution] = await Promise.all([this.readLlm(), this.state.restore()]);
       if (!resolution.ok) logger.warn("no usable LLM configured", { code: resolution.code });
 
       if (this.stopRequested) return;
@@ -301,24 +205,13 @@ export class AgentTask {
         agentAlive: () => this.host.alive(),
         afterTurn: async (message, { stopped, reply }) => {
           if (stopped) await this.forgetStopped(message);
-          return this.checkpoint(reply ? { pendingId: message.id, reply } : undefined);
+          return this.state.checkpoint(reply ? { pendingId: message.id, reply } : undefined);
         },
-        replyInState: (message) => {
-          const reply = this.repliesInState.get(message.id);
-          // Only for the message that turn answered (same conversation and client id as recorded).
-          return reply?.clientMessageId === message.clientMessageId &&
-            reply.conversationId === message.conversationId
-            ? reply
-            : undefined;
-        },
-        answered: (message) => {
-          this.repliesInState.delete(message.id);
-          this.checkpointer.answered(message.id);
-        },
+        replyInState: (message) => this.state.replyInState(message),
+        answered: (message) => this.state.answered(message),
         ...(tools ? { toolEvents: tools.onTool.bind(tools) } : {}),
       });
-      // Local mode's SQLite helper starts now rather than on the first turn's checkpoint.
-      this.snapshotter.prepare?.();
+      this.state.prepare();
       this.connect(() => mark("connected"));
       this.startTimers();
       logger.info("agent task booted", { marks: this.marks });
@@ -330,55 +223,6 @@ export class AgentTask {
           : EXIT_CODES.unexpected;
       void this.stop("boot-failed", code);
     }
-  }
-
-  /**
-   * A saved state that cannot be unpacked must not keep the agent from ever starting again: it is
-   * set aside under another key (for a human to look at) and the agent starts fresh.
-   */
-  private async restore(): Promise<void> {
-    const { stores, userId, logger } = this.deps;
-    const stateDir = this.host.layout.stateDir;
-    const started = performance.now();
-    let layers: Awaited<ReturnType<typeof restoreCheckpoint>>;
-    try {
-      layers = await restoreCheckpoint(stores.blobs, userId, stateDir);
-      logger.info(layers ? "openclaw state restored" : "no saved state; first boot", {
-        source: layers?.source,
-        layers: layers?.layers.length,
-        ms: Math.round(performance.now() - started),
-      });
-    } catch (err) {
-      logger.error("saved state could not be restored; starting fresh and keeping the old archive", {
-        error: err,
-      });
-      layers = undefined;
-      const stamp = Date.now();
-      const manifest = await stores.blobs.get(manifestKey(userId));
-      if (manifest)
-        await stores.blobs.put(`users/${userId}/openclaw-state.unreadable-${stamp}.manifest.json`, manifest);
-      const body = await stores.blobs.get(stateBlobKey(userId));
-      if (body) await stores.blobs.put(`users/${userId}/openclaw-state.unreadable-${stamp}.tar.gz`, body);
-      await emptyDir(stateDir);
-    }
-    const turns = layers?.turns ?? [];
-    this.repliesInState = new Map(turns.map((t) => [t.pendingId, t.reply]));
-    await this.checkpointer.baseline(layers?.layers ?? [], turns);
-    this.restored = true;
-  }
-
-  /**
-   * After each turn: freeze what it changed (the next turn waits only for this: a scan, copies of the
-   * files it changed, a pin of each SQLite database) and hand back the rest of the capture and its
-   * upload, which run beside the next turn: the turn's reply is made final once they have settled
-   * (TurnRunner), so a final reply's turn is saved.
-   */
-  private async checkpoint(turn: CheckpointTurn | undefined): Promise<{ saved: Promise<boolean> }> {
-    if (!this.restored || this.deps.stateCheckpoints === "stop-only")
-      return { saved: Promise.resolve(false) };
-    const { stats, upload } = await this.checkpointer.capture(turn);
-    void stats.then((s) => s && this.deps.logger.info("checkpoint captured", { ...s }));
-    return { saved: upload };
   }
 
   /**
@@ -403,8 +247,8 @@ export class AgentTask {
     }
   }
 
-  /** Custom skills and built-in switches; a failure is logged and never stops the agent. */
   /**
+   * Custom skills and built-in switches; a failure is logged and never stops the agent.
    * A custom skill added or removed reaches the running OpenClaw live (its skills-dir watcher). A
    * built-in switched on or off is a config change, which OpenClaw 2026.9 detects but, on a loaded
    * machine, was seen never to apply to the running gateway (`config change detected`, then no
@@ -588,17 +432,8 @@ export class AgentTask {
           (r) => r.state !== "Idle",
           () => true,
         ));
-      if (this.restored && this.openClawStarted && !replaced) {
-        // The last checkpoint, taken with OpenClaw stopped; its upload is awaited (nothing may be lost).
-        const { stats, upload } = await this.checkpointer.capture();
-        const saved = await upload;
-        await this.checkpointer.flush();
-        const fields = { ...(await stats), totals: this.checkpointer.totals };
-        if (saved) logger.info("openclaw state backed up", fields);
-        // The reason was logged where it failed; the checkpoints of earlier turns are still saved.
-        else logger.error("the last checkpoint could not be saved", fields);
-      }
-      this.snapshotter.close?.();
+      if (this.state.restored && this.openClawStarted && !replaced) await this.state.saveAtStop();
+      this.state.close();
       const interrupted = ours && (await this.leftWork(reason));
       if (ours && (await this.reporter.idle(interrupted ? INTERRUPTED_ERROR : undefined))) {
         await this.reporter.push(

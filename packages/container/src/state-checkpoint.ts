@@ -1,140 +1,32 @@
-import { createHash, randomBytes } from "node:crypto";
-import {
-  constants,
-  copyFileSync,
-  createReadStream,
-  lstatSync,
-  mkdirSync,
-  readdirSync,
-  readlinkSync,
-  symlinkSync,
-} from "node:fs";
-import { copyFile, mkdir, rm, utimes } from "node:fs/promises";
-import { isAbsolute, join, resolve, sep } from "node:path";
-import { Readable } from "node:stream";
+import { randomBytes } from "node:crypto";
+import { constants, copyFileSync, mkdirSync, symlinkSync } from "node:fs";
+import { copyFile, rm, utimes } from "node:fs/promises";
+import { join } from "node:path";
+import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGzip } from "node:zlib";
 import type { BlobStore } from "@serverless-openclaw/gateway/agent";
-import { type Logger, StoredMessageSchema } from "@serverless-openclaw/shared";
+import type { Logger } from "@serverless-openclaw/shared";
 import * as tar from "tar";
-import * as z from "zod";
+import type { PinnedSnapshot, SnapshotJob, SqliteSnapshotter } from "./sqlite-snapshot";
+import { stateBlobKey } from "./state-archive";
 import {
-  isSqliteFileSync,
-  type PinnedSnapshot,
-  type SnapshotJob,
-  type SqliteSnapshotter,
-} from "./sqlite-snapshot";
-import { shouldBackUp, stateBlobKey } from "./state-archive";
+  type CheckpointLayer,
+  type CheckpointManifest,
+  type CheckpointTurn,
+  checkpointPrefix,
+  MAX_LAYERS,
+  manifestKey,
+} from "./state-manifest";
+import { type EntryKind, hashFile, type ScanEntry, scanStateDir } from "./state-scan";
 
-/**
- * Per-turn checkpoints of OpenClaw's state dir, so a crash after a final reply loses nothing.
- *
- * Layout under `users/<id>/openclaw-state/`: `manifest.json` lists layers, oldest first; each layer is a
- * tar.gz of the files that changed since the one before, plus the paths deleted since. The first layer
- * is full. Restore = every layer in order. A layer is written before the manifest that names it, so a
- * crash between the two leaves the previous manifest intact (and one orphan blob, removed at the next
- * compaction). After MAX_LAYERS layers the next checkpoint is full again, which bounds a restore to
- * MAX_LAYERS + 1 GETs.
- *
- * The manifest also names the turns its state already holds whose reply may not be stored yet (`turns`:
- * the pending message's id and the reply the agent gave). A crash after a checkpoint's upload but
- * before its turn is stored leaves the message pending on a state that has answered it: the next task
- * stores and sends that reply instead of running the agent on the message a second time.
- */
-export const checkpointPrefix = (userId: string) => `users/${userId}/openclaw-state/`;
-export const manifestKey = (userId: string) => `${checkpointPrefix(userId)}manifest.json`;
-export const MAX_LAYERS = 8;
 /** At most this many unconfirmed turns are named in a manifest (a store that keeps failing must not grow it). */
 const MAX_TURNS = 50;
 /** Files up to this size are copied in a row during the freeze (a turn's notes, transcripts, configs). */
 const SYNC_COPY_BYTES = 4 * 2 ** 20;
 
-const turnSchema = z.object({ pendingId: z.string(), reply: StoredMessageSchema });
-/** A turn a checkpoint's state holds: its pending message's id and the reply the agent gave. */
-export type CheckpointTurn = z.infer<typeof turnSchema>;
-
-const manifestSchema = z.object({
-  version: z.literal(1),
-  savedAt: z.string(),
-  // A layer of deletions only has no archive (no key).
-  layers: z.array(z.object({ key: z.string().optional(), bytes: z.number(), deleted: z.array(z.string()) })),
-  // Absent in manifests of older versions.
-  turns: z.array(turnSchema).optional(),
-});
-export type CheckpointManifest = z.infer<typeof manifestSchema>;
-type Layer = CheckpointManifest["layers"][number];
-
-/** Whether anything of the user's state is saved (a checkpoint, or an archive of an older version). */
-export async function hasSavedState(blobs: BlobStore, userId: string): Promise<boolean> {
-  return (
-    (await blobs.get(manifestKey(userId))) !== undefined ||
-    (await blobs.get(stateBlobKey(userId))) !== undefined
-  );
-}
-
-export async function readManifest(
-  blobs: BlobStore,
-  userId: string,
-): Promise<CheckpointManifest | undefined> {
-  const raw = await blobs.get(manifestKey(userId));
-  if (!raw) return undefined;
-  const manifest = manifestSchema.parse(JSON.parse(Buffer.from(raw).toString("utf8")));
-  const prefix = checkpointPrefix(userId);
-  for (const layer of manifest.layers)
-    if (layer.key !== undefined && !layer.key.startsWith(prefix))
-      throw new Error(`checkpoint layer outside the user's prefix: ${layer.key}`);
-  return manifest;
-}
-
-/**
- * Restores the latest checkpoint into `stateDir` (empty or absent); falls back to the single archive
- * older versions wrote at a clean stop. Returns the layers restored (empty for an archive) and the
- * turns the restored state holds whose reply may not be stored, or undefined on a first boot.
- */
-export async function restoreCheckpoint(
-  blobs: BlobStore,
-  userId: string,
-  stateDir: string,
-): Promise<{ layers: Layer[]; turns: CheckpointTurn[]; source: "checkpoint" | "archive" } | undefined> {
-  await mkdir(stateDir, { recursive: true, mode: 0o700 });
-  const manifest = await readManifest(blobs, userId);
-  if (!manifest) {
-    const body = await blobs.get(stateBlobKey(userId));
-    if (!body) return undefined;
-    await extract(body, stateDir);
-    return { layers: [], turns: [], source: "archive" };
-  }
-  // Fetched in parallel, applied in order.
-  const bodies = await Promise.all(
-    manifest.layers.map(async (layer) => {
-      if (layer.key === undefined) return undefined;
-      const body = await blobs.get(layer.key);
-      if (!body) throw new Error(`checkpoint layer missing: ${layer.key}`);
-      return body;
-    }),
-  );
-  for (const [i, layer] of manifest.layers.entries()) {
-    for (const rel of layer.deleted) await rm(inside(stateDir, rel), { recursive: true, force: true });
-    const body = bodies[i];
-    if (body) await extract(body, stateDir);
-  }
-  return { layers: manifest.layers, turns: manifest.turns ?? [], source: "checkpoint" };
-}
-
-async function extract(body: Uint8Array, stateDir: string): Promise<void> {
-  await pipeline(Readable.from([Buffer.from(body)]), tar.x({ cwd: stateDir, preservePaths: false }));
-}
-
-function inside(root: string, rel: string): string {
-  const path = resolve(root, rel);
-  if (isAbsolute(rel) || !path.startsWith(`${resolve(root)}${sep}`))
-    throw new Error(`path outside the state dir: ${rel}`);
-  return path;
-}
-
-type Kind = "file" | "link" | "db";
 interface Seen {
-  kind: Kind;
+  kind: EntryKind;
   size: number;
   mtimeMs: number;
   hash: string;
@@ -205,7 +97,7 @@ interface Frozen {
  */
 export class StateCheckpointer {
   private seen = new Map<string, Seen>();
-  private layers: Layer[] = [];
+  private layers: CheckpointLayer[] = [];
   /** Layers the manifest will hold once every queued upload is done (compaction decides on it). */
   private plannedLayers = 0;
   /** Set when an upload failed: what S3 holds is then unknown, so the next checkpoint is full. */
@@ -230,7 +122,7 @@ export class StateCheckpointer {
    * After a restore: what is on disk now is what is saved, including `turns` (the restored manifest's),
    * which the next manifests keep naming until they are answered.
    */
-  async baseline(layers: Layer[], turns: CheckpointTurn[] = []): Promise<void> {
+  async baseline(layers: CheckpointLayer[], turns: CheckpointTurn[] = []): Promise<void> {
     this.unconfirmed = turns.map((turn) => ({ seq: 0, turn }));
     this.layers = [...layers];
     this.plannedLayers = layers.length;
@@ -392,7 +284,7 @@ export class StateCheckpointer {
     const started = performance.now();
     try {
       if (this.uploadBroken && !full) return false;
-      let layer: Layer = { bytes: 0, deleted };
+      let layer: CheckpointLayer = { bytes: 0, deleted };
       let requests = 1;
       if (files.length > 0) {
         const body = await packLayer(staging, files);
@@ -445,64 +337,7 @@ export class StateCheckpointer {
   }
 
   private scan(): ScanEntry[] {
-    const out: ScanEntry[] = [];
-    walk(this.options.stateDir, "", out);
-    return out;
-  }
-}
-
-interface ScanEntry {
-  rel: string;
-  abs: string;
-  kind: Kind;
-  size: number;
-  mtimeMs: number;
-  target?: string;
-}
-
-const JOURNAL = /^(.*)-(wal|shm|journal)$/;
-const DB_NAME = /\.(sqlite3?|db)$/i;
-
-// Synchronous on purpose: the scan is on the next turn's path, and a few dozen lstat calls take well
-// under a millisecond in a row, while each one awaited through the thread pool waits for a scheduling
-// slot of its own on a busy machine (tens of milliseconds a scan at load 25).
-function walk(root: string, rel: string, out: ScanEntry[]): void {
-  const dir = join(root, rel);
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return;
-  }
-  const present = new Set(names);
-  for (const name of names.sort()) {
-    const childRel = rel ? `${rel}/${name}` : name;
-    if (!shouldBackUp(childRel)) continue;
-    // A database's journal files: the snapshot of the database already holds their committed pages.
-    const journalOf = JOURNAL.exec(name)?.[1];
-    if (journalOf && present.has(journalOf)) continue;
-    const abs = join(dir, name);
-    const stat = lstatSync(abs, { throwIfNoEntry: false });
-    if (!stat) continue;
-    if (stat.isDirectory()) {
-      walk(root, childRel, out);
-    } else if (stat.isSymbolicLink()) {
-      const target = readlinkOrUndefined(abs);
-      // An absolute link points into this machine's paths; it would dangle after a restore elsewhere.
-      if (target && !isAbsolute(target))
-        out.push({ rel: childRel, abs, kind: "link", size: 0, mtimeMs: 0, target });
-    } else if (stat.isFile()) {
-      const kind: Kind = DB_NAME.test(name) && isSqliteFileSync(abs) ? "db" : "file";
-      out.push({ rel: childRel, abs, kind, size: stat.size, mtimeMs: stat.mtimeMs });
-    }
-  }
-}
-
-function readlinkOrUndefined(path: string): string | undefined {
-  try {
-    return readlinkSync(path);
-  } catch {
-    return undefined;
+    return scanStateDir(this.options.stateDir);
   }
 }
 
@@ -520,14 +355,4 @@ async function packLayer(staging: string, files: string[]): Promise<Uint8Array> 
     },
   );
   return new Uint8Array(Buffer.concat(chunks));
-}
-
-function hashFile(path: string): Promise<string> {
-  return new Promise((resolvePromise, reject) => {
-    const hash = createHash("sha256");
-    createReadStream(path)
-      .on("data", (c) => hash.update(c))
-      .on("error", reject)
-      .on("end", () => resolvePromise(hash.digest("hex")));
-  });
 }

@@ -25,7 +25,7 @@ import {
 import type { ManagedProcess } from "@serverless-openclaw/testkit/process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSignedFetch } from "../../src/sigv4";
-import { readManifest } from "../../src/state-checkpoint";
+import { readManifest } from "../../src/state-manifest";
 import { AgentApiStandin } from "../support/agent-api-standin";
 import { FakeAgentGateway } from "../support/fake-gateway";
 import { startImageTask } from "../support/image-bundle";

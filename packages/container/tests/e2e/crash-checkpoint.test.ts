@@ -1,6 +1,6 @@
 import { type ManagedProcess, waitUntil } from "@serverless-openclaw/testkit/process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { checkpointPrefix, manifestKey, readManifest } from "../../src/state-checkpoint";
+import { checkpointPrefix, manifestKey, readManifest } from "../../src/state-manifest";
 import { ImageTaskWiring } from "../support/image-task-wiring";
 
 // A crash after a final reply loses nothing: the task (the image's bundle on Node 24, a real OpenClaw)

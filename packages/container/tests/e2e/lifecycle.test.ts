@@ -1,7 +1,7 @@
 import { INTERRUPTED_ERROR } from "@serverless-openclaw/shared";
 import type { FakeLlm } from "@serverless-openclaw/testkit/fake-llm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readManifest } from "../../src/state-checkpoint";
+import { readManifest } from "../../src/state-manifest";
 import { TaskHarness, USER_ID, until } from "../support/harness";
 
 // Three boots of a real OpenClaw in sequence, as three ECS tasks of the same user would run.

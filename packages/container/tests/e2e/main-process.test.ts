@@ -1,6 +1,6 @@
 import type { ManagedProcess } from "@serverless-openclaw/testkit/process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { hasSavedState } from "../../src/state-checkpoint";
+import { hasSavedState } from "../../src/state-manifest";
 import { ImageTaskWiring } from "../support/image-task-wiring";
 import { answeredOnce } from "../support/seed";
 

@@ -2,7 +2,7 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { BlobStore } from "@serverless-openclaw/gateway/agent";
 import * as tar from "tar";
-import { readManifest } from "../../src/state-checkpoint";
+import { readManifest } from "../../src/state-manifest";
 
 /** Every path the user's saved checkpoint layers hold (what a restore would write). */
 export async function savedStatePaths(blobs: BlobStore, userId: string): Promise<string[]> {

@@ -10,14 +10,14 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createJsonLogger } from "../../src/logger";
 import { createSqliteSnapshotter, type SqliteSnapshotter } from "../../src/sqlite-snapshot";
 import { packState, stateBlobKey } from "../../src/state-archive";
+import { StateCheckpointer } from "../../src/state-checkpoint";
 import {
   checkpointPrefix,
   MAX_LAYERS,
   manifestKey,
   readManifest,
   restoreCheckpoint,
-  StateCheckpointer,
-} from "../../src/state-checkpoint";
+} from "../../src/state-manifest";
 
 const node24 = openclawRuntime().nodeBin;
 const dirs: string[] = [];
