@@ -1,18 +1,6 @@
 import type { Logger } from "@serverless-openclaw/shared";
-import type {
-  BlobStore,
-  ClientPush,
-  Clock,
-  ConnectionStore,
-  ConversationStore,
-  PendingQueue,
-  Scheduler,
-  SecretStore,
-  SettingsStore,
-  TaskRunner,
-  TaskStateStore,
-  TokenVerifier,
-} from "./ports";
+import type { Stores } from "./adapters/stores";
+import type { ClientPush, Clock, Scheduler, TaskRunner, TokenVerifier } from "./ports";
 
 // The Logger interface lives in shared (one for every process); re-exported for the gateway's own files.
 export type { LogAttributes, Logger } from "@serverless-openclaw/shared";
@@ -61,14 +49,8 @@ export interface GatewayConfig {
   taskSize?: { vcpu: number; memoryGb: number };
 }
 
-export interface GatewayDeps {
-  connections: ConnectionStore;
-  taskState: TaskStateStore;
-  pending: PendingQueue;
-  conversations: ConversationStore;
-  settings: SettingsStore;
-  secrets: SecretStore;
-  blobs: BlobStore;
+/** Every storage port (the same `Stores` createStores builds), and what the handlers reach besides. */
+export interface GatewayDeps extends Stores {
   taskRunner: TaskRunner;
   /** Browser connections (client WebSocket API). */
   clientPush: ClientPush;

@@ -1,7 +1,8 @@
-import type { AgentState, AgentStatusEvent, Channel, ReplyTarget } from "@serverless-openclaw/shared";
+import type { AgentState, AgentStatusEvent, ReplyTarget } from "@serverless-openclaw/shared";
 import type { Logger } from "../deps";
 import { GatewayError } from "../errors";
 import type { Clock, SettingsStore } from "../ports";
+import type { SendInput, SendOptions, SendResult } from "../services/chat";
 import { type AnyChannelCommand, CHANNEL_COMMANDS } from "./commands";
 import { currentConversation } from "./conversations";
 import type { ChannelAccount, ChannelPairFailure, ChannelPairingService } from "./pairing";
@@ -9,24 +10,9 @@ import type { ChannelSchedulesPort } from "./schedule-commands";
 import type { ChannelSpec } from "./spec";
 import { type ChannelTexts, channelTexts, describeFailure, describeStartFailure } from "./texts";
 
-/** What a channel needs from ChatService (services/chat.ts); the real service satisfies it. */
+/** What a channel needs from ChatService (services/chat.ts), in its own types; the real service satisfies it. */
 export interface ChannelChatPort {
-  send(
-    input: {
-      userId: string;
-      conversationId: string;
-      clientMessageId: string;
-      text: string;
-      channel: Channel;
-      replyTo: ReplyTarget;
-    },
-    options?: { stoppingWaitMs?: number },
-  ): Promise<{
-    ack: "queued" | "delivered" | "duplicate";
-    agentState: AgentState;
-    /** The gateway answered it itself (no AI provider set up): this text is the reply. */
-    answered?: { message: string };
-  }>;
+  send(input: SendInput, options?: Pick<SendOptions, "stoppingWaitMs">): Promise<SendResult>;
 }
 
 /** What a channel needs from LifecycleService (services/lifecycle.ts). */
