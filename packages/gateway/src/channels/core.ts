@@ -1,13 +1,14 @@
-import type { AgentState, AgentStatusEvent, ReplyTarget } from "@serverless-openclaw/shared";
+import type { AgentState, AgentStatusEvent, ChatChannel, ReplyTarget } from "@serverless-openclaw/shared";
 import type { Logger } from "../deps";
 import { GatewayError } from "../errors";
-import type { Clock, SettingsStore } from "../ports";
+import type { Clock, SecretStore, SettingsStore } from "../ports";
 import type { SendInput, SendOptions, SendResult } from "../services/chat";
 import { type AnyChannelCommand, CHANNEL_COMMANDS } from "./commands";
 import { currentConversation } from "./conversations";
 import type { ChannelAccount, ChannelPairFailure, ChannelPairingService } from "./pairing";
+import { type ChannelPairingDeps, channelPairing } from "./registry";
 import type { ChannelSchedulesPort } from "./schedule-commands";
-import type { ChannelSpec } from "./spec";
+import { CHANNEL_SPECS, type ChannelSpec } from "./spec";
 import { type ChannelTexts, channelTexts, describeFailure, describeStartFailure } from "./texts";
 
 /** What a channel needs from ChatService (services/chat.ts), in its own types; the real service satisfies it. */
@@ -21,13 +22,18 @@ export interface ChannelLifecyclePort {
   stop(userId: string, reason: string): Promise<AgentStatusEvent>;
 }
 
-export interface ChannelCoreDeps {
-  spec: ChannelSpec;
+/** What every chat app's entry point (Telegram's bot loader, Discord's and Slack's webhooks) is given. */
+export interface ChannelEntryDeps {
+  secrets: SecretStore;
   settings: SettingsStore;
   clock: Clock;
   logger: Logger;
   chat: ChannelChatPort;
   lifecycle: ChannelLifecyclePort;
+}
+
+export interface ChannelCoreDeps extends Omit<ChannelEntryDeps, "secrets"> {
+  spec: ChannelSpec;
   pairing: ChannelPairingService;
   /** Defaults to CHANNEL_COMMANDS (tests may add their own). */
   commands?: readonly AnyChannelCommand[];
@@ -175,4 +181,21 @@ export function helpText(spec: ChannelSpec, commands: readonly AnyChannelCommand
     return `${spec.command(c.name, arg)} – ${c.description}`;
   });
   return ["Talk to your OpenClaw agent: just send a message.", "", ...lines].join("\n");
+}
+
+/** The channel core behind a chat app's webhook (Discord, Slack): its spec, its pairing, the entry's deps. */
+export function webhookChannelCore(
+  deps: ChannelEntryDeps & ChannelPairingDeps,
+  channel: Exclude<ChatChannel, "telegram">,
+): ChannelCore {
+  const { settings, clock, logger, chat, lifecycle } = deps;
+  return new ChannelCore({
+    spec: CHANNEL_SPECS[channel],
+    settings,
+    clock,
+    logger,
+    chat,
+    lifecycle,
+    pairing: channelPairing(deps, channel),
+  });
 }

@@ -1,21 +1,14 @@
 import { SECRET_NAMES } from "@serverless-openclaw/shared";
 import type { Bot } from "grammy";
 import { Api } from "grammy";
-import type { Logger } from "../deps";
 import { GatewayError } from "../errors";
-import type { Clock, SecretStore, SettingsStore } from "../ports";
+import type { ChannelEntryDeps } from "./core";
 import { channelPairing } from "./registry";
 import type { ChannelSchedulesPort } from "./schedule-commands";
-import { createTelegramBot, type TelegramChatPort, type TelegramLifecyclePort } from "./telegram-bot";
+import { createTelegramBot } from "./telegram-bot";
 import { loadBotInfo } from "./telegram-bot-info";
 
-export interface TelegramBotLoaderDeps {
-  secrets: SecretStore;
-  settings: SettingsStore;
-  clock: Clock;
-  logger: Logger;
-  chat: TelegramChatPort;
-  lifecycle: TelegramLifecyclePort;
+export interface TelegramBotLoaderDeps extends ChannelEntryDeps {
   /** Bot API root (tests, local fakes); Telegram's own when absent. */
   apiRoot?: string;
   /** Overrides the token in the SecretStore (local mode's TELEGRAM_BOT_TOKEN). */

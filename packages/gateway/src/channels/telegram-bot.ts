@@ -9,12 +9,6 @@ import type { ChannelSchedulesPort } from "./schedule-commands";
 import { CHANNEL_SPECS } from "./spec";
 import { TELEGRAM_TEXT } from "./telegram-messages";
 
-/** What the bot needs from ChatService (services/chat.ts); the real service satisfies it. */
-export type TelegramChatPort = ChannelChatPort;
-
-/** What the bot needs from LifecycleService (services/lifecycle.ts). */
-export type TelegramLifecyclePort = ChannelLifecyclePort;
-
 export interface TelegramBotDeps {
   token: string;
   /** Given, so grammY never calls getMe on a cold start (see telegram-bot-info.ts). */
@@ -24,8 +18,8 @@ export interface TelegramBotDeps {
   settings: SettingsStore;
   clock: Clock;
   pairing: ChannelPairingService;
-  chat: TelegramChatPort;
-  lifecycle: TelegramLifecyclePort;
+  chat: ChannelChatPort;
+  lifecycle: ChannelLifecyclePort;
   logger: Logger;
   /** /schedule creates and changes schedules through it (services/schedules.ts). */
   schedules?: ChannelSchedulesPort;

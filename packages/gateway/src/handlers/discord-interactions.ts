@@ -1,23 +1,14 @@
 import { LIMITS, SECRET_NAMES } from "@serverless-openclaw/shared";
 import { verifyKey } from "discord-interactions";
-import { type ChannelChatPort, ChannelCore, type ChannelLifecyclePort } from "../channels/core";
+import { type ChannelEntryDeps, webhookChannelCore } from "../channels/core";
 import { handleInteraction, InteractionSchema } from "../channels/discord";
-import { channelPairing } from "../channels/registry";
 import { cachedSecret } from "../channels/secrets";
-import { CHANNEL_SPECS } from "../channels/spec";
-import type { GatewayConfig, Logger } from "../deps";
+import type { GatewayConfig } from "../deps";
 import { errorSummary } from "../errors";
-import type { Clock, SecretStore, SettingsStore } from "../ports";
 import { bodyText, type HandlerResult, HttpEventSchema, header } from "./events";
 import { apiError, json } from "./http-response";
 
-export interface DiscordInteractionsDeps {
-  secrets: SecretStore;
-  settings: SettingsStore;
-  clock: Clock;
-  logger: Logger;
-  chat: ChannelChatPort;
-  lifecycle: ChannelLifecyclePort;
+export interface DiscordInteractionsDeps extends ChannelEntryDeps {
   /** Overrides the public key in the SecretStore (local mode's DISCORD_PUBLIC_KEY). */
   publicKey?: string;
   config?: Pick<GatewayConfig, "discordChannelIds">;
@@ -37,15 +28,7 @@ export function createDiscordInteractionsHandler(deps: DiscordInteractionsDeps) 
     ? async () => deps.publicKey
     : cachedSecret(deps.secrets, SECRET_NAMES.discordPublicKey, clock);
   const places = { channelIds: deps.config?.discordChannelIds ?? [] };
-  const core = new ChannelCore({
-    spec: CHANNEL_SPECS.discord,
-    settings: deps.settings,
-    clock,
-    logger,
-    chat: deps.chat,
-    lifecycle: deps.lifecycle,
-    pairing: channelPairing(deps, "discord"),
-  });
+  const core = webhookChannelCore(deps, "discord");
 
   return async (rawEvent: unknown): Promise<HandlerResult> => {
     const event = HttpEventSchema.safeParse(rawEvent);

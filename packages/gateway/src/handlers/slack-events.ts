@@ -2,25 +2,15 @@
 
 import { LIMITS, SECRET_NAMES } from "@serverless-openclaw/shared";
 import { isValidSlackRequest } from "@slack/bolt/dist/receivers/verify-request";
-import { type ChannelChatPort, ChannelCore, type ChannelLifecyclePort } from "../channels/core";
-import { channelPairing } from "../channels/registry";
+import { type ChannelEntryDeps, webhookChannelCore } from "../channels/core";
 import { cachedSecret } from "../channels/secrets";
 import { SlackChannel, SlackCommandSchema, SlackEnvelopeSchema } from "../channels/slack";
 import { escapeSlackText, SlackWeb } from "../channels/slack-api";
-import { CHANNEL_SPECS } from "../channels/spec";
-import type { Logger } from "../deps";
 import { errorSummary } from "../errors";
-import type { Clock, SecretStore, SettingsStore } from "../ports";
 import { bodyText, type HandlerResult, HttpEventSchema, header } from "./events";
 import { apiError, json } from "./http-response";
 
-export interface SlackEventsDeps {
-  secrets: SecretStore;
-  settings: SettingsStore;
-  clock: Clock;
-  logger: Logger;
-  chat: ChannelChatPort;
-  lifecycle: ChannelLifecyclePort;
+export interface SlackEventsDeps extends ChannelEntryDeps {
   /** Override the SecretStore (local mode's SLACK_SIGNING_SECRET / SLACK_BOT_TOKEN). */
   signingSecret?: string;
   botToken?: string;
@@ -47,15 +37,7 @@ export function createSlackEventsHandler(deps: SlackEventsDeps) {
   const botToken = deps.botToken
     ? async () => deps.botToken
     : cachedSecret(deps.secrets, SECRET_NAMES.slackBotToken, clock);
-  const core = new ChannelCore({
-    spec: CHANNEL_SPECS.slack,
-    settings: deps.settings,
-    clock,
-    logger,
-    chat: deps.chat,
-    lifecycle: deps.lifecycle,
-    pairing: channelPairing(deps, "slack"),
-  });
+  const core = webhookChannelCore(deps, "slack");
   const slack = new SlackChannel({
     core,
     settings: deps.settings,
