@@ -149,7 +149,8 @@ const bench = defineBench({
           try {
             results[variant] = await measure(tag, work);
           } finally {
-            await run("podman", ["rmi", tag]).catch(() => "");
+            // --no-prune: the layers stay for the next build to reuse (a plain rmi removes its parents too).
+            await run("podman", ["rmi", "--no-prune", tag]).catch(() => "");
           }
         }
         const total = (k: keyof Omit<Layer, "step">) =>

@@ -7,7 +7,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLocalStack, type LocalStack } from "../../src/stack/local-stack";
 import { createConsoleLogger } from "../../src/support/local-logger";
 import { RecordingSocket } from "../e2e/ws-client";
-import { buildAgentImage, inspectProcesses, podman, REPO_ROOT, removeTestContainers } from "./image-support";
+import {
+  buildAgentImage,
+  inspectProcesses,
+  podman,
+  REPO_ROOT,
+  removeTestContainers,
+  removeTestImage,
+} from "./image-support";
 
 // What the stand-in base images are made of (scripts/agent-image.mjs).
 const { BASE } = (await import(join(REPO_ROOT, "scripts/agent-image.mjs"))) as {
@@ -49,7 +56,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const stack of stacks.splice(0)) await stack.stop();
   await removeTestContainers(LABEL);
-  await podman(["rmi", IMAGE]);
+  await removeTestImage(IMAGE);
   await llm?.stop();
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 }, 180_000);

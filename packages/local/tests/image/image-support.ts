@@ -51,6 +51,16 @@ export async function buildAgentImage(options: { tag: string; browser?: boolean 
   console.log(`agent image ${options.tag} built in ${Math.round((Date.now() - started) / 1000)} s`);
 }
 
+/**
+ * Untags a test's image but keeps its layers (`--no-prune`): a plain `podman rmi` also removes the
+ * image's now-dangling parents, the layers `buildah bud --layers` reuses, so every run rebuilt the
+ * final stage (Chromium's apt install, the OpenClaw copy, the compile-cache warm-up boot) instead of
+ * only what changed. Kept layers are shared by the next build of the same content.
+ */
+export async function removeTestImage(tag: string): Promise<void> {
+  await podman(["rmi", "--no-prune", tag]);
+}
+
 /** Removes every container a test started with this label (a task killed mid-way leaves one behind). */
 export async function removeTestContainers(label: string): Promise<void> {
   const list = await podman([
