@@ -4,7 +4,9 @@
 // the order (A/B, B/A, …) so outside load hits each alike. Per round and variant: first token and the
 // per-step breakdown the user sees (the agent.status step events); then median and spread.
 // By hand: npx tsx bench/cold-path.ts [rounds=3] [variants=gateway,embedded]; in `npm run bench` the full
-// form, in `npm test` one round of each variant without the warm-up round.
+// form, in `npm test` one round of the default variant (embedded) without the warm-up round: the
+// variants differ only in the agent's environment, and the gateway's cold wake runs in the warm-path
+// and load short forms (their first message wakes an Idle agent with OPENCLAW_MODE=gateway).
 //   gateway   OPENCLAW_MODE=gateway, the baseline (the default until session 10): `openclaw gateway run`,
 //             /readyz, chat completions
 //   embedded  OPENCLAW_MODE=embedded, the default: OpenClaw's embedded agent in a host process, no gateway
@@ -34,7 +36,8 @@ const bench = defineBench({
     "message while Idle → first token through the whole local stack, per variant of the agent task (`gateway`: `OPENCLAW_MODE=gateway`, the baseline; `embedded`: `OPENCLAW_MODE=embedded`, the default), ratio to the first variant, rounds rotating the order",
   async run(ctx) {
     const ROUNDS = arg(ctx, 0, 3, 1);
-    const VARIANTS = (ctx.argv[1] ?? "gateway,embedded").split(",");
+    // The short form: one variant, one local stack and one OpenClaw boot less in `npm test`.
+    const VARIANTS = (ctx.argv[1] ?? (ctx.smoke ? "embedded" : "gateway,embedded")).split(",");
     for (const v of VARIANTS) if (!VARIANT_ENV[v]) throw new Error(`unknown variant ${v}`);
     const llm = await startFakeLlm();
     const stacks = new Map<string, { h: Harness; run: (round: number) => Promise<Cold> }>();
