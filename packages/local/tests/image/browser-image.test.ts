@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLocalStack, type LocalStack } from "../../src/stack/local-stack";
 import { createConsoleLogger } from "../../src/support/local-logger";
 import { RecordingSocket } from "../e2e/ws-client";
-import { buildAgentImage, podman, removeTestContainers } from "./image-support";
+import { buildAgentImage, podman, removeTestContainers, removeTestImage } from "./image-support";
 
 // The browser variant of the agent image (`WITH_CHROMIUM=1`: Debian's Chromium and fonts), built with
 // buildah like the standard one and run under local mode by podman. Its layers are cached between runs
@@ -57,7 +57,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const stack of stacks.splice(0)) await stack.stop();
   await removeTestContainers(LABEL);
-  await podman(["rmi", IMAGE]);
+  await removeTestImage(IMAGE);
   site?.closeAllConnections();
   await new Promise((r) => (site ? site.close(r) : r(undefined)));
   await llm?.stop();
