@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
-import type { IncomingMessage, Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { type JsonReply, startJsonServer } from "./json-server";
+import type { IncomingMessage } from "node:http";
+import { JsonFake, type JsonReply } from "./json-server";
 
 /**
  * A loopback stand-in for the Cognito user-pool JSON API (the operations the SPA uses), answering
@@ -15,7 +14,7 @@ interface User {
   email?: string;
 }
 
-export class FakeCognito {
+export class FakeCognito extends JsonFake {
   readonly users = new Map<string, User>();
   readonly calls: { target: string; contentType: string; body: Record<string, unknown> }[] = [];
   /** Lifetime of issued id/access tokens, seconds. */
@@ -23,26 +22,18 @@ export class FakeCognito {
   private readonly refreshTokens = new Map<string, string>();
   private readonly sessions = new Map<string, string>();
   private readonly resetCodes = new Map<string, string>();
-  private readonly server: Server;
 
-  private constructor(server: Server) {
-    this.server = server;
-  }
-
-  static async start(): Promise<FakeCognito> {
-    let self: FakeCognito | undefined;
-    const server = await startJsonServer(async (req) => (self as FakeCognito).handle(req), {
+  static start(): Promise<FakeCognito> {
+    return new FakeCognito().listen({
       "Access-Control-Allow-Origin": "*",
       "Access-Control-Allow-Headers": "content-type, x-amz-target, x-amz-user-agent",
       "Access-Control-Allow-Methods": "POST",
       "Content-Type": "application/x-amz-json-1.1",
     });
-    self = new FakeCognito(server);
-    return self;
   }
 
   get endpoint(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/cognito/`;
+    return `${this.origin}/cognito/`;
   }
 
   addUser(username: string, password: string, status: User["status"] = "CONFIRMED"): void {
@@ -53,12 +44,7 @@ export class FakeCognito {
     return this.calls.map((c) => c.target.replace("AWSCognitoIdentityProviderService.", ""));
   }
 
-  async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-
-  private async handle(req: IncomingMessage): Promise<JsonReply> {
+  protected async handle(req: IncomingMessage): Promise<JsonReply> {
     if (req.method === "OPTIONS") return { status: 204 };
     let raw = "";
     for await (const chunk of req) raw += chunk;

@@ -1,48 +1,34 @@
-import type { IncomingMessage, Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage } from "node:http";
 import type { ChannelPairing, ConversationMeta, Settings, StoredMessage } from "@serverless-openclaw/shared";
 import { DEFAULT_SETTINGS } from "@serverless-openclaw/shared";
-import { type JsonReply, startJsonServer } from "./json-server";
+import { JsonFake, type JsonReply } from "./json-server";
 
 /**
  * A loopback stand-in for the management HTTP API with in-memory data, speaking the routes and
  * shapes of shared/src/api.ts (cursor = index of the oldest message already returned).
  */
-export class FakeHttpApi {
+export class FakeHttpApi extends JsonFake {
   conversations: ConversationMeta[] = [];
   messages = new Map<string, StoredMessage[]>();
   settings: Settings = { ...DEFAULT_SETTINGS };
   /** Telegram's paired accounts (the other channels have none here). */
   pairings: ChannelPairing[] = [];
   readonly requests: { method: string; path: string; auth: string }[] = [];
-  private readonly server: Server;
 
-  private constructor(server: Server) {
-    this.server = server;
-  }
-
-  static async start(): Promise<FakeHttpApi> {
-    let self: FakeHttpApi | undefined;
-    const server = await startJsonServer(async (req) => (self as FakeHttpApi).handle(req), {
+  static start(): Promise<FakeHttpApi> {
+    return new FakeHttpApi().listen({
       "Access-Control-Allow-Origin": "*",
       "Access-Control-Allow-Headers": "authorization, content-type",
       "Access-Control-Allow-Methods": "GET, POST, PUT, PATCH, DELETE",
       "Content-Type": "application/json",
     });
-    self = new FakeHttpApi(server);
-    return self;
   }
 
   get url(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/api`;
+    return `${this.origin}/api`;
   }
 
-  async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-
-  private async handle(req: IncomingMessage): Promise<JsonReply> {
+  protected async handle(req: IncomingMessage): Promise<JsonReply> {
     if (req.method === "OPTIONS") return { status: 204 };
     let raw = "";
     for await (const chunk of req) raw += chunk;
