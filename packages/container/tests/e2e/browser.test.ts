@@ -107,7 +107,9 @@ function chromiumProcesses(): Array<{ pid: number; args: string[] }> {
   return found;
 }
 
-describe.skipIf(!chromium)("browser tool with Debian's Chromium", () => {
+// Each test asks one to three turns of up to 200 s each (`ask`): the default per-test limit of the
+// config would cut a loaded machine's slow turn short before the test's own deadlines say what hung.
+describe.skipIf(!chromium)("browser tool with Debian's Chromium", { timeout: 600_000 }, () => {
   it("opens a page on loopback, reads it and answers with its content", async () => {
     const reply = await ask(
       `What does the page say? ${browserCall({ action: "navigate", targetUrl: `${siteUrl}/page` })}`,
@@ -166,7 +168,10 @@ describe.skipIf(!chromium)("browser tool with Debian's Chromium", () => {
     );
     await until("Chromium asked for the page", () => held.length > waiting, 120_000);
     h.gateway.send({ type: "agent.cancel", clientMessageId: "hang-2" });
-    await until("the turn ended", () => errors().some((e) => e.clientMessageId === "hang-2"), 30_000);
+    // Well inside the page's 120 s hold, so a cancel that did not abort the navigation still fails here
+    // (the turn would end later, and with a final instead of CANCELLED), yet long enough for a machine
+    // at load 15, where 30 s was once not enough.
+    await until("the turn ended", () => errors().some((e) => e.clientMessageId === "hang-2"), 90_000);
     expect(errors().find((e) => e.clientMessageId === "hang-2")?.code).toBe("CANCELLED");
     const next = await ask("are you free again?", "after-hang-2");
     expect(next.text).toContain("echo: are you free again?");
