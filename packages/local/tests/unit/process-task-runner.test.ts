@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { until } from "@serverless-openclaw/testkit/until";
@@ -15,13 +15,7 @@ const STUB = `
 import { spawn } from "node:child_process";
 import { writeFileSync, existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-const worker = spawn(process.execPath, ["-e", "process.on('SIGTERM',()=>{}); setInterval(()=>{},1000)"], { detached: true, stdio: "ignore" });
-const previous = existsSync(join(process.env.WORK_DIR, "marker"));
-writeFileSync(join(process.env.WORK_DIR ?? ".", "..", "marker-parent"), "x");
-const piped = JSON.parse(readFileSync(Number(process.env.AGENT_SECRETS_FD), "utf8"));
-console.log(JSON.stringify({ level: "info", message: "booted", secret: piped.AGENT_SECRET, worker: worker.pid }));
-console.log(JSON.stringify({ level: "info", message: "piped", keys: Object.keys(piped).sort().join(","), tokenLength: piped.LOCAL_STORE_TOKEN.length }));
-console.log(JSON.stringify({ level: "info", message: "env", keys: Object.keys(process.env).sort().join(","), previous }));
+// First, so a SIGTERM that comes as soon as the runner sees the task's first line finds it.
 process.on("SIGTERM", () => {
   if (process.env.STUB_MODE === "stubborn") return;
   if (process.env.STUB_MODE === "lingering") {
@@ -33,6 +27,15 @@ process.on("SIGTERM", () => {
   console.log("backing up state");
   setTimeout(() => process.exit(0), 100);
 });
+const worker = spawn(process.execPath, ["-e", "process.on('SIGTERM',()=>{}); setInterval(()=>{},1000)"], { detached: true, stdio: "ignore" });
+const previous = existsSync(join(process.env.WORK_DIR, "marker"));
+writeFileSync(join(process.env.WORK_DIR ?? ".", "..", "marker-parent"), "x");
+const piped = JSON.parse(readFileSync(Number(process.env.AGENT_SECRETS_FD), "utf8"));
+// What a hostile agent would do with any credential it sees: keep a copy for later.
+writeFileSync(join(process.env.WORK_DIR ?? ".", "..", "kept-token"), piped.LOCAL_STORE_TOKEN);
+console.log(JSON.stringify({ level: "info", message: "booted", secret: piped.AGENT_SECRET, worker: worker.pid }));
+console.log(JSON.stringify({ level: "info", message: "piped", keys: Object.keys(piped).sort().join(","), tokenLength: piped.LOCAL_STORE_TOKEN.length }));
+console.log(JSON.stringify({ level: "info", message: "env", keys: Object.keys(process.env).sort().join(","), previous }));
 setInterval(() => {}, 1000);
 `;
 
@@ -125,6 +128,20 @@ describe("ProcessTaskRunner", () => {
     await waitFor("exit", () => lines.some((l) => l.includes("exited (code 0)")));
     expect(lines.some((l) => l.includes("backing up state"))).toBe(true);
     await waitFor("no survivors", () => [...processes].every(([pid, start]) => !isSameAlive(pid, start)));
+  });
+
+  it("revokes the start's store token when its task exits: a copy kept by the agent opens nothing afterwards", async () => {
+    lines.length = 0;
+    const r = runner();
+    const userId = "user-revoked";
+    const { taskArn } = await r.start({ userId, agentSecret: "secret-revoked-0123456789" });
+    await waitFor("boot", () => lines.some((l) => l.includes("booted")));
+    const kept = await readFile(join(dir, "data", "agents", userId, "kept-token"), "utf8");
+    expect(tokens.resolve(kept)?.userId).toBe(userId);
+    await r.stop(taskArn, "idle");
+    await waitFor("exit", () => lines.some((l) => l.includes("exited (code 0)")));
+    // The store RPC and the Management API resolve an agent's token with this (local-stack.ts).
+    expect(tokens.resolve(kept)).toBeUndefined();
   });
 
   it("kills a task that ignores SIGTERM once the grace has passed", async () => {
