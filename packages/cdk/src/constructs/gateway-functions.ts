@@ -60,8 +60,9 @@ const ECS_ROLE: Record<LambdaName, { run: boolean; list: boolean }> = {
 };
 
 /**
- * The secrets (SSM parameters under the secret prefix) each Lambda reads, and nothing else: none of
- * them needs a user's LLM key (only the agent task reads it; http-api only writes it).
+ * The secrets (SSM parameters under the secret prefix) each Lambda reads, and nothing else: only
+ * agent-api reads users' LLM keys (to serve each task its own; the task role reads no parameter), and
+ * http-api only writes them.
  */
 export const LAMBDA_SECRETS: Record<LambdaName, readonly string[]> = {
   "web-socket": [],

@@ -149,7 +149,7 @@ export class Monitoring extends Construct {
       "Three or more agent turns ended with an error within an hour (LLM errors, timeouts).",
     );
 
-    // Agent-hours (the task books its clean stops; the watchdog books crashes) priced like GET /usage:
+    // Agent-hours (the gateway books every run: the task's own stop, failed starts, crashes) priced like GET /usage:
     // every second at the Spot rate, plus on-demand seconds (Spot's fallback) at the difference.
     const hourly = agentHourUsd(props.taskSize, "spot");
     const onDemandExtra = agentHourUsd(props.taskSize, "on-demand") - hourly;
