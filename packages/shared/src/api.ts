@@ -101,6 +101,9 @@ export const PairingCodeSchema = z.object({
 });
 export type PairingCode = z.infer<typeof PairingCodeSchema>;
 
+/** The web app's button that makes a pairing code (Settings → Telegram, Discord, Slack); the bots name it. */
+export const PAIRING_CODE_BUTTON = "Get a pairing code";
+
 export const ChannelPairingListSchema = z.object({ pairings: z.array(ChannelPairingSchema) });
 export const PairingNoticeListSchema = z.object({ notices: z.array(PairingNoticeSchema) });
 

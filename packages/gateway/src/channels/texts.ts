@@ -1,6 +1,7 @@
 import {
   type AgentStatusEvent,
   LIMITS,
+  PAIRING_CODE_BUTTON,
   STARTUP_STEP_LABELS,
   WAKING_MESSAGE,
 } from "@serverless-openclaw/shared";
@@ -16,7 +17,7 @@ export function channelTexts(spec: ChannelSpec, help: string) {
     waking: WAKING_MESSAGE,
     notPaired:
       `This bot answers only its owner's paired ${label} account. To pair: open the web app, go to ` +
-      `Settings → ${label}, press “Create pairing code”, then send ${pair} here${spec.pairExtra ?? ""}.`,
+      `Settings → ${label}, press “${PAIRING_CODE_BUTTON}”, then send ${pair} here${spec.pairExtra ?? ""}.`,
     pairUsage: `Send ${spec.command("pair")} followed by the code from the web app (Settings → ${label}), for example ${spec.command("pair", "ABCD2345")}.`,
     pairMalformed: `A pairing code has ${LIMITS.pairingCodeLength} letters and digits. Check it and send ${pair} again.`,
     pairUnknown:

@@ -1,4 +1,9 @@
-import type { ChatChannel, ChannelPairing as Pairing, PairingCode } from "@serverless-openclaw/shared";
+import {
+  type ChatChannel,
+  PAIRING_CODE_BUTTON,
+  type ChannelPairing as Pairing,
+  type PairingCode,
+} from "@serverless-openclaw/shared";
 import { useCallback, useEffect, useState } from "react";
 import type { HttpApi } from "../api/http-api";
 import { useNow } from "../ui/use-now";
@@ -67,7 +72,7 @@ export function ChannelPairing({ api, channel, botUsername }: ChannelPairingProp
         }
         data-testid={testId(channel, "create")}
       >
-        {code ? "Get a new code" : "Get a pairing code"}
+        {code ? "Get a new code" : PAIRING_CODE_BUTTON}
       </button>
       {code && secondsLeft > 0 && (
         <div className="pairing-code">

@@ -1,5 +1,10 @@
 // @vitest-environment happy-dom
-import type { ChatChannel, ChannelPairing as Pairing, PairingCode } from "@serverless-openclaw/shared";
+import {
+  type ChatChannel,
+  PAIRING_CODE_BUTTON,
+  type ChannelPairing as Pairing,
+  type PairingCode,
+} from "@serverless-openclaw/shared";
 import { cleanup, configure, fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { afterEach, describe, expect, it } from "vitest";
 import { ChannelPairing } from "../../src/settings/channel-pairing";
@@ -47,6 +52,8 @@ describe("ChannelPairing (Telegram, Discord, Slack)", () => {
     const { api, calls } = fakeApi();
     render(<ChannelPairing api={api} channel="slack" />);
     expect((await screen.findByTestId("slack-pairing-list")).textContent).toContain("@ada");
+    // The bots tell an unpaired account to press this button by name (channels/texts.ts).
+    expect(screen.getByTestId("slack-pairing-create").textContent).toBe(PAIRING_CODE_BUTTON);
     fireEvent.click(screen.getByTestId("slack-pairing-create"));
     expect((await screen.findByTestId("slack-pairing-code")).textContent).toBe("WXYZ2345");
     expect(screen.getByTestId("slack-pairing").textContent).toContain("/openclaw pair WXYZ2345");
