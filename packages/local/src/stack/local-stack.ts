@@ -18,7 +18,7 @@ import { type ApiGatewayServer, startApiGatewayServer } from "../server/api-gate
 import { isLoopbackHost } from "../server/http-util";
 import { openStores } from "../stores/stores";
 import { LocalSetupError } from "../support/errors";
-import { agentInheritedEnv, readLocalEnv } from "../support/local-env";
+import { agentEnvFromLocalEnv, agentInheritedEnv, readLocalEnv } from "../support/local-env";
 import { createConsoleLogger, type LocalLogger } from "../support/local-logger";
 import { repoPaths } from "../support/repo-paths";
 import { startAgentRunner } from "./agent-runner";
@@ -164,7 +164,7 @@ export async function createLocalStack(options: LocalStackOptions = {}): Promise
       logger,
       command: options.agentCommand ?? (await agentCommand(paths, logger)),
       graceMs: options.agentGraceMs,
-      agentEnv: options.agentEnv,
+      agentEnv: { ...agentEnvFromLocalEnv(env), ...options.agentEnv },
       // Always the host's (PATH for the agents' shells), whatever `options.env` says.
       inheritedEnv: agentInheritedEnv(process.env),
       cleanups,

@@ -82,3 +82,12 @@ export function agentInheritedEnv(env: Raw): Record<string, string> {
     AGENT_INHERITED_ENV.flatMap((name) => (env[name] === undefined ? [] : [[name, env[name]]])),
   );
 }
+
+/**
+ * What local mode's own settings tell an agent: the Discord API it edits `/ask` replies at (the task
+ * calls Discord's interaction webhooks itself, as on AWS), so that one `DISCORD_API_BASE_URL` points
+ * the relay, the registration and the agents at the same server. A URL, never a key or a token.
+ */
+export function agentEnvFromLocalEnv(env: LocalEnv): Record<string, string> {
+  return env.DISCORD_API_BASE_URL ? { DISCORD_API_BASE_URL: env.DISCORD_API_BASE_URL } : {};
+}

@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { createLocalStack } from "../../src/stack/local-stack";
 import { LocalSetupError } from "../../src/support/errors";
-import { agentInheritedEnv, readLocalEnv } from "../../src/support/local-env";
+import { agentEnvFromLocalEnv, agentInheritedEnv, readLocalEnv } from "../../src/support/local-env";
 
 const SRC = join(dirname(fileURLToPath(import.meta.url)), "../../src");
 
@@ -76,6 +76,17 @@ describe("local mode's environment (one schema)", () => {
       AWS_SECRET_ACCESS_KEY: "aws",
     });
     expect(inherited).toEqual({ PATH: "/usr/bin", TZ: "UTC", OPENCLAW_MODE: "embedded" });
+  });
+
+  it("tells agents the DISCORD_API_BASE_URL local mode was started with (they edit /ask replies there), and nothing else", () => {
+    const env = readLocalEnv({
+      DISCORD_API_BASE_URL: "http://127.0.0.1:9/api/v10",
+      DISCORD_BOT_TOKEN: "bot",
+      SLACK_API_BASE_URL: "http://127.0.0.1:9/slack",
+      TELEGRAM_API_ROOT: "http://127.0.0.1:9/tg",
+    });
+    expect(agentEnvFromLocalEnv(env)).toEqual({ DISCORD_API_BASE_URL: "http://127.0.0.1:9/api/v10" });
+    expect(agentEnvFromLocalEnv(readLocalEnv({}))).toEqual({});
   });
 
   it("leaves process.env to local-env.ts and the stack that calls it", async () => {
