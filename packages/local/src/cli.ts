@@ -17,17 +17,21 @@ Options:
   --data-dir <dir>      where history, agent memory, users and keys are kept (default ./.local-data)
   --llm-base-url <url>  use an OpenAI-compatible server (Ollama: http://127.0.0.1:11434/v1)
   --llm-model <id>      the model to ask that server for (default "default")
-  --aws-standins        use DynamoDB Local and s3rver with the AWS adapters instead of the embedded stores
-                        (loopback only: cognito-local's signing key is public, so not with --host)
+  --aws-standins        use DynamoDB Local, s3rver and cognito-local with the AWS adapters instead of the
+                        embedded stores and issuer (loopback only: cognito-local's signing key is public,
+                        so not with a non-loopback --host)
   --show-login          print the generated login and exit
   --log-level <level>   debug, info, warn or error (default info)
   -h, --help            this text
 
 Environment: LOCAL_USER / LOCAL_PASSWORD (the first user), ANTHROPIC_API_KEY, OPENAI_API_KEY,
 DEEPSEEK_API_KEY, OPENAI_BASE_URL, LLM_MODEL (the first user's LLM), TELEGRAM_BOT_TOKEN (Telegram bot via
-long polling), DISCORD_PUBLIC_KEY / DISCORD_APPLICATION_ID / DISCORD_BOT_TOKEN (Discord at
-/api/discord/interactions), SLACK_SIGNING_SECRET / SLACK_BOT_TOKEN (Slack at /api/slack/events and
-/api/slack/commands); Discord and Slack need a tunnel to reach this machine.`;
+long polling; TELEGRAM_API_ROOT for another Bot API server), DISCORD_PUBLIC_KEY / DISCORD_APPLICATION_ID /
+DISCORD_BOT_TOKEN (Discord at /api/discord/interactions; DISCORD_CHANNEL_IDS, comma-separated, for the
+server channels where /ask is answered besides DMs), SLACK_SIGNING_SECRET / SLACK_BOT_TOKEN (Slack at
+/api/slack/events and /api/slack/commands); Discord and Slack need a tunnel to reach this machine.
+DISCORD_API_BASE_URL / SLACK_API_BASE_URL point their API calls at another server (tests).
+See docs/local-mode.md.`;
 
 /**
  * Signals this close to the first are copies of the same Ctrl-C (relayed by npm, which may run late

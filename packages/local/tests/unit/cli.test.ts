@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { BOT_INFO, BOT_TOKEN, FakeBotApi } from "@serverless-openclaw/testkit/fake-bot-api";
 import { until } from "@serverless-openclaw/testkit/until";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LocalEnvSchema } from "../../src/support/local-env";
 import { findRepoRoot } from "../../src/support/repo-paths";
 
 const root = findRepoRoot();
@@ -54,6 +55,22 @@ afterAll(async () => {
 });
 
 describe("npm start (cli.ts)", () => {
+  it("--help names every option and every variable local mode reads", async () => {
+    const { child, output } = runCli(["--help"]);
+    expect(await exitOf(child)).toBe(0);
+    for (const option of [
+      "--port",
+      "--host",
+      "--data-dir",
+      "--llm-base-url",
+      "--llm-model",
+      "--aws-standins",
+    ])
+      expect(output()).toContain(option);
+    expect(output()).toContain("cognito-local");
+    for (const name of Object.keys(LocalEnvSchema.shape)) expect(output()).toContain(name);
+  });
+
   it("prints where to go and how to log in, serves the UI config, and stops cleanly on Ctrl-C", async () => {
     const { child, output } = runCli(["--port", "0", "--data-dir", dataDir]);
     await untilPrinted("Stop    Ctrl-C", output);
