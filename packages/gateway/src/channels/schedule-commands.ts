@@ -31,7 +31,9 @@ export const schedulesCommand: ChannelCommand = {
   async run({ core, userId }) {
     const list = await listOf(core.deps.settings, userId);
     if (list.length === 0)
-      return "No scheduled prompts yet. Create one with /schedule, or on the web app's Schedules page.";
+      return core.deps.schedules
+        ? "No scheduled prompts yet. Create one with /schedule, or on the web app's Schedules page."
+        : "No scheduled prompts yet. Create one on the web app's Schedules page.";
     const now = core.deps.clock.now();
     return list
       .map((s, i) => {

@@ -90,6 +90,10 @@ describe("/schedule and /schedules on a chat channel", () => {
 
   it("points to the web app where the channel has no schedule service, and refuses unpaired accounts", async () => {
     const { say } = await setup(false);
+    // Not "Create one with /schedule": there /schedule only points to the web app.
+    expect(await say("schedules")).toBe(
+      "No scheduled prompts yet. Create one on the web app's Schedules page.",
+    );
     expect(await say("schedule", "rate(1 day) hi")).toBe(
       "Create and change schedules on the web app's Schedules page.",
     );
