@@ -47,6 +47,13 @@ export const LocalEnvSchema = z.object({
   SLACK_SIGNING_SECRET: text,
   SLACK_BOT_TOKEN: text,
   SLACK_API_BASE_URL: url("SLACK_API_BASE_URL"),
+  /**
+   * Read by the agents (AGENT_INHERITED_ENV), checked here: a typo would otherwise pass `npm start` and
+   * fail every agent start instead.
+   */
+  OPENCLAW_MODE: text.pipe(
+    z.enum(["gateway", "embedded"], { error: "OPENCLAW_MODE must be gateway or embedded" }).optional(),
+  ),
 });
 /** Every field optional, so a caller (or a test) names only what it sets. */
 export type LocalEnv = Partial<z.output<typeof LocalEnvSchema>>;
@@ -79,7 +86,8 @@ export const AGENT_INHERITED_ENV = [
 
 export function agentInheritedEnv(env: Raw): Record<string, string> {
   return Object.fromEntries(
-    AGENT_INHERITED_ENV.flatMap((name) => (env[name] === undefined ? [] : [[name, env[name]]])),
+    // An empty variable counts as unset here too (the agent's own schema would refuse `OPENCLAW_MODE=`).
+    AGENT_INHERITED_ENV.flatMap((name) => (env[name] ? [[name, env[name]]] : [])),
   );
 }
 

@@ -52,6 +52,16 @@ describe("local mode's environment (one schema)", () => {
     }
   });
 
+  it("refuses an OPENCLAW_MODE the agents would not start with, before anything starts", () => {
+    expect(() => readLocalEnv({ OPENCLAW_MODE: "gatway" })).toThrow(
+      /^OPENCLAW_MODE must be gateway or embedded$/,
+    );
+    expect(readLocalEnv({ OPENCLAW_MODE: "gateway" }).OPENCLAW_MODE).toBe("gateway");
+    expect(readLocalEnv({ OPENCLAW_MODE: "" }).OPENCLAW_MODE).toBeUndefined();
+    // `OPENCLAW_MODE= npm start` means unset for the agents too, not a value their schema refuses.
+    expect(agentInheritedEnv({ PATH: "/usr/bin", OPENCLAW_MODE: "" })).toEqual({ PATH: "/usr/bin" });
+  });
+
   it("stops local mode before it starts anything when a variable is bad", async () => {
     const dataDir = await mkdtemp(join(tmpdir(), "local-env-"));
     try {
