@@ -31,6 +31,7 @@ DISCORD_BOT_TOKEN (Discord at /api/discord/interactions; DISCORD_CHANNEL_IDS, co
 server channels where /ask is answered besides DMs), SLACK_SIGNING_SECRET / SLACK_BOT_TOKEN (Slack at
 /api/slack/events and /api/slack/commands); Discord and Slack need a tunnel to reach this machine.
 DISCORD_API_BASE_URL / SLACK_API_BASE_URL point their API calls at another server (tests).
+OPENCLAW_MODE=gateway runs OpenClaw's gateway in each agent instead of its embedded agent.
 See docs/local-mode.md.`;
 
 /**
