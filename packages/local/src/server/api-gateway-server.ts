@@ -95,6 +95,15 @@ export interface ApiGatewayServer {
  */
 const MAX_JSON_BODY_BYTES = 4 * LIMITS.maxBodyBytes;
 const MAX_SKILL_BODY_BYTES = 2 * LIMITS.skillZipMaxBytes;
+const SKILL_TOO_LARGE = {
+  error: {
+    code: "SKILL_TOO_LARGE",
+    message: `a skill may be at most ${LIMITS.skillZipMaxBytes} bytes zipped`,
+  },
+};
+const PAYLOAD_TOO_LARGE = {
+  error: { code: "PAYLOAD_TOO_LARGE", message: `body must be at most ${LIMITS.maxBodyBytes} bytes` },
+};
 const ROUTES = compileRoutes(API_ROUTES);
 const DEFAULT_ROUTE: CompiledRoute = {
   routeKey: "$default",
@@ -166,8 +175,17 @@ export async function startApiGatewayServer(options: ApiGatewayServerOptions): P
         return invoke(req, res, url, rawPath, matched, handler, Buffer.alloc(0));
       }
     }
-    const limit = matched.route.target === "putSkill" ? MAX_SKILL_BODY_BYTES : MAX_JSON_BODY_BYTES;
-    return invoke(req, res, url, rawPath, matched, handler, await readBody(req, limit));
+    const skill = matched.route.target === "putSkill";
+    let body: Buffer;
+    try {
+      body = await readBody(req, skill ? MAX_SKILL_BODY_BYTES : MAX_JSON_BODY_BYTES);
+    } catch (err) {
+      if (!(err instanceof BodyTooLargeError)) throw err;
+      // What the gateway answers a body over its own limit (docs/skills.md), not a bare server error.
+      sendJson(res, 413, skill ? SKILL_TOO_LARGE : PAYLOAD_TOO_LARGE, { connection: "close" });
+      return;
+    }
+    return invoke(req, res, url, rawPath, matched, handler, body);
   };
 
   const invoke = async (

@@ -348,6 +348,22 @@ describe("HTTP API", () => {
       body: "x".repeat(10 * 1024 * 1024 + 1),
     });
     expect(res.status).toBe(413);
+    expect(await res.json()).toEqual({
+      error: { code: "PAYLOAD_TOO_LARGE", message: "body must be at most 65536 bytes" },
+    });
+    expect(recorded.http).toHaveLength(0);
+  });
+
+  it("refuses a skill zip over the server's limit as the gateway refuses one over 1 MiB (413 SKILL_TOO_LARGE)", async () => {
+    const res = await fetch(`${server.url}/api/skills/big`, {
+      method: "PUT",
+      headers: { "content-type": "application/zip" },
+      body: new Uint8Array(3 * 1024 * 1024),
+    });
+    expect(res.status).toBe(413);
+    expect(await res.json()).toEqual({
+      error: { code: "SKILL_TOO_LARGE", message: "a skill may be at most 1048576 bytes zipped" },
+    });
     expect(recorded.http).toHaveLength(0);
   });
 });
