@@ -110,6 +110,11 @@ describe("Host and Origin (DNS rebinding, cross-site pages)", () => {
     }
     const api = await raw("/api/settings", { headers: { host: "rebound.example" } });
     expect(api.status).toBe(403);
+    // A tunnel for Discord or Slack (docs/discord.md, "Local mode"): refused with its own name, served
+    // when it rewrites Host to `localhost` (no port), as the docs tell it to.
+    const tunnel = await raw("/config.json", { headers: { host: "abc-def.trycloudflare.com" } });
+    expect(tunnel.status).toBe(403);
+    expect((await raw("/config.json", { headers: { host: "localhost" } })).status).toBe(200);
   });
 
   it("refuses a browser request from another origin, and sends no CORS header to anyone", async () => {
