@@ -1,5 +1,6 @@
 /**
- * Registers the Discord app's slash commands (/ask, /status, /new, /stop, /pair, /unpair, /help).
+ * Registers the Discord app's slash commands: /ask and every channel command (/new, /status, /stop,
+ * /schedule, /schedules, /pair, /unpair, /help).
  *
  *   npx tsx scripts/discord-register-commands.ts [--secret-prefix /serverless-openclaw]
  *   DISCORD_APPLICATION_ID=… DISCORD_BOT_TOKEN=… npx tsx scripts/discord-register-commands.ts --env
