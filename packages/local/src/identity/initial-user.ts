@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import * as z from "zod";
+import { LocalSetupError } from "../support/errors";
 import type { LocalUser } from "./identity-users";
 import { readJsonFile, writeJsonFile } from "./json-file";
 import type { LocalIdentity } from "./local-identity";
@@ -27,7 +28,14 @@ export async function ensureInitialUser(
   if (env.LOCAL_USER && env.LOCAL_PASSWORD) {
     const existing = identity.users.get(env.LOCAL_USER);
     if (!existing) {
-      checkPasswordPolicy(env.LOCAL_PASSWORD);
+      try {
+        checkPasswordPolicy(env.LOCAL_PASSWORD);
+      } catch (error) {
+        // A setting the person fixes: the CLI prints this alone, not a stack trace.
+        throw new LocalSetupError(
+          `LOCAL_PASSWORD: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
       await identity.users.create({ username: env.LOCAL_USER, password: env.LOCAL_PASSWORD });
     } else {
       await backfillSrp(identity, existing, env.LOCAL_PASSWORD);

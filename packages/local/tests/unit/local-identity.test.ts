@@ -16,6 +16,7 @@ import { CognitoJwtVerifier } from "aws-jwt-verify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureInitialUser, LOCAL_USER_POOL_ID, LocalIdentity } from "../../src/identity/local-identity";
 import type { ApiGatewayServer } from "../../src/server/api-gateway-server";
+import { LocalSetupError } from "../../src/support/errors";
 import { type IdentityServer, startIdentityServer } from "../support/identity-server";
 import { initiateAuth } from "../support/web-login";
 
@@ -282,6 +283,10 @@ describe("keys and users persist in the data dir", () => {
     });
     expect(fromEnv).toEqual({ username: "dana", source: "env" });
     await a.login("dana", "dana-password");
+    // A LOCAL_PASSWORD the pool's policy refuses stops npm start with a message naming the variable.
+    const short = ensureInitialUser(a, fresh, { LOCAL_USER: "eve", LOCAL_PASSWORD: "short" });
+    await expect(short).rejects.toBeInstanceOf(LocalSetupError);
+    await expect(short).rejects.toThrow(/^LOCAL_PASSWORD: Password did not conform with policy/);
     await rm(fresh, { recursive: true, force: true });
   });
 });
