@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { createServer } from "node:net";
 import type { Logger, Redactor } from "@serverless-openclaw/shared";
+import { processStartTime, signalGroup } from "@serverless-openclaw/shared/process-group";
 import { AgentTaskError } from "./errors";
 import type { OpenClawRuntime } from "./openclaw-runtime";
 import type { OpenClawUser } from "./openclaw-user";
@@ -42,6 +43,8 @@ const ANSI = /\u001b\[[0-9;]*m/g;
  */
 export class OpenClawSupervisor {
   private child: ChildProcess | undefined;
+  /** The child's start time: its group is signalled only while the number is not someone else's. */
+  private childStart: string | undefined;
   private exit: ProcessExit | undefined;
   private stopRequested = false;
   private exitedPromise: Promise<ProcessExit> | undefined;
@@ -107,6 +110,7 @@ export class OpenClawSupervisor {
       ...(user ? { uid: user.uid, gid: user.gid } : {}),
     });
     this.child = child;
+    this.childStart = child.pid ? processStartTime(child.pid) : undefined;
     this.outputClosed = new Promise((resolve) => child.once("close", () => resolve()));
     this.exitedPromise = new Promise<ProcessExit>((resolve) => {
       child.once("exit", (code, signal) => {
@@ -123,7 +127,7 @@ export class OpenClawSupervisor {
     // If this process dies without stopping OpenClaw (a crash, an uncaught error), take it along:
     // it sits in its own process group and would otherwise outlive us holding ~1 GB.
     const reap = () => {
-      if (child.pid && !this.exit) killGroup(child.pid, "SIGKILL");
+      if (child.pid && !this.exit) signalGroup(child.pid, this.childStart, "SIGKILL");
     };
     process.once("exit", reap);
     child.once("exit", () => process.off("exit", reap));
@@ -192,7 +196,7 @@ export class OpenClawSupervisor {
     const child = this.child;
     if (!child?.pid || !this.exitedPromise) return { code: null, signal: null };
     const pid = child.pid;
-    if (!this.exit) killGroup(pid, "SIGTERM");
+    if (!this.exit) signalGroup(pid, this.childStart, "SIGTERM");
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<"timeout">((r) => {
       timer = setTimeout(() => r("timeout"), graceMs);
@@ -202,18 +206,10 @@ export class OpenClawSupervisor {
     if (first === "timeout")
       this.options.logger.warn("openclaw did not stop in time; killing it", { graceMs });
     // Also reaps workers that outlived the leader.
-    killGroup(pid, "SIGKILL");
+    signalGroup(pid, this.childStart, "SIGKILL");
     const exit = first === "timeout" ? await this.exitedPromise : first;
     this.options.logger.info("openclaw stopped", { ...exit });
     return exit;
-  }
-}
-
-function killGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // already gone
   }
 }
 

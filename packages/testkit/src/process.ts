@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { readdirSync, readFileSync, rmSync } from "node:fs";
+import { signalGroup } from "@serverless-openclaw/shared/process-group";
 import { TestkitError } from "./errors";
 import { until } from "./until";
 
@@ -41,7 +42,8 @@ export interface ManagedProcess {
 
 // Process groups we started and have not seen stopped, and temp dirs to remove. When the test process
 // exits for any reason other than SIGKILL, nothing we started may outlive it (OpenClaw alone holds ~1 GB).
-const liveGroups = new Set<number>();
+// Each group's leader start time (see ProcessId), so a kill long after it exited cannot reach a stranger.
+const liveGroups = new Map<number, string | undefined>();
 const dirsToRemove = new Set<string>();
 let safetyNetInstalled = false;
 
@@ -94,12 +96,9 @@ function descendants(pid: number): ProcessId[] {
   return found;
 }
 
+/** The group `pgid` we started, unless its number has been reused since (signalGroup). */
 function killGroup(pgid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pgid, signal);
-  } catch {
-    // ESRCH: the group is already gone.
-  }
+  signalGroup(pgid, liveGroups.get(pgid), signal);
 }
 
 /** Kills each process that is still the same process (same start time) as when it was seen. */
@@ -114,9 +113,15 @@ function killExact(processes: readonly ProcessId[], signal: NodeJS.Signals): voi
   }
 }
 
+/** The leader's descendants while it is still the process we started (not a stranger with its pid). */
+function groupTree(pgid: number): ProcessId[] {
+  const start = liveGroups.get(pgid);
+  return start !== undefined && readStat(pgid)?.start === start ? descendants(pgid) : [];
+}
+
 function killEverything(): void {
-  for (const pgid of liveGroups) {
-    const tree = descendants(pgid);
+  for (const pgid of liveGroups.keys()) {
+    const tree = groupTree(pgid);
     killGroup(pgid, "SIGKILL");
     killExact(tree, "SIGKILL");
   }
@@ -165,7 +170,7 @@ export function startProcess(options: StartProcessOptions): ManagedProcess {
     throw new TestkitError("STANDIN_EXITED", `${options.name}: could not spawn ${options.command}`);
   }
   const pid = child.pid;
-  liveGroups.add(pid);
+  liveGroups.set(pid, readStat(pid)?.start);
 
   let log = "";
   const append = (chunk: Buffer) => {
@@ -192,7 +197,7 @@ export function startProcess(options: StartProcessOptions): ManagedProcess {
   const stop = (stopOptions?: { graceMs?: number }): Promise<ProcessExit> => {
     stopping ??= (async () => {
       const graceMs = stopOptions?.graceMs ?? 10_000;
-      const tree = descendants(pid);
+      const tree = groupTree(pid);
       if (!exit) killGroup(pid, "SIGTERM");
       killExact(tree, "SIGTERM");
       let timer: NodeJS.Timeout | undefined;
@@ -212,7 +217,7 @@ export function startProcess(options: StartProcessOptions): ManagedProcess {
   };
 
   const crash = async (): Promise<ProcessExit> => {
-    const tree = descendants(pid);
+    const tree = groupTree(pid);
     killGroup(pid, "SIGKILL");
     killExact(tree, "SIGKILL");
     const result = await exited;

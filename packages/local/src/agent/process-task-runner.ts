@@ -5,10 +5,11 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { StartTaskRequest, TaskRunner } from "@serverless-openclaw/gateway";
 import type { Redactor } from "@serverless-openclaw/shared";
+import { signalGroup } from "@serverless-openclaw/shared/process-group";
 import type { LocalLogger } from "../support/local-logger";
 import { formatAgentLine } from "./agent-log";
 import type { AgentTokens } from "./agent-tokens";
-import { descendantsOf, isSameAlive, signal, signalIfSame, startTimeOf } from "./process-tree";
+import { descendantsOf, isSameAlive, signalIfSame, startTimeOf } from "./process-tree";
 
 export interface ProcessTaskRunnerOptions {
   /** Working directory of the child (the repo root, so `--import tsx` resolves). */
@@ -53,6 +54,8 @@ interface AgentChild {
   userId: string;
   child: ChildProcess;
   pid: number;
+  /** The task's start time: its group is signalled only while its pid is not someone else's. */
+  start: string | undefined;
   exited: Promise<void>;
   done: boolean;
   stopRequested: boolean;
@@ -155,6 +158,7 @@ export class ProcessTaskRunner implements TaskRunner {
       pid,
       done: false,
       stopRequested: false,
+      start: startTimeOf(pid),
       seen: new Map([[pid, startTimeOf(pid) ?? ""]]),
       exited: new Promise((resolve) => {
         child.once("exit", (code, sig) => {
@@ -192,7 +196,7 @@ export class ProcessTaskRunner implements TaskRunner {
     this.options.logger.info(`[agent ${entry.userId.slice(0, 8)}] stopping: ${reason}`);
     entry.stopRequested = true;
     this.refreshSeen(entry);
-    signal(-entry.pid, "SIGTERM");
+    signalGroup(entry.pid, entry.start, "SIGTERM");
     const timer = setTimeout(() => this.killTree(entry, "SIGKILL"), this.options.graceMs ?? 45_000);
     timer.unref();
     void entry.exited.then(() => clearTimeout(timer));
@@ -253,7 +257,7 @@ export class ProcessTaskRunner implements TaskRunner {
 
   private killTree(entry: AgentChild, sig: NodeJS.Signals): void {
     if (!entry.done) this.refreshSeen(entry);
-    signal(-entry.pid, sig);
+    signalGroup(entry.pid, entry.start, sig);
     // Each one only if it is still the process we saw (a pid may have been reused since).
     for (const [pid, start] of entry.seen) signalIfSame(pid, start, sig);
   }
