@@ -142,6 +142,7 @@ export class ProcessTaskRunner implements TaskRunner {
     secrets?.on("error", () => undefined); // a task that dies at once closes the pipe first
     secrets?.end(JSON.stringify({ AGENT_SECRET: agentSecret, LOCAL_STORE_TOKEN: storeToken }));
     const pid = child.pid;
+    const start = startTimeOf(pid);
     const label = `[agent ${userId.slice(0, 8)}]`;
     for (const stream of [child.stdout, child.stderr]) {
       if (!stream) continue;
@@ -158,8 +159,8 @@ export class ProcessTaskRunner implements TaskRunner {
       pid,
       done: false,
       stopRequested: false,
-      start: startTimeOf(pid),
-      seen: new Map([[pid, startTimeOf(pid) ?? ""]]),
+      start,
+      seen: new Map([[pid, start ?? ""]]),
       exited: new Promise((resolve) => {
         child.once("exit", (code, sig) => {
           entry.done = true;
